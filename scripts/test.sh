@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what the tests need beyond cargo (only
+# when it is missing), then runs every test. Exit status is non-zero if any test fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-test-deps.sh
+cargo test --locked --no-fail-fast "$@"

@@ -1,0 +1,211 @@
+//! The command line: parses arguments and calls the library. Run with no arguments for the
+//! default handshake and its annotated trace.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use tls12_sim::error::Error;
+use tls12_sim::rng::DEFAULT_SIMULATION_TIME;
+use tls12_sim::simulate::{self, Options, Report};
+use tls12_sim::suites::CipherSuite;
+use tls12_sim::trace::{self, TextOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "tls12-sim",
+    version,
+    about = "A hand-written TLS 1.2 handshake, for teaching: every message, byte, key and cost",
+    long_about = "With no command, runs `simulate`: a full TLS 1.2 handshake between a client and a \
+                  server in one process, printed as an annotated trace."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a full handshake in memory and print its annotated trace.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Annotated text for people.
+    Text,
+    /// JSON for tools (records and secrets in hex).
+    Json,
+}
+
+#[derive(clap::Args)]
+struct SimulateArgs {
+    /// Cipher suite, IANA name (TLS_RSA_WITH_AES_128_GCM_SHA256, ...) or OpenSSL name.
+    #[arg(long, default_value = "TLS_RSA_WITH_AES_128_GCM_SHA256")]
+    suite: String,
+    /// Seed for both sides' RNGs: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Append the NSS key log line (CLIENT_RANDOM ...) to this file, for Wireshark.
+    #[arg(long)]
+    keylog: Option<std::path::PathBuf>,
+    /// Leave extended_master_secret (RFC 7627) out, to see the classic master secret.
+    #[arg(long)]
+    no_ems: bool,
+    /// The clock both sides use, in Unix seconds.
+    #[arg(long, default_value_t = DEFAULT_SIMULATION_TIME)]
+    time: u64,
+}
+
+impl Default for SimulateArgs {
+    fn default() -> Self {
+        SimulateArgs {
+            suite: CipherSuite::RsaAes128GcmSha256.name().into(),
+            seed: 1,
+            format: Format::Text,
+            keylog: None,
+            no_ems: false,
+            time: DEFAULT_SIMULATION_TIME,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => simulate_command(SimulateArgs::default()),
+        Some(Command::Simulate(args)) => simulate_command(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tls12-sim: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_suite(name: &str) -> Result<CipherSuite, Error> {
+    CipherSuite::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = CipherSuite::ALL.iter().map(|s| s.name()).collect();
+        Error::Config(format!(
+            "unknown suite {name:?}; choose one of: {}",
+            known.join(", ")
+        ))
+    })
+}
+
+fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
+    let options = Options {
+        suite: parse_suite(&args.suite)?,
+        seed: args.seed,
+        time: args.time,
+        extended_master_secret: !args.no_ems,
+        ..Options::default()
+    };
+    let report = simulate::run(&options)?;
+    if let (Some(path), Some(line)) = (&args.keylog, &report.keylog) {
+        append_keylog(path, line)?;
+    }
+    match args.format {
+        Format::Text => print!("{}", render_text_report(&options, &report)),
+        Format::Json => println!("{}", render_json_report(&options, &report)),
+    }
+    Ok(match &report.outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!(
+                "tls12-sim: the handshake failed at the {}: {}",
+                failure.side.name(),
+                failure.error
+            );
+            ExitCode::FAILURE
+        }
+    })
+}
+
+fn append_keylog(path: &std::path::Path, line: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| Error::Config(format!("cannot open key log {}: {e}", path.display())))?;
+    file.write_all(line.as_bytes())
+        .map_err(|e| Error::Config(format!("cannot write key log {}: {e}", path.display())))
+}
+
+fn render_text_report(options: &Options, report: &Report) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "tls12-sim: a TLS 1.2 handshake, client and server in one process\n\
+         suite {} | seed {} | clock {} | extended master secret {}\n\
+         The server holds the demo RSA-2048 private key; the client holds only the server's \
+         certificate.\n\
+         Legend: KEY = a key is used, * = a secret, . = a derived public value, [ok] = a check.\n",
+        options.suite.name(),
+        options.seed,
+        options.time,
+        if options.extended_master_secret {
+            "offered"
+        } else {
+            "off"
+        },
+    ));
+    out.push_str(&trace::render_text(
+        &report.events,
+        TextOptions {
+            show_received: false,
+        },
+    ));
+    out.push_str(&trace::render_key_ledger(&report.events));
+    out.push('\n');
+    match &report.outcome {
+        Ok(()) => out.push_str(&format!(
+            "Result: handshake complete. The server read {:?}; the client read {:?}.\n\
+             Both sides sent close_notify. The server's private key was used once, in the \
+             handshake; every record after it used only the symmetric session keys.\n",
+            String::from_utf8_lossy(&report.server_received),
+            String::from_utf8_lossy(&report.client_received)
+        )),
+        Err(failure) => out.push_str(&format!(
+            "Result: the handshake FAILED at the {}: {}\n",
+            failure.side.name(),
+            failure.error
+        )),
+    }
+    if let Some(line) = &report.keylog {
+        out.push_str(&format!("NSS key log (for Wireshark): {line}"));
+    }
+    out
+}
+
+fn render_json_report(options: &Options, report: &Report) -> String {
+    let outcome = match &report.outcome {
+        Ok(()) => serde_json::json!({"ok": true}),
+        Err(f) => serde_json::json!({
+            "ok": false,
+            "failed_side": f.side.name(),
+            "error": f.error.to_string(),
+            "alert": f.error.any_alert().map(|a| a.name()),
+        }),
+    };
+    let flows: Vec<serde_json::Value> = report
+        .flows
+        .iter()
+        .map(|f| serde_json::json!({"from": f.from.name(), "bytes": hex::encode(&f.bytes)}))
+        .collect();
+    let header = serde_json::json!({
+        "suite": options.suite.name(),
+        "seed": options.seed,
+        "time": options.time,
+        "extended_master_secret": options.extended_master_secret,
+        "outcome": outcome,
+        "keylog": report.keylog,
+        "flows": flows,
+    });
+    trace::render_json(header, &report.events)
+}

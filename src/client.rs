@@ -1,0 +1,406 @@
+//! The client's side of the handshake (RFC 5246 7.3), as its flights in wire order:
+//!
+//! ```text
+//! Client                                               Server
+//!
+//! send_hello:     ClientHello                  -------->
+//!                                                              ServerHello
+//!                                                              Certificate
+//!                                                        ServerKeyExchange*
+//!                                                       CertificateRequest*
+//!                                               <--------   ServerHelloDone
+//! answer_server:  Certificate*
+//!                 ClientKeyExchange
+//!                 CertificateVerify*
+//!                 [ChangeCipherSpec]
+//!                 Finished                     -------->
+//!                                                        [ChangeCipherSpec]
+//! finish:                                       <--------          Finished
+//! send/receive:   Application Data             <------->   Application Data
+//! ```
+//!
+//! Each public method is one flight: it reads what the server has sent, writes what the client
+//! sends, and returns. Inside, one function per message, in order. Set a breakpoint on any of
+//! them and the debugger walks the handshake in the order of the diagram.
+
+use std::io::{Read, Write};
+
+use rsa::RsaPublicKey;
+
+use crate::conn::Conn;
+use crate::error::{DecodeProblem, Error};
+use crate::key_exchange::{self, SUPPORTED_SCHEMES};
+use crate::messages::certificate::Certificate;
+use crate::messages::client_hello::ClientHello;
+use crate::messages::client_key_exchange::ClientKeyExchange;
+use crate::messages::extensions::{self, HelloExtensions};
+use crate::messages::server_hello::ServerHello;
+use crate::messages::server_hello_done::ServerHelloDone;
+use crate::messages::{HandshakeType, TLS1_0, TLS1_2, version_name};
+use crate::pki;
+use crate::rng::{Clock, RoleRng, Side};
+use crate::suites::{CipherSuite, KeyExchange};
+use crate::trace::Key;
+
+/// How the client decides to trust the server's certificate.
+#[derive(Clone, Debug)]
+pub enum ServerTrust {
+    /// Exactly this certificate (DER), byte for byte.
+    Pinned(Vec<u8>),
+}
+
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// The suites to offer, in order of preference.
+    pub suites: Vec<CipherSuite>,
+    /// Sent as server_name (SNI) when it is a host name, not an IP address.
+    pub server_name: Option<String>,
+    pub trust: ServerTrust,
+    /// Offer extended_master_secret (RFC 7627).
+    pub offer_extended_master_secret: bool,
+}
+
+pub struct Client {
+    pub config: ClientConfig,
+    pub conn: Conn,
+    /// What we offered, to check the ServerHello against.
+    pub hello: Option<ClientHello>,
+    /// The server's certificate chain as received (DER).
+    pub server_certificates: Vec<Vec<u8>>,
+    /// The public key from the server's certificate: all the client ever holds of the server's
+    /// key pair.
+    pub server_public_key: Option<RsaPublicKey>,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig, rng: RoleRng, clock: Clock, trace: bool) -> Self {
+        // The ClientHello record says TLS 1.0 (0x0301), as OpenSSL, Go and browsers do: some old
+        // servers choke on a higher record version before negotiation (RFC 5246 Appendix E.1).
+        // The hello inside offers TLS 1.2.
+        Client {
+            config,
+            conn: Conn::new(Side::Client, rng, clock, trace, TLS1_0),
+            hello: None,
+            server_certificates: Vec::new(),
+            server_public_key: None,
+        }
+    }
+
+    // ===================================================================================
+    // Flight 1: ClientHello
+
+    pub fn send_hello<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        let result = self.send_hello_steps(wire);
+        self.conn.alert_on_error(wire, result)
+    }
+
+    fn send_hello_steps<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        self.conn.begin_flight("client.send_hello", "ClientHello");
+        // 1. ClientHello (RFC 5246 7.4.1.2): our offer.
+        self.send_client_hello()?;
+        self.conn.flush(wire)?;
+        // Only the ClientHello record carries 0x0301; everything after it, alerts included, is
+        // TLS 1.2, the only version we can end up speaking.
+        self.conn.record.write_version = TLS1_2;
+        Ok(())
+    }
+
+    fn send_client_hello(&mut self) -> Result<(), Error> {
+        self.conn.client_random = self.conn.rng.array();
+        self.conn.trace.value(
+            Side::Client,
+            "client_random",
+            &self.conn.client_random,
+            "32 bytes from the client's RNG",
+        );
+        // SNI carries host names only; "Literal IPv4 and IPv6 addresses are not permitted"
+        // (RFC 6066 3).
+        let server_name = self
+            .config
+            .server_name
+            .clone()
+            .filter(|name| name.parse::<std::net::IpAddr>().is_err());
+        let mut suites: Vec<u16> = self.config.suites.iter().map(|s| s.id()).collect();
+        if suites.is_empty() {
+            return Err(Error::Config("no cipher suite to offer".into()));
+        }
+        suites.dedup();
+        let hello = ClientHello {
+            client_version: TLS1_2,
+            random: self.conn.client_random,
+            // No session to resume: this program always does a full handshake.
+            session_id: Vec::new(),
+            cipher_suites: suites,
+            // Only null: TLS compression leaked secrets (CRIME, 2012).
+            compression_methods: vec![0],
+            extensions: HelloExtensions {
+                server_name,
+                signature_algorithms: Some(SUPPORTED_SCHEMES.to_vec()),
+                extended_master_secret: self.config.offer_extended_master_secret,
+                // RFC 5746 3.4: on a first handshake, an empty renegotiated_connection says "I
+                // implement secure renegotiation" (and so am not fooled by the 2009 attack).
+                renegotiation_info: Some(Vec::new()),
+                ..HelloExtensions::default()
+            },
+        };
+        self.conn
+            .send_handshake(HandshakeType::ClientHello, hello.encode()?);
+        self.hello = Some(hello);
+        Ok(())
+    }
+
+    // ===================================================================================
+    // Flight 3: answer the server's flight
+
+    pub fn answer_server<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        let result = self.answer_server_steps(wire);
+        self.conn.alert_on_error(wire, result)
+    }
+
+    fn answer_server_steps<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        // 1. ServerHello (RFC 5246 7.4.1.3): the server's choices.
+        self.read_server_hello(wire)?;
+        // 2. Certificate (RFC 5246 7.4.2): the server's chain; we keep its public key.
+        self.read_server_certificate(wire)?;
+        // 3. ServerHelloDone (RFC 5246 7.4.5).
+        self.read_server_hello_done(wire)?;
+
+        self.conn.begin_flight(
+            "client.answer_server",
+            "ClientKeyExchange, ChangeCipherSpec, Finished",
+        );
+        // 4. ClientKeyExchange (RFC 5246 7.4.7): the pre-master secret.
+        let pre_master_secret = self.send_client_key_exchange()?;
+        // 5. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
+        self.conn.derive_keys(&pre_master_secret)?;
+        // 6. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
+        self.conn.send_change_cipher_spec()?;
+        // 7. Finished (RFC 5246 7.4.9).
+        self.conn.send_finished()?;
+        self.conn.flush(wire)
+    }
+
+    fn read_server_hello<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        let (_, message) = self
+            .conn
+            .read_handshake(wire, &[HandshakeType::ServerHello])?;
+        let (hello, fields) = ServerHello::decode(&message)?;
+        self.conn
+            .trace_received(HandshakeType::ServerHello, &message, fields);
+        let offered = self
+            .hello
+            .as_ref()
+            .ok_or(Error::Internal("ServerHello before ClientHello".into()))?;
+
+        // The version: we speak TLS 1.2 only.
+        if hello.server_version != TLS1_2 {
+            return Err(Error::ProtocolVersion(format!(
+                "the server chose {}; this client speaks only TLS 1.2",
+                version_name(hello.server_version)
+            )));
+        }
+        // The suite must be one we offered.
+        let suite = CipherSuite::from_id(hello.cipher_suite)
+            .filter(|s| offered.cipher_suites.contains(&s.id()))
+            .ok_or_else(|| {
+                Error::IllegalParameter(format!(
+                    "the server chose suite 0x{:04x}, which we did not offer",
+                    hello.cipher_suite
+                ))
+            })?;
+        if hello.compression_method != 0 {
+            return Err(Error::IllegalParameter(format!(
+                "the server chose compression method {}; we offered only null",
+                hello.compression_method
+            )));
+        }
+        // Extensions: a server may only answer what we asked (RFC 5246 7.4.1.4), and some
+        // extensions are the client's alone.
+        let offered_types = offered.extensions.types();
+        for ext_type in hello.extensions.types() {
+            let answerable = matches!(
+                ext_type,
+                extensions::SERVER_NAME
+                    | extensions::EC_POINT_FORMATS
+                    | extensions::EXTENDED_MASTER_SECRET
+                    | extensions::RENEGOTIATION_INFO
+            );
+            if !answerable || !offered_types.contains(&ext_type) {
+                return Err(Error::UnsupportedExtension(format!(
+                    "the ServerHello carries {}, which the client did not offer",
+                    extensions::extension_name(ext_type)
+                )));
+            }
+        }
+        match &hello.extensions.renegotiation_info {
+            Some(data) if !data.is_empty() => {
+                // RFC 5746 3.4: on a first handshake it must be empty.
+                return Err(Error::HandshakeFailure(
+                    "renegotiation_info is not empty on a first handshake".into(),
+                ));
+            }
+            Some(_) => self.conn.trace.check(
+                Side::Client,
+                "secure renegotiation (RFC 5746) confirmed",
+                true,
+            ),
+            None => self.conn.trace.note(
+                Side::Client,
+                "the server does not signal secure renegotiation (RFC 5746); harmless here, \
+                 since this client never renegotiates",
+            ),
+        }
+        self.conn.extended_master_secret =
+            offered.extensions.extended_master_secret && hello.extensions.extended_master_secret;
+        self.conn.server_random = hello.random;
+        self.conn.suite = Some(suite);
+        self.conn.record.expect_version = Some(TLS1_2);
+        self.conn.trace.note(
+            Side::Client,
+            format!(
+                "agreed: TLS 1.2, {}, extended master secret {}",
+                suite.name(),
+                if self.conn.extended_master_secret {
+                    "yes"
+                } else {
+                    "no"
+                }
+            ),
+        );
+        Ok(())
+    }
+
+    fn read_server_certificate<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        let (_, message) = self
+            .conn
+            .read_handshake(wire, &[HandshakeType::Certificate])?;
+        let (certificate, fields) = Certificate::decode(&message)?;
+        self.conn
+            .trace_received(HandshakeType::Certificate, &message, fields);
+        let Some(leaf_der) = certificate.certificate_list.first() else {
+            return Err(Error::decode("certificate_list", DecodeProblem::OutOfRange));
+        };
+        let leaf = pki::parse_certificate(leaf_der)?;
+        self.conn.trace.note(
+            Side::Client,
+            format!("server certificate: {}", pki::describe_certificate(&leaf)),
+        );
+        match &self.config.trust {
+            ServerTrust::Pinned(pinned) => {
+                let ok = pinned == leaf_der;
+                self.conn.trace.check(
+                    Side::Client,
+                    "the server certificate is the one we trust (pinned, byte for byte)",
+                    ok,
+                );
+                if !ok {
+                    return Err(Error::BadCertificate(
+                        "the server certificate is not the pinned one".into(),
+                    ));
+                }
+            }
+        }
+        pki::check_validity(&leaf, self.conn.clock.now())?;
+        self.conn.trace.check(
+            Side::Client,
+            "the server certificate is within its validity period",
+            true,
+        );
+        let public_key = pki::rsa_public_key(&leaf)?;
+        self.conn.trace.key_use(
+            Side::Client,
+            Key::ServerPublicKey,
+            "taken from the server's certificate: the client holds only this half of the key pair",
+        );
+        self.server_public_key = Some(public_key);
+        self.server_certificates = certificate.certificate_list;
+        Ok(())
+    }
+
+    fn read_server_hello_done<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        let (_, message) = self
+            .conn
+            .read_handshake(wire, &[HandshakeType::ServerHelloDone])?;
+        let (_, fields) = ServerHelloDone::decode(&message)?;
+        self.conn
+            .trace_received(HandshakeType::ServerHelloDone, &message, fields);
+        Ok(())
+    }
+
+    /// RSA key exchange: a random pre-master secret, encrypted to the server's public key.
+    fn send_client_key_exchange(&mut self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        let suite = self.conn.suite()?;
+        match suite.key_exchange() {
+            KeyExchange::Rsa => {}
+            KeyExchange::Ecdhe => {
+                return Err(Error::Internal("ECDHE is not implemented yet".into()));
+            }
+        }
+        let public_key = self
+            .server_public_key
+            .as_ref()
+            .ok_or(Error::Internal("no server public key".into()))?;
+        let client_version = self.hello.as_ref().map_or(TLS1_2, |h| h.client_version);
+        let (pre_master, encrypted) =
+            key_exchange::rsa_encrypt_pre_master(&mut self.conn.rng, public_key, client_version)?;
+        self.conn.trace.secret(
+            Side::Client,
+            "pre_master_secret",
+            &pre_master[..],
+            "client_version (03 03) + 46 random bytes from the client's RNG",
+        );
+        self.conn.trace.key_use(
+            Side::Client,
+            Key::ServerPublicKey,
+            format!(
+                "RSAES-PKCS1-v1_5-encrypt the pre-master secret ({} bytes of ciphertext; only the \
+                 server's private key can open it)",
+                encrypted.len()
+            ),
+        );
+        let message = ClientKeyExchange::Rsa {
+            encrypted_pre_master: encrypted,
+        }
+        .encode()?;
+        self.conn
+            .send_handshake(HandshakeType::ClientKeyExchange, message);
+        Ok(zeroize::Zeroizing::new(pre_master.to_vec()))
+    }
+
+    // ===================================================================================
+    // Flight 5: the server's ChangeCipherSpec and Finished
+
+    pub fn finish<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        let result = self.finish_steps(wire);
+        self.conn.alert_on_error(wire, result)
+    }
+
+    fn finish_steps<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        // 1. The server's ChangeCipherSpec (RFC 5246 7.1).
+        self.conn.read_change_cipher_spec(wire)?;
+        // 2. The server's Finished (RFC 5246 7.4.9): proves it derived the same keys, which in
+        //    RSA key exchange means it could decrypt the pre-master: it holds the private key.
+        self.conn.read_finished(wire)?;
+        self.conn.handshake_complete = true;
+        self.conn.trace.note(
+            Side::Client,
+            "handshake complete: from here on only the symmetric session keys are used",
+        );
+        Ok(())
+    }
+
+    // ===================================================================================
+    // Application data
+
+    pub fn send<W: Write>(&mut self, wire: &mut W, data: &[u8]) -> Result<(), Error> {
+        self.conn.send(wire, data)
+    }
+
+    pub fn receive<W: Read + Write>(&mut self, wire: &mut W) -> Result<Option<Vec<u8>>, Error> {
+        self.conn.receive(wire)
+    }
+
+    pub fn close<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        self.conn.close(wire)
+    }
+}

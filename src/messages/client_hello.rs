@@ -1,0 +1,153 @@
+//! ClientHello (RFC 5246 7.4.1.2): the client's opening offer.
+//!
+//! ```text
+//! struct {
+//!     ProtocolVersion client_version;
+//!     Random random;
+//!     SessionID session_id;
+//!     CipherSuite cipher_suites<2..2^16-2>;
+//!     CompressionMethod compression_methods<1..2^8-1>;
+//!     select (extensions_present) {
+//!         case false:
+//!             struct {};
+//!         case true:
+//!             Extension extensions<0..2^16-1>;
+//!     };
+//! } ClientHello;
+//!
+//! struct {
+//!     uint32 gmt_unix_time;
+//!     opaque random_bytes[28];
+//! } Random;
+//!
+//! opaque SessionID<0..32>;
+//! ```
+//!
+//! Like most modern stacks we fill all 32 bytes of Random from the RNG rather than putting the
+//! time in the first four (RFC 8446 Appendix C.1 explains why the clock leaked information).
+
+use super::extensions::HelloExtensions;
+use super::{HandshakeType, begin_handshake, read_handshake_header};
+use crate::codec::{Field, Labelled, Reader, Writer};
+use crate::error::{DecodeProblem, Error};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientHello {
+    pub client_version: u16,
+    pub random: [u8; 32],
+    pub session_id: Vec<u8>,
+    pub cipher_suites: Vec<u16>,
+    pub compression_methods: Vec<u8>,
+    pub extensions: HelloExtensions,
+}
+
+impl ClientHello {
+    pub fn encode(&self) -> Result<Labelled, Error> {
+        let mut w = Writer::new();
+        let body = begin_handshake(&mut w, HandshakeType::ClientHello);
+        w.u16("client_version", self.client_version);
+        w.bytes("random", &self.random);
+        w.opaque_u8("session_id", &self.session_id)?;
+        let suites = w.begin_u16("cipher_suites");
+        for &suite in &self.cipher_suites {
+            w.u16("cipher_suite", suite);
+        }
+        w.end(suites)?;
+        let methods = w.begin_u8("compression_methods");
+        for &method in &self.compression_methods {
+            w.u8("compression_method", method);
+        }
+        w.end(methods)?;
+        if !self.extensions.is_empty() {
+            self.extensions.encode(&mut w)?;
+        }
+        w.end(body)?;
+        w.finish()
+    }
+
+    pub fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
+        let mut r = Reader::new(message);
+        read_handshake_header(&mut r, HandshakeType::ClientHello)?;
+        let client_version = r.u16("client_version")?;
+        let random = r.array("random")?;
+        let session_id = r.opaque_u8("session_id")?.to_vec();
+        if session_id.len() > 32 {
+            return Err(Error::decode("session_id", DecodeProblem::OutOfRange));
+        }
+        r.begin_u16("cipher_suites")?;
+        let mut cipher_suites = Vec::new();
+        while r.has_more() {
+            cipher_suites.push(r.u16("cipher_suite")?);
+        }
+        r.end()?;
+        if cipher_suites.is_empty() {
+            return Err(Error::decode("cipher_suites", DecodeProblem::OutOfRange));
+        }
+        let compression_methods = r.opaque_u8("compression_methods")?.to_vec();
+        if compression_methods.is_empty() {
+            return Err(Error::decode(
+                "compression_methods",
+                DecodeProblem::OutOfRange,
+            ));
+        }
+        let extensions = HelloExtensions::decode(&mut r)?;
+        r.end()?;
+        let fields = r.finish("ClientHello")?;
+        Ok((
+            ClientHello {
+                client_version,
+                random,
+                session_id,
+                cipher_suites,
+                compression_methods,
+                extensions,
+            },
+            fields,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> ClientHello {
+        ClientHello {
+            client_version: 0x0303,
+            random: [7; 32],
+            session_id: vec![],
+            cipher_suites: vec![0x009c, 0x00ff],
+            compression_methods: vec![0],
+            extensions: HelloExtensions {
+                extended_master_secret: true,
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let hello = sample();
+        let bytes = hello.encode().unwrap().bytes;
+        let (back, fields) = ClientHello::decode(&bytes).unwrap();
+        assert_eq!(back, hello);
+        assert_eq!(fields[0].label, "msg_type");
+    }
+
+    #[test]
+    fn hello_without_extensions_block_is_accepted() {
+        let mut hello = sample();
+        hello.extensions = HelloExtensions::default();
+        let bytes = hello.encode().unwrap().bytes;
+        assert_eq!(ClientHello::decode(&bytes).unwrap().0, hello);
+    }
+
+    #[test]
+    fn every_truncation_is_a_decode_error() {
+        let bytes = sample().encode().unwrap().bytes;
+        for len in 0..bytes.len() {
+            let err = ClientHello::decode(&bytes[..len]).unwrap_err();
+            assert!(matches!(err, Error::Decode { .. }), "len {len}: {err}");
+        }
+    }
+}

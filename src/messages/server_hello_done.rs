@@ -1,0 +1,40 @@
+//! ServerHelloDone (RFC 5246 7.4.5): "that is all from me for now"; an empty body.
+//!
+//! ```text
+//! struct { } ServerHelloDone;
+//! ```
+
+use super::{HandshakeType, begin_handshake, read_handshake_header};
+use crate::codec::{Field, Labelled, Reader, Writer};
+use crate::error::Error;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerHelloDone;
+
+impl ServerHelloDone {
+    pub fn encode(&self) -> Result<Labelled, Error> {
+        let mut w = Writer::new();
+        let body = begin_handshake(&mut w, HandshakeType::ServerHelloDone);
+        w.end(body)?;
+        w.finish()
+    }
+
+    pub fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
+        let mut r = Reader::new(message);
+        read_handshake_header(&mut r, HandshakeType::ServerHelloDone)?;
+        r.end()?;
+        Ok((ServerHelloDone, r.finish("ServerHelloDone")?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_must_be_empty() {
+        assert_eq!(ServerHelloDone.encode().unwrap().bytes, [14, 0, 0, 0]);
+        assert!(ServerHelloDone::decode(&[14, 0, 0, 0]).is_ok());
+        assert!(ServerHelloDone::decode(&[14, 0, 0, 1, 0]).is_err());
+    }
+}

@@ -1,0 +1,358 @@
+//! A passive observer: reads a recorded connection (both directions, as flows) with our own
+//! codec and record layer, and decrypts what it can with what it holds.
+//!
+//! This is what Wireshark does with a key log, and what an attacker does who recorded traffic
+//! and later obtained a key:
+//! - holding nothing, the observer sees the hellos and the certificates, and nothing after
+//!   ChangeCipherSpec;
+//! - holding the server's RSA private key, it decrypts the pre-master secret of an RSA key
+//!   exchange from the ClientKeyExchange, and with it everything, even years later: no forward
+//!   secrecy;
+//! - holding the master secret (an NSS key log), it decrypts any session.
+//!
+//! The tests use it to check recorded sessions from outside (Go's, OpenSSL's) against our PRF
+//! and record layer, message by message.
+
+use rsa::{Pkcs1v15Encrypt, RsaPrivateKey};
+
+use crate::error::Error;
+use crate::messages::alert::Alert;
+use crate::messages::certificate::Certificate;
+use crate::messages::certificate_request::CertificateRequest;
+use crate::messages::certificate_verify::CertificateVerify;
+use crate::messages::client_hello::ClientHello;
+use crate::messages::client_key_exchange::ClientKeyExchange;
+use crate::messages::finished::Finished;
+use crate::messages::server_hello::ServerHello;
+use crate::messages::server_hello_done::ServerHelloDone;
+use crate::messages::server_key_exchange::ServerKeyExchange;
+use crate::messages::{HandshakeType, handshake_type_name};
+use crate::prf::{self, CLIENT_FINISHED, SERVER_FINISHED, SessionKeys};
+use crate::record::{ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, Direction, HANDSHAKE};
+use crate::rng::{RoleRng, Side};
+use crate::suites::{CipherSuite, KeyExchange};
+use crate::transcript::Transcript;
+use crate::wire::Flow;
+
+/// What the observer holds.
+pub enum ObserverKey<'a> {
+    /// Nothing but the recording (and the public certificates in it).
+    Nothing,
+    /// The server's RSA private key.
+    ServerPrivateKey(&'a RsaPrivateKey),
+    /// The master secret, from a key log.
+    MasterSecret([u8; 48]),
+}
+
+/// One record as seen on the wire, and its plaintext if the observer could get it.
+#[derive(Clone, Debug)]
+pub struct ObservedRecord {
+    pub from: Side,
+    pub content_type: u8,
+    pub version: u16,
+    /// The whole record, header included.
+    pub wire: Vec<u8>,
+    /// Protected by the session keys.
+    pub protected: bool,
+    /// The plaintext: always for unprotected records; for protected ones only with the keys.
+    pub plaintext: Option<Vec<u8>>,
+}
+
+/// Everything the observer learned.
+#[derive(Default)]
+pub struct Observation {
+    pub records: Vec<ObservedRecord>,
+    /// Handshake messages it could read, in order: (sender, type, whole message).
+    pub messages: Vec<(Side, HandshakeType, Vec<u8>)>,
+    pub client_hello: Option<ClientHello>,
+    pub server_hello: Option<ServerHello>,
+    pub suite: Option<CipherSuite>,
+    pub extended_master_secret: bool,
+    pub server_certificates: Vec<Vec<u8>>,
+    pub server_key_exchange: Option<ServerKeyExchange>,
+    pub encrypted_pre_master: Option<Vec<u8>>,
+    pub client_ecdh_public: Option<Vec<u8>>,
+    pub pre_master_secret: Option<Vec<u8>>,
+    pub session_hash: Option<Vec<u8>>,
+    pub master_secret: Option<Vec<u8>>,
+    pub key_block: Option<Vec<u8>>,
+    /// verify_data as sent in each side's Finished.
+    pub client_verify_data: Option<[u8; 12]>,
+    pub server_verify_data: Option<[u8; 12]>,
+    /// verify_data as the observer computes it from the master secret and the transcript.
+    pub expected_client_verify_data: Option<[u8; 12]>,
+    pub expected_server_verify_data: Option<[u8; 12]>,
+    pub application_data: Vec<(Side, Vec<u8>)>,
+    pub alerts: Vec<(Side, Alert)>,
+    /// Protected records the observer could not open.
+    pub unreadable_records: usize,
+}
+
+/// One direction, as the observer follows it.
+enum Stream {
+    Plaintext,
+    Keys(Direction),
+    /// Protected, and we do not have the keys.
+    Opaque,
+}
+
+struct State<'a> {
+    key: ObserverKey<'a>,
+    obs: Observation,
+    transcript: Transcript,
+    streams: [Stream; 2],
+    pending: [Option<Direction>; 2],
+    handshake_bytes: [Vec<u8>; 2],
+}
+
+fn index(side: Side) -> usize {
+    match side {
+        Side::Client => 0,
+        Side::Server => 1,
+    }
+}
+
+/// Follows a recorded connection.
+pub fn observe(flows: &[Flow], key: ObserverKey<'_>) -> Result<Observation, Error> {
+    let mut state = State {
+        key,
+        obs: Observation::default(),
+        transcript: Transcript::new(),
+        streams: [Stream::Plaintext, Stream::Plaintext],
+        pending: [None, None],
+        handshake_bytes: [Vec::new(), Vec::new()],
+    };
+    for flow in flows {
+        let mut rest = flow.bytes.as_slice();
+        while !rest.is_empty() {
+            if rest.len() < 5 {
+                return Err(Error::Config(
+                    "recording ends inside a record header".into(),
+                ));
+            }
+            let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+            let Some(record) = rest.get(..5 + len) else {
+                return Err(Error::Config("recording ends inside a record".into()));
+            };
+            rest = &rest[5 + len..];
+            state.record(flow.from, record)?;
+        }
+    }
+    Ok(state.obs)
+}
+
+impl State<'_> {
+    fn record(&mut self, from: Side, record: &[u8]) -> Result<(), Error> {
+        let content_type = record[0];
+        let version = u16::from_be_bytes([record[1], record[2]]);
+        let fragment = record[5..].to_vec();
+        let d = index(from);
+        let (protected, plaintext) = match &mut self.streams[d] {
+            Stream::Plaintext => (false, Some(fragment)),
+            Stream::Keys(direction) => (
+                true,
+                direction
+                    .open(content_type, version, fragment)
+                    .ok()
+                    .map(|(plaintext, _)| plaintext),
+            ),
+            Stream::Opaque => (true, None),
+        };
+        if protected && plaintext.is_none() {
+            self.obs.unreadable_records += 1;
+        }
+        self.obs.records.push(ObservedRecord {
+            from,
+            content_type,
+            version,
+            wire: record.to_vec(),
+            protected,
+            plaintext: plaintext.clone(),
+        });
+        let Some(plaintext) = plaintext else {
+            return Ok(());
+        };
+        match content_type {
+            CHANGE_CIPHER_SPEC => {
+                self.streams[d] = match self.pending[d].take() {
+                    Some(direction) => Stream::Keys(direction),
+                    None => Stream::Opaque,
+                };
+            }
+            HANDSHAKE => {
+                self.handshake_bytes[d].extend_from_slice(&plaintext);
+                while let Some(message) = take_message(&mut self.handshake_bytes[d]) {
+                    self.message(from, message)?;
+                }
+            }
+            APPLICATION_DATA => self.obs.application_data.push((from, plaintext)),
+            ALERT => {
+                if let Ok(alert) = Alert::decode(&plaintext) {
+                    self.obs.alerts.push((from, alert));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn message(&mut self, from: Side, message: Vec<u8>) -> Result<(), Error> {
+        let code = message[0];
+        let Some(msg_type) = HandshakeType::from_code(code) else {
+            return Err(Error::Config(format!(
+                "{} in the recording",
+                handshake_type_name(code)
+            )));
+        };
+        // Finished is checked against the transcript *before* it.
+        if msg_type == HandshakeType::Finished {
+            self.finished(from, &message)?;
+        }
+        self.transcript.add(&message);
+        match msg_type {
+            HandshakeType::ClientHello => {
+                self.obs.client_hello = Some(ClientHello::decode(&message)?.0);
+            }
+            HandshakeType::ServerHello => {
+                let hello = ServerHello::decode(&message)?.0;
+                let offered_ems = self
+                    .obs
+                    .client_hello
+                    .as_ref()
+                    .is_some_and(|c| c.extensions.extended_master_secret);
+                self.obs.extended_master_secret =
+                    offered_ems && hello.extensions.extended_master_secret;
+                self.obs.suite = CipherSuite::from_id(hello.cipher_suite);
+                self.obs.server_hello = Some(hello);
+            }
+            HandshakeType::Certificate => {
+                let certificate = Certificate::decode(&message)?.0;
+                if from == Side::Server {
+                    self.obs.server_certificates = certificate.certificate_list;
+                }
+            }
+            HandshakeType::ServerKeyExchange => {
+                self.obs.server_key_exchange = Some(ServerKeyExchange::decode(&message)?.0);
+            }
+            HandshakeType::CertificateRequest => {
+                CertificateRequest::decode(&message)?;
+            }
+            HandshakeType::ServerHelloDone => {
+                ServerHelloDone::decode(&message)?;
+            }
+            HandshakeType::CertificateVerify => {
+                CertificateVerify::decode(&message)?;
+            }
+            HandshakeType::ClientKeyExchange => self.client_key_exchange(&message)?,
+            _ => {}
+        }
+        self.obs.messages.push((from, msg_type, message));
+        Ok(())
+    }
+
+    fn client_key_exchange(&mut self, message: &[u8]) -> Result<(), Error> {
+        let suite = self.obs.suite.ok_or(Error::Config(
+            "ClientKeyExchange before a known suite".into(),
+        ))?;
+        match ClientKeyExchange::decode(message, suite.key_exchange())?.0 {
+            ClientKeyExchange::Rsa {
+                encrypted_pre_master,
+            } => self.obs.encrypted_pre_master = Some(encrypted_pre_master),
+            ClientKeyExchange::Ecdhe { public } => self.obs.client_ecdh_public = Some(public),
+        }
+        let (client_random, server_random) = self.randoms()?;
+        // The session hash covers the transcript up to and including this message.
+        let session_hash = self.transcript.hash(suite.hash());
+        if self.obs.extended_master_secret {
+            self.obs.session_hash = Some(session_hash.clone());
+        }
+        let master: Option<Vec<u8>> = match (&self.key, suite.key_exchange()) {
+            (ObserverKey::MasterSecret(ms), _) => Some(ms.to_vec()),
+            (ObserverKey::ServerPrivateKey(key), KeyExchange::Rsa) => {
+                // An observer needs no Bleichenbacher defence: it only wants the plaintext.
+                let encrypted = self.obs.encrypted_pre_master.clone().unwrap_or_default();
+                let mut rng = RoleRng::seeded(0, Side::Server);
+                let pre_master = key
+                    .decrypt_blinded(&mut rng, Pkcs1v15Encrypt, &encrypted)
+                    .map_err(|e| Error::Config(format!("cannot decrypt the pre-master: {e}")))?;
+                let master = if self.obs.extended_master_secret {
+                    prf::extended_master_secret(suite.hash(), &pre_master, &session_hash)
+                } else {
+                    prf::master_secret(suite.hash(), &pre_master, &client_random, &server_random)
+                };
+                self.obs.pre_master_secret = Some(pre_master);
+                Some(master.to_vec())
+            }
+            // ECDHE: the server's private key only signed; it opens nothing.
+            (ObserverKey::ServerPrivateKey(_), KeyExchange::Ecdhe) | (ObserverKey::Nothing, _) => {
+                None
+            }
+        };
+        if let Some(master) = master {
+            let (block, keys) = SessionKeys::derive(suite, &master, &client_random, &server_random);
+            self.pending = [
+                Some(Direction::protected(
+                    &keys.client_write_key,
+                    keys.client_write_iv,
+                )?),
+                Some(Direction::protected(
+                    &keys.server_write_key,
+                    keys.server_write_iv,
+                )?),
+            ];
+            self.obs.key_block = Some(block.to_vec());
+            self.obs.master_secret = Some(master);
+        }
+        Ok(())
+    }
+
+    fn finished(&mut self, from: Side, message: &[u8]) -> Result<(), Error> {
+        let finished = Finished::decode(message)?.0;
+        let expected = match (&self.obs.master_secret, self.obs.suite) {
+            (Some(master), Some(suite)) => {
+                let label = match from {
+                    Side::Client => CLIENT_FINISHED,
+                    Side::Server => SERVER_FINISHED,
+                };
+                Some(prf::verify_data(
+                    suite.hash(),
+                    master,
+                    label,
+                    &self.transcript.hash(suite.hash()),
+                ))
+            }
+            _ => None,
+        };
+        match from {
+            Side::Client => {
+                self.obs.client_verify_data = Some(finished.verify_data);
+                self.obs.expected_client_verify_data = expected;
+            }
+            Side::Server => {
+                self.obs.server_verify_data = Some(finished.verify_data);
+                self.obs.expected_server_verify_data = expected;
+            }
+        }
+        Ok(())
+    }
+
+    fn randoms(&self) -> Result<([u8; 32], [u8; 32]), Error> {
+        match (&self.obs.client_hello, &self.obs.server_hello) {
+            (Some(c), Some(s)) => Ok((c.random, s.random)),
+            _ => Err(Error::Config("key exchange before both hellos".into())),
+        }
+    }
+}
+
+/// Takes one whole handshake message off the front of `buf`, if there is one.
+fn take_message(buf: &mut Vec<u8>) -> Option<Vec<u8>> {
+    if buf.len() < 4 {
+        return None;
+    }
+    let len = usize::from(buf[1]) << 16 | usize::from(buf[2]) << 8 | usize::from(buf[3]);
+    if buf.len() < 4 + len {
+        return None;
+    }
+    let rest = buf.split_off(4 + len);
+    Some(std::mem::replace(buf, rest))
+}

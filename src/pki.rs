@@ -1,0 +1,338 @@
+//! Certificates and keys: parsing what a peer sends, loading PEM files, the embedded demo
+//! identity, and making certificates.
+//!
+//! X.509 and DER are not TLS; they are parsed and built with RustCrypto's `x509-cert` crate (and
+//! keys with `rsa`'s PKCS#1/PKCS#8 decoders). What TLS needs from a certificate, and what this
+//! module hands to the handshake, is small: the subject's RSA public key, and for checking, the
+//! names, the validity period and the issuer's signature.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs1v15::SigningKey;
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, LineEnding};
+use rsa::{RsaPrivateKey, RsaPublicKey};
+use sha2::Sha256;
+use x509_cert::builder::profile::BuilderProfile;
+use x509_cert::builder::{Builder, CertificateBuilder};
+use x509_cert::certificate::Certificate;
+use x509_cert::der::asn1::Ia5String;
+use x509_cert::der::{DateTime, Decode, Encode, EncodePem};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+    SubjectAltName, SubjectKeyIdentifier,
+};
+use x509_cert::ext::{Extension, ToExtension};
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+use x509_cert::time::{Time, Validity};
+
+use crate::error::Error;
+use crate::rng::RoleRng;
+
+/// A certificate chain (own certificate first, DER) and the private key of the first.
+pub struct Identity {
+    pub chain: Vec<Vec<u8>>,
+    pub key: RsaPrivateKey,
+}
+
+/// The demo server's certificate, embedded so that the default run needs no files.
+/// Self-signed; made by [`make_demo_server_identity`] (regenerate with `UPDATE_VECTORS=1 cargo
+/// test --release --test demo_identity`).
+pub const DEMO_SERVER_CERT_PEM: &str = include_str!("demo/server.pem");
+/// The demo server's private key (PKCS#8 PEM). A published key: for teaching only.
+pub const DEMO_SERVER_KEY_PEM: &str = include_str!("demo/server.key");
+
+/// The embedded demo server identity.
+pub fn demo_server_identity() -> Result<Identity, Error> {
+    Ok(Identity {
+        chain: load_certificates_pem(DEMO_SERVER_CERT_PEM)?,
+        key: load_private_key_pem(DEMO_SERVER_KEY_PEM)?,
+    })
+}
+
+/// Parses a DER certificate a peer sent. Malformed DER is `bad_certificate`.
+pub fn parse_certificate(der: &[u8]) -> Result<Certificate, Error> {
+    Certificate::from_der(der)
+        .map_err(|e| Error::BadCertificate(format!("certificate does not parse as X.509: {e}")))
+}
+
+/// The RSA public key of a certificate; another kind of key is `unsupported_certificate`.
+pub fn rsa_public_key(cert: &Certificate) -> Result<RsaPublicKey, Error> {
+    let spki = cert.tbs_certificate().subject_public_key_info();
+    let der = spki
+        .to_der()
+        .map_err(|e| Error::BadCertificate(format!("public key does not encode: {e}")))?;
+    RsaPublicKey::from_public_key_der(&der).map_err(|e| {
+        Error::UnsupportedCertificate(format!(
+            "the certificate's key is not a usable RSA key ({}): {e}",
+            spki.algorithm.oid
+        ))
+    })
+}
+
+/// A one-line description: subject, issuer, validity, serial.
+pub fn describe_certificate(cert: &Certificate) -> String {
+    let tbs = cert.tbs_certificate();
+    format!(
+        "subject \"{}\", issuer \"{}\", valid {} to {}, serial {}",
+        tbs.subject(),
+        tbs.issuer(),
+        tbs.validity().not_before,
+        tbs.validity().not_after,
+        tbs.serial_number()
+    )
+}
+
+/// Loads every certificate from PEM text (`-----BEGIN CERTIFICATE-----` blocks), as DER.
+pub fn load_certificates_pem(text: &str) -> Result<Vec<Vec<u8>>, Error> {
+    let certs = Certificate::load_pem_chain(text.as_bytes())
+        .map_err(|e| Error::Config(format!("no usable PEM certificate: {e}")))?;
+    if certs.is_empty() {
+        return Err(Error::Config("no certificate in the PEM text".into()));
+    }
+    certs
+        .iter()
+        .map(|c| {
+            c.to_der()
+                .map_err(|e| Error::Config(format!("certificate does not re-encode: {e}")))
+        })
+        .collect()
+}
+
+/// Loads an RSA private key from PEM: PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1
+/// (`BEGIN RSA PRIVATE KEY`), as OpenSSL writes them.
+pub fn load_private_key_pem(text: &str) -> Result<RsaPrivateKey, Error> {
+    if text.contains("BEGIN RSA PRIVATE KEY") {
+        RsaPrivateKey::from_pkcs1_pem(text)
+            .map_err(|e| Error::Config(format!("PKCS#1 RSA key does not parse: {e}")))
+    } else if text.contains("BEGIN PRIVATE KEY") {
+        RsaPrivateKey::from_pkcs8_pem(text)
+            .map_err(|e| Error::Config(format!("PKCS#8 key does not parse as RSA: {e}")))
+    } else {
+        Err(Error::Config(
+            "no PEM private key (expected BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY)".into(),
+        ))
+    }
+}
+
+/// Loads an RSA private key from DER: PKCS#1 or PKCS#8.
+pub fn load_private_key_der(der: &[u8]) -> Result<RsaPrivateKey, Error> {
+    RsaPrivateKey::from_pkcs1_der(der)
+        .or_else(|_| RsaPrivateKey::from_pkcs8_der(der))
+        .map_err(|e| Error::Config(format!("DER key is neither PKCS#1 nor PKCS#8 RSA: {e}")))
+}
+
+/// True if the private key is the one whose public half is in the certificate.
+pub fn key_matches_certificate(key: &RsaPrivateKey, cert_der: &[u8]) -> bool {
+    parse_certificate(cert_der)
+        .and_then(|c| rsa_public_key(&c))
+        .is_ok_and(|public| public == *key.as_public_key())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Making certificates
+
+/// What a certificate says. Extensions follow RFC 5280 and what OpenSSL's verifier expects.
+#[derive(Clone, Debug)]
+pub struct CertSpec {
+    /// RFC 4514 string, e.g. `CN=tls12-sim demo server,O=tls12-sim`.
+    pub subject: String,
+    pub serial: u32,
+    /// Validity period, Unix seconds.
+    pub not_before: u64,
+    pub not_after: u64,
+    /// A CA certificate (basicConstraints cA, keyCertSign and cRLSign).
+    pub ca: bool,
+    /// extendedKeyUsage: serverAuth.
+    pub server_auth: bool,
+    /// extendedKeyUsage: clientAuth.
+    pub client_auth: bool,
+    /// subjectAltName DNS names.
+    pub dns_names: Vec<String>,
+    /// subjectAltName IP addresses.
+    pub ip_addresses: Vec<std::net::IpAddr>,
+}
+
+/// Our certificate profile for the builder: exactly the extensions `CertSpec` asks for.
+struct SpecProfile<'a> {
+    spec: &'a CertSpec,
+    subject: Name,
+    issuer: Name,
+}
+
+impl BuilderProfile for SpecProfile<'_> {
+    fn get_issuer(&self, _subject: &Name) -> Name {
+        self.issuer.clone()
+    }
+
+    fn get_subject(&self) -> Name {
+        self.subject.clone()
+    }
+
+    fn build_extensions(
+        &self,
+        spk: SubjectPublicKeyInfoRef<'_>,
+        issuer_spk: SubjectPublicKeyInfoRef<'_>,
+        tbs: &x509_cert::TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<Extension>> {
+        let subject = tbs.subject();
+        let mut ext: Vec<Extension> = Vec::new();
+        let basic = BasicConstraints {
+            ca: self.spec.ca,
+            path_len_constraint: None,
+        };
+        ext.push(basic.to_extension(subject, &ext)?);
+        let usage = if self.spec.ca {
+            KeyUsages::KeyCertSign | KeyUsages::CRLSign | KeyUsages::DigitalSignature
+        } else {
+            // keyEncipherment: RSA key exchange encrypts the pre-master to this key
+            // (RFC 5246 7.4.2); digitalSignature: ECDHE and CertificateVerify sign with it.
+            KeyUsages::DigitalSignature | KeyUsages::KeyEncipherment
+        };
+        ext.push(KeyUsage(usage).to_extension(subject, &ext)?);
+        let mut purposes = Vec::new();
+        if self.spec.server_auth {
+            purposes.push(const_oid_kp(KpPurpose::ServerAuth));
+        }
+        if self.spec.client_auth {
+            purposes.push(const_oid_kp(KpPurpose::ClientAuth));
+        }
+        if !purposes.is_empty() {
+            ext.push(ExtendedKeyUsage(purposes).to_extension(subject, &ext)?);
+        }
+        let mut names = Vec::new();
+        for dns in &self.spec.dns_names {
+            names.push(GeneralName::DnsName(Ia5String::new(dns)?));
+        }
+        for ip in &self.spec.ip_addresses {
+            names.push(GeneralName::from(*ip));
+        }
+        if !names.is_empty() {
+            ext.push(SubjectAltName(names).to_extension(subject, &ext)?);
+        }
+        ext.push(SubjectKeyIdentifier::try_from(spk)?.to_extension(subject, &ext)?);
+        ext.push(AuthorityKeyIdentifier::try_from(issuer_spk)?.to_extension(subject, &ext)?);
+        Ok(ext)
+    }
+}
+
+enum KpPurpose {
+    ServerAuth,
+    ClientAuth,
+}
+
+fn const_oid_kp(purpose: KpPurpose) -> x509_cert::der::oid::ObjectIdentifier {
+    use x509_cert::der::oid::db::rfc5280::{ID_KP_CLIENT_AUTH, ID_KP_SERVER_AUTH};
+    match purpose {
+        KpPurpose::ServerAuth => ID_KP_SERVER_AUTH,
+        KpPurpose::ClientAuth => ID_KP_CLIENT_AUTH,
+    }
+}
+
+fn unix_time(seconds: u64) -> Result<Time, Error> {
+    DateTime::from_unix_duration(Duration::from_secs(seconds))
+        .map(Time::from)
+        .map_err(|e| Error::Config(format!("time {seconds} out of range: {e}")))
+}
+
+/// Issues a certificate for `subject_key` as `spec` says, signed by `issuer_key` with
+/// sha256WithRSAEncryption. `issuer` is the issuer's certificate (DER), or `None` for a
+/// self-signed certificate (then `issuer_key` must be the subject's own key).
+pub fn issue_certificate(
+    spec: &CertSpec,
+    subject_key: &RsaPublicKey,
+    issuer: Option<&[u8]>,
+    issuer_key: &RsaPrivateKey,
+    rng: &mut RoleRng,
+) -> Result<Vec<u8>, Error> {
+    let fail = |e: &dyn std::fmt::Display| Error::Config(format!("cannot issue certificate: {e}"));
+    let subject = Name::from_str(&spec.subject).map_err(|e| fail(&e))?;
+    let issuer_name = match issuer {
+        Some(der) => parse_certificate(der)?.tbs_certificate().subject().clone(),
+        None => subject.clone(),
+    };
+    let profile = SpecProfile {
+        spec,
+        subject,
+        issuer: issuer_name,
+    };
+    let spki = SubjectPublicKeyInfoOwned::from_key(subject_key).map_err(|e| fail(&e))?;
+    let validity = Validity::new(unix_time(spec.not_before)?, unix_time(spec.not_after)?);
+    let builder = CertificateBuilder::new(profile, SerialNumber::from(spec.serial), validity, spki)
+        .map_err(|e| fail(&e))?;
+    let signer = SigningKey::<Sha256>::new(issuer_key.clone());
+    let cert = builder
+        .build_with_rng::<_, rsa::pkcs1v15::Signature, _>(&signer, rng)
+        .map_err(|e| fail(&e))?;
+    cert.to_der().map_err(|e| fail(&e))
+}
+
+/// PEM text of a DER certificate.
+pub fn certificate_pem(der: &[u8]) -> Result<String, Error> {
+    let cert = parse_certificate(der)?;
+    cert.to_pem(LineEnding::LF)
+        .map_err(|e| Error::Config(format!("PEM encoding failed: {e}")))
+}
+
+/// PKCS#8 PEM text of a private key.
+pub fn private_key_pem(key: &RsaPrivateKey) -> Result<String, Error> {
+    key.to_pkcs8_pem(LineEnding::LF)
+        .map(|pem| pem.to_string())
+        .map_err(|e| Error::Config(format!("PEM encoding failed: {e}")))
+}
+
+/// Seed of the embedded demo server identity.
+pub const DEMO_IDENTITY_SEED: u64 = 2026;
+/// 2025-01-01T00:00:00Z and 2045-01-01T00:00:00Z: the demo certificate's validity.
+pub const DEMO_NOT_BEFORE: u64 = 1_735_689_600;
+pub const DEMO_NOT_AFTER: u64 = 2_366_841_600;
+
+/// Makes the demo server identity from a fixed seed: an RSA-2048 key and a self-signed
+/// certificate for `localhost` and `127.0.0.1`, usable for serverAuth. Returns (certificate
+/// PEM, key PEM).
+pub fn make_demo_server_identity() -> Result<(String, String), Error> {
+    let mut rng = RoleRng::seeded(DEMO_IDENTITY_SEED, crate::rng::Side::Server);
+    let key = RsaPrivateKey::new(&mut rng, 2048)
+        .map_err(|e| Error::Config(format!("key generation failed: {e}")))?;
+    let spec = CertSpec {
+        subject: "CN=localhost,O=tls12-sim demo server".into(),
+        serial: 1,
+        not_before: DEMO_NOT_BEFORE,
+        not_after: DEMO_NOT_AFTER,
+        ca: false,
+        server_auth: true,
+        client_auth: false,
+        dns_names: vec!["localhost".into()],
+        ip_addresses: vec![std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)],
+    };
+    let der = issue_certificate(&spec, key.as_public_key(), None, &key, &mut rng)?;
+    Ok((certificate_pem(&der)?, private_key_pem(&key)?))
+}
+
+/// Checks that `now` (Unix seconds, from the injected clock) lies in the certificate's validity
+/// period (RFC 5280 4.1.2.5). Outside it: `certificate_expired` (TLS has no alert of its own for
+/// "not yet valid"; OpenSSL uses the same one).
+pub fn check_validity(cert: &Certificate, now: u64) -> Result<(), Error> {
+    let validity = cert.tbs_certificate().validity();
+    let not_before = validity.not_before.to_unix_duration().as_secs();
+    let not_after = validity.not_after.to_unix_duration().as_secs();
+    if now < not_before {
+        return Err(Error::CertificateExpired(format!(
+            "certificate \"{}\" is not valid before {}",
+            cert.tbs_certificate().subject(),
+            validity.not_before
+        )));
+    }
+    if now > not_after {
+        return Err(Error::CertificateExpired(format!(
+            "certificate \"{}\" expired at {}",
+            cert.tbs_certificate().subject(),
+            validity.not_after
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,272 @@
+//! The TLS 1.2 key schedule, as pure functions named after the RFC's formulas.
+//!
+//! ```text
+//! P_hash(secret, seed) = HMAC_hash(secret, A(1) + seed) +          RFC 5246 5
+//!                        HMAC_hash(secret, A(2) + seed) + ...
+//!     A(0) = seed,  A(i) = HMAC_hash(secret, A(i-1))
+//! PRF(secret, label, seed) = P_<hash>(secret, label + seed)
+//!
+//! master_secret = PRF(pre_master_secret, "master secret",          RFC 5246 8.1
+//!                     ClientHello.random + ServerHello.random)[0..47]
+//! master_secret = PRF(pre_master_secret, "extended master secret", RFC 7627 4
+//!                     session_hash)[0..47]
+//! key_block     = PRF(master_secret, "key expansion",              RFC 5246 6.3
+//!                     server_random + client_random)
+//! verify_data   = PRF(master_secret, finished_label,               RFC 5246 7.4.9
+//!                     Hash(handshake_messages))[0..11]
+//! ```
+//!
+//! The hash is the cipher suite's: SHA-256 for the `_SHA256` suites, SHA-384 for `_SHA384`.
+//! Note the order of the randoms: client first for the master secret, server first for the key
+//! block. Swapping them is the classic mistake, and the vectors catch it.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256, Sha384};
+use zeroize::Zeroizing;
+
+use crate::suites::{CipherSuite, FIXED_IV_LEN};
+
+/// The hash of a suite's PRF and handshake transcript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum HashAlg {
+    Sha256,
+    Sha384,
+}
+
+impl HashAlg {
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlg::Sha256 => "SHA-256",
+            HashAlg::Sha384 => "SHA-384",
+        }
+    }
+
+    pub fn output_len(self) -> usize {
+        match self {
+            HashAlg::Sha256 => 32,
+            HashAlg::Sha384 => 48,
+        }
+    }
+
+    pub fn hash(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            HashAlg::Sha256 => Sha256::digest(data).to_vec(),
+            HashAlg::Sha384 => Sha384::digest(data).to_vec(),
+        }
+    }
+}
+
+/// HMAC with the key already absorbed, so that P_hash pays for the key once, not per block.
+#[derive(Clone)]
+enum KeyedHmac {
+    Sha256(Hmac<Sha256>),
+    Sha384(Hmac<Sha384>),
+}
+
+impl KeyedHmac {
+    fn new(alg: HashAlg, key: &[u8]) -> Self {
+        // HMAC accepts keys of any length (RFC 2104 2), so these cannot fail.
+        match alg {
+            HashAlg::Sha256 => KeyedHmac::Sha256(
+                Hmac::<Sha256>::new_from_slice(key).unwrap_or_else(|_| unreachable!()),
+            ),
+            HashAlg::Sha384 => KeyedHmac::Sha384(
+                Hmac::<Sha384>::new_from_slice(key).unwrap_or_else(|_| unreachable!()),
+            ),
+        }
+    }
+
+    /// HMAC(key, parts[0] + parts[1] + ...).
+    fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
+        match self {
+            KeyedHmac::Sha256(keyed) => {
+                let mut h = keyed.clone();
+                for part in parts {
+                    h.update(part);
+                }
+                h.finalize().into_bytes().to_vec()
+            }
+            KeyedHmac::Sha384(keyed) => {
+                let mut h = keyed.clone();
+                for part in parts {
+                    h.update(part);
+                }
+                h.finalize().into_bytes().to_vec()
+            }
+        }
+    }
+}
+
+/// HMAC_hash(key, data), for tests and the trace.
+pub fn hmac(alg: HashAlg, key: &[u8], data: &[u8]) -> Vec<u8> {
+    KeyedHmac::new(alg, key).mac(&[data])
+}
+
+/// P_hash(secret, seed), `len` bytes of it (RFC 5246 5).
+pub fn p_hash(alg: HashAlg, secret: &[u8], seed: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+    let keyed = KeyedHmac::new(alg, secret);
+    let mut out = Zeroizing::new(Vec::with_capacity(len + alg.output_len()));
+    // A(1) = HMAC(secret, A(0)) with A(0) = seed.
+    let mut a = Zeroizing::new(keyed.mac(&[seed]));
+    while out.len() < len {
+        out.extend_from_slice(&keyed.mac(&[&a, seed]));
+        a = Zeroizing::new(keyed.mac(&[&a]));
+    }
+    out.truncate(len);
+    out
+}
+
+/// PRF(secret, label, seed) = P_<hash>(secret, label + seed), `len` bytes (RFC 5246 5).
+pub fn prf(
+    alg: HashAlg,
+    secret: &[u8],
+    label: &[u8],
+    seed: &[u8],
+    len: usize,
+) -> Zeroizing<Vec<u8>> {
+    let mut label_and_seed = Vec::with_capacity(label.len() + seed.len());
+    label_and_seed.extend_from_slice(label);
+    label_and_seed.extend_from_slice(seed);
+    p_hash(alg, secret, &label_and_seed, len)
+}
+
+/// The 48-byte master secret.
+pub type MasterSecret = Zeroizing<[u8; 48]>;
+
+fn first_48(bytes: &[u8]) -> MasterSecret {
+    let mut out = Zeroizing::new([0u8; 48]);
+    out.copy_from_slice(&bytes[..48]);
+    out
+}
+
+/// master_secret = PRF(pre_master_secret, "master secret", client_random + server_random)
+/// (RFC 5246 8.1).
+pub fn master_secret(
+    alg: HashAlg,
+    pre_master_secret: &[u8],
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+) -> MasterSecret {
+    let mut seed = [0u8; 64];
+    seed[..32].copy_from_slice(client_random);
+    seed[32..].copy_from_slice(server_random);
+    first_48(&prf(alg, pre_master_secret, b"master secret", &seed, 48))
+}
+
+/// master_secret = PRF(pre_master_secret, "extended master secret", session_hash)
+/// (RFC 7627 4). The session hash covers the handshake up to and including ClientKeyExchange,
+/// so the master secret is bound to this handshake's certificates and key shares, not only to
+/// the randoms.
+pub fn extended_master_secret(
+    alg: HashAlg,
+    pre_master_secret: &[u8],
+    session_hash: &[u8],
+) -> MasterSecret {
+    first_48(&prf(
+        alg,
+        pre_master_secret,
+        b"extended master secret",
+        session_hash,
+        48,
+    ))
+}
+
+/// key_block = PRF(master_secret, "key expansion", server_random + client_random)
+/// (RFC 5246 6.3), `len` bytes.
+pub fn key_block(
+    alg: HashAlg,
+    master_secret: &[u8],
+    server_random: &[u8; 32],
+    client_random: &[u8; 32],
+    len: usize,
+) -> Zeroizing<Vec<u8>> {
+    let mut seed = [0u8; 64];
+    seed[..32].copy_from_slice(server_random);
+    seed[32..].copy_from_slice(client_random);
+    prf(alg, master_secret, b"key expansion", &seed, len)
+}
+
+/// The key block cut into the pieces an AEAD suite uses (RFC 5246 6.3; AEAD suites have no MAC
+/// keys, RFC 5288 3):
+/// `client_write_key, server_write_key, client_write_IV, server_write_IV`.
+pub struct SessionKeys {
+    pub client_write_key: Zeroizing<Vec<u8>>,
+    pub server_write_key: Zeroizing<Vec<u8>>,
+    pub client_write_iv: [u8; FIXED_IV_LEN],
+    pub server_write_iv: [u8; FIXED_IV_LEN],
+}
+
+impl SessionKeys {
+    /// Derives the key block for `suite` and cuts it.
+    pub fn derive(
+        suite: CipherSuite,
+        master_secret: &[u8],
+        client_random: &[u8; 32],
+        server_random: &[u8; 32],
+    ) -> (Zeroizing<Vec<u8>>, SessionKeys) {
+        let key_len = suite.key_len();
+        let block = key_block(
+            suite.hash(),
+            master_secret,
+            server_random,
+            client_random,
+            suite.key_block_len(),
+        );
+        let (client_write_key, rest) = block.split_at(key_len);
+        let (server_write_key, rest) = rest.split_at(key_len);
+        let (client_write_iv, server_write_iv) = rest.split_at(FIXED_IV_LEN);
+        let mut keys = SessionKeys {
+            client_write_key: Zeroizing::new(client_write_key.to_vec()),
+            server_write_key: Zeroizing::new(server_write_key.to_vec()),
+            client_write_iv: [0; FIXED_IV_LEN],
+            server_write_iv: [0; FIXED_IV_LEN],
+        };
+        keys.client_write_iv.copy_from_slice(client_write_iv);
+        keys.server_write_iv.copy_from_slice(server_write_iv);
+        (block, keys)
+    }
+}
+
+/// The Finished labels (RFC 5246 7.4.9).
+pub const CLIENT_FINISHED: &[u8] = b"client finished";
+pub const SERVER_FINISHED: &[u8] = b"server finished";
+
+/// verify_data = PRF(master_secret, finished_label, Hash(handshake_messages))[0..11]
+/// (RFC 5246 7.4.9).
+pub fn verify_data(
+    alg: HashAlg,
+    master_secret: &[u8],
+    finished_label: &[u8],
+    handshake_hash: &[u8],
+) -> [u8; 12] {
+    let mut out = [0u8; 12];
+    out.copy_from_slice(&prf(alg, master_secret, finished_label, handshake_hash, 12));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_hash_lengths_are_exact() {
+        for len in [0, 1, 31, 32, 33, 100] {
+            assert_eq!(p_hash(HashAlg::Sha256, b"k", b"s", len).len(), len);
+        }
+    }
+
+    #[test]
+    fn hmac_rfc4231_case_2() {
+        // RFC 4231 4.3, test case 2 (HMAC-SHA-256 and HMAC-SHA-384).
+        let data = b"what do ya want for nothing?";
+        assert_eq!(
+            hex::encode(hmac(HashAlg::Sha256, b"Jefe", data)),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            hex::encode(hmac(HashAlg::Sha384, b"Jefe", data)),
+            "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e\
+             8e2240ca5e69e2c78b3239ecfab21649"
+        );
+    }
+}

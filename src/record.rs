@@ -1,0 +1,747 @@
+//! The record layer (RFC 5246 6.2): framing, AES-GCM protection (RFC 5288), and handshake
+//! message reassembly.
+//!
+//! ```text
+//! struct {
+//!     ContentType type;              /* 20 change_cipher_spec, 21 alert,
+//!                                       22 handshake, 23 application_data */
+//!     ProtocolVersion version;
+//!     uint16 length;
+//!     opaque fragment[TLSPlaintext.length];
+//! } TLSPlaintext;
+//! ```
+//!
+//! Once ChangeCipherSpec has switched a direction on, every fragment is a GCM ciphertext
+//! (RFC 5288 3, RFC 5246 6.2.3.3):
+//!
+//! ```text
+//! struct {
+//!    opaque nonce_explicit[8];        /* we send the sequence number, as most stacks do */
+//!    aead-ciphered struct {
+//!        opaque content[TLSCompressed.length];
+//!    };                               /* ciphertext, then the 16-byte tag */
+//! } GenericAEADCipher;
+//!
+//! nonce           = client_write_IV or server_write_IV (4 bytes, "salt") + nonce_explicit
+//! additional_data = seq_num + TLSCompressed.type + TLSCompressed.version +
+//!                   TLSCompressed.length
+//! ```
+//!
+//! The sequence number is never sent; both sides count records in each direction, starting at 0
+//! at ChangeCipherSpec. It sits in the AAD, so a deleted, replayed or reordered record fails its
+//! tag check: `bad_record_mac`.
+//!
+//! One [`Direction`] is one half of the connection (Go's `halfConn`): our writes, or our reads.
+
+use std::io::{Read, Write};
+
+use aes_gcm::aead::AeadInOut;
+use aes_gcm::{Aes128Gcm, Aes256Gcm, KeyInit};
+
+use crate::error::Error;
+use crate::messages::alert::{Alert, AlertDescription, AlertLevel};
+use crate::messages::change_cipher_spec::ChangeCipherSpec;
+use crate::messages::version_name;
+use crate::prf::SessionKeys;
+use crate::rng::Side;
+use crate::suites::{EXPLICIT_NONCE_LEN, FIXED_IV_LEN, TAG_LEN};
+use crate::trace::{Event, GcmDetails, Trace};
+
+pub const CHANGE_CIPHER_SPEC: u8 = 20;
+pub const ALERT: u8 = 21;
+pub const HANDSHAKE: u8 = 22;
+pub const APPLICATION_DATA: u8 = 23;
+
+/// "The length MUST NOT exceed 2^14" (RFC 5246 6.2.1).
+pub const MAX_PLAINTEXT: usize = 1 << 14;
+/// "The length MUST NOT exceed 2^14 + 2048" (RFC 5246 6.2.3).
+pub const MAX_CIPHERTEXT: usize = MAX_PLAINTEXT + 2048;
+/// The largest handshake message we accept. The RFC allows 2^24-1 bytes; real messages are a few
+/// kilobytes (a certificate chain is the largest), so we stop a peer from making us buffer 16 MB.
+pub const MAX_HANDSHAKE_MESSAGE: usize = 1 << 16;
+/// Warning alerts in a row we tolerate during a handshake before giving up.
+const MAX_WARNINGS_IN_A_ROW: u32 = 4;
+
+/// The two AES-GCM variants.
+enum Aead {
+    Aes128(Box<Aes128Gcm>),
+    Aes256(Box<Aes256Gcm>),
+}
+
+impl Aead {
+    fn new(key: &[u8]) -> Result<Self, Error> {
+        match key.len() {
+            16 => Aes128Gcm::new_from_slice(key)
+                .map(|c| Aead::Aes128(Box::new(c)))
+                .map_err(|_| Error::Internal("bad AES-128 key".into())),
+            32 => Aes256Gcm::new_from_slice(key)
+                .map(|c| Aead::Aes256(Box::new(c)))
+                .map_err(|_| Error::Internal("bad AES-256 key".into())),
+            n => Err(Error::Internal(format!("no AES-GCM with a {n}-byte key"))),
+        }
+    }
+
+    /// Encrypts `buf` in place, returns the tag.
+    fn seal(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) -> Result<[u8; 16], Error> {
+        let nonce = (*nonce).into();
+        let tag = match self {
+            Aead::Aes128(c) => c.encrypt_inout_detached(&nonce, aad, buf.into()),
+            Aead::Aes256(c) => c.encrypt_inout_detached(&nonce, aad, buf.into()),
+        };
+        tag.map(Into::into)
+            .map_err(|_| Error::Internal("AES-GCM refused to seal".into()))
+    }
+
+    /// Decrypts `buf` in place if the tag checks.
+    fn open(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8; 16],
+    ) -> Result<(), Error> {
+        let nonce = (*nonce).into();
+        let tag = (*tag).into();
+        let result = match self {
+            Aead::Aes128(c) => c.decrypt_inout_detached(&nonce, aad, buf.into(), &tag),
+            Aead::Aes256(c) => c.decrypt_inout_detached(&nonce, aad, buf.into(), &tag),
+        };
+        result.map_err(|_| Error::BadRecordMac)
+    }
+}
+
+/// AES-GCM with a given key: seal. For tests against external vectors, and the benchmarks.
+pub fn gcm_seal(
+    key: &[u8],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    buf: &mut [u8],
+) -> Result<[u8; 16], Error> {
+    Aead::new(key)?.seal(nonce, aad, buf)
+}
+
+/// AES-GCM with a given key: open; a bad tag is `Error::BadRecordMac`.
+pub fn gcm_open(
+    key: &[u8],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    buf: &mut [u8],
+    tag: &[u8; 16],
+) -> Result<(), Error> {
+    Aead::new(key)?.open(nonce, aad, buf, tag)
+}
+
+/// One direction of the connection: its keys (once ChangeCipherSpec switched them on) and its
+/// sequence number.
+pub struct Direction {
+    aead: Option<Aead>,
+    /// The implicit part of the nonce, from the key block.
+    pub fixed_iv: [u8; FIXED_IV_LEN],
+    /// Records protected so far in this direction.
+    pub seq: u64,
+}
+
+impl Direction {
+    /// The state before any ChangeCipherSpec: no protection.
+    pub fn plaintext() -> Self {
+        Direction {
+            aead: None,
+            fixed_iv: [0; FIXED_IV_LEN],
+            seq: 0,
+        }
+    }
+
+    /// A direction protected with AES-GCM under `key` (16 or 32 bytes) and `fixed_iv`.
+    pub fn protected(key: &[u8], fixed_iv: [u8; FIXED_IV_LEN]) -> Result<Self, Error> {
+        Ok(Direction {
+            aead: Some(Aead::new(key)?),
+            fixed_iv,
+            seq: 0,
+        })
+    }
+
+    pub fn is_protected(&self) -> bool {
+        self.aead.is_some()
+    }
+
+    /// nonce = fixed_iv + explicit, and additional_data for this record (RFC 5288 3).
+    fn nonce_and_aad(
+        &self,
+        explicit: &[u8; 8],
+        content_type: u8,
+        version: u16,
+        len: usize,
+    ) -> ([u8; 12], [u8; 13]) {
+        let mut nonce = [0u8; 12];
+        nonce[..FIXED_IV_LEN].copy_from_slice(&self.fixed_iv);
+        nonce[FIXED_IV_LEN..].copy_from_slice(explicit);
+        let mut aad = [0u8; 13];
+        aad[..8].copy_from_slice(&self.seq.to_be_bytes());
+        aad[8] = content_type;
+        aad[9..11].copy_from_slice(&version.to_be_bytes());
+        aad[11..13].copy_from_slice(&(len as u16).to_be_bytes());
+        (nonce, aad)
+    }
+
+    fn next_seq(&mut self) -> Result<(), Error> {
+        // RFC 5246 6.1: "Sequence numbers ... may not exceed 2^64-1"; renegotiation would be
+        // required, and we do not renegotiate.
+        self.seq = self
+            .seq
+            .checked_add(1)
+            .ok_or(Error::Internal("sequence number exhausted".into()))?;
+        Ok(())
+    }
+
+    /// Appends one record to `out`: header, then the plaintext or its GCM protection.
+    /// Returns the GCM details for the trace when the record was protected.
+    pub fn seal(
+        &mut self,
+        content_type: u8,
+        version: u16,
+        plaintext: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<Option<GcmDetails>, Error> {
+        if plaintext.len() > MAX_PLAINTEXT {
+            return Err(Error::Internal("record plaintext over 2^14 bytes".into()));
+        }
+        let start = out.len();
+        out.push(content_type);
+        out.extend_from_slice(&version.to_be_bytes());
+        out.extend_from_slice(&[0, 0]); // length, filled in below
+        let details = match &self.aead {
+            None => {
+                out.extend_from_slice(plaintext);
+                None
+            }
+            Some(aead) => {
+                // The explicit nonce must never repeat under one key (GCM's one rule); the
+                // sequence number never does.
+                let explicit = self.seq.to_be_bytes();
+                let (nonce, aad) =
+                    self.nonce_and_aad(&explicit, content_type, version, plaintext.len());
+                out.extend_from_slice(&explicit);
+                let body = out.len();
+                out.extend_from_slice(plaintext);
+                let tag = aead.seal(&nonce, &aad, &mut out[body..])?;
+                out.extend_from_slice(&tag);
+                let details = GcmDetails {
+                    seq: self.seq,
+                    explicit_nonce: explicit.to_vec(),
+                    nonce: nonce.to_vec(),
+                    aad: aad.to_vec(),
+                    tag: tag.to_vec(),
+                    plaintext: plaintext.to_vec(),
+                };
+                self.next_seq()?;
+                Some(details)
+            }
+        };
+        let len = (out.len() - start - 5) as u16;
+        out[start + 3..start + 5].copy_from_slice(&len.to_be_bytes());
+        Ok(details)
+    }
+
+    /// Opens one record's fragment in place; returns the plaintext and, when protected, the GCM
+    /// details for the trace.
+    pub fn open(
+        &mut self,
+        content_type: u8,
+        version: u16,
+        mut fragment: Vec<u8>,
+    ) -> Result<(Vec<u8>, Option<GcmDetails>), Error> {
+        let Some(aead) = &self.aead else {
+            return Ok((fragment, None));
+        };
+        if fragment.len() < EXPLICIT_NONCE_LEN + TAG_LEN {
+            // Too short to hold a nonce and a tag: it cannot authenticate.
+            return Err(Error::BadRecordMac);
+        }
+        let mut explicit = [0u8; 8];
+        explicit.copy_from_slice(&fragment[..EXPLICIT_NONCE_LEN]);
+        let mut tag = [0u8; 16];
+        tag.copy_from_slice(&fragment[fragment.len() - TAG_LEN..]);
+        let plaintext_len = fragment.len() - EXPLICIT_NONCE_LEN - TAG_LEN;
+        let (nonce, aad) = self.nonce_and_aad(&explicit, content_type, version, plaintext_len);
+        let body = &mut fragment[EXPLICIT_NONCE_LEN..EXPLICIT_NONCE_LEN + plaintext_len];
+        aead.open(&nonce, &aad, body, &tag)?;
+        fragment.truncate(EXPLICIT_NONCE_LEN + plaintext_len);
+        fragment.drain(..EXPLICIT_NONCE_LEN);
+        if fragment.len() > MAX_PLAINTEXT {
+            return Err(Error::RecordOverflow(format!(
+                "protected record holds {} bytes of plaintext, more than 2^14",
+                fragment.len()
+            )));
+        }
+        let details = GcmDetails {
+            seq: self.seq,
+            explicit_nonce: explicit.to_vec(),
+            nonce: nonce.to_vec(),
+            aad: aad.to_vec(),
+            tag: tag.to_vec(),
+            plaintext: fragment.clone(),
+        };
+        self.next_seq()?;
+        Ok((fragment, Some(details)))
+    }
+}
+
+/// What reading an alert record led to.
+enum AlertOutcome {
+    /// A warning we may ignore.
+    Ignore,
+    /// close_notify: the peer will send nothing more.
+    Closed,
+}
+
+/// Both directions, the keys waiting for ChangeCipherSpec, and the buffers.
+pub struct RecordLayer {
+    /// Which side this is; decides which half of the key block is ours to write with.
+    pub side: Side,
+    pub read: Direction,
+    pub write: Direction,
+    /// Keys derived but not yet in force: each direction switches at its ChangeCipherSpec.
+    pending_read: Option<Direction>,
+    pending_write: Option<Direction>,
+    /// The version we write in record headers.
+    pub write_version: u16,
+    /// Once versions are negotiated, the version every received record must carry.
+    pub expect_version: Option<u16>,
+    /// Received handshake bytes not yet taken as whole messages.
+    handshake_in: Vec<u8>,
+    /// Handshake messages queued to be packed into records at the next flush.
+    handshake_out: Vec<u8>,
+    /// Records built for the current flight, written to the wire at flush.
+    out: Vec<u8>,
+    warnings_in_a_row: u32,
+}
+
+impl RecordLayer {
+    pub fn new(side: Side, write_version: u16) -> Self {
+        RecordLayer {
+            side,
+            read: Direction::plaintext(),
+            write: Direction::plaintext(),
+            pending_read: None,
+            pending_write: None,
+            write_version,
+            expect_version: None,
+            handshake_in: Vec::new(),
+            handshake_out: Vec::new(),
+            out: Vec::new(),
+            warnings_in_a_row: 0,
+        }
+    }
+
+    /// Installs freshly derived keys; they take effect at each direction's ChangeCipherSpec
+    /// (RFC 5246 7.1). The client writes with client_write_*, the server with server_write_*.
+    pub fn set_pending_keys(&mut self, keys: &SessionKeys) -> Result<(), Error> {
+        let client = Direction::protected(&keys.client_write_key, keys.client_write_iv)?;
+        let server = Direction::protected(&keys.server_write_key, keys.server_write_iv)?;
+        let (write, read) = match self.side {
+            Side::Client => (client, server),
+            Side::Server => (server, client),
+        };
+        self.pending_write = Some(write);
+        self.pending_read = Some(read);
+        Ok(())
+    }
+
+    // ---- writing ----
+
+    /// Queues a handshake message; it goes out with the flight at [`RecordLayer::flush`],
+    /// packed with its neighbours into as few records as fit in 2^14 bytes.
+    pub fn queue_handshake(&mut self, message: &[u8]) {
+        self.handshake_out.extend_from_slice(message);
+    }
+
+    /// Cuts the queued handshake bytes into records.
+    fn seal_queued_handshake(&mut self, trace: &mut Trace) -> Result<(), Error> {
+        let queued = std::mem::take(&mut self.handshake_out);
+        for chunk in queued.chunks(MAX_PLAINTEXT) {
+            self.seal_record(HANDSHAKE, chunk, trace)?;
+        }
+        Ok(())
+    }
+
+    fn seal_record(
+        &mut self,
+        content_type: u8,
+        plaintext: &[u8],
+        trace: &mut Trace,
+    ) -> Result<(), Error> {
+        let start = self.out.len();
+        let gcm = self
+            .write
+            .seal(content_type, self.write_version, plaintext, &mut self.out)?;
+        if trace.enabled {
+            trace.push(Event::Record {
+                side: self.side,
+                from: self.side,
+                content_type,
+                version: self.write_version,
+                wire: self.out[start..].to_vec(),
+                gcm,
+            });
+        }
+        Ok(())
+    }
+
+    /// ChangeCipherSpec (RFC 5246 7.1): the records before it go out under the old state, the
+    /// record after it under the new keys, with the sequence number back at 0.
+    pub fn send_change_cipher_spec(&mut self, trace: &mut Trace) -> Result<(), Error> {
+        self.seal_queued_handshake(trace)?;
+        let ccs = ChangeCipherSpec.encode()?;
+        trace.push(Event::Message {
+            side: self.side,
+            from: self.side,
+            name: "ChangeCipherSpec".into(),
+            rfc: "RFC 5246 7.1",
+            bytes: ccs.bytes.clone(),
+            fields: ccs.fields,
+        });
+        self.seal_record(CHANGE_CIPHER_SPEC, &ccs.bytes, trace)?;
+        self.write = self.pending_write.take().ok_or(Error::Internal(
+            "ChangeCipherSpec before keys were derived".into(),
+        ))?;
+        Ok(())
+    }
+
+    /// Writes the flight: everything queued, as records, in one write to the wire.
+    pub fn flush<W: Write>(&mut self, wire: &mut W, trace: &mut Trace) -> Result<(), Error> {
+        self.seal_queued_handshake(trace)?;
+        wire.write_all(&self.out)?;
+        wire.flush()?;
+        self.out.clear();
+        Ok(())
+    }
+
+    /// Sends application data, in records of at most 2^14 bytes.
+    pub fn send_application_data<W: Write>(
+        &mut self,
+        wire: &mut W,
+        data: &[u8],
+        trace: &mut Trace,
+    ) -> Result<(), Error> {
+        if !self.write.is_protected() {
+            return Err(Error::Internal(
+                "application data before the handshake finished".into(),
+            ));
+        }
+        for chunk in data.chunks(MAX_PLAINTEXT) {
+            self.seal_record(APPLICATION_DATA, chunk, trace)?;
+            if trace.enabled {
+                let tag = self.out[self.out.len() - TAG_LEN..].to_vec();
+                trace.push(Event::AppData {
+                    side: self.side,
+                    from: self.side,
+                    data: chunk.to_vec(),
+                    record_tag: Some(tag),
+                });
+            }
+        }
+        self.flush(wire, trace)
+    }
+
+    /// Sends an alert now, dropping anything not yet flushed (a failed flight is not sent).
+    pub fn send_alert<W: Write>(
+        &mut self,
+        wire: &mut W,
+        alert: Alert,
+        trace: &mut Trace,
+    ) -> Result<(), Error> {
+        self.handshake_out.clear();
+        self.out.clear();
+        trace.push(Event::Alert {
+            side: self.side,
+            from: self.side,
+            level: alert.level,
+            description: alert.description,
+        });
+        let bytes = alert.encode()?;
+        self.seal_record(ALERT, &bytes.bytes, trace)?;
+        self.flush(wire, trace)
+    }
+
+    // ---- reading ----
+
+    /// Reads one record and removes its protection. Returns (content type, plaintext).
+    fn read_record<R: Read>(
+        &mut self,
+        wire: &mut R,
+        trace: &mut Trace,
+    ) -> Result<(u8, Vec<u8>), Error> {
+        let mut header = [0u8; 5];
+        wire.read_exact(&mut header)?;
+        let content_type = header[0];
+        let version = u16::from_be_bytes([header[1], header[2]]);
+        let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+        if !matches!(content_type, CHANGE_CIPHER_SPEC..=APPLICATION_DATA) {
+            return Err(Error::UnexpectedMessage(format!(
+                "record of unknown content type {content_type} (is this TLS at all?)"
+            )));
+        }
+        match self.expect_version {
+            Some(expected) if version != expected => {
+                return Err(Error::ProtocolVersion(format!(
+                    "record version {} after {} was agreed",
+                    version_name(version),
+                    version_name(expected)
+                )));
+            }
+            // Before the hellos agree a version, any 3.x is allowed in the record header
+            // (RFC 5246 Appendix E.1): clients often send 0x0301 for compatibility.
+            None if header[1] != 3 => {
+                return Err(Error::ProtocolVersion(format!(
+                    "record version {}",
+                    version_name(version)
+                )));
+            }
+            _ => {}
+        }
+        // Check the length before reading, so a peer cannot make us allocate or wait for more.
+        let max = if self.read.is_protected() {
+            MAX_CIPHERTEXT
+        } else {
+            MAX_PLAINTEXT
+        };
+        if len > max {
+            return Err(Error::RecordOverflow(format!(
+                "record of {len} bytes, the limit is {max}"
+            )));
+        }
+        let mut fragment = vec![0u8; len];
+        wire.read_exact(&mut fragment)?;
+        let wire_bytes = if trace.enabled {
+            let mut all = header.to_vec();
+            all.extend_from_slice(&fragment);
+            all
+        } else {
+            Vec::new()
+        };
+        let (plaintext, gcm) = self.read.open(content_type, version, fragment)?;
+        trace.push(Event::Record {
+            side: self.side,
+            from: self.side.peer(),
+            content_type,
+            version,
+            wire: wire_bytes,
+            gcm,
+        });
+        Ok((content_type, plaintext))
+    }
+
+    /// Handles a received alert record.
+    fn receive_alert(&mut self, data: &[u8], trace: &mut Trace) -> Result<AlertOutcome, Error> {
+        let alert = Alert::decode(data)?;
+        trace.push(Event::Alert {
+            side: self.side,
+            from: self.side.peer(),
+            level: alert.level,
+            description: alert.description,
+        });
+        if alert.description == AlertDescription::CloseNotify {
+            return Ok(AlertOutcome::Closed);
+        }
+        if alert.level == AlertLevel::Warning {
+            self.warnings_in_a_row += 1;
+            if self.warnings_in_a_row <= MAX_WARNINGS_IN_A_ROW {
+                return Ok(AlertOutcome::Ignore);
+            }
+        }
+        Err(Error::PeerAlert(alert))
+    }
+
+    /// Takes one whole handshake message from the reassembly buffer, if one is there.
+    fn take_handshake_message(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        if self.handshake_in.len() < 4 {
+            return Ok(None);
+        }
+        let len = usize::from(self.handshake_in[1]) << 16
+            | usize::from(self.handshake_in[2]) << 8
+            | usize::from(self.handshake_in[3]);
+        if len > MAX_HANDSHAKE_MESSAGE {
+            // OpenSSL calls this "excessive message size" and answers illegal_parameter.
+            return Err(Error::IllegalParameter(format!(
+                "handshake message of {len} bytes, our limit is {MAX_HANDSHAKE_MESSAGE}"
+            )));
+        }
+        if self.handshake_in.len() < 4 + len {
+            return Ok(None);
+        }
+        let rest = self.handshake_in.split_off(4 + len);
+        Ok(Some(std::mem::replace(&mut self.handshake_in, rest)))
+    }
+
+    /// Reads the next whole handshake message (header and body), reassembling it from as many
+    /// records as it spans; several messages may share one record.
+    pub fn read_handshake_message<R: Read>(
+        &mut self,
+        wire: &mut R,
+        trace: &mut Trace,
+    ) -> Result<Vec<u8>, Error> {
+        loop {
+            if let Some(message) = self.take_handshake_message()? {
+                self.warnings_in_a_row = 0;
+                return Ok(message);
+            }
+            let (content_type, data) = self.read_record(wire, trace)?;
+            match content_type {
+                HANDSHAKE => {
+                    if data.is_empty() {
+                        // RFC 5246 6.2.1: "Implementations MUST NOT send zero-length fragments
+                        // of Handshake, Alert, or ChangeCipherSpec content types."
+                        return Err(Error::UnexpectedMessage("empty handshake record".into()));
+                    }
+                    self.handshake_in.extend_from_slice(&data);
+                }
+                ALERT => match self.receive_alert(&data, trace)? {
+                    AlertOutcome::Ignore => {}
+                    AlertOutcome::Closed => {
+                        return Err(Error::PeerAlert(Alert::close_notify()));
+                    }
+                },
+                CHANGE_CIPHER_SPEC => {
+                    return Err(Error::UnexpectedMessage(
+                        "ChangeCipherSpec where a handshake message was expected".into(),
+                    ));
+                }
+                _ => {
+                    return Err(Error::UnexpectedMessage(
+                        "application data before the handshake finished".into(),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Reads the peer's ChangeCipherSpec and switches our reading to the new keys.
+    pub fn read_change_cipher_spec<R: Read>(
+        &mut self,
+        wire: &mut R,
+        trace: &mut Trace,
+    ) -> Result<(), Error> {
+        loop {
+            if !self.handshake_in.is_empty() {
+                // The keys may only change between messages: bytes of a message begun under the
+                // old state must not be finished under the new one.
+                return Err(Error::UnexpectedMessage(
+                    "ChangeCipherSpec expected, but a handshake message is still arriving".into(),
+                ));
+            }
+            let (content_type, data) = self.read_record(wire, trace)?;
+            match content_type {
+                CHANGE_CIPHER_SPEC => {
+                    ChangeCipherSpec::decode(&data)?;
+                    self.read = self.pending_read.take().ok_or(Error::UnexpectedMessage(
+                        "ChangeCipherSpec before the key exchange".into(),
+                    ))?;
+                    return Ok(());
+                }
+                ALERT => match self.receive_alert(&data, trace)? {
+                    AlertOutcome::Ignore => {}
+                    AlertOutcome::Closed => return Err(Error::PeerAlert(Alert::close_notify())),
+                },
+                HANDSHAKE => {
+                    return Err(Error::UnexpectedMessage(
+                        "a handshake message where ChangeCipherSpec was expected".into(),
+                    ));
+                }
+                _ => {
+                    return Err(Error::UnexpectedMessage(
+                        "application data before the handshake finished".into(),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Reads application data; `None` once the peer has sent close_notify.
+    pub fn read_application_data<R: Read>(
+        &mut self,
+        wire: &mut R,
+        trace: &mut Trace,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        loop {
+            let (content_type, data) = self.read_record(wire, trace)?;
+            match content_type {
+                APPLICATION_DATA => {
+                    self.warnings_in_a_row = 0;
+                    trace.push(Event::AppData {
+                        side: self.side,
+                        from: self.side.peer(),
+                        data: data.clone(),
+                        record_tag: None,
+                    });
+                    return Ok(Some(data));
+                }
+                ALERT => match self.receive_alert(&data, trace)? {
+                    AlertOutcome::Ignore => {}
+                    AlertOutcome::Closed => return Ok(None),
+                },
+                HANDSHAKE => {
+                    // A HelloRequest or a second ClientHello: renegotiation, which we do not do
+                    // (RFC 5746 4.2 and 4.4 allow refusing it).
+                    return Err(Error::UnexpectedMessage(
+                        "renegotiation is not supported".into(),
+                    ));
+                }
+                _ => {
+                    return Err(Error::UnexpectedMessage(
+                        "ChangeCipherSpec after the handshake".into(),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::messages::TLS1_2;
+
+    #[test]
+    fn seal_then_open_and_tamper() {
+        let key = [7u8; 16];
+        let iv = [1, 2, 3, 4];
+        let mut writer = Direction::protected(&key, iv).unwrap();
+        let mut reader = Direction::protected(&key, iv).unwrap();
+        let mut out = Vec::new();
+        writer
+            .seal(APPLICATION_DATA, TLS1_2, b"hello", &mut out)
+            .unwrap();
+        assert_eq!(out.len(), 5 + 8 + 5 + 16);
+        assert_eq!(&out[5..13], &[0; 8], "explicit nonce = sequence number 0");
+        let (plain, _) = reader
+            .open(APPLICATION_DATA, TLS1_2, out[5..].to_vec())
+            .unwrap();
+        assert_eq!(plain, b"hello");
+
+        // Same bytes again: the reader's sequence number moved on, so the AAD differs.
+        assert!(matches!(
+            reader.open(APPLICATION_DATA, TLS1_2, out[5..].to_vec()),
+            Err(Error::BadRecordMac)
+        ));
+        let mut writer2 = Direction::protected(&key, iv).unwrap();
+        let mut reader2 = Direction::protected(&key, iv).unwrap();
+        let mut out2 = Vec::new();
+        writer2
+            .seal(APPLICATION_DATA, TLS1_2, b"hello", &mut out2)
+            .unwrap();
+        out2[15] ^= 1;
+        assert!(matches!(
+            reader2.open(APPLICATION_DATA, TLS1_2, out2[5..].to_vec()),
+            Err(Error::BadRecordMac)
+        ));
+    }
+
+    #[test]
+    fn short_fragment_is_bad_record_mac() {
+        let mut reader = Direction::protected(&[0; 32], [0; 4]).unwrap();
+        assert!(matches!(
+            reader.open(APPLICATION_DATA, TLS1_2, vec![0; 23]),
+            Err(Error::BadRecordMac)
+        ));
+    }
+}

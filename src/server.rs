@@ -1,0 +1,301 @@
+//! The server's side of the handshake (RFC 5246 7.3), as its flights in wire order:
+//!
+//! ```text
+//! Client                                               Server
+//!
+//! ClientHello                  -------->
+//!                                                              ServerHello   answer_hello
+//!                                                              Certificate
+//!                                                        ServerKeyExchange*
+//!                                                       CertificateRequest*
+//!                              <--------                   ServerHelloDone
+//! Certificate*
+//! ClientKeyExchange
+//! CertificateVerify*
+//! [ChangeCipherSpec]
+//! Finished                     -------->
+//!                                                       [ChangeCipherSpec]   finish
+//!                              <--------                          Finished
+//! Application Data             <------->                  Application Data   send/receive
+//! ```
+
+use std::io::{Read, Write};
+
+use crate::conn::Conn;
+use crate::error::Error;
+use crate::key_exchange;
+use crate::messages::certificate::Certificate;
+use crate::messages::client_hello::ClientHello;
+use crate::messages::client_key_exchange::ClientKeyExchange;
+use crate::messages::extensions::HelloExtensions;
+use crate::messages::server_hello::ServerHello;
+use crate::messages::server_hello_done::ServerHelloDone;
+use crate::messages::{HandshakeType, TLS1_2, version_name};
+use crate::pki::Identity;
+use crate::rng::{Clock, RoleRng, Side};
+use crate::suites::{CipherSuite, EMPTY_RENEGOTIATION_INFO_SCSV, describe_suite_id};
+use crate::trace::Key;
+
+pub struct ServerConfig {
+    /// The suites we accept, in any order (the client's preference decides).
+    pub suites: Vec<CipherSuite>,
+    /// Our certificate chain and the private key of the first certificate.
+    pub identity: Identity,
+    /// Agree to extended_master_secret (RFC 7627) when the client offers it.
+    pub allow_extended_master_secret: bool,
+}
+
+pub struct Server {
+    pub config: ServerConfig,
+    pub conn: Conn,
+    /// The client's offer, kept for the steps that need it (its client_version guards the RSA
+    /// pre-master).
+    pub client_hello: Option<ClientHello>,
+    /// The client offered secure renegotiation (RFC 5746): the extension or the SCSV.
+    pub secure_renegotiation: bool,
+}
+
+impl Server {
+    pub fn new(config: ServerConfig, rng: RoleRng, clock: Clock, trace: bool) -> Self {
+        Server {
+            config,
+            conn: Conn::new(Side::Server, rng, clock, trace, TLS1_2),
+            client_hello: None,
+            secure_renegotiation: false,
+        }
+    }
+
+    // ===================================================================================
+    // Flight 2: answer the ClientHello
+
+    pub fn answer_hello<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        let result = self.answer_hello_steps(wire);
+        self.conn.alert_on_error(wire, result)
+    }
+
+    fn answer_hello_steps<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        // 1. ClientHello (RFC 5246 7.4.1.2): version, suites, extensions.
+        self.read_client_hello(wire)?;
+
+        self.conn.begin_flight(
+            "server.answer_hello",
+            "ServerHello, Certificate, ServerHelloDone",
+        );
+        // 2. ServerHello (RFC 5246 7.4.1.3): our choices.
+        self.send_server_hello()?;
+        // 3. Certificate (RFC 5246 7.4.2): our chain, with our public key in it.
+        self.send_certificate()?;
+        // 4. ServerHelloDone (RFC 5246 7.4.5): the client's turn.
+        self.send_server_hello_done()?;
+        self.conn.flush(wire)
+    }
+
+    fn read_client_hello<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        let (_, message) = self
+            .conn
+            .read_handshake(wire, &[HandshakeType::ClientHello])?;
+        let (hello, fields) = ClientHello::decode(&message)?;
+        self.conn
+            .trace_received(HandshakeType::ClientHello, &message, fields);
+
+        // The version: the client offers its highest; we speak TLS 1.2 only. A higher offer
+        // (a TLS 1.3 client) is answered with 1.2; a lower one cannot be.
+        if hello.client_version < TLS1_2 {
+            return Err(Error::ProtocolVersion(format!(
+                "the client offers at most {}; this server speaks only TLS 1.2",
+                version_name(hello.client_version)
+            )));
+        }
+        // Compression: null must be on the list (RFC 5246 7.4.1.2), and is all we do.
+        if !hello.compression_methods.contains(&0) {
+            return Err(Error::IllegalParameter(
+                "the client does not offer the null compression method".into(),
+            ));
+        }
+        // The suite: the client's first choice among those we accept.
+        let offered: Vec<String> = hello
+            .cipher_suites
+            .iter()
+            .map(|&id| describe_suite_id(id))
+            .collect();
+        self.conn.trace.note(
+            Side::Server,
+            format!("the client offers: {}", offered.join(", ")),
+        );
+        let suite = hello
+            .cipher_suites
+            .iter()
+            .filter_map(|&id| CipherSuite::from_id(id))
+            .find(|s| self.config.suites.contains(s))
+            .ok_or_else(|| {
+                Error::HandshakeFailure("no cipher suite in common with the client".into())
+            })?;
+        // Secure renegotiation (RFC 5746 3.6): signalled by the SCSV or an empty extension.
+        if let Some(data) = &hello.extensions.renegotiation_info {
+            if !data.is_empty() {
+                return Err(Error::HandshakeFailure(
+                    "renegotiation_info is not empty on a first handshake".into(),
+                ));
+            }
+        }
+        self.secure_renegotiation = hello.extensions.renegotiation_info.is_some()
+            || hello.cipher_suites.contains(&EMPTY_RENEGOTIATION_INFO_SCSV);
+        if let Some(name) = &hello.extensions.server_name {
+            self.conn.trace.note(
+                Side::Server,
+                format!("the client asks for host \"{name}\" (SNI)"),
+            );
+        }
+        self.conn.client_random = hello.random;
+        self.conn.suite = Some(suite);
+        self.conn.extended_master_secret =
+            hello.extensions.extended_master_secret && self.config.allow_extended_master_secret;
+        self.conn.record.expect_version = Some(TLS1_2);
+        self.conn.trace.note(
+            Side::Server,
+            format!(
+                "chooses {} (the client's first choice among ours); extended master secret {}",
+                suite.name(),
+                if self.conn.extended_master_secret {
+                    "yes"
+                } else {
+                    "no"
+                }
+            ),
+        );
+        self.client_hello = Some(hello);
+        Ok(())
+    }
+
+    fn send_server_hello(&mut self) -> Result<(), Error> {
+        let suite = self.conn.suite()?;
+        self.conn.server_random = self.conn.rng.array();
+        self.conn.trace.value(
+            Side::Server,
+            "server_random",
+            &self.conn.server_random,
+            "32 bytes from the server's RNG",
+        );
+        let hello = ServerHello {
+            server_version: TLS1_2,
+            random: self.conn.server_random,
+            // Empty: this session will not be cached for resumption.
+            session_id: Vec::new(),
+            cipher_suite: suite.id(),
+            compression_method: 0,
+            extensions: HelloExtensions {
+                renegotiation_info: self.secure_renegotiation.then(Vec::new),
+                extended_master_secret: self.conn.extended_master_secret,
+                ..HelloExtensions::default()
+            },
+        };
+        self.conn
+            .send_handshake(HandshakeType::ServerHello, hello.encode()?);
+        Ok(())
+    }
+
+    fn send_certificate(&mut self) -> Result<(), Error> {
+        let message = Certificate {
+            certificate_list: self.config.identity.chain.clone(),
+        }
+        .encode()?;
+        self.conn
+            .send_handshake(HandshakeType::Certificate, message);
+        Ok(())
+    }
+
+    fn send_server_hello_done(&mut self) -> Result<(), Error> {
+        self.conn
+            .send_handshake(HandshakeType::ServerHelloDone, ServerHelloDone.encode()?);
+        Ok(())
+    }
+
+    // ===================================================================================
+    // Flight 4: the client's key exchange and Finished; our ChangeCipherSpec and Finished
+
+    pub fn finish<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        let result = self.finish_steps(wire);
+        self.conn.alert_on_error(wire, result)
+    }
+
+    fn finish_steps<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        // 1. ClientKeyExchange (RFC 5246 7.4.7): recover the pre-master secret.
+        let pre_master_secret = self.read_client_key_exchange(wire)?;
+        // 2. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
+        self.conn.derive_keys(&pre_master_secret)?;
+        // 3. The client's ChangeCipherSpec (RFC 5246 7.1).
+        self.conn.read_change_cipher_spec(wire)?;
+        // 4. The client's Finished (RFC 5246 7.4.9): the first point where a wrong pre-master
+        //    (a bad ciphertext, a wrong private key) shows.
+        self.conn.read_finished(wire)?;
+
+        self.conn
+            .begin_flight("server.finish", "ChangeCipherSpec, Finished");
+        // 5. Our ChangeCipherSpec.
+        self.conn.send_change_cipher_spec()?;
+        // 6. Our Finished.
+        self.conn.send_finished()?;
+        self.conn.flush(wire)?;
+        self.conn.handshake_complete = true;
+        Ok(())
+    }
+
+    fn read_client_key_exchange<R: Read>(
+        &mut self,
+        wire: &mut R,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        let suite = self.conn.suite()?;
+        let (_, message) = self
+            .conn
+            .read_handshake(wire, &[HandshakeType::ClientKeyExchange])?;
+        let (exchange, fields) = ClientKeyExchange::decode(&message, suite.key_exchange())?;
+        self.conn
+            .trace_received(HandshakeType::ClientKeyExchange, &message, fields);
+        let ClientKeyExchange::Rsa {
+            encrypted_pre_master,
+        } = exchange
+        else {
+            return Err(Error::Internal("ECDHE is not implemented yet".into()));
+        };
+        let client_version = self
+            .client_hello
+            .as_ref()
+            .map_or(TLS1_2, |h| h.client_version);
+        // The RFC 5246 7.4.7.1 defence lives in this function: read its comment.
+        let pre_master = key_exchange::rsa_decrypt_pre_master(
+            &mut self.conn.rng,
+            &self.config.identity.key,
+            &encrypted_pre_master,
+            client_version,
+        );
+        self.conn.trace.key_use(
+            Side::Server,
+            Key::ServerPrivateKey,
+            "RSA-decrypt the pre-master secret: the one and only use of the private key in this \
+             handshake",
+        );
+        self.conn.trace.secret(
+            Side::Server,
+            "pre_master_secret",
+            &pre_master[..],
+            "decrypted from ClientKeyExchange (or, had anything been wrong, client_version + 46 \
+             random bytes, silently: RFC 5246 7.4.7.1)",
+        );
+        Ok(zeroize::Zeroizing::new(pre_master.to_vec()))
+    }
+
+    // ===================================================================================
+    // Application data
+
+    pub fn send<W: Write>(&mut self, wire: &mut W, data: &[u8]) -> Result<(), Error> {
+        self.conn.send(wire, data)
+    }
+
+    pub fn receive<W: Read + Write>(&mut self, wire: &mut W) -> Result<Option<Vec<u8>>, Error> {
+        self.conn.receive(wire)
+    }
+
+    pub fn close<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        self.conn.close(wire)
+    }
+}

@@ -1,0 +1,314 @@
+//! The simulator: a client and a server in one thread, talking over a [`MemoryWire`], flight by
+//! flight. [`handshake_and_exchange`] *is* the sequence diagram; set a breakpoint on it and step.
+
+use crate::client::{Client, ClientConfig, ServerTrust};
+use crate::error::Error;
+use crate::pki;
+use crate::rng::{Clock, DEFAULT_SIMULATION_TIME, RoleRng, Side};
+use crate::server::{Server, ServerConfig};
+use crate::suites::CipherSuite;
+use crate::trace::Event;
+use crate::wire::{Flow, MemoryWire, WireEnd};
+
+/// What to simulate.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub suite: CipherSuite,
+    pub seed: u64,
+    /// The clock both sides use, Unix seconds.
+    pub time: u64,
+    pub trace: bool,
+    /// Both sides offer/accept extended_master_secret.
+    pub extended_master_secret: bool,
+    pub client_message: Vec<u8>,
+    pub server_message: Vec<u8>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            suite: CipherSuite::RsaAes128GcmSha256,
+            seed: 1,
+            time: DEFAULT_SIMULATION_TIME,
+            trace: true,
+            extended_master_secret: true,
+            client_message: b"Hello, server! (sealed with client_write_key)\n".to_vec(),
+            server_message: b"Hello, client! (sealed with server_write_key)\n".to_vec(),
+        }
+    }
+}
+
+/// The client the simulator uses: it trusts exactly the embedded demo certificate.
+pub fn demo_client(options: &Options) -> Result<Client, Error> {
+    let identity = pki::demo_server_identity()?;
+    let pinned = identity
+        .chain
+        .first()
+        .cloned()
+        .ok_or(Error::Internal("demo identity has no certificate".into()))?;
+    let config = ClientConfig {
+        suites: vec![options.suite],
+        server_name: Some("localhost".into()),
+        trust: ServerTrust::Pinned(pinned),
+        offer_extended_master_secret: options.extended_master_secret,
+    };
+    Ok(Client::new(
+        config,
+        RoleRng::seeded(options.seed, Side::Client),
+        Clock::Fixed(options.time),
+        options.trace,
+    ))
+}
+
+/// The server the simulator uses: the embedded demo identity, all suites.
+pub fn demo_server(options: &Options) -> Result<Server, Error> {
+    let config = ServerConfig {
+        suites: CipherSuite::ALL.to_vec(),
+        identity: pki::demo_server_identity()?,
+        allow_extended_master_secret: options.extended_master_secret,
+    };
+    Ok(Server::new(
+        config,
+        RoleRng::seeded(options.seed, Side::Server),
+        Clock::Fixed(options.time),
+        options.trace,
+    ))
+}
+
+/// A failed run: which side failed first, how, and what its peer saw (usually the alert).
+#[derive(Debug)]
+pub struct Failure {
+    pub side: Side,
+    pub error: Error,
+    pub peer_error: Option<Error>,
+}
+
+/// Everything a run produced.
+pub struct Report {
+    /// Both sides' trace events, in the order they happened.
+    pub events: Vec<Event>,
+    /// Every byte on the wire.
+    pub flows: Vec<Flow>,
+    pub outcome: Result<(), Failure>,
+    /// What the server read from the client, and the client from the server.
+    pub server_received: Vec<u8>,
+    pub client_received: Vec<u8>,
+    /// The client's NSS key log line (once it had a master secret).
+    pub keylog: Option<String>,
+    pub client: Client,
+    pub server: Server,
+}
+
+impl Report {
+    /// A value a side traced (a Secret or Value event), by name: the client's if it traced
+    /// one, else the server's.
+    pub fn value(&self, name: &str) -> Option<&[u8]> {
+        self.value_of(Side::Client, name)
+            .or_else(|| self.value_of(Side::Server, name))
+    }
+
+    /// The first value `side` traced under `name`.
+    pub fn value_of(&self, side: Side, name: &str) -> Option<&[u8]> {
+        self.events.iter().find_map(|e| match e {
+            Event::Secret {
+                side: s,
+                name: n,
+                value,
+                ..
+            }
+            | Event::Value {
+                side: s,
+                name: n,
+                value,
+                ..
+            } if *n == name && *s == side => Some(value.as_slice()),
+            _ => None,
+        })
+    }
+
+    /// The alert that ended a failed run, from whichever side sent it.
+    pub fn alert(&self) -> Option<crate::messages::alert::AlertDescription> {
+        self.outcome
+            .as_ref()
+            .err()
+            .and_then(|f| f.error.any_alert())
+    }
+}
+
+/// Both sides and the wire, and the merged trace.
+pub struct Simulation {
+    pub client: Client,
+    pub server: Server,
+    pub wire: MemoryWire,
+    pub events: Vec<Event>,
+    pub server_received: Vec<u8>,
+    pub client_received: Vec<u8>,
+}
+
+impl Simulation {
+    pub fn new(client: Client, server: Server) -> Self {
+        Simulation {
+            client,
+            server,
+            wire: MemoryWire::new(),
+            events: Vec::new(),
+            server_received: Vec::new(),
+            client_received: Vec::new(),
+        }
+    }
+
+    /// Runs one client flight on the client's end of the wire, and files its trace events.
+    pub fn client<T>(
+        &mut self,
+        flight: impl FnOnce(&mut Client, &mut WireEnd<'_>) -> Result<T, Error>,
+    ) -> Result<T, Failure> {
+        let result = flight(&mut self.client, &mut self.wire.client());
+        self.events.extend(self.client.conn.trace.take());
+        result.map_err(|error| Failure {
+            side: Side::Client,
+            error,
+            peer_error: None,
+        })
+    }
+
+    /// Runs one server flight on the server's end of the wire, and files its trace events.
+    pub fn server<T>(
+        &mut self,
+        flight: impl FnOnce(&mut Server, &mut WireEnd<'_>) -> Result<T, Error>,
+    ) -> Result<T, Failure> {
+        let result = flight(&mut self.server, &mut self.wire.server());
+        self.events.extend(self.server.conn.trace.take());
+        result.map_err(|error| Failure {
+            side: Side::Server,
+            error,
+            peer_error: None,
+        })
+    }
+
+    /// After a failure, the peer reads what is waiting for it (normally the alert).
+    pub fn peer_reads_alert(&mut self, failure: &mut Failure) {
+        let peer_result = match failure.side {
+            Side::Client => self.server(|s, w| s.receive(w)).map(|_| ()),
+            Side::Server => self.client(|c, w| c.receive(w)).map(|_| ()),
+        };
+        failure.peer_error = peer_result.err().map(|f| f.error);
+    }
+}
+
+/// The sequence diagram of a full handshake, then application data both ways and close_notify
+/// both ways.
+pub fn handshake_and_exchange(sim: &mut Simulation, options: &Options) -> Result<(), Failure> {
+    sim.client(|c, w| c.send_hello(w))?; //     ClientHello ---------------------------------->
+    sim.server(|s, w| s.answer_hello(w))?; //   <---- ServerHello, Certificate, ServerHelloDone
+    sim.client(|c, w| c.answer_server(w))?; //  ClientKeyExchange, [ChangeCipherSpec], Finished ->
+    sim.server(|s, w| s.finish(w))?; //         <------------------ [ChangeCipherSpec], Finished
+    sim.client(|c, w| c.finish(w))?; //         (the client checks the server's Finished)
+
+    // Application data, both ways, under the session keys (RFC 5246 10).
+    sim.client(|c, w| c.send(w, &options.client_message))?;
+    sim.server_received = sim.server(|s, w| s.receive(w))?.unwrap_or_default();
+    sim.server(|s, w| s.send(w, &options.server_message))?;
+    sim.client_received = sim.client(|c, w| c.receive(w))?.unwrap_or_default();
+
+    // close_notify, both ways (RFC 5246 7.2.1).
+    sim.client(|c, w| c.close(w))?;
+    sim.server(|s, w| s.receive(w))?;
+    sim.server(|s, w| s.close(w))?;
+    sim.client(|c, w| c.receive(w))?;
+    Ok(())
+}
+
+/// Runs the default simulation for `options`.
+pub fn run(options: &Options) -> Result<Report, Error> {
+    let sim = Simulation::new(demo_client(options)?, demo_server(options)?);
+    Ok(run_simulation(sim, options))
+}
+
+/// Runs a prepared client and server (tests build unusual ones) through the whole sequence.
+pub fn run_simulation(mut sim: Simulation, options: &Options) -> Report {
+    let mut outcome = handshake_and_exchange(&mut sim, options);
+    if let Err(failure) = &mut outcome {
+        sim.peer_reads_alert(failure);
+    }
+    Report {
+        events: sim.events,
+        flows: sim.wire.flows,
+        outcome,
+        server_received: sim.server_received,
+        client_received: sim.client_received,
+        keylog: sim.client.conn.keylog_line(),
+        client: sim.client,
+        server: sim.server,
+    }
+}
+
+/// The values a golden transcript lists, in order, as the client traced them (server_random
+/// and the server's ECDH key as the server did; both sides' values agree, see tests).
+pub const GOLDEN_VALUES: [&str; 14] = [
+    "client_random",
+    "server_random",
+    "pre_master_secret",
+    "session_hash",
+    "master_secret",
+    "key_block",
+    "client_write_key",
+    "server_write_key",
+    "client_write_iv",
+    "server_write_iv",
+    "client_verify_data",
+    "server_verify_data",
+    "client_ecdh_public",
+    "server_ecdh_public",
+];
+
+/// A run written out as a readable test vector: its settings, every secret in derivation order,
+/// and every byte on the wire as Go-style flows.
+pub fn golden_transcript(options: &Options, report: &Report) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# tls12-sim golden transcript: {}, seed {}{}\n",
+        options.suite.name(),
+        options.seed,
+        if options.extended_master_secret {
+            ""
+        } else {
+            ", no extended master secret"
+        }
+    ));
+    out.push_str(&format!(
+        "# Source: made by this program, `tls12-sim simulate --suite {} --seed {}{}`: both sides'\n\
+         # RNGs seeded, clock fixed at {}, the embedded demo server identity (src/demo/).\n\
+         # tests/golden_transcripts.rs replays the run and must get every byte below; regenerate\n\
+         # only on purpose: UPDATE_VECTORS=1 cargo test --test golden_transcripts\n\
+         # Secrets as the client derived them (the server derives the same), in hex.\n",
+        options.suite.name(),
+        options.seed,
+        if options.extended_master_secret {
+            ""
+        } else {
+            " --no-ems"
+        },
+        options.time,
+    ));
+    out.push_str(&format!("suite {}\n", options.suite.name()));
+    out.push_str(&format!("seed {}\n", options.seed));
+    out.push_str(&format!("time {}\n", options.time));
+    let ems = report.client.conn.extended_master_secret;
+    out.push_str(&format!(
+        "extended_master_secret {}\n",
+        if ems { "yes" } else { "no" }
+    ));
+    for name in GOLDEN_VALUES {
+        if let Some(value) = report.value(name) {
+            out.push_str(&format!("{name} {}\n", hex::encode(value)));
+        }
+    }
+    out.push_str(&format!(
+        "client_application_data {}\nserver_application_data {}\n",
+        hex::encode(&report.server_received),
+        hex::encode(&report.client_received)
+    ));
+    out.push_str("# The bytes on the wire, one flow per flight:\n");
+    out.push_str(&crate::wire::format_flows(&report.flows));
+    out
+}

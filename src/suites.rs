@@ -1,0 +1,149 @@
+//! The four cipher suites (RFC 5288 for the RSA ones, RFC 5289 for the ECDHE ones).
+//!
+//! A TLS 1.2 suite name reads left to right as the handshake uses it:
+//! `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256` = key exchange ECDHE, authenticated by an RSA
+//! signature; records protected with AES-128 in GCM mode; SHA-256 for the PRF and the
+//! handshake hash. With `TLS_RSA_...` the RSA key does the key exchange itself: the client
+//! encrypts the pre-master secret to it.
+
+use crate::prf::HashAlg;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum CipherSuite {
+    RsaAes128GcmSha256,
+    RsaAes256GcmSha384,
+    EcdheRsaAes128GcmSha256,
+    EcdheRsaAes256GcmSha384,
+}
+
+/// How the pre-master secret is agreed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum KeyExchange {
+    /// The client encrypts a random pre-master secret under the server's RSA public key
+    /// (RFC 5246 7.4.7.1). Only the server's private key can open it.
+    Rsa,
+    /// Ephemeral X25519 Diffie-Hellman; the server signs its share with its RSA private key
+    /// (RFC 8422 5.4).
+    Ecdhe,
+}
+
+/// The `TLS_EMPTY_RENEGOTIATION_INFO_SCSV` pseudo-suite (RFC 5746 3.3).
+pub const EMPTY_RENEGOTIATION_INFO_SCSV: u16 = 0x00ff;
+
+/// GCM in TLS 1.2 (RFC 5288 3): a 4-byte implicit salt from the key block ...
+pub const FIXED_IV_LEN: usize = 4;
+/// ... and an 8-byte explicit nonce sent in front of each record's ciphertext.
+pub const EXPLICIT_NONCE_LEN: usize = 8;
+/// The GCM authentication tag at the end of each record.
+pub const TAG_LEN: usize = 16;
+
+impl CipherSuite {
+    /// All suites, in our order of preference.
+    pub const ALL: [CipherSuite; 4] = [
+        CipherSuite::EcdheRsaAes128GcmSha256,
+        CipherSuite::EcdheRsaAes256GcmSha384,
+        CipherSuite::RsaAes128GcmSha256,
+        CipherSuite::RsaAes256GcmSha384,
+    ];
+
+    /// The IANA code point.
+    pub fn id(self) -> u16 {
+        match self {
+            CipherSuite::RsaAes128GcmSha256 => 0x009c,
+            CipherSuite::RsaAes256GcmSha384 => 0x009d,
+            CipherSuite::EcdheRsaAes128GcmSha256 => 0xc02f,
+            CipherSuite::EcdheRsaAes256GcmSha384 => 0xc030,
+        }
+    }
+
+    pub fn from_id(id: u16) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// The IANA name, e.g. `TLS_RSA_WITH_AES_128_GCM_SHA256`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CipherSuite::RsaAes128GcmSha256 => "TLS_RSA_WITH_AES_128_GCM_SHA256",
+            CipherSuite::RsaAes256GcmSha384 => "TLS_RSA_WITH_AES_256_GCM_SHA384",
+            CipherSuite::EcdheRsaAes128GcmSha256 => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            CipherSuite::EcdheRsaAes256GcmSha384 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        }
+    }
+
+    /// Accepts the IANA name (any case), or OpenSSL's name (`AES128-GCM-SHA256`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| {
+            s.name().eq_ignore_ascii_case(name) || s.openssl_name().eq_ignore_ascii_case(name)
+        })
+    }
+
+    /// OpenSSL's name, for `openssl s_client -cipher`.
+    pub fn openssl_name(self) -> &'static str {
+        match self {
+            CipherSuite::RsaAes128GcmSha256 => "AES128-GCM-SHA256",
+            CipherSuite::RsaAes256GcmSha384 => "AES256-GCM-SHA384",
+            CipherSuite::EcdheRsaAes128GcmSha256 => "ECDHE-RSA-AES128-GCM-SHA256",
+            CipherSuite::EcdheRsaAes256GcmSha384 => "ECDHE-RSA-AES256-GCM-SHA384",
+        }
+    }
+
+    pub fn key_exchange(self) -> KeyExchange {
+        match self {
+            CipherSuite::RsaAes128GcmSha256 | CipherSuite::RsaAes256GcmSha384 => KeyExchange::Rsa,
+            CipherSuite::EcdheRsaAes128GcmSha256 | CipherSuite::EcdheRsaAes256GcmSha384 => {
+                KeyExchange::Ecdhe
+            }
+        }
+    }
+
+    /// AES key length in bytes: 16 for AES-128, 32 for AES-256.
+    pub fn key_len(self) -> usize {
+        match self {
+            CipherSuite::RsaAes128GcmSha256 | CipherSuite::EcdheRsaAes128GcmSha256 => 16,
+            CipherSuite::RsaAes256GcmSha384 | CipherSuite::EcdheRsaAes256GcmSha384 => 32,
+        }
+    }
+
+    /// The hash of the PRF and of the handshake transcript (RFC 5246 5, RFC 5288 3).
+    pub fn hash(self) -> HashAlg {
+        match self {
+            CipherSuite::RsaAes128GcmSha256 | CipherSuite::EcdheRsaAes128GcmSha256 => {
+                HashAlg::Sha256
+            }
+            CipherSuite::RsaAes256GcmSha384 | CipherSuite::EcdheRsaAes256GcmSha384 => {
+                HashAlg::Sha384
+            }
+        }
+    }
+
+    /// Bytes of key block the suite needs (RFC 5246 6.3): two keys and two implicit IVs.
+    pub fn key_block_len(self) -> usize {
+        2 * self.key_len() + 2 * FIXED_IV_LEN
+    }
+}
+
+/// A short human name for a suite code point we may see offered but do not implement.
+pub fn describe_suite_id(id: u16) -> String {
+    match CipherSuite::from_id(id) {
+        Some(suite) => suite.name().to_string(),
+        None if id == EMPTY_RENEGOTIATION_INFO_SCSV => {
+            "TLS_EMPTY_RENEGOTIATION_INFO_SCSV".to_string()
+        }
+        None => format!("0x{id:04x} (not implemented here)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_ids_round_trip() {
+        for suite in CipherSuite::ALL {
+            assert_eq!(CipherSuite::from_id(suite.id()), Some(suite));
+            assert_eq!(CipherSuite::from_name(suite.name()), Some(suite));
+            assert_eq!(CipherSuite::from_name(suite.openssl_name()), Some(suite));
+        }
+        assert_eq!(CipherSuite::RsaAes256GcmSha384.key_block_len(), 72);
+    }
+}

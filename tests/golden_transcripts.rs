@@ -1,0 +1,121 @@
+//! Our own seeded transcripts, kept in `vectors/transcripts/` as readable test vectors: a fresh
+//! run with the same seed must reproduce every byte and every secret. Regenerate (on purpose
+//! only) with `UPDATE_VECTORS=1 cargo test --test golden_transcripts`.
+//!
+//! Each file is also read back by the passive observer holding the demo server's private key,
+//! which must derive the same secrets from the bytes alone: the file is consistent in itself,
+//! not only with today's code.
+
+use std::path::PathBuf;
+
+use tls12_sim::observer::{self, ObserverKey};
+use tls12_sim::pki;
+use tls12_sim::simulate::{self, Options};
+use tls12_sim::suites::CipherSuite;
+use tls12_sim::wire::parse_flows;
+
+fn cases() -> Vec<(&'static str, Options)> {
+    let rsa128 = Options {
+        suite: CipherSuite::RsaAes128GcmSha256,
+        seed: 1,
+        ..Options::default()
+    };
+    vec![
+        ("rsa-aes128-gcm-sha256.seed1.txt", rsa128.clone()),
+        (
+            "rsa-aes256-gcm-sha384.seed1.txt",
+            Options {
+                suite: CipherSuite::RsaAes256GcmSha384,
+                ..rsa128.clone()
+            },
+        ),
+        (
+            "rsa-aes128-gcm-sha256.seed2.no-ems.txt",
+            Options {
+                seed: 2,
+                extended_master_secret: false,
+                ..rsa128
+            },
+        ),
+    ]
+}
+
+fn path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("vectors/transcripts")
+        .join(name)
+}
+
+/// The `name value` lines of a transcript file.
+fn value(text: &str, name: &str) -> Option<Vec<u8>> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .map(|v| hex::decode(v).unwrap())
+}
+
+#[test]
+fn seeded_runs_replay_byte_for_byte() {
+    let update = std::env::var("UPDATE_VECTORS").is_ok_and(|v| v == "1");
+    for (name, options) in cases() {
+        let report = simulate::run(&options).unwrap();
+        assert!(report.outcome.is_ok(), "{name}");
+        let text = simulate::golden_transcript(&options, &report);
+        if update {
+            std::fs::write(path(name), &text).unwrap();
+            continue;
+        }
+        let stored = std::fs::read_to_string(path(name))
+            .unwrap_or_else(|e| panic!("{name}: {e} (make it with UPDATE_VECTORS=1)"));
+        if stored != text {
+            let first = stored
+                .lines()
+                .zip(text.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            panic!(
+                "{name} differs from a fresh run at line {}:\n  stored: {:?}\n  now:    {:?}\n\
+                 If the change is intended, regenerate with UPDATE_VECTORS=1.",
+                first + 1,
+                stored.lines().nth(first),
+                text.lines().nth(first)
+            );
+        }
+    }
+}
+
+#[test]
+fn the_stored_bytes_agree_with_the_stored_secrets() {
+    let key = pki::demo_server_identity().unwrap().key;
+    for (name, _) in cases() {
+        let text = std::fs::read_to_string(path(name)).unwrap();
+        let flows = parse_flows(&text).unwrap();
+        let obs = observer::observe(&flows, ObserverKey::ServerPrivateKey(&key)).unwrap();
+        assert_eq!(obs.unreadable_records, 0, "{name}");
+        assert_eq!(
+            obs.pre_master_secret,
+            value(&text, "pre_master_secret"),
+            "{name}"
+        );
+        assert_eq!(obs.session_hash, value(&text, "session_hash"), "{name}");
+        assert_eq!(obs.master_secret, value(&text, "master_secret"), "{name}");
+        assert_eq!(obs.key_block, value(&text, "key_block"), "{name}");
+        assert_eq!(
+            obs.client_verify_data.map(|v| v.to_vec()),
+            value(&text, "client_verify_data")
+        );
+        assert_eq!(obs.client_verify_data, obs.expected_client_verify_data);
+        assert_eq!(obs.server_verify_data, obs.expected_server_verify_data);
+        let sent: Vec<Vec<u8>> = obs
+            .application_data
+            .iter()
+            .map(|(_, d)| d.clone())
+            .collect();
+        assert_eq!(
+            sent,
+            vec![
+                value(&text, "client_application_data").unwrap(),
+                value(&text, "server_application_data").unwrap()
+            ]
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! Full handshakes in memory: both RSA suites, with and without extended master secret; both
+//! sides derive the same secrets; the same seed gives the same bytes.
+
+use tls12_sim::rng::Side;
+use tls12_sim::simulate::{self, Options};
+use tls12_sim::suites::CipherSuite;
+use tls12_sim::trace::{Event, Key};
+
+const RSA_SUITES: [CipherSuite; 2] = [
+    CipherSuite::RsaAes128GcmSha256,
+    CipherSuite::RsaAes256GcmSha384,
+];
+
+#[test]
+fn both_rsa_suites_complete_with_and_without_ems() {
+    for suite in RSA_SUITES {
+        for ems in [true, false] {
+            let options = Options {
+                suite,
+                extended_master_secret: ems,
+                ..Options::default()
+            };
+            let report = simulate::run(&options).unwrap();
+            assert!(
+                report.outcome.is_ok(),
+                "{suite:?} ems={ems}: {:?}",
+                report.outcome.err()
+            );
+            assert_eq!(report.server_received, options.client_message);
+            assert_eq!(report.client_received, options.server_message);
+            assert_eq!(report.client.conn.suite, Some(suite));
+            assert_eq!(report.client.conn.extended_master_secret, ems);
+            assert_eq!(report.server.conn.extended_master_secret, ems);
+            // Both sides hold the same secrets, each derived on its own side.
+            for name in [
+                "pre_master_secret",
+                "master_secret",
+                "key_block",
+                "client_write_key",
+            ] {
+                let client = report.value_of(Side::Client, name);
+                assert!(client.is_some(), "{name}");
+                assert_eq!(client, report.value_of(Side::Server, name), "{name}");
+            }
+            assert_eq!(
+                report.value("key_block").unwrap().len(),
+                suite.key_block_len()
+            );
+            assert_eq!(
+                report.value("session_hash").is_some(),
+                ems,
+                "the session hash exists only with EMS"
+            );
+        }
+    }
+}
+
+#[test]
+fn same_seed_same_bytes_other_seed_other_bytes() {
+    let run = |seed| {
+        simulate::run(&Options {
+            seed,
+            ..Options::default()
+        })
+        .unwrap()
+        .flows
+    };
+    assert_eq!(run(7), run(7));
+    assert_ne!(run(7), run(8));
+}
+
+#[test]
+fn the_private_key_is_used_once_and_only_by_the_server() {
+    let report = simulate::run(&Options::default()).unwrap();
+    let uses: Vec<Side> = report
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::KeyUse {
+                side,
+                key: Key::ServerPrivateKey,
+                ..
+            } => Some(*side),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(uses, [Side::Server]);
+}
+
+#[test]
+fn keylog_line_is_nss_format() {
+    let report = simulate::run(&Options::default()).unwrap();
+    let line = report.keylog.clone().unwrap();
+    let parts: Vec<&str> = line.trim_end().split(' ').collect();
+    assert_eq!(parts[0], "CLIENT_RANDOM");
+    assert_eq!(parts[1], hex::encode(report.client.conn.client_random));
+    assert_eq!(
+        parts[2],
+        hex::encode(report.value("master_secret").unwrap())
+    );
+}
+
+#[test]
+fn a_record_larger_than_2_14_is_split() {
+    let options = Options {
+        client_message: vec![b'x'; 40_000],
+        ..Options::default()
+    };
+    let report = simulate::run(&options).unwrap();
+    assert!(report.outcome.is_ok());
+    // The server reads one record at a time: the first 2^14 bytes.
+    assert_eq!(report.server_received.len(), 1 << 14);
+    let app_records = report
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::Record {
+                    side: Side::Client,
+                    from: Side::Client,
+                    content_type: 23,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(app_records, 3);
+}

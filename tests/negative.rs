@@ -1,0 +1,521 @@
+//! Negative cases: each asserts the exact alert the failing side sends, that the peer receives
+//! it, and (by running at all) that nothing panics.
+
+mod common;
+
+use common::*;
+use tls12_sim::messages::alert::AlertDescription as A;
+use tls12_sim::messages::client_hello::ClientHello;
+use tls12_sim::messages::extensions::HelloExtensions;
+use tls12_sim::record::Direction;
+use tls12_sim::rng::Side;
+use tls12_sim::server::{Server, ServerConfig};
+use tls12_sim::simulate::{self, Options, Simulation};
+use tls12_sim::suites::CipherSuite;
+use tls12_sim::{key_exchange, pki};
+
+fn hello(version: u16, suites: &[u16]) -> ClientHello {
+    ClientHello {
+        client_version: version,
+        random: [1; 32],
+        session_id: vec![],
+        cipher_suites: suites.to_vec(),
+        compression_methods: vec![0],
+        extensions: HelloExtensions {
+            extended_master_secret: true,
+            renegotiation_info: Some(vec![]),
+            ..Default::default()
+        },
+    }
+}
+
+/// A handshake message with its body cut or grown, the header length made to match.
+fn with_body(message: &[u8], body: &[u8]) -> Vec<u8> {
+    let len = (body.len() as u32).to_be_bytes();
+    let mut out = vec![message[0], len[1], len[2], len[3]];
+    out.extend(body);
+    out
+}
+
+fn server_reads(sim: &mut Simulation, record_bytes: &[u8]) -> simulate::Failure {
+    put(sim, Side::Server, record_bytes);
+    fail_at_server(sim, |s, w| s.answer_hello(w))
+}
+
+// ---- malformed messages: decode_error ----
+
+#[test]
+fn truncated_client_hello_is_decode_error() {
+    let msg = hello(0x0303, &[0x009c]).encode().unwrap().bytes;
+    let truncated = with_body(&msg, &msg[4..msg.len() - 1]);
+    let mut sim = sim();
+    let failure = server_reads(&mut sim, &record(22, 0x0301, &truncated));
+    assert_alert(&failure, Side::Server, A::DecodeError);
+}
+
+#[test]
+fn over_long_client_hello_is_decode_error() {
+    let msg = hello(0x0303, &[0x009c]).encode().unwrap().bytes;
+    let mut body = msg[4..].to_vec();
+    body.push(0);
+    let mut sim = sim();
+    let failure = server_reads(&mut sim, &record(22, 0x0301, &with_body(&msg, &body)));
+    assert_alert(&failure, Side::Server, A::DecodeError);
+}
+
+#[test]
+fn every_cut_of_a_client_hello_is_refused_or_is_a_valid_shorter_hello() {
+    let msg = hello(0x0303, &[0x009c]).encode().unwrap().bytes;
+    for cut in 1..msg.len() - 4 {
+        let body = &msg[4..msg.len() - cut];
+        let mut sim = sim();
+        put(
+            &mut sim,
+            Side::Server,
+            &record(22, 0x0301, &with_body(&msg, body)),
+        );
+        match sim.server(|s, w| s.answer_hello(w)) {
+            Ok(()) => assert!(ClientHello::decode(&with_body(&msg, body)).is_ok()),
+            Err(failure) => assert_eq!(failure.error.alert(), Some(A::DecodeError), "cut {cut}"),
+        }
+    }
+}
+
+#[test]
+fn truncated_server_hello_is_decode_error() {
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    let flight = take(&mut sim, Side::Client);
+    // The ServerHello starts at byte 5; cut its last byte and shrink its length.
+    let body_len = usize::from(flight[8]);
+    let server_hello = &flight[5..9 + body_len];
+    let cut = with_body(server_hello, &server_hello[4..server_hello.len() - 1]);
+    put(&mut sim, Side::Client, &record(22, 0x0303, &cut));
+    let failure = fail_at_client(&mut sim, |c, w| c.answer_server(w));
+    assert_alert(&failure, Side::Client, A::DecodeError);
+}
+
+// ---- wrong order: unexpected_message ----
+
+#[test]
+fn client_key_exchange_first_is_unexpected() {
+    let mut sim = sim();
+    let cke = [16, 0, 0, 2, 0, 0];
+    let failure = server_reads(&mut sim, &record(22, 0x0303, &cke));
+    assert_alert(&failure, Side::Server, A::UnexpectedMessage);
+}
+
+#[test]
+fn server_hello_done_without_certificate_is_unexpected() {
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    let flight = take(&mut sim, Side::Client);
+    let body_len = usize::from(flight[8]);
+    let mut skipped = flight[5..9 + body_len].to_vec(); // ServerHello
+    skipped.extend([14, 0, 0, 0]); // ServerHelloDone, no Certificate
+    put(&mut sim, Side::Client, &record(22, 0x0303, &skipped));
+    let failure = fail_at_client(&mut sim, |c, w| c.answer_server(w));
+    assert_alert(&failure, Side::Client, A::UnexpectedMessage);
+}
+
+#[test]
+fn finished_without_change_cipher_spec_is_unexpected() {
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    sim.client(|c, w| c.answer_server(w)).unwrap();
+    let flight = records(&take(&mut sim, Side::Server));
+    assert_eq!(flight[1][0], 20, "the second record is ChangeCipherSpec");
+    put(&mut sim, Side::Server, &flight[0]);
+    put(&mut sim, Side::Server, &flight[2]);
+    let failure = fail_at_server(&mut sim, |s, w| s.finish(w));
+    assert_alert(&failure, Side::Server, A::UnexpectedMessage);
+}
+
+#[test]
+fn application_data_before_the_handshake_is_unexpected() {
+    let mut sim = sim();
+    let failure = server_reads(&mut sim, &record(23, 0x0303, b"GET / HTTP/1.0\r\n\r\n"));
+    assert_alert(&failure, Side::Server, A::UnexpectedMessage);
+}
+
+#[test]
+fn not_tls_at_all_is_unexpected() {
+    let mut sim = sim();
+    let failure = server_reads(&mut sim, b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assert_alert(&failure, Side::Server, A::UnexpectedMessage);
+}
+
+// ---- records ----
+
+#[test]
+fn tampered_application_record_is_bad_record_mac() {
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    sim.client(|c, w| c.answer_server(w)).unwrap();
+    sim.server(|s, w| s.finish(w)).unwrap();
+    sim.client(|c, w| c.finish(w)).unwrap();
+    sim.client(|c, w| c.send(w, b"pay 10 euros")).unwrap();
+    let mut bytes = take(&mut sim, Side::Server);
+    let last = bytes.len() - 20; // a ciphertext byte
+    bytes[last] ^= 0x01;
+    put(&mut sim, Side::Server, &bytes);
+    let failure = fail_at_server(&mut sim, |s, w| s.receive(w).map(|_| ()));
+    assert_alert(&failure, Side::Server, A::BadRecordMac);
+}
+
+#[test]
+fn oversized_record_is_record_overflow() {
+    let mut sim = sim();
+    let mut header = vec![22, 3, 1];
+    header.extend(((1u16 << 14) + 1).to_be_bytes());
+    header.extend(vec![0; (1 << 14) + 1]);
+    let failure = server_reads(&mut sim, &header);
+    assert_alert(&failure, Side::Server, A::RecordOverflow);
+}
+
+#[test]
+fn oversized_handshake_message_is_refused() {
+    let mut sim = sim();
+    // A ClientHello header claiming 2^16 + 1 bytes.
+    let failure = server_reads(&mut sim, &record(22, 0x0301, &[1, 0x01, 0x00, 0x01]));
+    assert_alert(&failure, Side::Server, A::IllegalParameter);
+}
+
+#[test]
+fn handshake_messages_split_across_records_are_reassembled() {
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    let flight = records(&take(&mut sim, Side::Server));
+    let hello = &flight[0][5..];
+    // One byte per record for the first 10 bytes, then the rest.
+    for i in 0..10 {
+        put(
+            &mut sim,
+            Side::Server,
+            &record(22, 0x0301, &hello[i..i + 1]),
+        );
+    }
+    put(&mut sim, Side::Server, &record(22, 0x0301, &hello[10..]));
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    sim.client(|c, w| c.answer_server(w)).unwrap();
+    sim.server(|s, w| s.finish(w)).unwrap();
+    sim.client(|c, w| c.finish(w)).unwrap();
+}
+
+// ---- Finished: decrypt_error ----
+
+/// The client's flight 3 records: ClientKeyExchange, ChangeCipherSpec, Finished.
+fn client_flight_3(sim: &mut Simulation) -> Vec<Vec<u8>> {
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    sim.client(|c, w| c.answer_server(w)).unwrap();
+    records(&take(sim, Side::Server))
+}
+
+fn secret(sim: &Simulation, name: &str) -> Vec<u8> {
+    sim.events
+        .iter()
+        .find_map(|e| match e {
+            tls12_sim::trace::Event::Secret {
+                side: Side::Client,
+                name: n,
+                value,
+                ..
+            } if *n == name => Some(value.clone()),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn tampered_finished_is_decrypt_error() {
+    // A man in the middle who somehow has the session keys re-seals the client's Finished with
+    // one bit of verify_data flipped: the record is authentic, the Finished is not.
+    let mut sim = sim();
+    let flight = client_flight_3(&mut sim);
+    let key = secret(&sim, "client_write_key");
+    let iv: [u8; 4] = secret(&sim, "client_write_iv").try_into().unwrap();
+    let finished_record = &flight[2];
+    let mut opener = Direction::protected(&key, iv).unwrap();
+    let (mut plaintext, _) = opener
+        .open(22, 0x0303, finished_record[5..].to_vec())
+        .unwrap();
+    plaintext[4] ^= 0x80; // the first byte of verify_data
+    let mut sealer = Direction::protected(&key, iv).unwrap();
+    let mut resealed = Vec::new();
+    sealer.seal(22, 0x0303, &plaintext, &mut resealed).unwrap();
+    put(&mut sim, Side::Server, &flight[0]);
+    put(&mut sim, Side::Server, &flight[1]);
+    put(&mut sim, Side::Server, &resealed);
+    let failure = fail_at_server(&mut sim, |s, w| s.finish(w));
+    assert_alert(&failure, Side::Server, A::DecryptError);
+}
+
+#[test]
+fn tampered_hello_without_ems_is_caught_by_finished() {
+    // Without extended master secret the keys depend only on the pre-master and the randoms,
+    // so changing another ClientHello byte in transit leaves the records readable: only the
+    // Finished, which covers the whole transcript, notices.
+    let options = Options {
+        extended_master_secret: false,
+        ..Options::default()
+    };
+    let mut sim = sim_with(&options);
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    let mut bytes = take(&mut sim, Side::Server);
+    let at = find(&bytes, &[0x04, 0x01, 0x05, 0x01]); // rsa_pkcs1_sha256, rsa_pkcs1_sha384
+    bytes[at + 2] = 0x06; // rsa_pkcs1_sha384 -> rsa_pkcs1_sha512
+    put(&mut sim, Side::Server, &bytes);
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    sim.client(|c, w| c.answer_server(w)).unwrap();
+    let failure = fail_at_server(&mut sim, |s, w| s.finish(w));
+    assert_alert(&failure, Side::Server, A::DecryptError);
+}
+
+#[test]
+fn tampered_hello_with_ems_breaks_the_keys() {
+    // With extended master secret the same change alters the master secret itself: the
+    // client's first protected record (its Finished) no longer authenticates.
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    let mut bytes = take(&mut sim, Side::Server);
+    let at = find(&bytes, &[0x04, 0x01, 0x05, 0x01]);
+    bytes[at + 2] = 0x06;
+    put(&mut sim, Side::Server, &bytes);
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    sim.client(|c, w| c.answer_server(w)).unwrap();
+    let failure = fail_at_server(&mut sim, |s, w| s.finish(w));
+    assert_alert(&failure, Side::Server, A::BadRecordMac);
+}
+
+// ---- the server's private key ----
+
+#[test]
+fn server_with_the_wrong_private_key_fails_at_finished() {
+    // The certificate is the demo one, the private key another (OpenSSL's test key): the
+    // server "decrypts" the pre-master to something else, silently, and the first record under
+    // the new keys, the client's Finished, fails to authenticate.
+    let options = Options::default();
+    let mut identity = pki::demo_server_identity().unwrap();
+    identity.key =
+        pki::load_private_key_pem(include_str!("../vectors/openssl-sessions/server.key")).unwrap();
+    let server = Server::new(
+        ServerConfig {
+            suites: CipherSuite::ALL.to_vec(),
+            identity,
+            allow_extended_master_secret: true,
+        },
+        tls12_sim::rng::RoleRng::seeded(1, Side::Server),
+        tls12_sim::rng::Clock::Fixed(options.time),
+        true,
+    );
+    let sim = Simulation::new(simulate::demo_client(&options).unwrap(), server);
+    let report = simulate::run_simulation(sim, &options);
+    let failure = report.outcome.as_ref().unwrap_err();
+    assert_alert(failure, Side::Server, A::BadRecordMac);
+    // The server's failure comes while reading the client's Finished record, after it derived
+    // keys: the handshake got exactly as far as Finished.
+    assert!(report.value_of(Side::Server, "master_secret").is_some());
+    assert_ne!(
+        report.value_of(Side::Server, "pre_master_secret"),
+        report.value_of(Side::Client, "pre_master_secret")
+    );
+}
+
+#[test]
+fn bad_pre_master_ciphertexts_all_fail_the_same_way() {
+    // RFC 5246 7.4.7.1: bad padding, wrong length and wrong version bytes must be
+    // indistinguishable from outside: the server carries on with a random pre-master and the
+    // failure is always the same alert at the same point.
+    let server_key = pki::demo_server_identity().unwrap().key;
+    let public = server_key.to_public_key();
+    let mut rng = tls12_sim::rng::RoleRng::seeded(99, Side::Client);
+    let encrypt = |rng: &mut tls12_sim::rng::RoleRng, m: &[u8]| {
+        public.encrypt(rng, rsa::Pkcs1v15Encrypt, m).unwrap()
+    };
+    let mut wrong_version = vec![3, 1];
+    wrong_version.extend([7; 46]);
+    let variants: Vec<(&str, Vec<u8>)> = vec![
+        ("bad padding", vec![0x42; 256]),
+        ("47 bytes", encrypt(&mut rng, &[3; 47])),
+        ("49 bytes", encrypt(&mut rng, &[3; 49])),
+        ("version 0301", encrypt(&mut rng, &wrong_version)),
+        ("too short", vec![1; 100]),
+    ];
+    for (what, ciphertext) in variants {
+        let mut sim = sim();
+        let flight = client_flight_3(&mut sim);
+        let mut cke_record = flight[0].clone();
+        assert_eq!(cke_record.len(), 5 + 4 + 2 + 256);
+        // Replace the ClientKeyExchange body (the lengths follow the new ciphertext).
+        let mut body = (ciphertext.len() as u16).to_be_bytes().to_vec();
+        body.extend(&ciphertext);
+        let message = with_body(&cke_record[5..9], &body);
+        cke_record = record(22, 0x0303, &message);
+        put(&mut sim, Side::Server, &cke_record);
+        put(&mut sim, Side::Server, &flight[1]);
+        put(&mut sim, Side::Server, &flight[2]);
+        let failure = fail_at_server(&mut sim, |s, w| s.finish(w));
+        assert_alert(&failure, Side::Server, A::BadRecordMac);
+        // And the server did derive keys from a pre-master with the right version bytes.
+        let pms = sim
+            .events
+            .iter()
+            .find_map(|e| match e {
+                tls12_sim::trace::Event::Secret {
+                    side: Side::Server,
+                    name: "pre_master_secret",
+                    value,
+                    ..
+                } => Some(value.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{what}: no pre-master"));
+        assert_eq!(&pms[..2], &[3, 3], "{what}");
+    }
+}
+
+#[test]
+fn the_defence_returns_the_plaintext_only_when_everything_is_right() {
+    let key = pki::demo_server_identity().unwrap().key;
+    let public = key.to_public_key();
+    let mut client_rng = tls12_sim::rng::RoleRng::seeded(5, Side::Client);
+    let mut server_rng = tls12_sim::rng::RoleRng::seeded(5, Side::Server);
+    let (pre_master, ciphertext) =
+        key_exchange::rsa_encrypt_pre_master(&mut client_rng, &public, 0x0303).unwrap();
+    let got = key_exchange::rsa_decrypt_pre_master(&mut server_rng, &key, &ciphertext, 0x0303);
+    assert_eq!(*got, *pre_master);
+    // The same ciphertext checked against another offered version: the fallback, not M.
+    let got = key_exchange::rsa_decrypt_pre_master(&mut server_rng, &key, &ciphertext, 0x0302);
+    assert_ne!(got[2..], pre_master[2..]);
+    assert_eq!(&got[..2], &[3, 2]);
+}
+
+// ---- negotiation ----
+
+#[test]
+fn no_common_suite_is_handshake_failure() {
+    let mut sim = sim();
+    let msg = hello(0x0303, &[0xc02b, 0x1301]).encode().unwrap().bytes;
+    let failure = server_reads(&mut sim, &record(22, 0x0301, &msg));
+    assert_alert(&failure, Side::Server, A::HandshakeFailure);
+}
+
+#[test]
+fn tls_1_1_client_is_protocol_version() {
+    let mut sim = sim();
+    let msg = hello(0x0302, &[0x009c]).encode().unwrap().bytes;
+    let failure = server_reads(&mut sim, &record(22, 0x0301, &msg));
+    assert_alert(&failure, Side::Server, A::ProtocolVersion);
+}
+
+#[test]
+fn tls_1_3_client_hello_version_gets_tls_1_2() {
+    // A client offering a higher version is answered with TLS 1.2.
+    let mut sim = sim();
+    let msg = hello(0x0304, &[0x009c]).encode().unwrap().bytes;
+    put(&mut sim, Side::Server, &record(22, 0x0301, &msg));
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    let reply = take(&mut sim, Side::Client);
+    assert_eq!(&reply[9..11], &[3, 3]);
+}
+
+#[test]
+fn server_hello_with_another_version_is_protocol_version() {
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    let mut flight = take(&mut sim, Side::Client);
+    flight[10] = 2; // server_version 0x0302
+    put(&mut sim, Side::Client, &flight);
+    let failure = fail_at_client(&mut sim, |c, w| c.answer_server(w));
+    assert_alert(&failure, Side::Client, A::ProtocolVersion);
+}
+
+#[test]
+fn server_choosing_a_suite_not_offered_is_illegal_parameter() {
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    let mut flight = take(&mut sim, Side::Client);
+    // cipher_suite follows version(2), random(32), session_id length(1, zero).
+    let at = 5 + 4 + 2 + 32 + 1;
+    assert_eq!(&flight[at..at + 2], &[0x00, 0x9c]);
+    flight[at + 1] = 0x9d;
+    put(&mut sim, Side::Client, &flight);
+    let failure = fail_at_client(&mut sim, |c, w| c.answer_server(w));
+    assert_alert(&failure, Side::Client, A::IllegalParameter);
+}
+
+#[test]
+fn server_hello_extension_not_offered_is_unsupported_extension() {
+    let options = Options {
+        extended_master_secret: false,
+        ..Options::default()
+    };
+    let mut sim = sim_with(&options);
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    // A server that answers with EMS although the client did not offer it.
+    let server_hello = tls12_sim::messages::server_hello::ServerHello {
+        server_version: 0x0303,
+        random: [2; 32],
+        session_id: vec![],
+        cipher_suite: 0x009c,
+        compression_method: 0,
+        extensions: HelloExtensions {
+            extended_master_secret: true,
+            ..Default::default()
+        },
+    };
+    take(&mut sim, Side::Server);
+    let bytes = server_hello.encode().unwrap().bytes;
+    put(&mut sim, Side::Client, &record(22, 0x0303, &bytes));
+    let failure = fail_at_client(&mut sim, |c, w| c.answer_server(w));
+    assert_alert(&failure, Side::Client, A::UnsupportedExtension);
+}
+
+#[test]
+fn unknown_client_hello_extensions_are_ignored() {
+    // session_ticket (35) and an unassigned type, each with a body: the server skips them.
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    let flight = take(&mut sim, Side::Server);
+    let message = &flight[5..];
+    let extra = [0x00, 0x23, 0x00, 0x02, 0xab, 0xcd, 0xfe, 0xed, 0x00, 0x00];
+    // Grow the extensions block: its length follows version(2), random(32), session_id(1),
+    // cipher_suites(2 + 2) and compression_methods(1 + 1).
+    let ext_len_at = 2 + 32 + 1 + 2 + 2 + 1 + 1;
+    let mut body = message[4..].to_vec();
+    let old = u16::from_be_bytes([body[ext_len_at], body[ext_len_at + 1]]);
+    let new = old + extra.len() as u16;
+    body[ext_len_at..ext_len_at + 2].copy_from_slice(&new.to_be_bytes());
+    body.extend(extra);
+    let grown = with_body(message, &body);
+    assert!(ClientHello::decode(&grown).is_ok());
+    put(&mut sim, Side::Server, &record(22, 0x0301, &grown));
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    assert_eq!(
+        sim.server.client_hello.as_ref().unwrap().extensions.other,
+        vec![0x0023, 0xfeed]
+    );
+}
+
+#[test]
+fn client_without_ems_or_renegotiation_info_still_connects() {
+    // An old-style client: no extensions at all.
+    let mut sim = sim();
+    let mut old = hello(0x0303, &[0x009c]);
+    old.extensions = HelloExtensions::default();
+    put(
+        &mut sim,
+        Side::Server,
+        &record(22, 0x0301, &old.encode().unwrap().bytes),
+    );
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    assert!(!sim.server.conn.extended_master_secret);
+    assert!(!sim.server.secure_renegotiation);
+}
