@@ -29,13 +29,14 @@ use rsa::RsaPublicKey;
 
 use crate::conn::Conn;
 use crate::error::{DecodeProblem, Error};
-use crate::key_exchange::{self, SUPPORTED_SCHEMES};
+use crate::key_exchange;
 use crate::messages::certificate::Certificate;
 use crate::messages::client_hello::ClientHello;
 use crate::messages::client_key_exchange::ClientKeyExchange;
-use crate::messages::extensions::{self, HelloExtensions};
+use crate::messages::extensions::{self, GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED};
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
+use crate::messages::server_key_exchange::ServerKeyExchange;
 use crate::messages::{HandshakeType, TLS1_0, TLS1_2, version_name};
 use crate::pki;
 use crate::rng::{Clock, RoleRng, Side};
@@ -58,6 +59,8 @@ pub struct ClientConfig {
     pub trust: ServerTrust,
     /// Offer extended_master_secret (RFC 7627).
     pub offer_extended_master_secret: bool,
+    /// The signature schemes we accept from the server, in order of preference.
+    pub signature_schemes: Vec<u16>,
 }
 
 pub struct Client {
@@ -70,6 +73,8 @@ pub struct Client {
     /// The public key from the server's certificate: all the client ever holds of the server's
     /// key pair.
     pub server_public_key: Option<RsaPublicKey>,
+    /// ECDHE: the server's ephemeral X25519 public key, once its signature checked out.
+    pub server_ecdh_public: Option<[u8; 32]>,
 }
 
 impl Client {
@@ -83,6 +88,7 @@ impl Client {
             hello: None,
             server_certificates: Vec::new(),
             server_public_key: None,
+            server_ecdh_public: None,
         }
     }
 
@@ -125,6 +131,12 @@ impl Client {
             return Err(Error::Config("no cipher suite to offer".into()));
         }
         suites.dedup();
+        // ECDHE needs to say which curves and point formats we take (RFC 8422 5.1): x25519 only.
+        let offers_ecdhe = self
+            .config
+            .suites
+            .iter()
+            .any(|s| s.key_exchange() == KeyExchange::Ecdhe);
         let hello = ClientHello {
             client_version: TLS1_2,
             random: self.conn.client_random,
@@ -135,7 +147,9 @@ impl Client {
             compression_methods: vec![0],
             extensions: HelloExtensions {
                 server_name,
-                signature_algorithms: Some(SUPPORTED_SCHEMES.to_vec()),
+                supported_groups: offers_ecdhe.then(|| vec![GROUP_X25519]),
+                ec_point_formats: offers_ecdhe.then(|| vec![POINT_FORMAT_UNCOMPRESSED]),
+                signature_algorithms: Some(self.config.signature_schemes.clone()),
                 extended_master_secret: self.config.offer_extended_master_secret,
                 // RFC 5746 3.4: on a first handshake, an empty renegotiated_connection says "I
                 // implement secure renegotiation" (and so am not fooled by the 2009 attack).
@@ -162,20 +176,29 @@ impl Client {
         self.read_server_hello(wire)?;
         // 2. Certificate (RFC 5246 7.4.2): the server's chain; we keep its public key.
         self.read_server_certificate(wire)?;
-        // 3. ServerHelloDone (RFC 5246 7.4.5).
+        // 3. ServerKeyExchange (RFC 8422 5.4), ECDHE only: the server's ephemeral key, signed
+        //    with its private key. (For an RSA suite the server must not send one, and
+        //    reading ServerHelloDone below refuses it.)
+        if self.conn.suite()?.key_exchange() == KeyExchange::Ecdhe {
+            self.read_server_key_exchange(wire)?;
+        }
+        // 4. ServerHelloDone (RFC 5246 7.4.5).
         self.read_server_hello_done(wire)?;
 
         self.conn.begin_flight(
             "client.answer_server",
             "ClientKeyExchange, ChangeCipherSpec, Finished",
         );
-        // 4. ClientKeyExchange (RFC 5246 7.4.7): the pre-master secret.
-        let pre_master_secret = self.send_client_key_exchange()?;
-        // 5. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
+        // 5. ClientKeyExchange (RFC 5246 7.4.7): the pre-master secret.
+        let pre_master_secret = match self.conn.suite()?.key_exchange() {
+            KeyExchange::Rsa => self.send_rsa_client_key_exchange()?,
+            KeyExchange::Ecdhe => self.send_ecdhe_client_key_exchange()?,
+        };
+        // 6. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
         self.conn.derive_keys(&pre_master_secret)?;
-        // 6. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
+        // 7. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
         self.conn.send_change_cipher_spec()?;
-        // 7. Finished (RFC 5246 7.4.9).
+        // 8. Finished (RFC 5246 7.4.9).
         self.conn.send_finished()?;
         self.conn.flush(wire)
     }
@@ -230,6 +253,14 @@ impl Client {
                     "the ServerHello carries {}, which the client did not offer",
                     extensions::extension_name(ext_type)
                 )));
+            }
+        }
+        if let Some(formats) = &hello.extensions.ec_point_formats {
+            // RFC 8422 5.2: the list must include uncompressed, the only format we read.
+            if !formats.contains(&POINT_FORMAT_UNCOMPRESSED) {
+                return Err(Error::IllegalParameter(
+                    "the server's ec_point_formats lacks uncompressed".into(),
+                ));
             }
         }
         match &hello.extensions.renegotiation_info {
@@ -327,15 +358,128 @@ impl Client {
         Ok(())
     }
 
-    /// RSA key exchange: a random pre-master secret, encrypted to the server's public key.
-    fn send_client_key_exchange(&mut self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
-        let suite = self.conn.suite()?;
-        match suite.key_exchange() {
-            KeyExchange::Rsa => {}
-            KeyExchange::Ecdhe => {
-                return Err(Error::Internal("ECDHE is not implemented yet".into()));
-            }
+    /// ECDHE: check the server's signature over its ephemeral key, then keep the key.
+    fn read_server_key_exchange<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        let (_, message) = self
+            .conn
+            .read_handshake(wire, &[HandshakeType::ServerKeyExchange])?;
+        let (exchange, fields) = ServerKeyExchange::decode(&message)?;
+        self.conn
+            .trace_received(HandshakeType::ServerKeyExchange, &message, fields);
+        let params = &exchange.params;
+        if params.named_curve != GROUP_X25519 {
+            return Err(Error::IllegalParameter(format!(
+                "the server chose the group {}; we offered only x25519",
+                extensions::group_name(params.named_curve)
+            )));
         }
+        let server_public: [u8; 32] = params.public.as_slice().try_into().map_err(|_| {
+            Error::IllegalParameter(format!(
+                "the server's X25519 key is {} bytes, not 32",
+                params.public.len()
+            ))
+        })?;
+        let scheme = exchange.signed_params.scheme;
+        let offered = self
+            .hello
+            .as_ref()
+            .and_then(|h| h.extensions.signature_algorithms.clone())
+            .unwrap_or_default();
+        if !offered.contains(&scheme) {
+            return Err(Error::IllegalParameter(format!(
+                "the server signed with {}, which we did not offer",
+                key_exchange::scheme_name(scheme)
+            )));
+        }
+        // The signature covers both randoms, so it cannot be replayed from another handshake,
+        // and the params, so a man in the middle cannot swap in his own ephemeral key.
+        let signed = params.signed_bytes(&self.conn.client_random, &self.conn.server_random)?;
+        self.conn.trace.value(
+            Side::Client,
+            "signed_params",
+            &signed,
+            "client_random + server_random + ServerECDHParams: what the server signed",
+        );
+        let public_key = self.server_public_key.as_ref().ok_or(Error::Internal(
+            "ServerKeyExchange before the certificate".into(),
+        ))?;
+        let verified = key_exchange::verify(
+            public_key,
+            scheme,
+            &signed,
+            &exchange.signed_params.signature,
+        );
+        self.conn.trace.key_use(
+            Side::Client,
+            Key::ServerPublicKey,
+            format!(
+                "verify the ServerKeyExchange signature ({}): only the holder of the private key \
+                 could have made it",
+                key_exchange::scheme_name(scheme)
+            ),
+        );
+        self.conn.trace.check(
+            Side::Client,
+            format!(
+                "the {} signature on the server's ephemeral key",
+                key_exchange::scheme_name(scheme)
+            ),
+            verified.is_ok(),
+        );
+        verified?;
+        self.conn.trace.value(
+            Side::Client,
+            "server_ecdh_public",
+            &server_public,
+            "the server's ephemeral X25519 public key, now trusted",
+        );
+        self.server_ecdh_public = Some(server_public);
+        Ok(())
+    }
+
+    /// ECDHE key exchange: our own ephemeral key pair; the shared secret with the server's
+    /// ephemeral key is the pre-master. Our private half is erased when this returns.
+    fn send_ecdhe_client_key_exchange(&mut self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        let server_public = self
+            .server_ecdh_public
+            .ok_or(Error::Internal("no server ECDH key".into()))?;
+        let pair = key_exchange::x25519_key_pair(&mut self.conn.rng);
+        self.conn.trace.secret(
+            Side::Client,
+            "client_ecdh_private",
+            &pair.private[..],
+            "32 random bytes from the client's RNG: an ephemeral X25519 private key",
+        );
+        self.conn.trace.value(
+            Side::Client,
+            "client_ecdh_public",
+            &pair.public,
+            "X25519(client_ecdh_private, 9): sent in ClientKeyExchange",
+        );
+        let shared = key_exchange::x25519_shared_secret(&pair.private, &server_public)?;
+        self.conn.trace.key_use(
+            Side::Client,
+            Key::EphemeralPrivateKey,
+            "X25519(client's ephemeral private key, server's ephemeral public key) = the shared \
+             secret; the private key is erased right after",
+        );
+        self.conn.trace.secret(
+            Side::Client,
+            "pre_master_secret",
+            &shared[..],
+            "the X25519 shared secret (RFC 8422 5.10): never sent, computed on both sides",
+        );
+        let message = ClientKeyExchange::Ecdhe {
+            public: pair.public.to_vec(),
+        }
+        .encode()?;
+        self.conn
+            .send_handshake(HandshakeType::ClientKeyExchange, message);
+        Ok(zeroize::Zeroizing::new(shared.to_vec()))
+    }
+
+    /// RSA key exchange: a random pre-master secret, encrypted to the server's public key.
+    fn send_rsa_client_key_exchange(&mut self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
         let public_key = self
             .server_public_key
             .as_ref()

@@ -219,3 +219,55 @@ pub fn verify(
         ))
     })
 }
+
+// ---------------------------------------------------------------------------------------------
+// ECDHE with X25519 (RFC 8422, RFC 7748)
+
+/// An ephemeral X25519 key pair: made for one handshake, erased after it.
+pub struct X25519KeyPair {
+    pub private: Zeroizing<[u8; 32]>,
+    pub public: [u8; 32],
+}
+
+/// A fresh X25519 key pair: 32 random bytes from the role's RNG as the private key (X25519
+/// clamps them itself, RFC 7748 5), and public = X25519(private, 9).
+pub fn x25519_key_pair(rng: &mut RoleRng) -> X25519KeyPair {
+    let private = Zeroizing::new(rng.array::<32>());
+    let public = x25519_dalek::x25519(*private, x25519_dalek::X25519_BASEPOINT_BYTES);
+    X25519KeyPair { private, public }
+}
+
+/// The shared secret X25519(our private, their public): the pre-master secret of ECDHE
+/// (RFC 8422 5.10).
+///
+/// The peer's point must be 32 bytes (RFC 8422 5.11), and the result must not be all zeros:
+/// a low-order point forces that output whatever our private key, so the "secret" would be known
+/// to anyone (RFC 7748 6.1: "check for the all-zero value and abort if so"). Both are
+/// `illegal_parameter`.
+pub fn x25519_shared_secret(
+    private: &[u8; 32],
+    peer_public: &[u8],
+) -> Result<Zeroizing<[u8; 32]>, Error> {
+    let peer: [u8; 32] = peer_public.try_into().map_err(|_| {
+        Error::IllegalParameter(format!(
+            "an X25519 public key is 32 bytes, this one {}",
+            peer_public.len()
+        ))
+    })?;
+    let shared = Zeroizing::new(x25519_dalek::x25519(*private, peer));
+    if bool::from(shared.ct_eq(&[0u8; 32])) {
+        return Err(Error::IllegalParameter(
+            "the X25519 shared secret is all zeros: the peer sent a low-order point".into(),
+        ));
+    }
+    Ok(shared)
+}
+
+/// The server's choice of signature scheme: the client's first choice among those we can make
+/// (RFC 5246 7.4.1.4.1: the server must use one the client listed).
+pub fn choose_scheme(client_offers: &[u16]) -> Option<u16> {
+    client_offers
+        .iter()
+        .copied()
+        .find(|s| SUPPORTED_SCHEMES.contains(s))
+}

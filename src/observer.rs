@@ -33,6 +33,7 @@ use crate::rng::{RoleRng, Side};
 use crate::suites::{CipherSuite, KeyExchange};
 use crate::transcript::Transcript;
 use crate::wire::Flow;
+use crate::{key_exchange, pki};
 
 /// What the observer holds.
 pub enum ObserverKey<'a> {
@@ -42,6 +43,8 @@ pub enum ObserverKey<'a> {
     ServerPrivateKey(&'a RsaPrivateKey),
     /// The master secret, from a key log.
     MasterSecret([u8; 48]),
+    /// The client's ephemeral X25519 private key (as Go's test recordings publish it).
+    ClientEcdhPrivateKey([u8; 32]),
 }
 
 /// One record as seen on the wire, and its plaintext if the observer could get it.
@@ -70,6 +73,8 @@ pub struct Observation {
     pub extended_master_secret: bool,
     pub server_certificates: Vec<Vec<u8>>,
     pub server_key_exchange: Option<ServerKeyExchange>,
+    /// Whether the ServerKeyExchange signature verifies with the certificate's public key.
+    pub server_key_exchange_signature_ok: Option<bool>,
     pub encrypted_pre_master: Option<Vec<u8>>,
     pub client_ecdh_public: Option<Vec<u8>>,
     pub pre_master_secret: Option<Vec<u8>>,
@@ -232,7 +237,9 @@ impl State<'_> {
                 }
             }
             HandshakeType::ServerKeyExchange => {
-                self.obs.server_key_exchange = Some(ServerKeyExchange::decode(&message)?.0);
+                let exchange = ServerKeyExchange::decode(&message)?.0;
+                self.obs.server_key_exchange_signature_ok = self.check_signature(&exchange);
+                self.obs.server_key_exchange = Some(exchange);
             }
             HandshakeType::CertificateRequest => {
                 CertificateRequest::decode(&message)?;
@@ -283,10 +290,26 @@ impl State<'_> {
                 self.obs.pre_master_secret = Some(pre_master);
                 Some(master.to_vec())
             }
-            // ECDHE: the server's private key only signed; it opens nothing.
-            (ObserverKey::ServerPrivateKey(_), KeyExchange::Ecdhe) | (ObserverKey::Nothing, _) => {
-                None
+            (ObserverKey::ClientEcdhPrivateKey(private), KeyExchange::Ecdhe) => {
+                let server_public = self
+                    .obs
+                    .server_key_exchange
+                    .as_ref()
+                    .map(|ske| ske.params.public.clone())
+                    .unwrap_or_default();
+                let shared = key_exchange::x25519_shared_secret(private, &server_public)?;
+                let master = if self.obs.extended_master_secret {
+                    prf::extended_master_secret(suite.hash(), &shared[..], &session_hash)
+                } else {
+                    prf::master_secret(suite.hash(), &shared[..], &client_random, &server_random)
+                };
+                self.obs.pre_master_secret = Some(shared.to_vec());
+                Some(master.to_vec())
             }
+            // ECDHE: the server's private key only signed; it opens nothing.
+            (ObserverKey::ServerPrivateKey(_), KeyExchange::Ecdhe)
+            | (ObserverKey::ClientEcdhPrivateKey(_), KeyExchange::Rsa)
+            | (ObserverKey::Nothing, _) => None,
         };
         if let Some(master) = master {
             let (block, keys) = SessionKeys::derive(suite, &master, &client_random, &server_random);
@@ -334,6 +357,26 @@ impl State<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Verifies a ServerKeyExchange signature with the public key of the server's certificate.
+    fn check_signature(&self, exchange: &ServerKeyExchange) -> Option<bool> {
+        let (client_random, server_random) = self.randoms().ok()?;
+        let cert = pki::parse_certificate(self.obs.server_certificates.first()?).ok()?;
+        let public_key = pki::rsa_public_key(&cert).ok()?;
+        let signed = exchange
+            .params
+            .signed_bytes(&client_random, &server_random)
+            .ok()?;
+        Some(
+            key_exchange::verify(
+                &public_key,
+                exchange.signed_params.scheme,
+                &signed,
+                &exchange.signed_params.signature,
+            )
+            .is_ok(),
+        )
     }
 
     fn randoms(&self) -> Result<([u8; 32], [u8; 32]), Error> {

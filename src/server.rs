@@ -25,15 +25,17 @@ use crate::conn::Conn;
 use crate::error::Error;
 use crate::key_exchange;
 use crate::messages::certificate::Certificate;
+use crate::messages::certificate_verify::DigitallySigned;
 use crate::messages::client_hello::ClientHello;
 use crate::messages::client_key_exchange::ClientKeyExchange;
-use crate::messages::extensions::HelloExtensions;
+use crate::messages::extensions::{GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED};
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
+use crate::messages::server_key_exchange::{NAMED_CURVE, ServerEcdhParams, ServerKeyExchange};
 use crate::messages::{HandshakeType, TLS1_2, version_name};
 use crate::pki::Identity;
 use crate::rng::{Clock, RoleRng, Side};
-use crate::suites::{CipherSuite, EMPTY_RENEGOTIATION_INFO_SCSV, describe_suite_id};
+use crate::suites::{CipherSuite, EMPTY_RENEGOTIATION_INFO_SCSV, KeyExchange, describe_suite_id};
 use crate::trace::Key;
 
 pub struct ServerConfig {
@@ -53,6 +55,11 @@ pub struct Server {
     pub client_hello: Option<ClientHello>,
     /// The client offered secure renegotiation (RFC 5746): the extension or the SCSV.
     pub secure_renegotiation: bool,
+    /// ECDHE: the signature scheme for ServerKeyExchange, chosen from the client's list.
+    pub signature_scheme: Option<u16>,
+    /// ECDHE: our ephemeral X25519 private key, between ServerKeyExchange and
+    /// ClientKeyExchange; erased when the shared secret is computed.
+    pub ecdh_private: Option<zeroize::Zeroizing<[u8; 32]>>,
 }
 
 impl Server {
@@ -62,6 +69,8 @@ impl Server {
             conn: Conn::new(Side::Server, rng, clock, trace, TLS1_2),
             client_hello: None,
             secure_renegotiation: false,
+            signature_scheme: None,
+            ecdh_private: None,
         }
     }
 
@@ -77,15 +86,20 @@ impl Server {
         // 1. ClientHello (RFC 5246 7.4.1.2): version, suites, extensions.
         self.read_client_hello(wire)?;
 
-        self.conn.begin_flight(
-            "server.answer_hello",
-            "ServerHello, Certificate, ServerHelloDone",
-        );
+        let summary = match self.conn.suite()?.key_exchange() {
+            KeyExchange::Rsa => "ServerHello, Certificate, ServerHelloDone",
+            KeyExchange::Ecdhe => "ServerHello, Certificate, ServerKeyExchange, ServerHelloDone",
+        };
+        self.conn.begin_flight("server.answer_hello", summary);
         // 2. ServerHello (RFC 5246 7.4.1.3): our choices.
         self.send_server_hello()?;
         // 3. Certificate (RFC 5246 7.4.2): our chain, with our public key in it.
         self.send_certificate()?;
-        // 4. ServerHelloDone (RFC 5246 7.4.5): the client's turn.
+        // 4. ServerKeyExchange (RFC 8422 5.4), ECDHE only: an ephemeral key, signed.
+        if self.conn.suite()?.key_exchange() == KeyExchange::Ecdhe {
+            self.send_server_key_exchange()?;
+        }
+        // 5. ServerHelloDone (RFC 5246 7.4.5): the client's turn.
         self.send_server_hello_done()?;
         self.conn.flush(wire)
     }
@@ -112,6 +126,26 @@ impl Server {
                 "the client does not offer the null compression method".into(),
             ));
         }
+        // ECDHE needs a curve and a signature scheme in common (RFC 8422 5.1, RFC 5246
+        // 7.4.1.4.1); without them we can still agree on an RSA key exchange suite.
+        if let Some(formats) = &hello.extensions.ec_point_formats {
+            if !formats.contains(&POINT_FORMAT_UNCOMPRESSED) {
+                return Err(Error::IllegalParameter(
+                    "the client's ec_point_formats lacks uncompressed (RFC 8422 5.1.2)".into(),
+                ));
+            }
+        }
+        let scheme = hello
+            .extensions
+            .signature_algorithms
+            .as_deref()
+            .and_then(key_exchange::choose_scheme);
+        let x25519 = hello
+            .extensions
+            .supported_groups
+            .as_ref()
+            .is_some_and(|groups| groups.contains(&GROUP_X25519));
+        let ecdhe_possible = scheme.is_some() && x25519;
         // The suite: the client's first choice among those we accept.
         let offered: Vec<String> = hello
             .cipher_suites
@@ -126,10 +160,14 @@ impl Server {
             .cipher_suites
             .iter()
             .filter_map(|&id| CipherSuite::from_id(id))
+            .filter(|s| s.key_exchange() == KeyExchange::Rsa || ecdhe_possible)
             .find(|s| self.config.suites.contains(s))
             .ok_or_else(|| {
                 Error::HandshakeFailure("no cipher suite in common with the client".into())
             })?;
+        if suite.key_exchange() == KeyExchange::Ecdhe {
+            self.signature_scheme = scheme;
+        }
         // Secure renegotiation (RFC 5746 3.6): signalled by the SCSV or an empty extension.
         if let Some(data) = &hello.extensions.renegotiation_info {
             if !data.is_empty() {
@@ -184,6 +222,13 @@ impl Server {
             cipher_suite: suite.id(),
             compression_method: 0,
             extensions: HelloExtensions {
+                // RFC 8422 5.2: with an ECC suite, answer the client's point formats.
+                ec_point_formats: (suite.key_exchange() == KeyExchange::Ecdhe
+                    && self
+                        .client_hello
+                        .as_ref()
+                        .is_some_and(|h| h.extensions.ec_point_formats.is_some()))
+                .then(|| vec![POINT_FORMAT_UNCOMPRESSED]),
                 renegotiation_info: self.secure_renegotiation.then(Vec::new),
                 extended_master_secret: self.conn.extended_master_secret,
                 ..HelloExtensions::default()
@@ -201,6 +246,64 @@ impl Server {
         .encode()?;
         self.conn
             .send_handshake(HandshakeType::Certificate, message);
+        Ok(())
+    }
+
+    /// ECDHE: a fresh X25519 key pair, and the public half signed with our private key. This
+    /// signature is the only thing the private key does in an ECDHE handshake: it proves the
+    /// ephemeral key is ours, and it is never used to protect any data.
+    fn send_server_key_exchange(&mut self) -> Result<(), Error> {
+        let pair = key_exchange::x25519_key_pair(&mut self.conn.rng);
+        self.conn.trace.secret(
+            Side::Server,
+            "server_ecdh_private",
+            &pair.private[..],
+            "32 random bytes from the server's RNG: an ephemeral X25519 private key",
+        );
+        self.conn.trace.value(
+            Side::Server,
+            "server_ecdh_public",
+            &pair.public,
+            "X25519(server_ecdh_private, 9)",
+        );
+        let params = ServerEcdhParams {
+            curve_type: NAMED_CURVE,
+            named_curve: GROUP_X25519,
+            public: pair.public.to_vec(),
+        };
+        let signed = params.signed_bytes(&self.conn.client_random, &self.conn.server_random)?;
+        self.conn.trace.value(
+            Side::Server,
+            "signed_params",
+            &signed,
+            "client_random + server_random + ServerECDHParams: what the private key signs",
+        );
+        let scheme = self
+            .signature_scheme
+            .ok_or(Error::Internal("ECDHE without a signature scheme".into()))?;
+        let signature = key_exchange::sign(
+            &mut self.conn.rng,
+            &self.config.identity.key,
+            scheme,
+            &signed,
+        )?;
+        self.conn.trace.key_use(
+            Side::Server,
+            Key::ServerPrivateKey,
+            format!(
+                "sign the ServerKeyExchange ({}): the one and only use of the private key in this \
+                 handshake; it never touches the session keys",
+                key_exchange::scheme_name(scheme)
+            ),
+        );
+        let message = ServerKeyExchange {
+            params,
+            signed_params: DigitallySigned { scheme, signature },
+        }
+        .encode()?;
+        self.conn
+            .send_handshake(HandshakeType::ServerKeyExchange, message);
+        self.ecdh_private = Some(pair.private);
         Ok(())
     }
 
@@ -251,21 +354,25 @@ impl Server {
         let (exchange, fields) = ClientKeyExchange::decode(&message, suite.key_exchange())?;
         self.conn
             .trace_received(HandshakeType::ClientKeyExchange, &message, fields);
-        let ClientKeyExchange::Rsa {
-            encrypted_pre_master,
-        } = exchange
-        else {
-            return Err(Error::Internal("ECDHE is not implemented yet".into()));
-        };
+        match exchange {
+            ClientKeyExchange::Rsa {
+                encrypted_pre_master,
+            } => Ok(self.rsa_pre_master(&encrypted_pre_master)),
+            ClientKeyExchange::Ecdhe { public } => self.ecdhe_pre_master(&public),
+        }
+    }
+
+    /// RSA: decrypt the pre-master, with the RFC 5246 7.4.7.1 defence (read its comment in
+    /// `key_exchange::rsa_decrypt_pre_master`).
+    fn rsa_pre_master(&mut self, encrypted_pre_master: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
         let client_version = self
             .client_hello
             .as_ref()
             .map_or(TLS1_2, |h| h.client_version);
-        // The RFC 5246 7.4.7.1 defence lives in this function: read its comment.
         let pre_master = key_exchange::rsa_decrypt_pre_master(
             &mut self.conn.rng,
             &self.config.identity.key,
-            &encrypted_pre_master,
+            encrypted_pre_master,
             client_version,
         );
         self.conn.trace.key_use(
@@ -281,7 +388,39 @@ impl Server {
             "decrypted from ClientKeyExchange (or, had anything been wrong, client_version + 46 \
              random bytes, silently: RFC 5246 7.4.7.1)",
         );
-        Ok(zeroize::Zeroizing::new(pre_master.to_vec()))
+        zeroize::Zeroizing::new(pre_master.to_vec())
+    }
+
+    /// ECDHE: the shared secret of our ephemeral key and the client's; our private key is
+    /// erased here.
+    fn ecdhe_pre_master(
+        &mut self,
+        client_public: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        let private = self
+            .ecdh_private
+            .take()
+            .ok_or(Error::Internal("no ephemeral key".into()))?;
+        self.conn.trace.value(
+            Side::Server,
+            "client_ecdh_public",
+            client_public,
+            "the client's ephemeral X25519 public key, from ClientKeyExchange",
+        );
+        let shared = key_exchange::x25519_shared_secret(&private, client_public)?;
+        self.conn.trace.key_use(
+            Side::Server,
+            Key::EphemeralPrivateKey,
+            "X25519(server's ephemeral private key, client's ephemeral public key) = the shared \
+             secret; the private key is erased right after",
+        );
+        self.conn.trace.secret(
+            Side::Server,
+            "pre_master_secret",
+            &shared[..],
+            "the X25519 shared secret (RFC 8422 5.10), the same value the client computed",
+        );
+        Ok(zeroize::Zeroizing::new(shared.to_vec()))
     }
 
     // ===================================================================================

@@ -3,6 +3,7 @@
 
 use crate::client::{Client, ClientConfig, ServerTrust};
 use crate::error::Error;
+use crate::key_exchange::SUPPORTED_SCHEMES;
 use crate::pki;
 use crate::rng::{Clock, DEFAULT_SIMULATION_TIME, RoleRng, Side};
 use crate::server::{Server, ServerConfig};
@@ -51,6 +52,7 @@ pub fn demo_client(options: &Options) -> Result<Client, Error> {
         server_name: Some("localhost".into()),
         trust: ServerTrust::Pinned(pinned),
         offer_extended_master_secret: options.extended_master_secret,
+        signature_schemes: SUPPORTED_SCHEMES.to_vec(),
     };
     Ok(Client::new(
         config,
@@ -244,9 +246,14 @@ pub fn run_simulation(mut sim: Simulation, options: &Options) -> Report {
 
 /// The values a golden transcript lists, in order, as the client traced them (server_random
 /// and the server's ECDH key as the server did; both sides' values agree, see tests).
-pub const GOLDEN_VALUES: [&str; 14] = [
+pub const GOLDEN_VALUES: [&str; 17] = [
     "client_random",
     "server_random",
+    "server_ecdh_private",
+    "server_ecdh_public",
+    "signed_params",
+    "client_ecdh_private",
+    "client_ecdh_public",
     "pre_master_secret",
     "session_hash",
     "master_secret",
@@ -257,8 +264,6 @@ pub const GOLDEN_VALUES: [&str; 14] = [
     "server_write_iv",
     "client_verify_data",
     "server_verify_data",
-    "client_ecdh_public",
-    "server_ecdh_public",
 ];
 
 /// A run written out as a readable test vector: its settings, every secret in derivation order,

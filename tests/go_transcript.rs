@@ -73,3 +73,49 @@ fn go_rsa_aes128_gcm_recording() {
     );
     assert_eq!(obs.alerts.len(), 1, "close_notify");
 }
+
+#[test]
+fn go_x25519_ecdhe_recording() {
+    let flows = parse_flows(include_str!(
+        "../vectors/go-crypto-tls/Client-TLSv12-X25519-ECDHE"
+    ))
+    .unwrap();
+    // Go's test client uses 32 zero bytes as its X25519 private key.
+    let obs = observer::observe(&flows, ObserverKey::ClientEcdhPrivateKey([0; 32])).unwrap();
+    assert_eq!(obs.suite, Some(CipherSuite::EcdheRsaAes128GcmSha256));
+    assert!(obs.extended_master_secret);
+    assert_eq!(obs.unreadable_records, 0);
+    let ske = obs.server_key_exchange.as_ref().unwrap();
+    assert_eq!(ske.params.named_curve, 0x001d);
+    // The server's signature over the randoms and its ephemeral key, checked with the public key
+    // of the certificate in the same recording.
+    assert_eq!(obs.server_key_exchange_signature_ok, Some(true));
+    // The client's public key is X25519(0, 9).
+    let expected_public = x25519_dalek::x25519([0; 32], x25519_dalek::X25519_BASEPOINT_BYTES);
+    assert_eq!(
+        obs.client_ecdh_public.as_deref(),
+        Some(&expected_public[..])
+    );
+
+    let pre_master = hex::encode(obs.pre_master_secret.as_ref().unwrap());
+    assert!(
+        pre_master.starts_with("a9904453") && pre_master.ends_with("2ab05a"),
+        "{pre_master}"
+    );
+    let master = hex::encode(obs.master_secret.as_ref().unwrap());
+    assert!(
+        master.starts_with("ca84fcb0") && master.ends_with("66757c"),
+        "{master}"
+    );
+    assert_eq!(
+        hex::encode(obs.client_verify_data.unwrap()),
+        "9ddd07f1168bd68a37672e87"
+    );
+    assert_eq!(
+        hex::encode(obs.server_verify_data.unwrap()),
+        "4d9131858fb705e9267e56e5"
+    );
+    assert_eq!(obs.client_verify_data, obs.expected_client_verify_data);
+    assert_eq!(obs.server_verify_data, obs.expected_server_verify_data);
+    assert!(!obs.application_data.is_empty());
+}

@@ -34,6 +34,29 @@ fn cases() -> Vec<(&'static str, Options)> {
             Options {
                 seed: 2,
                 extended_master_secret: false,
+                ..rsa128.clone()
+            },
+        ),
+        (
+            "ecdhe-rsa-aes128-gcm-sha256.seed1.txt",
+            Options {
+                suite: CipherSuite::EcdheRsaAes128GcmSha256,
+                ..rsa128.clone()
+            },
+        ),
+        (
+            "ecdhe-rsa-aes256-gcm-sha384.seed1.txt",
+            Options {
+                suite: CipherSuite::EcdheRsaAes256GcmSha384,
+                ..rsa128.clone()
+            },
+        ),
+        (
+            "ecdhe-rsa-aes128-gcm-sha256.seed2.no-ems.txt",
+            Options {
+                suite: CipherSuite::EcdheRsaAes128GcmSha256,
+                seed: 2,
+                extended_master_secret: false,
                 ..rsa128
             },
         ),
@@ -89,7 +112,13 @@ fn the_stored_bytes_agree_with_the_stored_secrets() {
     for (name, _) in cases() {
         let text = std::fs::read_to_string(path(name)).unwrap();
         let flows = parse_flows(&text).unwrap();
-        let obs = observer::observe(&flows, ObserverKey::ServerPrivateKey(&key)).unwrap();
+        // RSA: the server's private key opens the recording. ECDHE: it cannot (forward
+        // secrecy), so use the client's ephemeral private key, which the file lists.
+        let observer_key = match value(&text, "client_ecdh_private") {
+            Some(private) => ObserverKey::ClientEcdhPrivateKey(private.try_into().unwrap()),
+            None => ObserverKey::ServerPrivateKey(&key),
+        };
+        let obs = observer::observe(&flows, observer_key).unwrap();
         assert_eq!(obs.unreadable_records, 0, "{name}");
         assert_eq!(
             obs.pre_master_secret,

@@ -1,5 +1,5 @@
-//! Full handshakes in memory: both RSA suites, with and without extended master secret; both
-//! sides derive the same secrets; the same seed gives the same bytes.
+//! Full handshakes in memory: all four suites, with and without extended master secret, every
+//! signature scheme; both sides derive the same secrets; the same seed gives the same bytes.
 
 use tls12_sim::rng::Side;
 use tls12_sim::simulate::{self, Options};
@@ -126,4 +126,69 @@ fn a_record_larger_than_2_14_is_split() {
         })
         .count();
     assert_eq!(app_records, 3);
+}
+
+#[test]
+fn every_signature_scheme_is_produced_and_verified() {
+    use tls12_sim::key_exchange::SUPPORTED_SCHEMES;
+    use tls12_sim::simulate::{Simulation, demo_client, demo_server, handshake_and_exchange};
+    for scheme in SUPPORTED_SCHEMES {
+        let options = Options {
+            suite: CipherSuite::EcdheRsaAes256GcmSha384,
+            ..Options::default()
+        };
+        let mut client = demo_client(&options).unwrap();
+        client.config.signature_schemes = vec![scheme];
+        let mut sim = Simulation::new(client, demo_server(&options).unwrap());
+        handshake_and_exchange(&mut sim, &options).unwrap();
+        assert_eq!(sim.server.signature_scheme, Some(scheme));
+    }
+}
+
+#[test]
+fn in_ecdhe_the_private_key_only_signs() {
+    let options = Options {
+        suite: CipherSuite::EcdheRsaAes128GcmSha256,
+        ..Options::default()
+    };
+    let report = simulate::run(&options).unwrap();
+    let private_key_uses: Vec<&String> = report
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::KeyUse {
+                key: Key::ServerPrivateKey,
+                operation,
+                ..
+            } => Some(operation),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(private_key_uses.len(), 1);
+    assert!(private_key_uses[0].starts_with("sign the ServerKeyExchange"));
+    // Both sides computed the same X25519 shared secret, from different private keys.
+    assert_eq!(
+        report.value_of(Side::Client, "pre_master_secret"),
+        report.value_of(Side::Server, "pre_master_secret")
+    );
+    assert_ne!(
+        report.value_of(Side::Client, "client_ecdh_private"),
+        report.value_of(Side::Server, "server_ecdh_private")
+    );
+    // The ephemeral private keys are gone after the handshake.
+    assert!(report.server.ecdh_private.is_none());
+}
+
+#[test]
+fn forward_secrecy_lab_opens_rsa_and_not_ecdhe() {
+    let lab = tls12_sim::labs::forward_secrecy().unwrap();
+    let texts: Vec<String> = lab
+        .rsa_plaintexts
+        .iter()
+        .map(|d| String::from_utf8_lossy(d).into_owned())
+        .collect();
+    assert_eq!(texts, ["PIN 2468 (RSA session)\n", "OK, noted.\n"]);
+    assert!(lab.ecdhe_plaintexts.is_empty());
+    assert_eq!(lab.ecdhe_unreadable, 6);
+    assert!(lab.text.contains("The attacker reads: nothing."));
 }

@@ -116,3 +116,45 @@ fn keylog_master_secrets_open_every_session() {
         assert_eq!(obs.application_data.len(), 2);
     }
 }
+
+#[test]
+fn ecdhe_sessions_signatures_verify_and_the_private_key_opens_nothing() {
+    let key =
+        pki::load_private_key_pem(include_str!("../vectors/openssl-sessions/server.key")).unwrap();
+    let mut seen = Vec::new();
+    for session in sessions() {
+        let suite = session["cipher_suite"].as_str().unwrap();
+        if !suite.starts_with("TLS_ECDHE_") {
+            continue;
+        }
+        let obs = observer::observe(&flows(&session), ObserverKey::ServerPrivateKey(&key)).unwrap();
+        let ske = obs.server_key_exchange.as_ref().unwrap();
+        // OpenSSL signs with RSA-PSS (rsa_pss_rsae_sha256) when offered: our verify must agree.
+        assert_eq!(
+            format!("0x{:04X}", ske.signed_params.scheme),
+            session["ske_signature_scheme"].as_str().unwrap()
+        );
+        assert_eq!(obs.server_key_exchange_signature_ok, Some(true), "{suite}");
+        assert_eq!(
+            hex::encode(&ske.params.public),
+            session["ske_server_ecdh_public"].as_str().unwrap()
+        );
+        assert_eq!(
+            obs.client_ecdh_public.as_ref().map(hex::encode),
+            field(&session, "client_ecdh_public")
+        );
+        // Forward secrecy, on a real recording: the server's private key opens nothing.
+        assert!(obs.master_secret.is_none());
+        assert!(obs.application_data.is_empty());
+        assert_eq!(
+            obs.unreadable_records,
+            obs.records.iter().filter(|r| r.protected).count()
+        );
+        seen.push((
+            suite.to_string(),
+            session["extended_master_secret"].as_bool().unwrap(),
+        ));
+    }
+    assert_eq!(seen.len(), 3);
+    assert!(seen.iter().any(|(_, ems)| *ems) && seen.iter().any(|(_, ems)| !*ems));
+}

@@ -28,6 +28,17 @@ struct Cli {
 enum Command {
     /// Run a full handshake in memory and print its annotated trace.
     Simulate(SimulateArgs),
+    /// Run a lab: a short experiment whose output is the lesson (`--list` lists them).
+    Lab(LabArgs),
+}
+
+#[derive(clap::Args)]
+struct LabArgs {
+    /// The lab to run, e.g. forward-secrecy.
+    name: Option<String>,
+    /// List the labs.
+    #[arg(long)]
+    list: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -78,6 +89,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => simulate_command(SimulateArgs::default()),
         Some(Command::Simulate(args)) => simulate_command(args),
+        Some(Command::Lab(args)) => lab_command(args),
     };
     match result {
         Ok(code) => code,
@@ -125,6 +137,21 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
             ExitCode::FAILURE
         }
     })
+}
+
+fn lab_command(args: LabArgs) -> Result<ExitCode, Error> {
+    match args.name {
+        Some(name) if !args.list => {
+            print!("{}", tls12_sim::labs::run(&name)?);
+        }
+        _ => {
+            println!("The labs (run one with `tls12-sim lab NAME`):");
+            for (name, summary) in tls12_sim::labs::LABS {
+                println!("  {name:<20} {summary}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn append_keylog(path: &std::path::Path, line: &str) -> Result<(), Error> {
