@@ -48,6 +48,8 @@ use crate::trace::Key;
 pub enum ServerTrust {
     /// Exactly this certificate (DER), byte for byte.
     Pinned(Vec<u8>),
+    /// Any chain that leads to one of these CA certificates (DER), naming `server_name`.
+    Anchors(Vec<Vec<u8>>),
 }
 
 #[derive(Clone, Debug)]
@@ -101,7 +103,8 @@ impl Client {
     }
 
     fn send_hello_steps<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
-        self.conn.begin_flight("client.send_hello", "ClientHello");
+        self.conn
+            .begin_flight("client.send_hello", "", "ClientHello");
         // 1. ClientHello (RFC 5246 7.4.1.2): our offer.
         self.send_client_hello()?;
         self.conn.flush(wire)?;
@@ -159,6 +162,11 @@ impl Client {
         };
         self.conn
             .send_handshake(HandshakeType::ClientHello, hello.encode()?);
+        self.conn.trace.note(
+            Side::Client,
+            "the record carrying the ClientHello says TLS 1.0 (03 01), as OpenSSL, Go and browsers \
+             do for old servers' sake (RFC 5246 Appendix E.1); the hello inside offers TLS 1.2",
+        );
         self.hello = Some(hello);
         Ok(())
     }
@@ -172,6 +180,11 @@ impl Client {
     }
 
     fn answer_server_steps<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        self.conn.begin_flight(
+            "client.answer_server",
+            "ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone",
+            "ClientKeyExchange, ChangeCipherSpec, Finished",
+        );
         // 1. ServerHello (RFC 5246 7.4.1.3): the server's choices.
         self.read_server_hello(wire)?;
         // 2. Certificate (RFC 5246 7.4.2): the server's chain; we keep its public key.
@@ -185,10 +198,6 @@ impl Client {
         // 4. ServerHelloDone (RFC 5246 7.4.5).
         self.read_server_hello_done(wire)?;
 
-        self.conn.begin_flight(
-            "client.answer_server",
-            "ClientKeyExchange, ChangeCipherSpec, Finished",
-        );
         // 5. ClientKeyExchange (RFC 5246 7.4.7): the pre-master secret.
         let pre_master_secret = match self.conn.suite()?.key_exchange() {
             KeyExchange::Rsa => self.send_rsa_client_key_exchange()?,
@@ -255,21 +264,18 @@ impl Client {
                 )));
             }
         }
-        if let Some(formats) = &hello.extensions.ec_point_formats {
-            // RFC 8422 5.2: the list must include uncompressed, the only format we read.
-            if !formats.contains(&POINT_FORMAT_UNCOMPRESSED) {
-                return Err(Error::IllegalParameter(
-                    "the server's ec_point_formats lacks uncompressed".into(),
-                ));
-            }
+        // server_name in a ServerHello only acknowledges ours: it must be empty (RFC 6066 3).
+        if hello
+            .extensions
+            .server_name
+            .as_ref()
+            .is_some_and(|n| !n.is_empty())
+        {
+            return Err(Error::decode("server_name", DecodeProblem::TrailingBytes));
         }
+        hello.extensions.check_point_formats()?;
+        hello.extensions.check_renegotiation_info_is_empty()?;
         match &hello.extensions.renegotiation_info {
-            Some(data) if !data.is_empty() => {
-                // RFC 5746 3.4: on a first handshake it must be empty.
-                return Err(Error::HandshakeFailure(
-                    "renegotiation_info is not empty on a first handshake".into(),
-                ));
-            }
             Some(_) => self.conn.trace.check(
                 Side::Client,
                 "secure renegotiation (RFC 5746) confirmed",
@@ -329,14 +335,31 @@ impl Client {
                         "the server certificate is not the pinned one".into(),
                     ));
                 }
+                pki::check_validity(&leaf, self.conn.clock.now())?;
+                self.conn.trace.check(
+                    Side::Client,
+                    "the server certificate is within its validity period",
+                    true,
+                );
+            }
+            ServerTrust::Anchors(anchors) => {
+                let purpose = match self.conn.suite()?.key_exchange() {
+                    KeyExchange::Rsa => pki::Purpose::ServerRsaKeyExchange,
+                    KeyExchange::Ecdhe => pki::Purpose::ServerSigning,
+                };
+                let report = pki::verify_chain(
+                    &certificate.certificate_list,
+                    anchors,
+                    self.conn.clock.now(),
+                    purpose,
+                    self.config.server_name.as_deref(),
+                );
+                for (what, ok) in report.checks {
+                    self.conn.trace.check(Side::Client, what, ok);
+                }
+                report.result?;
             }
         }
-        pki::check_validity(&leaf, self.conn.clock.now())?;
-        self.conn.trace.check(
-            Side::Client,
-            "the server certificate is within its validity period",
-            true,
-        );
         let public_key = pki::rsa_public_key(&leaf)?;
         self.conn.trace.key_use(
             Side::Client,
@@ -345,16 +368,6 @@ impl Client {
         );
         self.server_public_key = Some(public_key);
         self.server_certificates = certificate.certificate_list;
-        Ok(())
-    }
-
-    fn read_server_hello_done<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
-        let (_, message) = self
-            .conn
-            .read_handshake(wire, &[HandshakeType::ServerHelloDone])?;
-        let (_, fields) = ServerHelloDone::decode(&message)?;
-        self.conn
-            .trace_received(HandshakeType::ServerHelloDone, &message, fields);
         Ok(())
     }
 
@@ -437,6 +450,49 @@ impl Client {
         Ok(())
     }
 
+    fn read_server_hello_done<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        let (_, message) = self
+            .conn
+            .read_handshake(wire, &[HandshakeType::ServerHelloDone])?;
+        let (_, fields) = ServerHelloDone::decode(&message)?;
+        self.conn
+            .trace_received(HandshakeType::ServerHelloDone, &message, fields);
+        Ok(())
+    }
+
+    /// RSA key exchange: a random pre-master secret, encrypted to the server's public key.
+    fn send_rsa_client_key_exchange(&mut self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        let public_key = self
+            .server_public_key
+            .as_ref()
+            .ok_or(Error::Internal("no server public key".into()))?;
+        let client_version = self.hello.as_ref().map_or(TLS1_2, |h| h.client_version);
+        let (pre_master, encrypted) =
+            key_exchange::rsa_encrypt_pre_master(&mut self.conn.rng, public_key, client_version)?;
+        self.conn.trace.secret(
+            Side::Client,
+            "pre_master_secret",
+            &pre_master[..],
+            "client_version (03 03) + 46 random bytes from the client's RNG",
+        );
+        self.conn.trace.key_use(
+            Side::Client,
+            Key::ServerPublicKey,
+            format!(
+                "RSAES-PKCS1-v1_5-encrypt the pre-master secret ({} bytes of ciphertext; only the \
+                 server's private key can open it)",
+                encrypted.len()
+            ),
+        );
+        let message = ClientKeyExchange::Rsa {
+            encrypted_pre_master: encrypted,
+        }
+        .encode()?;
+        self.conn
+            .send_handshake(HandshakeType::ClientKeyExchange, message);
+        Ok(zeroize::Zeroizing::new(pre_master.to_vec()))
+    }
+
     /// ECDHE key exchange: our own ephemeral key pair; the shared secret with the server's
     /// ephemeral key is the pre-master. Our private half is erased when this returns.
     fn send_ecdhe_client_key_exchange(&mut self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
@@ -478,39 +534,6 @@ impl Client {
         Ok(zeroize::Zeroizing::new(shared.to_vec()))
     }
 
-    /// RSA key exchange: a random pre-master secret, encrypted to the server's public key.
-    fn send_rsa_client_key_exchange(&mut self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
-        let public_key = self
-            .server_public_key
-            .as_ref()
-            .ok_or(Error::Internal("no server public key".into()))?;
-        let client_version = self.hello.as_ref().map_or(TLS1_2, |h| h.client_version);
-        let (pre_master, encrypted) =
-            key_exchange::rsa_encrypt_pre_master(&mut self.conn.rng, public_key, client_version)?;
-        self.conn.trace.secret(
-            Side::Client,
-            "pre_master_secret",
-            &pre_master[..],
-            "client_version (03 03) + 46 random bytes from the client's RNG",
-        );
-        self.conn.trace.key_use(
-            Side::Client,
-            Key::ServerPublicKey,
-            format!(
-                "RSAES-PKCS1-v1_5-encrypt the pre-master secret ({} bytes of ciphertext; only the \
-                 server's private key can open it)",
-                encrypted.len()
-            ),
-        );
-        let message = ClientKeyExchange::Rsa {
-            encrypted_pre_master: encrypted,
-        }
-        .encode()?;
-        self.conn
-            .send_handshake(HandshakeType::ClientKeyExchange, message);
-        Ok(zeroize::Zeroizing::new(pre_master.to_vec()))
-    }
-
     // ===================================================================================
     // Flight 5: the server's ChangeCipherSpec and Finished
 
@@ -520,6 +543,8 @@ impl Client {
     }
 
     fn finish_steps<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        self.conn
+            .begin_flight("client.finish", "ChangeCipherSpec, Finished", "");
         // 1. The server's ChangeCipherSpec (RFC 5246 7.1).
         self.conn.read_change_cipher_spec(wire)?;
         // 2. The server's Finished (RFC 5246 7.4.9): proves it derived the same keys, which in

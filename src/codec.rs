@@ -183,6 +183,21 @@ impl Writer {
         self.end(mark)
     }
 
+    /// A vector of `uint16` values with a 2-byte length, e.g.
+    /// `CipherSuite cipher_suites<2..2^16-2>`: `label` names the vector, `item` each value.
+    pub fn u16_list(
+        &mut self,
+        label: &'static str,
+        item: &'static str,
+        values: &[u16],
+    ) -> Result<(), Error> {
+        let mark = self.begin_u16(label);
+        for &value in values {
+            self.u16(item, value);
+        }
+        self.end(mark)
+    }
+
     pub fn len(&self) -> usize {
         self.buf.len()
     }
@@ -362,6 +377,24 @@ impl<'a> Reader<'a> {
         let value = self.rest(label)?;
         self.end()?;
         Ok(value)
+    }
+
+    /// A non-empty vector of `uint16` values with a 2-byte length (the mirror of
+    /// [`Writer::u16_list`]); an empty or odd-length vector is a decode error.
+    pub fn u16_list(&mut self, label: &'static str, item: &'static str) -> Result<Vec<u16>, Error> {
+        self.begin_u16(label)?;
+        let mut values = Vec::new();
+        while self.has_more() {
+            values.push(self.u16(item)?);
+        }
+        self.end()?;
+        if values.is_empty() {
+            return Err(Error::Decode {
+                field: label,
+                problem: DecodeProblem::OutOfRange,
+            });
+        }
+        Ok(values)
     }
 
     /// Ends parsing: every vector closed and every byte consumed. Returns the labels.

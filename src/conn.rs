@@ -68,12 +68,13 @@ impl Conn {
         ))
     }
 
-    /// Marks the start of a flight in the trace.
-    pub fn begin_flight(&mut self, call: &'static str, summary: &str) {
+    /// Marks the start of a flight in the trace: what it reads, then what it sends.
+    pub fn begin_flight(&mut self, call: &'static str, reads: &'static str, sends: &'static str) {
         self.trace.push(Event::Flight {
             side: self.side,
             call,
-            summary: summary.to_string(),
+            reads,
+            sends,
         });
     }
 
@@ -149,8 +150,10 @@ impl Conn {
                             .send_alert(wire, Alert::fatal(description), &mut self.trace);
                 }
             }
-            self.trace
-                .note(self.side, format!("the connection fails here: {err}"));
+            if !err.is_timeout() {
+                self.trace
+                    .note(self.side, format!("the connection fails here: {err}"));
+            }
         }
         result
     }
@@ -161,25 +164,26 @@ impl Conn {
         let suite = self.suite()?;
         let hash = suite.hash();
         let side = self.side;
-        let master = if self.extended_master_secret {
-            // The session hash covers ClientHello up to and including ClientKeyExchange: the
-            // certificates and key shares of *this* handshake (RFC 7627 3).
-            let session_hash = self.transcript.hash(hash);
+        // With EMS, the session hash covers ClientHello up to and including ClientKeyExchange:
+        // the certificates and key shares of *this* handshake (RFC 7627 3).
+        let session_hash = self
+            .extended_master_secret
+            .then(|| self.transcript.hash(hash));
+        if let Some(session_hash) = &session_hash {
             self.trace.value(
                 side,
                 "session_hash",
-                &session_hash,
+                session_hash,
                 format!("{}({})", hash.name(), self.transcript.covers()),
             );
-            prf::extended_master_secret(hash, pre_master_secret, &session_hash)
-        } else {
-            prf::master_secret(
-                hash,
-                pre_master_secret,
-                &self.client_random,
-                &self.server_random,
-            )
-        };
+        }
+        let master = prf::derive_master_secret(
+            hash,
+            pre_master_secret,
+            session_hash.as_deref(),
+            &self.client_random,
+            &self.server_random,
+        );
         let how = if self.extended_master_secret {
             format!(
                 "PRF-{}(pre_master_secret, \"extended master secret\", session_hash)[0..47]",

@@ -109,6 +109,14 @@ impl Error {
         }
     }
 
+    /// A read timed out (the peer went quiet): idleness, not a protocol failure.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Io(e) if matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ))
+    }
+
     pub(crate) fn decode(field: &'static str, problem: DecodeProblem) -> Self {
         Error::Decode { field, problem }
     }

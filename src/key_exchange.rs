@@ -60,10 +60,10 @@ pub fn rsa_encrypt_pre_master(
 ///
 /// The defence: before decrypting, draw a random 46-byte fallback R. If anything is wrong
 /// (padding, length not 48, version bytes not the ClientHello's client_version) continue
-/// with `client_version + R` as if nothing happened. Both sides then derive different keys, and the
-/// handshake fails at the client's Finished with `decrypt_error`, exactly as it fails when
-/// the ciphertext was fine but the client's Finished was wrong. One outcome, one alert, one code
-/// path, whatever went wrong.
+/// with `client_version + R` as if nothing happened. Both sides then derive different keys, so
+/// the first record under the new keys, the client's Finished, fails its GCM tag: every bad
+/// ciphertext ends the same way, with `bad_record_mac` at the client's Finished record. One
+/// outcome, one alert, one code path, whatever went wrong.
 ///
 /// What the `rsa` crate adds (0.10 line): blinding of the private-key operation (the RNG below
 /// supplies the blinding factor) and *implicit rejection*: on bad padding it returns a
@@ -233,6 +233,7 @@ pub struct X25519KeyPair {
 /// clamps them itself, RFC 7748 5), and public = X25519(private, 9).
 pub fn x25519_key_pair(rng: &mut RoleRng) -> X25519KeyPair {
     let private = Zeroizing::new(rng.array::<32>());
+    // x25519() takes its scalar by value: that stack copy is not wiped, a limit of the API.
     let public = x25519_dalek::x25519(*private, x25519_dalek::X25519_BASEPOINT_BYTES);
     X25519KeyPair { private, public }
 }

@@ -58,7 +58,13 @@ pub fn forward_secrecy() -> Result<ForwardSecrecy, Error> {
     );
     let stolen_key = pki::demo_server_identity()?.key;
 
-    let rsa_flows = record_session(CipherSuite::RsaAes128GcmSha256, b"PIN 2468 (RSA session)\n")?;
+    // Two independent sessions: each gets its own seed. (Runs with the *same* seed draw the same
+    // random bytes whatever the suite, which would tie the two sessions together.)
+    let rsa_flows = record_session(
+        CipherSuite::RsaAes128GcmSha256,
+        RSA_SESSION_SEED,
+        b"PIN 2468 (RSA session)\n",
+    )?;
     let rsa = observer::observe(&rsa_flows, ObserverKey::ServerPrivateKey(&stolen_key))?;
     let _ = writeln!(
         text,
@@ -71,13 +77,14 @@ pub fn forward_secrecy() -> Result<ForwardSecrecy, Error> {
             "  The ClientKeyExchange holds the pre-master secret, encrypted to the server's public\n  \
              key ({} bytes of RSA ciphertext: {}..). The stolen private key decrypts it:",
             encrypted.len(),
-            hex::encode(&encrypted[..8])
+            head(encrypted)
         );
     }
     describe_opened(&mut text, &rsa);
 
     let ecdhe_flows = record_session(
         CipherSuite::EcdheRsaAes128GcmSha256,
+        ECDHE_SESSION_SEED,
         b"PIN 1357 (ECDHE session)\n",
     )?;
     let ecdhe = observer::observe(&ecdhe_flows, ObserverKey::ServerPrivateKey(&stolen_key))?;
@@ -97,13 +104,13 @@ pub fn forward_secrecy() -> Result<ForwardSecrecy, Error> {
              The pre-master is X25519(one side's ephemeral *private* key, the other's public key).\n  \
              Neither ephemeral private key was ever sent, and both were erased when the handshake\n  \
              ended. The server's private key only signed; nothing was encrypted to it.",
-            hex::encode(&ske.params.public[..8]),
+            head(&ske.params.public),
             match ecdhe.server_key_exchange_signature_ok {
                 Some(true) => "it verifies",
                 Some(false) => "it does NOT verify",
                 None => "not checked",
             },
-            hex::encode(&client_public[..8]),
+            head(client_public),
         );
     }
     describe_opened(&mut text, &ecdhe);
@@ -133,11 +140,15 @@ pub fn forward_secrecy() -> Result<ForwardSecrecy, Error> {
     })
 }
 
+/// The seeds of the lab's two recorded sessions.
+pub const RSA_SESSION_SEED: u64 = 2024;
+pub const ECDHE_SESSION_SEED: u64 = 2025;
+
 /// One seeded session with `secret` as the client's message; returns what crossed the wire.
-fn record_session(suite: CipherSuite, secret: &[u8]) -> Result<Vec<Flow>, Error> {
+pub fn record_session(suite: CipherSuite, seed: u64, secret: &[u8]) -> Result<Vec<Flow>, Error> {
     let options = Options {
         suite,
-        seed: 2024,
+        seed,
         trace: false,
         client_message: secret.to_vec(),
         server_message: b"OK, noted.\n".to_vec(),
@@ -157,8 +168,8 @@ fn describe_opened(text: &mut String, obs: &Observation) {
             let _ = writeln!(
                 text,
                 "  -> pre-master secret {}.., master secret {}..: the session keys follow.",
-                hex::encode(&obs.pre_master_secret.as_deref().unwrap_or_default()[..8]),
-                hex::encode(&master[..8])
+                head(obs.pre_master_secret.as_deref().unwrap_or_default()),
+                head(master)
             );
         }
         None => {
@@ -185,4 +196,9 @@ fn describe_opened(text: &mut String, obs: &Observation) {
     if obs.application_data.is_empty() {
         let _ = writeln!(text, "  The attacker reads: nothing.");
     }
+}
+
+/// The first 8 bytes in hex: enough to recognise a value in the trace.
+fn head(bytes: &[u8]) -> String {
+    hex::encode(&bytes[..bytes.len().min(8)])
 }

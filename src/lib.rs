@@ -17,7 +17,8 @@
 //! 6. [`record`]: framing and AES-GCM protection of records.
 //! 7. [`observer`]: a passive observer that decrypts a recording, given the server's private key
 //!    or a key log: what Wireshark does, and what an attacker who stole the key could do.
-//! 8. [`labs`]: short experiments whose output is the lesson (forward secrecy, ...).
+//! 8. [`net`]: `serve` and `connect`: the same flights over TCP.
+//! 9. [`labs`]: short experiments whose output is the lesson (forward secrecy, ...).
 //!
 //! Supporting: [`error`] (one error type, one mapping to alerts), [`rng`] (seeded RNG per role,
 //! injected clock), [`trace`] (what the learner sees), [`pki`] (certificates), [`wire`]
@@ -35,6 +36,7 @@ pub mod error;
 pub mod key_exchange;
 pub mod labs;
 pub mod messages;
+pub mod net;
 pub mod observer;
 pub mod pki;
 pub mod prf;

@@ -28,7 +28,9 @@ use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
 use crate::messages::{HandshakeType, handshake_type_name};
 use crate::prf::{self, CLIENT_FINISHED, SERVER_FINISHED, SessionKeys};
-use crate::record::{ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, Direction, HANDSHAKE};
+use crate::record::{
+    ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, Direction, HANDSHAKE, take_handshake_message,
+};
 use crate::rng::{RoleRng, Side};
 use crate::suites::{CipherSuite, KeyExchange};
 use crate::transcript::Transcript;
@@ -186,7 +188,7 @@ impl State<'_> {
             }
             HANDSHAKE => {
                 self.handshake_bytes[d].extend_from_slice(&plaintext);
-                while let Some(message) = take_message(&mut self.handshake_bytes[d]) {
+                while let Some(message) = take_handshake_message(&mut self.handshake_bytes[d])? {
                     self.message(from, message)?;
                 }
             }
@@ -273,6 +275,10 @@ impl State<'_> {
         if self.obs.extended_master_secret {
             self.obs.session_hash = Some(session_hash.clone());
         }
+        let ems_hash = self
+            .obs
+            .extended_master_secret
+            .then_some(session_hash.as_slice());
         let master: Option<Vec<u8>> = match (&self.key, suite.key_exchange()) {
             (ObserverKey::MasterSecret(ms), _) => Some(ms.to_vec()),
             (ObserverKey::ServerPrivateKey(key), KeyExchange::Rsa) => {
@@ -282,11 +288,13 @@ impl State<'_> {
                 let pre_master = key
                     .decrypt_blinded(&mut rng, Pkcs1v15Encrypt, &encrypted)
                     .map_err(|e| Error::Config(format!("cannot decrypt the pre-master: {e}")))?;
-                let master = if self.obs.extended_master_secret {
-                    prf::extended_master_secret(suite.hash(), &pre_master, &session_hash)
-                } else {
-                    prf::master_secret(suite.hash(), &pre_master, &client_random, &server_random)
-                };
+                let master = prf::derive_master_secret(
+                    suite.hash(),
+                    &pre_master,
+                    ems_hash,
+                    &client_random,
+                    &server_random,
+                );
                 self.obs.pre_master_secret = Some(pre_master);
                 Some(master.to_vec())
             }
@@ -298,11 +306,13 @@ impl State<'_> {
                     .map(|ske| ske.params.public.clone())
                     .unwrap_or_default();
                 let shared = key_exchange::x25519_shared_secret(private, &server_public)?;
-                let master = if self.obs.extended_master_secret {
-                    prf::extended_master_secret(suite.hash(), &shared[..], &session_hash)
-                } else {
-                    prf::master_secret(suite.hash(), &shared[..], &client_random, &server_random)
-                };
+                let master = prf::derive_master_secret(
+                    suite.hash(),
+                    &shared[..],
+                    ems_hash,
+                    &client_random,
+                    &server_random,
+                );
                 self.obs.pre_master_secret = Some(shared.to_vec());
                 Some(master.to_vec())
             }
@@ -385,17 +395,4 @@ impl State<'_> {
             _ => Err(Error::Config("key exchange before both hellos".into())),
         }
     }
-}
-
-/// Takes one whole handshake message off the front of `buf`, if there is one.
-fn take_message(buf: &mut Vec<u8>) -> Option<Vec<u8>> {
-    if buf.len() < 4 {
-        return None;
-    }
-    let len = usize::from(buf[1]) << 16 | usize::from(buf[2]) << 8 | usize::from(buf[3]);
-    if buf.len() < 4 + len {
-        return None;
-    }
-    let rest = buf.split_off(4 + len);
-    Some(std::mem::replace(buf, rest))
 }

@@ -336,3 +336,288 @@ pub fn check_validity(cert: &Certificate, now: u64) -> Result<(), Error> {
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Checking a peer's chain (RFC 5280 6, simplified to what TLS 1.2 peers need)
+
+/// What the certificate will be used for, which decides the key usage and extended key usage
+/// it must allow (RFC 5246 7.4.2, RFC 5280 4.2.1.3 and 4.2.1.12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// A server certificate for RSA key exchange: the pre-master is encrypted to it
+    /// (keyEncipherment).
+    ServerRsaKeyExchange,
+    /// A server certificate for ECDHE_RSA: it signs the ServerKeyExchange (digitalSignature).
+    ServerSigning,
+    /// A client certificate: it signs CertificateVerify (digitalSignature, clientAuth).
+    ClientAuth,
+}
+
+/// The most certificates a chain may have, the anchor included.
+pub const MAX_CHAIN_DEPTH: usize = 8;
+
+/// The result of checking a chain: each check made, in order, and the verdict.
+pub struct ChainReport {
+    pub checks: Vec<(String, bool)>,
+    pub result: Result<(), Error>,
+}
+
+/// Checks `chain` (leaf first, DER) against the trust `anchors` (DER) at time `now`: each
+/// certificate's validity and issuer signature, up to an anchor; CA flags on issuers; the
+/// leaf's key usage and extended key usage for `purpose`; and, if `host` is given, that the leaf
+/// names it in subjectAltName.
+pub fn verify_chain(
+    chain: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+    now: u64,
+    purpose: Purpose,
+    host: Option<&str>,
+) -> ChainReport {
+    let mut checks = Vec::new();
+    let result = verify_chain_steps(chain, anchors, now, purpose, host, &mut checks);
+    ChainReport { checks, result }
+}
+
+fn verify_chain_steps(
+    chain: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+    now: u64,
+    purpose: Purpose,
+    host: Option<&str>,
+    checks: &mut Vec<(String, bool)>,
+) -> Result<(), Error> {
+    if chain.is_empty() {
+        return Err(Error::BadCertificate("no certificate".into()));
+    }
+    if chain.len() > MAX_CHAIN_DEPTH {
+        return Err(Error::BadCertificate(format!(
+            "a chain of {} certificates; at most {MAX_CHAIN_DEPTH} are accepted",
+            chain.len()
+        )));
+    }
+    let certs: Vec<Certificate> = chain
+        .iter()
+        .map(|der| parse_certificate(der))
+        .collect::<Result<_, _>>()?;
+    let anchor_certs: Vec<Certificate> = anchors
+        .iter()
+        .filter_map(|der| parse_certificate(der).ok())
+        .collect();
+
+    // 1. The leaf: what it may be used for, and for whom.
+    let leaf = &certs[0];
+    check_leaf_usage(leaf, purpose, checks)?;
+    if let Some(host) = host {
+        let ok = certificate_names_host(leaf, host);
+        checks.push((
+            format!("the certificate names \"{host}\" (subjectAltName)"),
+            ok,
+        ));
+        if !ok {
+            return Err(Error::BadCertificate(format!(
+                "the certificate is not for \"{host}\": its subjectAltName names {}",
+                subject_alt_names(leaf).join(", ")
+            )));
+        }
+    }
+
+    // 2. Walk up: each certificate valid now, and signed by the next one or by an anchor.
+    for (i, cert) in certs.iter().enumerate() {
+        let subject = cert.tbs_certificate().subject().to_string();
+        let valid = check_validity(cert, now);
+        checks.push((format!("\"{subject}\" is valid now"), valid.is_ok()));
+        valid?;
+        // A certificate that is itself a trust anchor ends the walk (a self-signed server
+        // certificate given with --ca, for instance).
+        if anchors.contains(&chain[i]) {
+            checks.push((format!("\"{subject}\" is one of our trust anchors"), true));
+            return Ok(());
+        }
+        let issuer_name = cert.tbs_certificate().issuer();
+        // The issuer: a trust anchor if one matches, else the next certificate in the chain.
+        let anchor = anchor_certs
+            .iter()
+            .find(|a| a.tbs_certificate().subject() == issuer_name);
+        let (issuer, is_anchor) = match (anchor, certs.get(i + 1)) {
+            (Some(a), _) => (a, true),
+            (None, Some(next)) if next.tbs_certificate().subject() == issuer_name => (next, false),
+            _ => {
+                checks.push((format!("\"{issuer_name}\" is a CA we trust"), false));
+                return Err(Error::UnknownCa(format!(
+                    "\"{subject}\" was issued by \"{issuer_name}\", which is not a trust anchor"
+                )));
+            }
+        };
+        if !is_certificate_authority(issuer) {
+            checks.push((
+                format!("\"{issuer_name}\" may issue certificates (basicConstraints cA)"),
+                false,
+            ));
+            return Err(Error::BadCertificate(format!(
+                "\"{issuer_name}\" is not a CA certificate but issued \"{subject}\""
+            )));
+        }
+        let signed = verify_certificate_signature(cert, issuer);
+        checks.push((
+            format!("the signature on \"{subject}\" verifies with the key of \"{issuer_name}\""),
+            signed.is_ok(),
+        ));
+        signed?;
+        if is_anchor {
+            let anchor_valid = check_validity(issuer, now);
+            checks.push((
+                format!("the trust anchor \"{issuer_name}\" is valid now"),
+                anchor_valid.is_ok(),
+            ));
+            return anchor_valid;
+        }
+    }
+    Err(Error::UnknownCa(
+        "the chain ends without reaching a trust anchor".into(),
+    ))
+}
+
+fn is_certificate_authority(cert: &Certificate) -> bool {
+    matches!(
+        cert.tbs_certificate().get_extension::<BasicConstraints>(),
+        Ok(Some((_, BasicConstraints { ca: true, .. })))
+    )
+}
+
+/// Key usage and extended key usage of the leaf, for `purpose`.
+fn check_leaf_usage(
+    leaf: &Certificate,
+    purpose: Purpose,
+    checks: &mut Vec<(String, bool)>,
+) -> Result<(), Error> {
+    let tbs = leaf.tbs_certificate();
+    match tbs.get_extension::<KeyUsage>() {
+        Ok(Some((_, usage))) => {
+            let (needed, ok) = match purpose {
+                Purpose::ServerRsaKeyExchange => ("keyEncipherment", usage.key_encipherment()),
+                Purpose::ServerSigning | Purpose::ClientAuth => {
+                    ("digitalSignature", usage.digital_signature())
+                }
+            };
+            checks.push((format!("keyUsage allows {needed}"), ok));
+            if !ok {
+                return Err(Error::UnsupportedCertificate(format!(
+                    "the certificate's keyUsage does not allow {needed}"
+                )));
+            }
+        }
+        Ok(None) => {}
+        Err(e) => return Err(Error::BadCertificate(format!("bad keyUsage: {e}"))),
+    }
+    match tbs.get_extension::<ExtendedKeyUsage>() {
+        Ok(Some((_, eku))) => {
+            let (needed, wanted) = match purpose {
+                Purpose::ClientAuth => ("clientAuth", const_oid_kp(KpPurpose::ClientAuth)),
+                _ => ("serverAuth", const_oid_kp(KpPurpose::ServerAuth)),
+            };
+            let any = x509_cert::der::oid::db::rfc5280::ANY_EXTENDED_KEY_USAGE;
+            let ok = eku.0.contains(&wanted) || eku.0.contains(&any);
+            checks.push((format!("extendedKeyUsage allows {needed}"), ok));
+            if !ok {
+                return Err(Error::UnsupportedCertificate(format!(
+                    "the certificate's extendedKeyUsage does not allow {needed}"
+                )));
+            }
+        }
+        Ok(None) => {}
+        Err(e) => return Err(Error::BadCertificate(format!("bad extendedKeyUsage: {e}"))),
+    }
+    Ok(())
+}
+
+/// Verifies `cert`'s signature with `issuer`'s public key. RSA PKCS#1 v1.5 with SHA-256/384/512;
+/// SHA-1 is refused, and other algorithms are not supported.
+pub fn verify_certificate_signature(cert: &Certificate, issuer: &Certificate) -> Result<(), Error> {
+    use rsa::pkcs1v15::Pkcs1v15Sign;
+    use sha2::{Digest, Sha384, Sha512};
+    let public_key = rsa_public_key(issuer)?;
+    let tbs = cert
+        .tbs_certificate()
+        .to_der()
+        .map_err(|e| Error::BadCertificate(format!("certificate does not re-encode: {e}")))?;
+    let signature = cert.signature().raw_bytes();
+    let oid = cert.signature_algorithm().oid.to_string();
+    let result = match oid.as_str() {
+        "1.2.840.113549.1.1.11" => public_key.verify(
+            Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(&tbs),
+            signature,
+        ),
+        "1.2.840.113549.1.1.12" => public_key.verify(
+            Pkcs1v15Sign::new::<Sha384>(),
+            &Sha384::digest(&tbs),
+            signature,
+        ),
+        "1.2.840.113549.1.1.13" => public_key.verify(
+            Pkcs1v15Sign::new::<Sha512>(),
+            &Sha512::digest(&tbs),
+            signature,
+        ),
+        "1.2.840.113549.1.1.5" => {
+            return Err(Error::BadCertificate(
+                "signed with SHA-1, which is no longer accepted".into(),
+            ));
+        }
+        other => {
+            return Err(Error::UnsupportedCertificate(format!(
+                "certificate signature algorithm {other} is not supported here"
+            )));
+        }
+    };
+    result.map_err(|_| {
+        Error::BadCertificate(format!(
+            "the signature on \"{}\" does not verify",
+            cert.tbs_certificate().subject()
+        ))
+    })
+}
+
+/// The DNS names and IP addresses in the certificate's subjectAltName.
+pub fn subject_alt_names(cert: &Certificate) -> Vec<String> {
+    let Ok(Some((_, san))) = cert.tbs_certificate().get_extension::<SubjectAltName>() else {
+        return Vec::new();
+    };
+    san.0
+        .iter()
+        .filter_map(|name| match name {
+            GeneralName::DnsName(dns) => Some(dns.to_string()),
+            GeneralName::IpAddress(ip) => match ip.as_bytes().len() {
+                4 => {
+                    let b = ip.as_bytes();
+                    Some(std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string())
+                }
+                16 => {
+                    let octets: [u8; 16] = ip.as_bytes().try_into().ok()?;
+                    Some(std::net::Ipv6Addr::from(octets).to_string())
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Does the certificate name `host` (RFC 6125 6.4: DNS names case-insensitively, a `*` only as
+/// the whole left-most label; IP addresses only against iPAddress entries)?
+pub fn certificate_names_host(cert: &Certificate, host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host_ip = host.parse::<std::net::IpAddr>().ok();
+    subject_alt_names(cert).iter().any(|name| {
+        let name = name.to_ascii_lowercase();
+        match (host_ip, name.parse::<std::net::IpAddr>()) {
+            (Some(ip), Ok(cert_ip)) => ip == cert_ip,
+            (Some(_), Err(_)) | (None, Ok(_)) => false,
+            (None, Err(_)) => match name.strip_prefix("*.") {
+                Some(suffix) => host
+                    .split_once('.')
+                    .is_some_and(|(label, rest)| !label.is_empty() && rest == suffix),
+                None => name == host,
+            },
+        }
+    })
+}

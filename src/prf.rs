@@ -76,30 +76,26 @@ impl KeyedHmac {
         }
     }
 
-    /// HMAC(key, parts[0] + parts[1] + ...).
-    fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
+    /// HMAC(key, parts[0] + parts[1] + ...), wiped from memory when dropped.
+    fn mac(&self, parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
         match self {
-            KeyedHmac::Sha256(keyed) => {
-                let mut h = keyed.clone();
-                for part in parts {
-                    h.update(part);
-                }
-                h.finalize().into_bytes().to_vec()
-            }
-            KeyedHmac::Sha384(keyed) => {
-                let mut h = keyed.clone();
-                for part in parts {
-                    h.update(part);
-                }
-                h.finalize().into_bytes().to_vec()
-            }
+            KeyedHmac::Sha256(keyed) => mac_with(keyed, parts),
+            KeyedHmac::Sha384(keyed) => mac_with(keyed, parts),
         }
     }
 }
 
+fn mac_with<M: Mac + Clone>(keyed: &M, parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
+    let mut h = keyed.clone();
+    for part in parts {
+        h.update(part);
+    }
+    Zeroizing::new(h.finalize().into_bytes().to_vec())
+}
+
 /// HMAC_hash(key, data), for tests and the trace.
 pub fn hmac(alg: HashAlg, key: &[u8], data: &[u8]) -> Vec<u8> {
-    KeyedHmac::new(alg, key).mac(&[data])
+    KeyedHmac::new(alg, key).mac(&[data]).to_vec()
 }
 
 /// P_hash(secret, seed), `len` bytes of it (RFC 5246 5).
@@ -107,10 +103,10 @@ pub fn p_hash(alg: HashAlg, secret: &[u8], seed: &[u8], len: usize) -> Zeroizing
     let keyed = KeyedHmac::new(alg, secret);
     let mut out = Zeroizing::new(Vec::with_capacity(len + alg.output_len()));
     // A(1) = HMAC(secret, A(0)) with A(0) = seed.
-    let mut a = Zeroizing::new(keyed.mac(&[seed]));
+    let mut a = keyed.mac(&[seed]);
     while out.len() < len {
         out.extend_from_slice(&keyed.mac(&[&a, seed]));
-        a = Zeroizing::new(keyed.mac(&[&a]));
+        a = keyed.mac(&[&a]);
     }
     out.truncate(len);
     out
@@ -169,6 +165,21 @@ pub fn extended_master_secret(
         session_hash,
         48,
     ))
+}
+
+/// The master secret of this handshake: extended (RFC 7627) when both hellos carried
+/// extended_master_secret, in which case `session_hash` is given; classic otherwise.
+pub fn derive_master_secret(
+    alg: HashAlg,
+    pre_master_secret: &[u8],
+    session_hash: Option<&[u8]>,
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+) -> MasterSecret {
+    match session_hash {
+        Some(hash) => extended_master_secret(alg, pre_master_secret, hash),
+        None => master_secret(alg, pre_master_secret, client_random, server_random),
+    }
 }
 
 /// key_block = PRF(master_secret, "key expansion", server_random + client_random)

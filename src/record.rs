@@ -56,9 +56,10 @@ pub const APPLICATION_DATA: u8 = 23;
 pub const MAX_PLAINTEXT: usize = 1 << 14;
 /// "The length MUST NOT exceed 2^14 + 2048" (RFC 5246 6.2.3).
 pub const MAX_CIPHERTEXT: usize = MAX_PLAINTEXT + 2048;
-/// The largest handshake message we accept. The RFC allows 2^24-1 bytes; real messages are a few
-/// kilobytes (a certificate chain is the largest), so we stop a peer from making us buffer 16 MB.
-pub const MAX_HANDSHAKE_MESSAGE: usize = 1 << 16;
+/// The largest handshake message we accept: 100 KiB, OpenSSL's default limit for a certificate
+/// list. The RFC allows 2^24-1 bytes; real messages are a few kilobytes (a certificate chain is
+/// the largest), so a peer cannot make us buffer 16 MB.
+pub const MAX_HANDSHAKE_MESSAGE: usize = 100 * 1024;
 /// Warning alerts in a row we tolerate during a handshake before giving up.
 const MAX_WARNINGS_IN_A_ROW: u32 = 4;
 
@@ -314,6 +315,7 @@ pub struct RecordLayer {
     /// Records built for the current flight, written to the wire at flush.
     out: Vec<u8>,
     warnings_in_a_row: u32,
+    renegotiations_refused: u32,
 }
 
 impl RecordLayer {
@@ -330,6 +332,7 @@ impl RecordLayer {
             handshake_out: Vec::new(),
             out: Vec::new(),
             warnings_in_a_row: 0,
+            renegotiations_refused: 0,
         }
     }
 
@@ -552,42 +555,44 @@ impl RecordLayer {
         Err(Error::PeerAlert(alert))
     }
 
-    /// Takes one whole handshake message from the reassembly buffer, if one is there.
-    fn take_handshake_message(&mut self) -> Result<Option<Vec<u8>>, Error> {
-        if self.handshake_in.len() < 4 {
-            return Ok(None);
+    /// Reads records until one that is not an alert we may pass over. `None`: the peer sent
+    /// close_notify. A fatal alert is `Error::PeerAlert`.
+    fn read_content<R: Read>(
+        &mut self,
+        wire: &mut R,
+        trace: &mut Trace,
+    ) -> Result<Option<(u8, Vec<u8>)>, Error> {
+        loop {
+            let (content_type, data) = self.read_record(wire, trace)?;
+            if content_type != ALERT {
+                return Ok(Some((content_type, data)));
+            }
+            match self.receive_alert(&data, trace)? {
+                AlertOutcome::Ignore => {}
+                AlertOutcome::Closed => return Ok(None),
+            }
         }
-        let len = usize::from(self.handshake_in[1]) << 16
-            | usize::from(self.handshake_in[2]) << 8
-            | usize::from(self.handshake_in[3]);
-        if len > MAX_HANDSHAKE_MESSAGE {
-            // OpenSSL calls this "excessive message size" and answers illegal_parameter.
-            return Err(Error::IllegalParameter(format!(
-                "handshake message of {len} bytes, our limit is {MAX_HANDSHAKE_MESSAGE}"
-            )));
-        }
-        if self.handshake_in.len() < 4 + len {
-            return Ok(None);
-        }
-        let rest = self.handshake_in.split_off(4 + len);
-        Ok(Some(std::mem::replace(&mut self.handshake_in, rest)))
     }
 
     /// Reads the next whole handshake message (header and body), reassembling it from as many
-    /// records as it spans; several messages may share one record.
+    /// records as it spans; several messages may share one record. A HelloRequest reaching the
+    /// client mid-handshake is ignored (RFC 5246 7.4.1.1).
     pub fn read_handshake_message<R: Read>(
         &mut self,
         wire: &mut R,
         trace: &mut Trace,
     ) -> Result<Vec<u8>, Error> {
         loop {
-            if let Some(message) = self.take_handshake_message()? {
+            if let Some(message) = take_handshake_message(&mut self.handshake_in)? {
+                if self.side == Side::Client && message == HELLO_REQUEST {
+                    continue;
+                }
                 self.warnings_in_a_row = 0;
                 return Ok(message);
             }
-            let (content_type, data) = self.read_record(wire, trace)?;
-            match content_type {
-                HANDSHAKE => {
+            match self.read_content(wire, trace)? {
+                None => return Err(Error::PeerAlert(Alert::close_notify())),
+                Some((HANDSHAKE, data)) => {
                     if data.is_empty() {
                         // RFC 5246 6.2.1: "Implementations MUST NOT send zero-length fragments
                         // of Handshake, Alert, or ChangeCipherSpec content types."
@@ -595,22 +600,7 @@ impl RecordLayer {
                     }
                     self.handshake_in.extend_from_slice(&data);
                 }
-                ALERT => match self.receive_alert(&data, trace)? {
-                    AlertOutcome::Ignore => {}
-                    AlertOutcome::Closed => {
-                        return Err(Error::PeerAlert(Alert::close_notify()));
-                    }
-                },
-                CHANGE_CIPHER_SPEC => {
-                    return Err(Error::UnexpectedMessage(
-                        "ChangeCipherSpec where a handshake message was expected".into(),
-                    ));
-                }
-                _ => {
-                    return Err(Error::UnexpectedMessage(
-                        "application data before the handshake finished".into(),
-                    ));
-                }
+                Some((other, _)) => return Err(unexpected(other, "a handshake message")),
             }
         }
     }
@@ -621,51 +611,40 @@ impl RecordLayer {
         wire: &mut R,
         trace: &mut Trace,
     ) -> Result<(), Error> {
-        loop {
-            if !self.handshake_in.is_empty() {
-                // The keys may only change between messages: bytes of a message begun under the
-                // old state must not be finished under the new one.
-                return Err(Error::UnexpectedMessage(
-                    "ChangeCipherSpec expected, but a handshake message is still arriving".into(),
-                ));
+        if !self.handshake_in.is_empty() {
+            // The keys may only change between messages: bytes of a message begun under the
+            // old state must not be finished under the new one.
+            return Err(Error::UnexpectedMessage(
+                "ChangeCipherSpec expected, but a handshake message is still arriving".into(),
+            ));
+        }
+        match self.read_content(wire, trace)? {
+            None => Err(Error::PeerAlert(Alert::close_notify())),
+            Some((CHANGE_CIPHER_SPEC, data)) => {
+                ChangeCipherSpec::decode(&data)?;
+                self.read = self.pending_read.take().ok_or(Error::UnexpectedMessage(
+                    "ChangeCipherSpec before the key exchange".into(),
+                ))?;
+                Ok(())
             }
-            let (content_type, data) = self.read_record(wire, trace)?;
-            match content_type {
-                CHANGE_CIPHER_SPEC => {
-                    ChangeCipherSpec::decode(&data)?;
-                    self.read = self.pending_read.take().ok_or(Error::UnexpectedMessage(
-                        "ChangeCipherSpec before the key exchange".into(),
-                    ))?;
-                    return Ok(());
-                }
-                ALERT => match self.receive_alert(&data, trace)? {
-                    AlertOutcome::Ignore => {}
-                    AlertOutcome::Closed => return Err(Error::PeerAlert(Alert::close_notify())),
-                },
-                HANDSHAKE => {
-                    return Err(Error::UnexpectedMessage(
-                        "a handshake message where ChangeCipherSpec was expected".into(),
-                    ));
-                }
-                _ => {
-                    return Err(Error::UnexpectedMessage(
-                        "application data before the handshake finished".into(),
-                    ));
-                }
-            }
+            Some((other, _)) => Err(unexpected(other, "ChangeCipherSpec")),
         }
     }
 
     /// Reads application data; `None` once the peer has sent close_notify.
-    pub fn read_application_data<R: Read>(
+    ///
+    /// A handshake message now is a request to renegotiate (HelloRequest from a server, a new
+    /// ClientHello from a client). This program never renegotiates: it answers with a warning
+    /// `no_renegotiation` and carries on (RFC 5246 7.2.2 and 7.4.1.1, RFC 5746 4.2 and 4.4).
+    pub fn read_application_data<W: Read + Write>(
         &mut self,
-        wire: &mut R,
+        wire: &mut W,
         trace: &mut Trace,
     ) -> Result<Option<Vec<u8>>, Error> {
         loop {
-            let (content_type, data) = self.read_record(wire, trace)?;
-            match content_type {
-                APPLICATION_DATA => {
+            match self.read_content(wire, trace)? {
+                None => return Ok(None),
+                Some((APPLICATION_DATA, data)) => {
                     self.warnings_in_a_row = 0;
                     trace.push(Event::AppData {
                         side: self.side,
@@ -675,25 +654,69 @@ impl RecordLayer {
                     });
                     return Ok(Some(data));
                 }
-                ALERT => match self.receive_alert(&data, trace)? {
-                    AlertOutcome::Ignore => {}
-                    AlertOutcome::Closed => return Ok(None),
-                },
-                HANDSHAKE => {
-                    // A HelloRequest or a second ClientHello: renegotiation, which we do not do
-                    // (RFC 5746 4.2 and 4.4 allow refusing it).
-                    return Err(Error::UnexpectedMessage(
-                        "renegotiation is not supported".into(),
-                    ));
+                Some((HANDSHAKE, data)) => {
+                    self.handshake_in.extend_from_slice(&data);
+                    while let Some(message) = take_handshake_message(&mut self.handshake_in)? {
+                        let renegotiation = match self.side {
+                            Side::Client => message == HELLO_REQUEST,
+                            Side::Server => message.first() == Some(&1), // ClientHello
+                        };
+                        if !renegotiation {
+                            return Err(Error::UnexpectedMessage(format!(
+                                "{} after the handshake",
+                                crate::messages::handshake_type_name(message[0])
+                            )));
+                        }
+                        self.renegotiations_refused += 1;
+                        if self.renegotiations_refused > MAX_WARNINGS_IN_A_ROW {
+                            return Err(Error::UnexpectedMessage(
+                                "the peer keeps asking to renegotiate".into(),
+                            ));
+                        }
+                        let refusal = Alert {
+                            level: AlertLevel::Warning,
+                            description: AlertDescription::NoRenegotiation,
+                        };
+                        self.send_alert(wire, refusal, trace)?;
+                    }
                 }
-                _ => {
-                    return Err(Error::UnexpectedMessage(
-                        "ChangeCipherSpec after the handshake".into(),
-                    ));
-                }
+                Some((other, _)) => return Err(unexpected(other, "application data")),
             }
         }
     }
+}
+
+/// A HelloRequest: type 0, empty body (RFC 5246 7.4.1.1).
+const HELLO_REQUEST: [u8; 4] = [0, 0, 0, 0];
+
+fn unexpected(content_type: u8, wanted: &str) -> Error {
+    let got = match content_type {
+        CHANGE_CIPHER_SPEC => "ChangeCipherSpec",
+        HANDSHAKE => "a handshake message",
+        APPLICATION_DATA => "application data",
+        _ => "an unknown record",
+    };
+    Error::UnexpectedMessage(format!("{got} where {wanted} was expected"))
+}
+
+/// Takes one whole handshake message (4-byte header and body) off the front of `buf`, if one
+/// is there. A message longer than [`MAX_HANDSHAKE_MESSAGE`] is refused before it is buffered.
+pub fn take_handshake_message(buf: &mut Vec<u8>) -> Result<Option<Vec<u8>>, Error> {
+    if buf.len() < 4 {
+        return Ok(None);
+    }
+    let len = usize::from(buf[1]) << 16 | usize::from(buf[2]) << 8 | usize::from(buf[3]);
+    if len > MAX_HANDSHAKE_MESSAGE {
+        // OpenSSL calls this "excessive message size" and answers illegal_parameter.
+        return Err(Error::IllegalParameter(format!(
+            "handshake message of {len} bytes, our limit is {MAX_HANDSHAKE_MESSAGE}"
+        )));
+    }
+    if buf.len() < 4 + len {
+        return Ok(None);
+    }
+    let rest = buf.split_off(4 + len);
+    Ok(Some(std::mem::replace(buf, rest)))
 }
 
 #[cfg(test)]

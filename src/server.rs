@@ -83,14 +83,13 @@ impl Server {
     }
 
     fn answer_hello_steps<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        self.conn.begin_flight(
+            "server.answer_hello",
+            "ClientHello",
+            "ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone",
+        );
         // 1. ClientHello (RFC 5246 7.4.1.2): version, suites, extensions.
         self.read_client_hello(wire)?;
-
-        let summary = match self.conn.suite()?.key_exchange() {
-            KeyExchange::Rsa => "ServerHello, Certificate, ServerHelloDone",
-            KeyExchange::Ecdhe => "ServerHello, Certificate, ServerKeyExchange, ServerHelloDone",
-        };
-        self.conn.begin_flight("server.answer_hello", summary);
         // 2. ServerHello (RFC 5246 7.4.1.3): our choices.
         self.send_server_hello()?;
         // 3. Certificate (RFC 5246 7.4.2): our chain, with our public key in it.
@@ -128,13 +127,7 @@ impl Server {
         }
         // ECDHE needs a curve and a signature scheme in common (RFC 8422 5.1, RFC 5246
         // 7.4.1.4.1); without them we can still agree on an RSA key exchange suite.
-        if let Some(formats) = &hello.extensions.ec_point_formats {
-            if !formats.contains(&POINT_FORMAT_UNCOMPRESSED) {
-                return Err(Error::IllegalParameter(
-                    "the client's ec_point_formats lacks uncompressed (RFC 8422 5.1.2)".into(),
-                ));
-            }
-        }
+        hello.extensions.check_point_formats()?;
         let scheme = hello
             .extensions
             .signature_algorithms
@@ -169,13 +162,7 @@ impl Server {
             self.signature_scheme = scheme;
         }
         // Secure renegotiation (RFC 5746 3.6): signalled by the SCSV or an empty extension.
-        if let Some(data) = &hello.extensions.renegotiation_info {
-            if !data.is_empty() {
-                return Err(Error::HandshakeFailure(
-                    "renegotiation_info is not empty on a first handshake".into(),
-                ));
-            }
-        }
+        hello.extensions.check_renegotiation_info_is_empty()?;
         self.secure_renegotiation = hello.extensions.renegotiation_info.is_some()
             || hello.cipher_suites.contains(&EMPTY_RENEGOTIATION_INFO_SCSV);
         if let Some(name) = &hello.extensions.server_name {
@@ -322,6 +309,11 @@ impl Server {
     }
 
     fn finish_steps<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        self.conn.begin_flight(
+            "server.finish",
+            "ClientKeyExchange, ChangeCipherSpec, Finished",
+            "ChangeCipherSpec, Finished",
+        );
         // 1. ClientKeyExchange (RFC 5246 7.4.7): recover the pre-master secret.
         let pre_master_secret = self.read_client_key_exchange(wire)?;
         // 2. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
@@ -332,11 +324,9 @@ impl Server {
         //    (a bad ciphertext, a wrong private key) shows.
         self.conn.read_finished(wire)?;
 
-        self.conn
-            .begin_flight("server.finish", "ChangeCipherSpec, Finished");
-        // 5. Our ChangeCipherSpec.
+        // 5. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
         self.conn.send_change_cipher_spec()?;
-        // 6. Our Finished.
+        // 6. Finished (RFC 5246 7.4.9): covers the client's Finished too.
         self.conn.send_finished()?;
         self.conn.flush(wire)?;
         self.conn.handshake_complete = true;

@@ -159,64 +159,99 @@ impl Simulation {
         }
     }
 
-    /// Runs one client flight on the client's end of the wire, and files its trace events.
+    /// After a flight of `side`: files the trace events it produced (in order, so the merged
+    /// trace follows the wire), and names the side in a failure.
+    pub fn done<T>(&mut self, side: Side, result: Result<T, Error>) -> Result<T, Failure> {
+        match side {
+            Side::Client => self.events.extend(self.client.conn.trace.take()),
+            Side::Server => self.events.extend(self.server.conn.trace.take()),
+        }
+        result.map_err(|error| Failure {
+            side,
+            error,
+            peer_error: None,
+        })
+    }
+
+    /// Runs `flight` on the client's end of the wire. A shorthand for tests that build
+    /// unusual sequences; `handshake_and_exchange` below calls the flights directly.
     pub fn client<T>(
         &mut self,
         flight: impl FnOnce(&mut Client, &mut WireEnd<'_>) -> Result<T, Error>,
     ) -> Result<T, Failure> {
         let result = flight(&mut self.client, &mut self.wire.client());
-        self.events.extend(self.client.conn.trace.take());
-        result.map_err(|error| Failure {
-            side: Side::Client,
-            error,
-            peer_error: None,
-        })
+        self.done(Side::Client, result)
     }
 
-    /// Runs one server flight on the server's end of the wire, and files its trace events.
+    /// Runs `flight` on the server's end of the wire (see [`Simulation::client`]).
     pub fn server<T>(
         &mut self,
         flight: impl FnOnce(&mut Server, &mut WireEnd<'_>) -> Result<T, Error>,
     ) -> Result<T, Failure> {
         let result = flight(&mut self.server, &mut self.wire.server());
-        self.events.extend(self.server.conn.trace.take());
-        result.map_err(|error| Failure {
-            side: Side::Server,
-            error,
-            peer_error: None,
-        })
+        self.done(Side::Server, result)
     }
 
     /// After a failure, the peer reads what is waiting for it (normally the alert).
     pub fn peer_reads_alert(&mut self, failure: &mut Failure) {
         let peer_result = match failure.side {
-            Side::Client => self.server(|s, w| s.receive(w)).map(|_| ()),
-            Side::Server => self.client(|c, w| c.receive(w)).map(|_| ()),
+            Side::Client => {
+                let result = self.server.receive(&mut self.wire.server()).map(|_| ());
+                self.done(Side::Server, result)
+            }
+            Side::Server => {
+                let result = self.client.receive(&mut self.wire.client()).map(|_| ());
+                self.done(Side::Client, result)
+            }
         };
         failure.peer_error = peer_result.err().map(|f| f.error);
     }
 }
 
 /// The sequence diagram of a full handshake, then application data both ways and close_notify
-/// both ways.
+/// both ways. Each line is one flight; step into any of them.
 pub fn handshake_and_exchange(sim: &mut Simulation, options: &Options) -> Result<(), Failure> {
-    sim.client(|c, w| c.send_hello(w))?; //     ClientHello ---------------------------------->
-    sim.server(|s, w| s.answer_hello(w))?; //   <---- ServerHello, Certificate, ServerHelloDone
-    sim.client(|c, w| c.answer_server(w))?; //  ClientKeyExchange, [ChangeCipherSpec], Finished ->
-    sim.server(|s, w| s.finish(w))?; //         <------------------ [ChangeCipherSpec], Finished
-    sim.client(|c, w| c.finish(w))?; //         (the client checks the server's Finished)
+    use Side::{Client as C, Server as S};
+
+    //   ClientHello  ------------------------------------------------------------------>
+    let flight = sim.client.send_hello(&mut sim.wire.client());
+    sim.done(C, flight)?;
+    //   <------  ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone
+    let flight = sim.server.answer_hello(&mut sim.wire.server());
+    sim.done(S, flight)?;
+    //   ClientKeyExchange, [ChangeCipherSpec], Finished  ------------------------------>
+    let flight = sim.client.answer_server(&mut sim.wire.client());
+    sim.done(C, flight)?;
+    //   <------------------------------------------------  [ChangeCipherSpec], Finished
+    let flight = sim.server.finish(&mut sim.wire.server());
+    sim.done(S, flight)?;
+    //   (the client checks the server's Finished)
+    let flight = sim.client.finish(&mut sim.wire.client());
+    sim.done(C, flight)?;
 
     // Application data, both ways, under the session keys (RFC 5246 10).
-    sim.client(|c, w| c.send(w, &options.client_message))?;
-    sim.server_received = sim.server(|s, w| s.receive(w))?.unwrap_or_default();
-    sim.server(|s, w| s.send(w, &options.server_message))?;
-    sim.client_received = sim.client(|c, w| c.receive(w))?.unwrap_or_default();
+    let sent = sim
+        .client
+        .send(&mut sim.wire.client(), &options.client_message);
+    sim.done(C, sent)?;
+    let received = sim.server.receive(&mut sim.wire.server());
+    sim.server_received = sim.done(S, received)?.unwrap_or_default();
+    let sent = sim
+        .server
+        .send(&mut sim.wire.server(), &options.server_message);
+    sim.done(S, sent)?;
+    let received = sim.client.receive(&mut sim.wire.client());
+    sim.client_received = sim.done(C, received)?.unwrap_or_default();
 
     // close_notify, both ways (RFC 5246 7.2.1).
-    sim.client(|c, w| c.close(w))?;
-    sim.server(|s, w| s.receive(w))?;
-    sim.server(|s, w| s.close(w))?;
-    sim.client(|c, w| c.receive(w))?;
+    let closed = sim.client.close(&mut sim.wire.client());
+    sim.done(C, closed)?;
+    let received = sim.server.receive(&mut sim.wire.server());
+    sim.done(S, received)?;
+    let closed = sim.server.close(&mut sim.wire.server());
+    sim.done(S, closed)?;
+    let received = sim.client.receive(&mut sim.wire.client());
+    sim.done(C, received)?;
     Ok(())
 }
 

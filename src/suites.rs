@@ -37,6 +37,16 @@ pub const EXPLICIT_NONCE_LEN: usize = 8;
 /// The GCM authentication tag at the end of each record.
 pub const TAG_LEN: usize = 16;
 
+/// Everything that differs between the suites, in one place.
+struct Params {
+    id: u16,
+    name: &'static str,
+    openssl_name: &'static str,
+    key_exchange: KeyExchange,
+    key_len: usize,
+    hash: HashAlg,
+}
+
 impl CipherSuite {
     /// All suites, in our order of preference.
     pub const ALL: [CipherSuite; 4] = [
@@ -46,14 +56,47 @@ impl CipherSuite {
         CipherSuite::RsaAes256GcmSha384,
     ];
 
+    /// The one table of suite parameters (RFC 5288 3, RFC 5289 3.2, IANA code points).
+    fn params(self) -> Params {
+        match self {
+            CipherSuite::RsaAes128GcmSha256 => Params {
+                id: 0x009c,
+                name: "TLS_RSA_WITH_AES_128_GCM_SHA256",
+                openssl_name: "AES128-GCM-SHA256",
+                key_exchange: KeyExchange::Rsa,
+                key_len: 16,
+                hash: HashAlg::Sha256,
+            },
+            CipherSuite::RsaAes256GcmSha384 => Params {
+                id: 0x009d,
+                name: "TLS_RSA_WITH_AES_256_GCM_SHA384",
+                openssl_name: "AES256-GCM-SHA384",
+                key_exchange: KeyExchange::Rsa,
+                key_len: 32,
+                hash: HashAlg::Sha384,
+            },
+            CipherSuite::EcdheRsaAes128GcmSha256 => Params {
+                id: 0xc02f,
+                name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                openssl_name: "ECDHE-RSA-AES128-GCM-SHA256",
+                key_exchange: KeyExchange::Ecdhe,
+                key_len: 16,
+                hash: HashAlg::Sha256,
+            },
+            CipherSuite::EcdheRsaAes256GcmSha384 => Params {
+                id: 0xc030,
+                name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                openssl_name: "ECDHE-RSA-AES256-GCM-SHA384",
+                key_exchange: KeyExchange::Ecdhe,
+                key_len: 32,
+                hash: HashAlg::Sha384,
+            },
+        }
+    }
+
     /// The IANA code point.
     pub fn id(self) -> u16 {
-        match self {
-            CipherSuite::RsaAes128GcmSha256 => 0x009c,
-            CipherSuite::RsaAes256GcmSha384 => 0x009d,
-            CipherSuite::EcdheRsaAes128GcmSha256 => 0xc02f,
-            CipherSuite::EcdheRsaAes256GcmSha384 => 0xc030,
-        }
+        self.params().id
     }
 
     pub fn from_id(id: u16) -> Option<Self> {
@@ -62,12 +105,7 @@ impl CipherSuite {
 
     /// The IANA name, e.g. `TLS_RSA_WITH_AES_128_GCM_SHA256`.
     pub fn name(self) -> &'static str {
-        match self {
-            CipherSuite::RsaAes128GcmSha256 => "TLS_RSA_WITH_AES_128_GCM_SHA256",
-            CipherSuite::RsaAes256GcmSha384 => "TLS_RSA_WITH_AES_256_GCM_SHA384",
-            CipherSuite::EcdheRsaAes128GcmSha256 => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-            CipherSuite::EcdheRsaAes256GcmSha384 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-        }
+        self.params().name
     }
 
     /// Accepts the IANA name (any case), or OpenSSL's name (`AES128-GCM-SHA256`).
@@ -79,41 +117,21 @@ impl CipherSuite {
 
     /// OpenSSL's name, for `openssl s_client -cipher`.
     pub fn openssl_name(self) -> &'static str {
-        match self {
-            CipherSuite::RsaAes128GcmSha256 => "AES128-GCM-SHA256",
-            CipherSuite::RsaAes256GcmSha384 => "AES256-GCM-SHA384",
-            CipherSuite::EcdheRsaAes128GcmSha256 => "ECDHE-RSA-AES128-GCM-SHA256",
-            CipherSuite::EcdheRsaAes256GcmSha384 => "ECDHE-RSA-AES256-GCM-SHA384",
-        }
+        self.params().openssl_name
     }
 
     pub fn key_exchange(self) -> KeyExchange {
-        match self {
-            CipherSuite::RsaAes128GcmSha256 | CipherSuite::RsaAes256GcmSha384 => KeyExchange::Rsa,
-            CipherSuite::EcdheRsaAes128GcmSha256 | CipherSuite::EcdheRsaAes256GcmSha384 => {
-                KeyExchange::Ecdhe
-            }
-        }
+        self.params().key_exchange
     }
 
     /// AES key length in bytes: 16 for AES-128, 32 for AES-256.
     pub fn key_len(self) -> usize {
-        match self {
-            CipherSuite::RsaAes128GcmSha256 | CipherSuite::EcdheRsaAes128GcmSha256 => 16,
-            CipherSuite::RsaAes256GcmSha384 | CipherSuite::EcdheRsaAes256GcmSha384 => 32,
-        }
+        self.params().key_len
     }
 
     /// The hash of the PRF and of the handshake transcript (RFC 5246 5, RFC 5288 3).
     pub fn hash(self) -> HashAlg {
-        match self {
-            CipherSuite::RsaAes128GcmSha256 | CipherSuite::EcdheRsaAes128GcmSha256 => {
-                HashAlg::Sha256
-            }
-            CipherSuite::RsaAes256GcmSha384 | CipherSuite::EcdheRsaAes256GcmSha384 => {
-                HashAlg::Sha384
-            }
-        }
+        self.params().hash
     }
 
     /// Bytes of key block the suite needs (RFC 5246 6.3): two keys and two implicit IVs.

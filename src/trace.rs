@@ -102,8 +102,10 @@ pub enum Event {
         side: Side,
         /// The method, e.g. `server.answer_hello`.
         call: &'static str,
-        /// What the flight sends, in words.
-        summary: String,
+        /// The messages it reads, in order ([brackets] for optional ones).
+        reads: &'static str,
+        /// The messages it sends.
+        sends: &'static str,
     },
     /// A record written to or read from the wire.
     Record {
@@ -264,6 +266,7 @@ pub struct TextOptions {
 /// What a labelled value means, in words, for the fields whose numbers name something.
 pub fn explain_field(label: &str, kind: &FieldKind, bytes: &[u8]) -> String {
     match kind {
+        FieldKind::Length(1) => "1 byte follows".into(),
         FieldKind::Length(n) => format!("{n} bytes follow"),
         FieldKind::Int(v) => {
             let v = *v;
@@ -334,7 +337,7 @@ pub fn render_fields(bytes: &[u8], fields: &[Field], indent: &str) -> String {
         let pad = "  ".repeat(f.depth);
         let hex_col = format!("{pad}{}", short_hex(field_bytes, 8));
         let meaning = explain_field(f.label, &f.kind, field_bytes);
-        let _ = writeln!(out, "{indent}{hex_col:<34} {:<30} {meaning}", f.label);
+        let _ = writeln!(out, "{indent}{hex_col:<40} {:<30} {meaning}", f.label);
     }
     out
 }
@@ -364,11 +367,17 @@ pub fn render_text(events: &[Event], options: TextOptions) -> String {
             Event::Flight {
                 side,
                 call,
-                summary,
+                reads,
+                sends,
             } => {
                 let title = format!("== {call}() ");
                 let _ = writeln!(out, "\n{title:=<100}");
-                let _ = writeln!(out, "   {} sends: {summary}", side.name());
+                if !reads.is_empty() {
+                    let _ = writeln!(out, "   {} reads: {reads}", side.name());
+                }
+                if !sends.is_empty() {
+                    let _ = writeln!(out, "   {} sends: {sends}", side.name());
+                }
             }
             Event::Record {
                 side,
@@ -393,8 +402,20 @@ pub fn render_text(events: &[Event], options: TextOptions) -> String {
                     body_len
                 );
                 match gcm {
+                    None if *content_type == 20 => {
+                        let _ = writeln!(
+                            out,
+                            "      ChangeCipherSpec itself travels in the clear; the next record \
+                             from the {0} is protected with {0}_write_key",
+                            from.name()
+                        );
+                    }
                     None => {
-                        let _ = writeln!(out, "      not protected: no keys are in use yet");
+                        let _ = writeln!(
+                            out,
+                            "      not protected: the {} has not switched to its session keys yet",
+                            from.name()
+                        );
                     }
                     Some(g) => {
                         let _ = writeln!(

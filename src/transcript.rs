@@ -6,7 +6,7 @@
 //! known after ServerHello, a handshake is a few kilobytes, and a learner can print exactly
 //! what Finished, the extended master secret and CertificateVerify cover.
 
-use crate::messages::{HandshakeType, handshake_type_name};
+use crate::messages::handshake_type_name;
 use crate::prf::HashAlg;
 
 #[derive(Clone, Debug, Default)]
@@ -21,13 +21,10 @@ impl Transcript {
         Self::default()
     }
 
-    /// Appends one whole handshake message (4-byte header and body).
+    /// Appends one whole handshake message (4-byte header and body). (HelloRequest, which is
+    /// never part of the transcript, is dropped by the record layer before it gets here.)
     pub fn add(&mut self, message: &[u8]) {
         if let Some(&code) = message.first() {
-            // HelloRequest is never part of the transcript (RFC 5246 7.4.1.1).
-            if code == HandshakeType::HelloRequest.code() {
-                return;
-            }
             self.names.push(handshake_type_name(code));
         }
         self.bytes.extend_from_slice(message);

@@ -192,3 +192,29 @@ fn forward_secrecy_lab_opens_rsa_and_not_ecdhe() {
     assert_eq!(lab.ecdhe_unreadable, 6);
     assert!(lab.text.contains("The attacker reads: nothing."));
 }
+
+#[test]
+fn the_lab_sessions_share_no_randomness() {
+    // Nothing learnt from the RSA recording (its pre-master, which the stolen key reveals) may
+    // open the ECDHE one: the two sessions are seeded independently.
+    use tls12_sim::labs::{ECDHE_SESSION_SEED, RSA_SESSION_SEED, record_session};
+    use tls12_sim::observer::{self, ObserverKey};
+    let key = tls12_sim::pki::demo_server_identity().unwrap().key;
+    let rsa = record_session(CipherSuite::RsaAes128GcmSha256, RSA_SESSION_SEED, b"a").unwrap();
+    let rsa_obs = observer::observe(&rsa, ObserverKey::ServerPrivateKey(&key)).unwrap();
+    let pre_master = rsa_obs.pre_master_secret.unwrap();
+    let ecdhe = record_session(
+        CipherSuite::EcdheRsaAes128GcmSha256,
+        ECDHE_SESSION_SEED,
+        b"b",
+    )
+    .unwrap();
+    for start in 0..=pre_master.len() - 32 {
+        let guess: [u8; 32] = pre_master[start..start + 32].try_into().unwrap();
+        let obs = observer::observe(&ecdhe, ObserverKey::ClientEcdhPrivateKey(guess)).unwrap();
+        assert!(
+            obs.application_data.is_empty(),
+            "offset {start} opens the ECDHE session"
+        );
+    }
+}

@@ -180,8 +180,9 @@ fn oversized_record_is_record_overflow() {
 #[test]
 fn oversized_handshake_message_is_refused() {
     let mut sim = sim();
-    // A ClientHello header claiming 2^16 + 1 bytes.
-    let failure = server_reads(&mut sim, &record(22, 0x0301, &[1, 0x01, 0x00, 0x01]));
+    // A ClientHello header claiming 100 KiB + 1 bytes: refused before any of it is buffered.
+    let len = (tls12_sim::record::MAX_HANDSHAKE_MESSAGE as u32 + 1).to_be_bytes();
+    let failure = server_reads(&mut sim, &record(22, 0x0301, &[1, len[1], len[2], len[3]]));
     assert_alert(&failure, Side::Server, A::IllegalParameter);
 }
 
@@ -518,4 +519,99 @@ fn client_without_ems_or_renegotiation_info_still_connects() {
     sim.server(|s, w| s.answer_hello(w)).unwrap();
     assert!(!sim.server.conn.extended_master_secret);
     assert!(!sim.server.secure_renegotiation);
+}
+
+// ---- renegotiation: refused politely ----
+
+fn established() -> Simulation {
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    sim.client(|c, w| c.answer_server(w)).unwrap();
+    sim.server(|s, w| s.finish(w)).unwrap();
+    sim.client(|c, w| c.finish(w)).unwrap();
+    sim
+}
+
+fn warnings_sent(sim: &Simulation, side: Side) -> Vec<A> {
+    sim.events
+        .iter()
+        .filter_map(|e| match e {
+            tls12_sim::trace::Event::Alert {
+                side: s,
+                from,
+                level: tls12_sim::messages::alert::AlertLevel::Warning,
+                description,
+            } if *s == side && *from == side => Some(*description),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_second_client_hello_gets_a_no_renegotiation_warning() {
+    let mut sim = established();
+    let hello = hello(0x0303, &[0x009c]).encode().unwrap().bytes;
+    sim.client(|c, w| {
+        c.conn.record.queue_handshake(&hello);
+        c.conn.record.flush(w, &mut c.conn.trace)
+    })
+    .unwrap();
+    sim.client(|c, w| c.send(w, b"still talking")).unwrap();
+    let data = sim.server(|s, w| s.receive(w)).unwrap();
+    assert_eq!(data.as_deref(), Some(&b"still talking"[..]));
+    assert_eq!(warnings_sent(&sim, Side::Server), [A::NoRenegotiation]);
+    // The client reads the warning and carries on.
+    sim.server(|s, w| s.send(w, b"and so am I")).unwrap();
+    let data = sim.client(|c, w| c.receive(w)).unwrap();
+    assert_eq!(data.as_deref(), Some(&b"and so am I"[..]));
+}
+
+#[test]
+fn a_hello_request_after_the_handshake_gets_a_no_renegotiation_warning() {
+    let mut sim = established();
+    sim.server(|s, w| {
+        s.conn.record.queue_handshake(&[0, 0, 0, 0]);
+        s.conn.record.flush(w, &mut s.conn.trace)
+    })
+    .unwrap();
+    sim.server(|s, w| s.send(w, b"data")).unwrap();
+    let data = sim.client(|c, w| c.receive(w)).unwrap();
+    assert_eq!(data.as_deref(), Some(&b"data"[..]));
+    assert_eq!(warnings_sent(&sim, Side::Client), [A::NoRenegotiation]);
+}
+
+#[test]
+fn a_hello_request_during_the_handshake_is_ignored() {
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    let flight = take(&mut sim, Side::Client);
+    put(&mut sim, Side::Client, &record(22, 0x0303, &[0, 0, 0, 0]));
+    put(&mut sim, Side::Client, &flight);
+    sim.client(|c, w| c.answer_server(w)).unwrap();
+    sim.server(|s, w| s.finish(w)).unwrap();
+    sim.client(|c, w| c.finish(w)).unwrap();
+}
+
+#[test]
+fn a_non_empty_server_name_in_server_hello_is_decode_error() {
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    take(&mut sim, Side::Server);
+    let server_hello = tls12_sim::messages::server_hello::ServerHello {
+        server_version: 0x0303,
+        random: [2; 32],
+        session_id: vec![],
+        cipher_suite: 0x009c,
+        compression_method: 0,
+        extensions: HelloExtensions {
+            server_name: Some("evil.example".into()),
+            ..Default::default()
+        },
+    };
+    let bytes = server_hello.encode().unwrap().bytes;
+    put(&mut sim, Side::Client, &record(22, 0x0303, &bytes));
+    let failure = fail_at_client(&mut sim, |c, w| c.answer_server(w));
+    assert_alert(&failure, Side::Client, A::DecodeError);
 }

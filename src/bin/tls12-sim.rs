@@ -5,7 +5,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tls12_sim::client::ServerTrust;
 use tls12_sim::error::Error;
+use tls12_sim::net::{self, ConnectOptions, ServeOptions};
+use tls12_sim::pki::{self, Identity};
 use tls12_sim::rng::DEFAULT_SIMULATION_TIME;
 use tls12_sim::simulate::{self, Options, Report};
 use tls12_sim::suites::CipherSuite;
@@ -30,6 +36,72 @@ enum Command {
     Simulate(SimulateArgs),
     /// Run a lab: a short experiment whose output is the lesson (`--list` lists them).
     Lab(LabArgs),
+    /// Serve TLS 1.2 on a TCP port: an HTTP request gets a page about the session, anything else
+    /// is echoed.
+    Serve(ServeArgs),
+    /// Connect to a TLS 1.2 server, send a line, print what comes back.
+    Connect(ConnectArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (use 127.0.0.1:0 for any free port).
+    #[arg(long, default_value = "127.0.0.1:4433")]
+    listen: String,
+    /// Certificate chain, PEM (default: the embedded demo certificate).
+    #[arg(long, requires = "key")]
+    cert: Option<PathBuf>,
+    /// Private key of the certificate, PEM, PKCS#1 or PKCS#8.
+    #[arg(long, requires = "cert")]
+    key: Option<PathBuf>,
+    /// Suites to accept, comma-separated IANA or OpenSSL names (default: all four).
+    #[arg(long, value_delimiter = ',')]
+    suites: Vec<String>,
+    /// Append each session's NSS key log line to this file.
+    #[arg(long)]
+    keylog: Option<PathBuf>,
+    /// Serve one connection, then exit (non-zero if its handshake failed).
+    #[arg(long)]
+    once: bool,
+    /// Print each connection's annotated trace on standard error.
+    #[arg(long)]
+    trace: bool,
+    /// Refuse extended_master_secret (RFC 7627).
+    #[arg(long)]
+    no_ems: bool,
+    /// Drop a peer that sends nothing for this long.
+    #[arg(long, default_value_t = 10_000)]
+    read_timeout_ms: u64,
+}
+
+#[derive(clap::Args)]
+struct ConnectArgs {
+    /// HOST:PORT of the server.
+    address: String,
+    /// Trust anchors, PEM (default: trust exactly the embedded demo certificate).
+    #[arg(long)]
+    ca: Option<PathBuf>,
+    /// Name for SNI and the certificate check (default: the host in HOST:PORT).
+    #[arg(long)]
+    server_name: Option<String>,
+    /// Offer only this suite (default: all four).
+    #[arg(long)]
+    suite: Option<String>,
+    /// Append the session's NSS key log line to this file.
+    #[arg(long)]
+    keylog: Option<PathBuf>,
+    /// Send TEXT and a newline (default: send standard input).
+    #[arg(long)]
+    send: Option<String>,
+    /// Stop reading when nothing arrives for this many milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    idle_ms: u64,
+    /// Print the annotated trace on standard error.
+    #[arg(long)]
+    trace: bool,
+    /// Do not offer extended_master_secret (RFC 7627).
+    #[arg(long)]
+    no_ems: bool,
 }
 
 #[derive(clap::Args)]
@@ -62,7 +134,7 @@ struct SimulateArgs {
     format: Format,
     /// Append the NSS key log line (CLIENT_RANDOM ...) to this file, for Wireshark.
     #[arg(long)]
-    keylog: Option<std::path::PathBuf>,
+    keylog: Option<PathBuf>,
     /// Leave extended_master_secret (RFC 7627) out, to see the classic master secret.
     #[arg(long)]
     no_ems: bool,
@@ -90,6 +162,8 @@ fn main() -> ExitCode {
         None => simulate_command(SimulateArgs::default()),
         Some(Command::Simulate(args)) => simulate_command(args),
         Some(Command::Lab(args)) => lab_command(args),
+        Some(Command::Serve(args)) => serve_command(args),
+        Some(Command::Connect(args)) => connect_command(args),
     };
     match result {
         Ok(code) => code,
@@ -154,15 +228,112 @@ fn lab_command(args: LabArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn append_keylog(path: &std::path::Path, line: &str) -> Result<(), Error> {
-    use std::io::Write;
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|e| Error::Config(format!("cannot open key log {}: {e}", path.display())))?;
-    file.write_all(line.as_bytes())
+fn append_keylog(path: &Path, line: &str) -> Result<(), Error> {
+    net::append(path, line)
         .map_err(|e| Error::Config(format!("cannot write key log {}: {e}", path.display())))
+}
+
+fn read_file(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))
+}
+
+fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
+    let identity = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) => Identity {
+            chain: pki::load_certificates_pem(&read_file(cert)?)?,
+            key: pki::load_private_key_pem(&read_file(key)?)?,
+        },
+        _ => pki::demo_server_identity()?,
+    };
+    if !pki::key_matches_certificate(&identity.key, &identity.chain[0]) {
+        eprintln!(
+            "warning: the private key does not match the certificate; every handshake will fail \
+             at Finished"
+        );
+    }
+    let suites = if args.suites.is_empty() {
+        CipherSuite::ALL.to_vec()
+    } else {
+        args.suites
+            .iter()
+            .map(|name| parse_suite(name))
+            .collect::<Result<_, _>>()?
+    };
+    let options = ServeOptions {
+        listen: args.listen,
+        identity,
+        suites,
+        allow_extended_master_secret: !args.no_ems,
+        keylog: args.keylog,
+        trace: args.trace,
+        once: args.once,
+        read_timeout: Duration::from_millis(args.read_timeout_ms),
+    };
+    let served = net::serve(&options)?;
+    Ok(match served.result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report_failure(&e);
+            ExitCode::FAILURE
+        }
+    })
+}
+
+fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
+    let trust = match &args.ca {
+        Some(path) => ServerTrust::Anchors(pki::load_certificates_pem(&read_file(path)?)?),
+        None => ServerTrust::Pinned(
+            pki::demo_server_identity()?
+                .chain
+                .first()
+                .cloned()
+                .ok_or(Error::Internal("no demo certificate".into()))?,
+        ),
+    };
+    let suites = match &args.suite {
+        Some(name) => vec![parse_suite(name)?],
+        None => CipherSuite::ALL.to_vec(),
+    };
+    let send = match &args.send {
+        Some(text) => format!("{text}\n").into_bytes(),
+        None => net::read_stdin()?,
+    };
+    let options = ConnectOptions {
+        address: args.address,
+        server_name: args.server_name,
+        trust,
+        suites,
+        offer_extended_master_secret: !args.no_ems,
+        keylog: args.keylog,
+        trace: args.trace,
+        send,
+        idle: Duration::from_millis(args.idle_ms),
+    };
+    match net::connect(&options, &mut std::io::stdout()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            report_failure(&e);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Names the alert of a failed handshake on standard error.
+fn report_failure(e: &Error) {
+    match e.any_alert() {
+        Some(alert) if matches!(e, Error::PeerAlert(_)) => {
+            eprintln!(
+                "tls12-sim: handshake failed: the peer sent the alert {}",
+                alert.name()
+            )
+        }
+        Some(alert) => eprintln!(
+            "tls12-sim: handshake failed: {e} (sent the alert {})",
+            alert.name()
+        ),
+        None => eprintln!("tls12-sim: failed: {e}"),
+    }
 }
 
 fn render_text_report(options: &Options, report: &Report) -> String {
@@ -172,6 +343,7 @@ fn render_text_report(options: &Options, report: &Report) -> String {
          suite {} | seed {} | clock {} | extended master secret {}\n\
          The server holds the demo RSA-2048 private key; the client holds only the server's \
          certificate.\n\
+         The seed fixes every random byte of both sides (runs with the same seed share them).\n\
          Legend: KEY = a key is used, * = a secret, . = a derived public value, [ok] = a check.\n",
         options.suite.name(),
         options.seed,

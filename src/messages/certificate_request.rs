@@ -42,11 +42,11 @@ impl CertificateRequest {
             w.u8("certificate_type", t);
         }
         w.end(types)?;
-        let schemes = w.begin_u16("supported_signature_algorithms");
-        for &scheme in &self.supported_signature_algorithms {
-            w.u16("signature_scheme", scheme);
-        }
-        w.end(schemes)?;
+        w.u16_list(
+            "supported_signature_algorithms",
+            "signature_scheme",
+            &self.supported_signature_algorithms,
+        )?;
         let cas = w.begin_u16("certificate_authorities");
         for name in &self.certificate_authorities {
             w.opaque_u16("DistinguishedName", name)?;
@@ -66,12 +66,8 @@ impl CertificateRequest {
                 DecodeProblem::OutOfRange,
             ));
         }
-        r.begin_u16("supported_signature_algorithms")?;
-        let mut supported_signature_algorithms = Vec::new();
-        while r.has_more() {
-            supported_signature_algorithms.push(r.u16("signature_scheme")?);
-        }
-        r.end()?;
+        let supported_signature_algorithms =
+            r.u16_list("supported_signature_algorithms", "signature_scheme")?;
         r.begin_u16("certificate_authorities")?;
         let mut certificate_authorities = Vec::new();
         while r.has_more() {

@@ -48,11 +48,7 @@ impl ClientHello {
         w.u16("client_version", self.client_version);
         w.bytes("random", &self.random);
         w.opaque_u8("session_id", &self.session_id)?;
-        let suites = w.begin_u16("cipher_suites");
-        for &suite in &self.cipher_suites {
-            w.u16("cipher_suite", suite);
-        }
-        w.end(suites)?;
+        w.u16_list("cipher_suites", "cipher_suite", &self.cipher_suites)?;
         let methods = w.begin_u8("compression_methods");
         for &method in &self.compression_methods {
             w.u8("compression_method", method);
@@ -74,15 +70,7 @@ impl ClientHello {
         if session_id.len() > 32 {
             return Err(Error::decode("session_id", DecodeProblem::OutOfRange));
         }
-        r.begin_u16("cipher_suites")?;
-        let mut cipher_suites = Vec::new();
-        while r.has_more() {
-            cipher_suites.push(r.u16("cipher_suite")?);
-        }
-        r.end()?;
-        if cipher_suites.is_empty() {
-            return Err(Error::decode("cipher_suites", DecodeProblem::OutOfRange));
-        }
+        let cipher_suites = r.u16_list("cipher_suites", "cipher_suite")?;
         let compression_methods = r.opaque_u8("compression_methods")?.to_vec();
         if compression_methods.is_empty() {
             return Err(Error::decode(

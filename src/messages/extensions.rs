@@ -123,6 +123,28 @@ impl HelloExtensions {
         types
     }
 
+    /// If the peer lists point formats, uncompressed must be among them: it is the only one we
+    /// read (RFC 8422 5.1.2 for the client's list, 5.2 for the server's).
+    pub fn check_point_formats(&self) -> Result<(), Error> {
+        match &self.ec_point_formats {
+            Some(formats) if !formats.contains(&POINT_FORMAT_UNCOMPRESSED) => Err(
+                Error::IllegalParameter("ec_point_formats does not include uncompressed".into()),
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    /// On a first handshake, renegotiated_connection must be empty (RFC 5746 3.4 for the
+    /// client's check, 3.6 for the server's).
+    pub fn check_renegotiation_info_is_empty(&self) -> Result<(), Error> {
+        match &self.renegotiation_info {
+            Some(data) if !data.is_empty() => Err(Error::HandshakeFailure(
+                "renegotiation_info is not empty on a first handshake".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Writes `Extension extensions<0..2^16-1>`. Extensions in `other` cannot be written (we
     /// do not know their bodies) and are skipped.
     pub fn encode(&self, w: &mut Writer) -> Result<(), Error> {
@@ -143,11 +165,7 @@ impl HelloExtensions {
         if let Some(groups) = &self.supported_groups {
             w.u16("extension_type", SUPPORTED_GROUPS);
             let data = w.begin_u16("extension_data");
-            let list = w.begin_u16("named_group_list");
-            for &group in groups {
-                w.u16("named_group", group);
-            }
-            w.end(list)?;
+            w.u16_list("named_group_list", "named_group", groups)?;
             w.end(data)?;
         }
         if let Some(formats) = &self.ec_point_formats {
@@ -163,11 +181,11 @@ impl HelloExtensions {
         if let Some(schemes) = &self.signature_algorithms {
             w.u16("extension_type", SIGNATURE_ALGORITHMS);
             let data = w.begin_u16("extension_data");
-            let list = w.begin_u16("supported_signature_algorithms");
-            for &scheme in schemes {
-                w.u16("signature_scheme", scheme);
-            }
-            w.end(list)?;
+            w.u16_list(
+                "supported_signature_algorithms",
+                "signature_scheme",
+                schemes,
+            )?;
             w.end(data)?;
         }
         if self.extended_master_secret {
@@ -228,19 +246,8 @@ impl HelloExtensions {
                     ext.ec_point_formats = Some(formats.to_vec());
                 }
                 SIGNATURE_ALGORITHMS => {
-                    r.begin_u16("supported_signature_algorithms")?;
-                    let mut schemes = Vec::new();
-                    while r.has_more() {
-                        schemes.push(r.u16("signature_scheme")?);
-                    }
-                    r.end()?;
-                    if schemes.is_empty() {
-                        return Err(Error::decode(
-                            "supported_signature_algorithms",
-                            DecodeProblem::OutOfRange,
-                        ));
-                    }
-                    ext.signature_algorithms = Some(schemes);
+                    ext.signature_algorithms =
+                        Some(r.u16_list("supported_signature_algorithms", "signature_scheme")?);
                 }
                 EXTENDED_MASTER_SECRET => {
                     // RFC 7627 5.1: "The extension_data field of this extension SHALL be

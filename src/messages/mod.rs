@@ -12,9 +12,10 @@
 //!
 //! Each message struct has `encode(&self) -> Labelled` (header included, every field labelled
 //! for the trace) and `decode(&[u8]) -> (Self, Vec<Field>)` that parses the whole message,
-//! header included, and fails with `decode_error` on anything malformed. Decoding checks syntax
-//! only; whether a value is acceptable is the handshake's decision, made in `client.rs` or
-//! `server.rs` where a reader can see it.
+//! header included, and fails with `decode_error` on anything malformed. Decoding checks syntax,
+//! and refuses the few things that cannot be parsed further (an explicit curve, a duplicated
+//! extension); whether a well-formed value is acceptable is the handshake's decision, made in
+//! `client.rs` or `server.rs` where a reader can see it.
 
 pub mod alert;
 pub mod certificate;

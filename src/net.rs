@@ -1,0 +1,335 @@
+//! Real connections over TCP: `serve` and `connect`. They run the very same client and server
+//! flights as the simulator, on a `TcpStream` instead of the in-memory wire: there is no second
+//! code path for the protocol.
+//!
+//! The server handles one connection at a time. Whatever a connection does (garbage, a stall, a
+//! fatal alert), it ends that connection only: the server logs it and accepts the next.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::client::{Client, ClientConfig, ServerTrust};
+use crate::conn::Conn;
+use crate::error::Error;
+use crate::key_exchange::{self, SUPPORTED_SCHEMES};
+use crate::pki::Identity;
+use crate::rng::{Clock, RoleRng, Side};
+use crate::server::{Server, ServerConfig};
+use crate::suites::{CipherSuite, KeyExchange};
+use crate::trace::{self, TextOptions};
+
+/// How `tls12-sim serve` runs.
+pub struct ServeOptions {
+    /// Address to listen on, e.g. `127.0.0.1:4433`.
+    pub listen: String,
+    pub identity: Identity,
+    pub suites: Vec<CipherSuite>,
+    pub allow_extended_master_secret: bool,
+    /// Append each connection's NSS key log line here.
+    pub keylog: Option<PathBuf>,
+    /// Print each connection's annotated trace (to standard error).
+    pub trace: bool,
+    /// Serve one connection, then return.
+    pub once: bool,
+    /// Give up on a peer that sends nothing for this long.
+    pub read_timeout: Duration,
+}
+
+/// What one served connection did.
+pub struct ServedConnection {
+    pub suite: Option<CipherSuite>,
+    pub result: Result<(), Error>,
+}
+
+/// Listens and serves connections one after another; with `once`, returns the outcome of the
+/// first. Prints `listening on ADDRESS` on standard output when ready.
+pub fn serve(options: &ServeOptions) -> Result<ServedConnection, Error> {
+    let listener = TcpListener::bind(&options.listen)
+        .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", options.listen)))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Error::Config(format!("no local address: {e}")))?;
+    println!("listening on {address}");
+    let _ = std::io::stdout().flush();
+    let mut number = 0u64;
+    loop {
+        let (stream, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                eprintln!("accept failed: {e}");
+                continue;
+            }
+        };
+        number += 1;
+        let served = serve_connection(stream, options);
+        match &served.result {
+            Ok(()) => eprintln!(
+                "connection {number} from {peer}: {} completed",
+                served.suite.map_or("?", |s| s.name())
+            ),
+            Err(e) => eprintln!("connection {number} from {peer}: failed: {e}"),
+        }
+        if options.once {
+            return Ok(served);
+        }
+    }
+}
+
+/// One connection: handshake, then application data until the client closes.
+fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConnection {
+    let config = ServerConfig {
+        suites: options.suites.clone(),
+        identity: Identity {
+            chain: options.identity.chain.clone(),
+            key: options.identity.key.clone(),
+        },
+        allow_extended_master_secret: options.allow_extended_master_secret,
+    };
+    let rng = match RoleRng::from_os(Side::Server) {
+        Ok(rng) => rng,
+        Err(e) => {
+            return ServedConnection {
+                suite: None,
+                result: Err(e),
+            };
+        }
+    };
+    let mut server = Server::new(config, rng, Clock::System, options.trace);
+    let result = serve_steps(&mut server, &mut stream, options);
+    print_trace(&mut server.conn);
+    write_keylog(&server.conn, options.keylog.as_deref());
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    ServedConnection {
+        suite: server.conn.suite,
+        result,
+    }
+}
+
+fn serve_steps(
+    server: &mut Server,
+    stream: &mut TcpStream,
+    options: &ServeOptions,
+) -> Result<(), Error> {
+    stream.set_read_timeout(Some(options.read_timeout))?;
+    stream.set_write_timeout(Some(options.read_timeout))?;
+    server.answer_hello(stream)?;
+    print_trace(&mut server.conn);
+    server.finish(stream)?;
+    print_trace(&mut server.conn);
+    write_keylog(&server.conn, options.keylog.as_deref());
+
+    // Application data: an HTTP request gets a page; anything else is echoed back.
+    let mut request = Vec::new();
+    loop {
+        let received = match server.receive(stream) {
+            // A client that stays quiet after the handshake is closed politely, not failed.
+            Err(e) if e.is_timeout() => return server.close(stream),
+            other => other?,
+        };
+        print_trace(&mut server.conn);
+        let Some(data) = received else {
+            // close_notify is answered with close_notify (RFC 5246 7.2.1).
+            return server.close(stream);
+        };
+        request.extend_from_slice(&data);
+        if is_http_request_start(&request) {
+            if !http_request_complete(&request) && request.len() < 64 * 1024 {
+                continue;
+            }
+            let page = http_page(server);
+            server.send(stream, page.as_bytes())?;
+            // HTTP/1.0: the response ends the connection.
+            return server.close(stream);
+        }
+        server.send(stream, &request)?;
+        request.clear();
+    }
+}
+
+fn is_http_request_start(data: &[u8]) -> bool {
+    ["GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS "]
+        .iter()
+        .any(|method| data.starts_with(method.as_bytes()))
+}
+
+fn http_request_complete(data: &[u8]) -> bool {
+    data.windows(4).any(|w| w == b"\r\n\r\n") || data.windows(2).any(|w| w == b"\n\n")
+}
+
+/// The page `serve` answers an HTTP request with: what this connection negotiated.
+fn http_page(server: &Server) -> String {
+    let conn = &server.conn;
+    let suite = conn.suite.map_or("?", |s| s.name());
+    let key_exchange = match conn.suite.map(|s| s.key_exchange()) {
+        Some(KeyExchange::Rsa) => {
+            "RSA: you encrypted the pre-master secret to our public key; our private key \
+             decrypted it"
+                .to_string()
+        }
+        Some(KeyExchange::Ecdhe) => format!(
+            "ECDHE with x25519: our private key only signed our ephemeral key ({})",
+            server
+                .signature_scheme
+                .map_or("?".into(), key_exchange::scheme_name)
+        ),
+        None => "?".to_string(),
+    };
+    let body = format!(
+        "tls12-sim served this page over TLS 1.2.\n\
+         cipher suite:           {suite}\n\
+         key exchange:           {key_exchange}\n\
+         extended master secret: {}\n\
+         client random:          {}\n\
+         server random:          {}\n",
+        if conn.extended_master_secret {
+            "yes (RFC 7627)"
+        } else {
+            "no"
+        },
+        hex::encode(conn.client_random),
+        hex::encode(conn.server_random),
+    );
+    format!(
+        "HTTP/1.0 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// How `tls12-sim connect` runs.
+pub struct ConnectOptions {
+    /// `HOST:PORT`.
+    pub address: String,
+    /// For SNI and the certificate's name check; defaults to the host part of `address`.
+    pub server_name: Option<String>,
+    pub trust: ServerTrust,
+    pub suites: Vec<CipherSuite>,
+    pub offer_extended_master_secret: bool,
+    pub keylog: Option<PathBuf>,
+    pub trace: bool,
+    /// What to send after the handshake.
+    pub send: Vec<u8>,
+    /// Stop reading when nothing arrives for this long.
+    pub idle: Duration,
+}
+
+/// Connects, does the handshake, sends `send`, copies whatever comes back to `output` until the
+/// server closes or goes quiet, then sends close_notify.
+pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), Error> {
+    let mut stream = TcpStream::connect(&options.address)
+        .map_err(|e| Error::Config(format!("cannot connect to {}: {e}", options.address)))?;
+    let host = options.server_name.clone().or_else(|| {
+        options.address.rsplit_once(':').map(|(host, _)| {
+            host.trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string()
+        })
+    });
+    let config = ClientConfig {
+        suites: options.suites.clone(),
+        server_name: host,
+        trust: options.trust.clone(),
+        offer_extended_master_secret: options.offer_extended_master_secret,
+        signature_schemes: SUPPORTED_SCHEMES.to_vec(),
+    };
+    let mut client = Client::new(
+        config,
+        RoleRng::from_os(Side::Client)?,
+        Clock::System,
+        options.trace,
+    );
+    let result = connect_steps(&mut client, &mut stream, options, output);
+    print_trace(&mut client.conn);
+    write_keylog(&client.conn, options.keylog.as_deref());
+    result
+}
+
+fn connect_steps(
+    client: &mut Client,
+    stream: &mut TcpStream,
+    options: &ConnectOptions,
+    output: &mut dyn Write,
+) -> Result<(), Error> {
+    // A handshake that stalls for long is a failure, not idleness.
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    client.send_hello(stream)?;
+    print_trace(&mut client.conn);
+    client.answer_server(stream)?;
+    print_trace(&mut client.conn);
+    client.finish(stream)?;
+    print_trace(&mut client.conn);
+    write_keylog(&client.conn, options.keylog.as_deref());
+
+    if !options.send.is_empty() {
+        client.send(stream, &options.send)?;
+        print_trace(&mut client.conn);
+    }
+    stream.set_read_timeout(Some(options.idle.max(Duration::from_millis(1))))?;
+    loop {
+        match client.receive(stream) {
+            Ok(Some(data)) => {
+                output.write_all(&data)?;
+                output.flush()?;
+            }
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => break,
+            Err(Error::UnexpectedEof) => {
+                eprintln!("note: the server closed the connection without close_notify");
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        }
+        print_trace(&mut client.conn);
+    }
+    client.close(stream)
+}
+
+/// Prints and empties a side's trace (to standard error), when tracing.
+fn print_trace(conn: &mut Conn) {
+    if conn.trace.enabled {
+        let events = conn.trace.take();
+        eprint!(
+            "{}",
+            trace::render_text(
+                &events,
+                TextOptions {
+                    show_received: true
+                }
+            )
+        );
+    }
+}
+
+/// Appends the connection's NSS key log line to `path`, once it has a master secret.
+fn write_keylog(conn: &Conn, path: Option<&Path>) {
+    let (Some(path), Some(line)) = (path, conn.keylog_line()) else {
+        return;
+    };
+    if let Err(e) = append(path, &line) {
+        eprintln!("cannot write the key log {}: {e}", path.display());
+    }
+}
+
+/// Appends `text` to the file at `path` (created if missing), skipping a line already there.
+pub fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let existing = std::fs::read_to_string(path).unwrap_or_default();
+    if existing.contains(text.trim_end()) {
+        return Ok(());
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(text.as_bytes())
+}
+
+/// Reads all of standard input, for `connect` without `--send`.
+pub fn read_stdin() -> Result<Vec<u8>, Error> {
+    let mut data = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut data)
+        .map_err(|e| Error::Config(format!("cannot read standard input: {e}")))?;
+    Ok(data)
+}

@@ -1,0 +1,653 @@
+//! Real peers over real sockets (loopback only, ports picked at run time):
+//! 1. `openssl s_client` -> `tls12-sim serve`, every suite, with and without EMS;
+//! 2. `tls12-sim connect` -> `openssl s_server`, likewise;
+//! 3. tlslite-ng's `tls.py client` and `tls.py server`, both directions, every suite;
+//! 4. Wireshark's `tshark` decrypts a captured session with the key log tls12-sim wrote, shows
+//!    the application data, and logs `auth_tag(OK)` for every protected record.
+//!
+//! Plus: a hostile client (garbage, truncation, a stall) does not stop the server.
+//!
+//! The peers come from `scripts/install-test-deps.sh`. Without them a test says SKIPPED and
+//! passes, unless TLS12SIM_REQUIRE_PEERS=1 (set by `scripts/test.sh`, and so in CI): then a
+//! missing peer is a failure.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use tls12_sim::suites::CipherSuite;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tls12-sim");
+
+fn manifest(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn demo_cert() -> PathBuf {
+    manifest("src/demo/server.pem")
+}
+
+fn demo_key() -> PathBuf {
+    manifest("src/demo/server.key")
+}
+
+fn no_ems_conf() -> PathBuf {
+    manifest("vectors/openssl-sessions/no-ems.cnf")
+}
+
+/// The peer's executable, or None (with SKIPPED printed) when it is not installed; a failure
+/// instead when TLS12SIM_REQUIRE_PEERS=1.
+fn peer(name: &str) -> Option<PathBuf> {
+    let found = if name == "tls.py" {
+        let venv = manifest(".venv-peers/bin/tls.py");
+        venv.exists().then_some(venv)
+    } else {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        })
+    };
+    if found.is_none() {
+        if std::env::var("TLS12SIM_REQUIRE_PEERS").is_ok_and(|v| v == "1") {
+            panic!("{name} is required (TLS12SIM_REQUIRE_PEERS=1) but is not installed");
+        }
+        eprintln!("SKIPPED: {name} is not installed (./scripts/test.sh installs it)");
+    }
+    found
+}
+
+/// A child process killed when dropped, with its output collected by threads.
+struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    fn spawn(mut command: Command) -> Running {
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("spawn");
+        let (tx, lines) = mpsc::channel();
+        let stdout: ChildStdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let tx2 = tx.clone();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx2.send(line);
+            }
+        });
+        Running {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits until a line containing `text` appears (stdout or stderr); returns that line.
+    fn wait_for(&mut self, text: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        if let Some(line) = self.seen.iter().find(|l| l.contains(text)) {
+            return line.clone();
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "waited {timeout:?} for {text:?}; output so far:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    fn write(&mut self, data: &[u8]) {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(data).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits for the process to end (killing it after `timeout`); returns all its output.
+    fn finish(mut self, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+            self.seen.push(line);
+        }
+        self.seen.join("\n")
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `tls12-sim serve --once` on a free port; returns it and its address.
+fn serve(extra: &[&str]) -> (Running, String) {
+    let mut command = Command::new(BIN);
+    command.args(["serve", "--listen", "127.0.0.1:0", "--once", "--trace"]);
+    command.args(extra);
+    let mut server = Running::spawn(command);
+    let line = server.wait_for("listening on ", Duration::from_secs(10));
+    let address = line.trim_start_matches("listening on ").trim().to_string();
+    (server, address)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Runs `tls12-sim connect`, retrying while the server is not yet listening.
+fn connect(args: &[&str]) -> (bool, String, String) {
+    for _ in 0..50 {
+        let out = Command::new(BIN)
+            .arg("connect")
+            .args(args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        if stderr.contains("cannot connect") {
+            thread::sleep(Duration::from_millis(100));
+            continue;
+        }
+        return (out.status.success(), stdout, stderr);
+    }
+    panic!("the server never started listening");
+}
+
+fn ems_word(ems: bool) -> &'static str {
+    if ems { "yes" } else { "no" }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. openssl s_client -> tls12-sim serve
+
+#[test]
+fn openssl_client_to_our_server_every_suite_with_and_without_ems() {
+    let Some(openssl) = peer("openssl") else {
+        return;
+    };
+    for suite in CipherSuite::ALL {
+        for ems in [true, false] {
+            let (server, address) = serve(&["--suites", suite.name()]);
+            let mut command = Command::new(&openssl);
+            command.args(["s_client", "-connect", &address, "-tls1_2", "-cipher"]);
+            command.arg(suite.openssl_name());
+            command.arg("-CAfile").arg(demo_cert());
+            command.args(["-servername", "localhost", "-verify_return_error"]);
+            if !ems {
+                command.env("OPENSSL_CONF", no_ems_conf());
+            }
+            let mut client = Running::spawn(command);
+            client.write(b"GET / HTTP/1.0\r\n\r\n");
+            client.wait_for("extended master secret:", Duration::from_secs(10));
+            let client_out = client.finish(Duration::from_secs(5));
+            let server_out = server.finish(Duration::from_secs(5));
+            let what = format!("{} ems={ems}", suite.name());
+            assert!(
+                client_out.contains(&format!("Cipher is {}", suite.openssl_name())),
+                "{what}\n{client_out}"
+            );
+            assert!(client_out.contains("Verify return code: 0 (ok)"), "{what}");
+            assert!(
+                client_out.contains(&format!("Extended master secret: {}", ems_word(ems))),
+                "{what}"
+            );
+            // Data both ways: the request reached the server, the page reached the client.
+            assert!(
+                server_out.contains("server reads application data: \"GET / HTTP/1.0"),
+                "{what}\n{server_out}"
+            );
+            assert!(
+                client_out.contains(&format!("cipher suite:           {}", suite.name())),
+                "{what}"
+            );
+            assert!(
+                client_out.contains(&format!("extended master secret: {}", ems_word(ems))),
+                "{what}"
+            );
+            assert!(
+                server_out.contains(&format!("{} completed", suite.name())),
+                "{what}\n{server_out}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. tls12-sim connect -> openssl s_server
+
+#[test]
+fn our_client_to_openssl_server_every_suite_with_and_without_ems() {
+    let Some(openssl) = peer("openssl") else {
+        return;
+    };
+    for suite in CipherSuite::ALL {
+        for ems in [true, false] {
+            let port = free_port().to_string();
+            let mut command = Command::new(&openssl);
+            command.args([
+                "s_server",
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+                "-tls1_2",
+            ]);
+            command.args(["-cipher", suite.openssl_name(), "-naccept", "1", "-rev"]);
+            command
+                .arg("-cert")
+                .arg(demo_cert())
+                .arg("-key")
+                .arg(demo_key());
+            if !ems {
+                command.env("OPENSSL_CONF", no_ems_conf());
+            }
+            let mut server = Running::spawn(command);
+            server.wait_for("ACCEPT", Duration::from_secs(10));
+            let ca = demo_cert();
+            let (ok, stdout, stderr) = connect(&[
+                &format!("127.0.0.1:{port}"),
+                "--ca",
+                ca.to_str().unwrap(),
+                "--server-name",
+                "localhost",
+                "--suite",
+                suite.name(),
+                "--send",
+                "hello openssl",
+                "--idle-ms",
+                "500",
+                "--trace",
+            ]);
+            let what = format!("{} ems={ems}", suite.name());
+            assert!(ok, "{what}\n{stderr}");
+            assert_eq!(
+                stdout.trim(),
+                "lssnepo olleh",
+                "{what}: the reply, reversed by s_server"
+            );
+            assert!(
+                stderr.contains(&format!(
+                    "agreed: TLS 1.2, {}, extended master secret {}",
+                    suite.name(),
+                    ems_word(ems)
+                )),
+                "{what}\n{stderr}"
+            );
+            server.finish(Duration::from_secs(2));
+        }
+    }
+}
+
+#[test]
+fn our_client_checks_a_real_ca_chain_and_the_host_name() {
+    // The OpenSSL test PKI: a CA and a server certificate for localhost issued by it.
+    let Some(openssl) = peer("openssl") else {
+        return;
+    };
+    let dir = manifest("vectors/openssl-sessions");
+    for (server_name, expect_ok) in [("localhost", true), ("example.com", false)] {
+        let port = free_port().to_string();
+        let mut command = Command::new(&openssl);
+        command.args([
+            "s_server",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-tls1_2",
+        ]);
+        command.args(["-naccept", "1", "-rev"]);
+        command.arg("-cert").arg(dir.join("server.pem"));
+        command.arg("-key").arg(dir.join("server.key"));
+        let mut server = Running::spawn(command);
+        server.wait_for("ACCEPT", Duration::from_secs(10));
+        let ca = dir.join("ca.pem");
+        let (ok, stdout, stderr) = connect(&[
+            &format!("127.0.0.1:{port}"),
+            "--ca",
+            ca.to_str().unwrap(),
+            "--server-name",
+            server_name,
+            "--send",
+            "chain",
+            "--idle-ms",
+            "300",
+            "--trace",
+        ]);
+        assert_eq!(ok, expect_ok, "{server_name}\n{stderr}");
+        if expect_ok {
+            assert_eq!(stdout.trim(), "niahc");
+            assert!(
+                stderr.contains("verifies with the key of \"CN=Test CA\""),
+                "{stderr}"
+            );
+        } else {
+            assert!(stderr.contains("bad_certificate"), "{stderr}");
+        }
+        server.finish(Duration::from_secs(2));
+    }
+    // And the demo certificate is not trusted by the OpenSSL test CA: unknown_ca.
+    let (server, address) = serve(&[]);
+    let ca = dir.join("ca.pem");
+    let (ok, _, stderr) = connect(&[&address, "--ca", ca.to_str().unwrap(), "--send", "x"]);
+    assert!(!ok);
+    assert!(stderr.contains("unknown_ca"), "{stderr}");
+    let server_out = server.finish(Duration::from_secs(3));
+    assert!(server_out.contains("unknown_ca"), "{server_out}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. tlslite-ng, both directions
+
+#[test]
+fn tlslite_client_to_our_server() {
+    let Some(tls_py) = peer("tls.py") else {
+        return;
+    };
+    for suite in CipherSuite::ALL {
+        for ems in [true, false] {
+            let mut args = vec!["--suites", suite.name()];
+            if !ems {
+                args.push("--no-ems");
+            }
+            let (server, address) = serve(&args);
+            let port = address.rsplit(':').next().unwrap();
+            let out = Command::new(&tls_py)
+                .args(["client", &format!("localhost:{port}")])
+                .output()
+                .unwrap();
+            let client_out = String::from_utf8_lossy(&out.stdout);
+            let server_out = server.finish(Duration::from_secs(5));
+            let what = format!("{} ems={ems}", suite.name());
+            assert!(
+                out.status.success(),
+                "{what}\n{client_out}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(client_out.contains("Handshake success"), "{what}");
+            assert!(
+                client_out.contains(&format!("Ciphersuite: {}", suite.name())),
+                "{what}\n{client_out}"
+            );
+            let tlslite_ems = if ems { "True" } else { "False" };
+            assert!(
+                client_out.contains(&format!("Extended Master Secret: {tlslite_ems}")),
+                "{what}"
+            );
+            // tls.py sends an HTTP request and reads until the server closes.
+            assert!(
+                server_out.contains("server reads application data: \"GET / HTTP/1.0"),
+                "{what}\n{server_out}"
+            );
+            assert!(
+                server_out.contains("server writes application data"),
+                "{what}"
+            );
+            assert!(
+                server_out.contains(&format!("{} completed", suite.name())),
+                "{what}"
+            );
+        }
+    }
+}
+
+#[test]
+fn our_client_to_tlslite_server() {
+    let Some(tls_py) = peer("tls.py") else {
+        return;
+    };
+    let port = free_port().to_string();
+    let mut command = Command::new(&tls_py);
+    command.env("PYTHONUNBUFFERED", "1");
+    command
+        .args(["server", "--echo", "-c"])
+        .arg(demo_cert())
+        .arg("-k")
+        .arg(demo_key());
+    command.arg(format!("127.0.0.1:{port}"));
+    let mut server = Running::spawn(command);
+    server.wait_for("echo test server", Duration::from_secs(10));
+    for suite in CipherSuite::ALL {
+        for ems in [true, false] {
+            let message = format!("hello tlslite {}", suite.name());
+            let mut args = vec![
+                format!("127.0.0.1:{port}"),
+                "--server-name".into(),
+                "localhost".into(),
+                "--suite".into(),
+                suite.name().into(),
+                "--send".into(),
+                message.clone(),
+                "--idle-ms".into(),
+                "500".into(),
+                "--trace".into(),
+            ];
+            if !ems {
+                args.push("--no-ems".into());
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (ok, stdout, stderr) = connect(&args);
+            let what = format!("{} ems={ems}", suite.name());
+            assert!(ok, "{what}\n{stderr}");
+            assert_eq!(stdout.trim(), message, "{what}: echoed by tlslite");
+            assert!(
+                stderr.contains(&format!(
+                    "agreed: TLS 1.2, {}, extended master secret {}",
+                    suite.name(),
+                    ems_word(ems)
+                )),
+                "{what}"
+            );
+        }
+    }
+    let server_out = server.finish(Duration::from_secs(1));
+    for suite in CipherSuite::ALL {
+        assert!(
+            server_out.contains(&format!("Ciphersuite: {}", suite.name())),
+            "{server_out}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Wireshark
+
+#[test]
+fn tshark_decrypts_our_sessions_with_our_key_log() {
+    let Some(tshark) = peer("tshark") else {
+        return;
+    };
+    let dir = tempdir("tshark");
+    for (suite, keylog_side) in [
+        (CipherSuite::RsaAes256GcmSha384, "server"),
+        (CipherSuite::EcdheRsaAes128GcmSha256, "client"),
+    ] {
+        let capture = dir.join(format!("{}.pcapng", suite.name()));
+        let keylog = dir.join(format!("{}.keylog", suite.name()));
+        let debug = dir.join(format!("{}.debug", suite.name()));
+        let port = free_port().to_string();
+        let mut command = Command::new(&tshark);
+        command.args([
+            "-i",
+            "lo",
+            "-f",
+            &format!("tcp port {port}"),
+            "-l",
+            "-P",
+            "-w",
+        ]);
+        command.arg(&capture);
+        let mut capturing = Running::spawn(command);
+        capturing.wait_for("Capturing on", Duration::from_secs(20));
+        // "Capturing on" comes before packets are really seen: knock on the port (refused, as
+        // nothing listens yet) until tshark prints a packet, so the handshake is not missed.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let _ = TcpStream::connect(format!("127.0.0.1:{port}"));
+            if capturing
+                .lines
+                .recv_timeout(Duration::from_millis(200))
+                .is_ok_and(|l| {
+                    capturing.seen.push(l.clone());
+                    l.contains(&port)
+                })
+            {
+                break;
+            }
+            assert!(Instant::now() < deadline, "tshark never saw a packet");
+        }
+
+        let listen = format!("127.0.0.1:{port}");
+        let mut serve_args = vec!["--listen", &listen, "--suites", suite.name()];
+        let mut connect_args = vec![
+            listen.as_str(),
+            "--send",
+            "hello wireshark",
+            "--idle-ms",
+            "300",
+        ];
+        let keylog_arg = keylog.to_str().unwrap();
+        if keylog_side == "server" {
+            serve_args.extend(["--keylog", keylog_arg]);
+        } else {
+            connect_args.extend(["--keylog", keylog_arg]);
+        }
+        let mut command = Command::new(BIN);
+        command.args(["serve", "--once"]).args(&serve_args);
+        let mut server = Running::spawn(command);
+        server.wait_for("listening on", Duration::from_secs(10));
+        let (ok, stdout, stderr) = connect(&connect_args);
+        assert!(ok, "{stderr}");
+        assert_eq!(stdout.trim(), "hello wireshark");
+        server.finish(Duration::from_secs(3));
+        thread::sleep(Duration::from_millis(500));
+        let _ = Command::new("kill")
+            .args(["-INT", &capturing.child.id().to_string()])
+            .status();
+        capturing.finish(Duration::from_secs(10));
+
+        let out = Command::new(&tshark)
+            .arg("-r")
+            .arg(&capture)
+            .arg("-o")
+            .arg(format!("tls.keylog_file:{}", keylog.display()))
+            .arg("-o")
+            .arg(format!("tls.debug_file:{}", debug.display()))
+            .args([
+                "-o",
+                "data.show_as_text:TRUE",
+                "-Y",
+                "tls.record.content_type == 23",
+            ])
+            .args(["-T", "fields", "-e", "data.text"])
+            .output()
+            .unwrap();
+        let fields = String::from_utf8_lossy(&out.stdout);
+        let what = format!("{} (key log from the {keylog_side})", suite.name());
+        assert_eq!(
+            fields.matches("hello wireshark").count(),
+            2,
+            "{what}: the request and its echo, decrypted\n{fields}"
+        );
+        let debug_text = std::fs::read_to_string(&debug).unwrap();
+        let ok_tags = debug_text.matches("auth_tag(OK)").count();
+        // Protected records: two Finished, two application data, two close_notify.
+        assert!(ok_tags >= 6, "{what}: {ok_tags} tags checked\n{debug_text}");
+        assert!(!debug_text.contains("auth_tag(FAILED)"), "{what}");
+    }
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = manifest("target/test-tmp").join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile clients do not stop the server
+
+#[test]
+fn garbage_truncation_and_stalls_do_not_stop_the_server() {
+    let mut command = Command::new(BIN);
+    command.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--read-timeout-ms",
+        "300",
+    ]);
+    let mut server = Running::spawn(command);
+    let line = server.wait_for("listening on ", Duration::from_secs(10));
+    let address = line.trim_start_matches("listening on ").trim().to_string();
+
+    // 1. Garbage: an HTTP request in plaintext. The server answers unexpected_message.
+    let mut raw = TcpStream::connect(&address).unwrap();
+    raw.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let mut reply = Vec::new();
+    raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let _ = raw.read_to_end(&mut reply);
+    assert_eq!(
+        reply,
+        [21, 3, 3, 0, 2, 2, 10],
+        "a fatal unexpected_message alert"
+    );
+    server.wait_for("connection 1", Duration::from_secs(5));
+
+    // 2. Truncated in the middle of a record header, then closed.
+    let mut raw = TcpStream::connect(&address).unwrap();
+    raw.write_all(&[22, 3, 1]).unwrap();
+    drop(raw);
+    server.wait_for("connection 2", Duration::from_secs(5));
+
+    // 3. A record that promises more than it sends, then silence: the read timeout ends it.
+    let mut raw = TcpStream::connect(&address).unwrap();
+    raw.write_all(&[22, 3, 1, 0, 200, 1, 0]).unwrap();
+    server.wait_for("connection 3", Duration::from_secs(5));
+    drop(raw);
+
+    // 4. A client that connects and says nothing.
+    let silent = TcpStream::connect(&address).unwrap();
+    server.wait_for("connection 4", Duration::from_secs(5));
+    drop(silent);
+
+    // 5. And a normal client still gets through.
+    let (ok, stdout, stderr) = connect(&[&address, "--send", "still here", "--idle-ms", "300"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.trim(), "still here");
+    let fifth = server.wait_for("connection 5", Duration::from_secs(10));
+    assert!(fifth.contains("completed"), "{fifth}");
+    let log = server.finish(Duration::from_millis(100));
+    assert_eq!(log.matches(": failed: ").count(), 4, "{log}");
+}
