@@ -29,8 +29,10 @@ use rsa::RsaPublicKey;
 
 use crate::conn::Conn;
 use crate::error::{DecodeProblem, Error};
-use crate::key_exchange;
+use crate::key_exchange::{self, SUPPORTED_SCHEMES};
 use crate::messages::certificate::Certificate;
+use crate::messages::certificate_request::{CertificateRequest, RSA_SIGN};
+use crate::messages::certificate_verify::{CertificateVerify, DigitallySigned};
 use crate::messages::client_hello::ClientHello;
 use crate::messages::client_key_exchange::ClientKeyExchange;
 use crate::messages::extensions::{self, GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED};
@@ -46,8 +48,6 @@ use crate::trace::Key;
 /// How the client decides to trust the server's certificate.
 #[derive(Clone, Debug)]
 pub enum ServerTrust {
-    /// Exactly this certificate (DER), byte for byte.
-    Pinned(Vec<u8>),
     /// Any chain that leads to one of these CA certificates (DER), naming `server_name`.
     Anchors(Vec<Vec<u8>>),
 }
@@ -63,6 +63,10 @@ pub struct ClientConfig {
     pub offer_extended_master_secret: bool,
     /// The signature schemes we accept from the server, in order of preference.
     pub signature_schemes: Vec<u16>,
+    /// Revocation lists (DER) to check the server's chain against.
+    pub crls: Vec<Vec<u8>>,
+    /// Mutual TLS: our certificate chain and key, if we have one.
+    pub identity: Option<pki::Identity>,
 }
 
 pub struct Client {
@@ -77,6 +81,11 @@ pub struct Client {
     pub server_public_key: Option<RsaPublicKey>,
     /// ECDHE: the server's ephemeral X25519 public key, once its signature checked out.
     pub server_ecdh_public: Option<[u8; 32]>,
+    /// Mutual TLS: the server's CertificateRequest, if it sent one.
+    pub certificate_request: Option<CertificateRequest>,
+    /// Mutual TLS: the scheme we sign CertificateVerify with, once we decided to send our
+    /// certificate.
+    pub client_scheme: Option<u16>,
 }
 
 impl Client {
@@ -91,6 +100,8 @@ impl Client {
             server_certificates: Vec::new(),
             server_public_key: None,
             server_ecdh_public: None,
+            certificate_request: None,
+            client_scheme: None,
         }
     }
 
@@ -182,8 +193,8 @@ impl Client {
     fn answer_server_steps<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         self.conn.begin_flight(
             "client.answer_server",
-            "ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone",
-            "ClientKeyExchange, ChangeCipherSpec, Finished",
+            "ServerHello, Certificate, [ServerKeyExchange], [CertificateRequest], ServerHelloDone",
+            "[Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished",
         );
         // 1. ServerHello (RFC 5246 7.4.1.3): the server's choices.
         self.read_server_hello(wire)?;
@@ -191,23 +202,48 @@ impl Client {
         self.read_server_certificate(wire)?;
         // 3. ServerKeyExchange (RFC 8422 5.4), ECDHE only: the server's ephemeral key, signed
         //    with its private key. (For an RSA suite the server must not send one, and
-        //    reading ServerHelloDone below refuses it.)
+        //    reading the next message refuses it.)
         if self.conn.suite()?.key_exchange() == KeyExchange::Ecdhe {
             self.read_server_key_exchange(wire)?;
         }
-        // 4. ServerHelloDone (RFC 5246 7.4.5).
-        self.read_server_hello_done(wire)?;
+        // 4. CertificateRequest (RFC 5246 7.4.4), if the server wants to know who we are; then
+        //    ServerHelloDone (RFC 5246 7.4.5).
+        let (msg_type, message) = self.conn.read_handshake(
+            wire,
+            &[
+                HandshakeType::CertificateRequest,
+                HandshakeType::ServerHelloDone,
+            ],
+        )?;
+        if msg_type == HandshakeType::CertificateRequest {
+            self.take_certificate_request(&message)?;
+            let (_, done) = self
+                .conn
+                .read_handshake(wire, &[HandshakeType::ServerHelloDone])?;
+            self.take_server_hello_done(&done)?;
+        } else {
+            self.take_server_hello_done(&message)?;
+        }
 
-        // 5. ClientKeyExchange (RFC 5246 7.4.7): the pre-master secret.
+        // 5. Certificate (RFC 5246 7.4.6), if asked: ours, or an empty list if we have none.
+        if self.certificate_request.is_some() {
+            self.send_client_certificate()?;
+        }
+        // 6. ClientKeyExchange (RFC 5246 7.4.7): the pre-master secret.
         let pre_master_secret = match self.conn.suite()?.key_exchange() {
             KeyExchange::Rsa => self.send_rsa_client_key_exchange()?,
             KeyExchange::Ecdhe => self.send_ecdhe_client_key_exchange()?,
         };
-        // 6. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
+        // 7. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
         self.conn.derive_keys(&pre_master_secret)?;
-        // 7. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
+        // 8. CertificateVerify (RFC 5246 7.4.8), if we sent a certificate: our private key
+        //    signs the handshake so far.
+        if self.client_scheme.is_some() {
+            self.send_certificate_verify()?;
+        }
+        // 9. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
         self.conn.send_change_cipher_spec()?;
-        // 8. Finished (RFC 5246 7.4.9).
+        // 10. Finished (RFC 5246 7.4.9).
         self.conn.send_finished()?;
         self.conn.flush(wire)
     }
@@ -323,34 +359,19 @@ impl Client {
             format!("server certificate: {}", pki::describe_certificate(&leaf)),
         );
         match &self.config.trust {
-            ServerTrust::Pinned(pinned) => {
-                let ok = pinned == leaf_der;
-                self.conn.trace.check(
-                    Side::Client,
-                    "the server certificate is the one we trust (pinned, byte for byte)",
-                    ok,
-                );
-                if !ok {
-                    return Err(Error::BadCertificate(
-                        "the server certificate is not the pinned one".into(),
-                    ));
-                }
-                pki::check_validity(&leaf, self.conn.clock.now())?;
-                self.conn.trace.check(
-                    Side::Client,
-                    "the server certificate is within its validity period",
-                    true,
-                );
-            }
             ServerTrust::Anchors(anchors) => {
                 let purpose = match self.conn.suite()?.key_exchange() {
                     KeyExchange::Rsa => pki::Purpose::ServerRsaKeyExchange,
                     KeyExchange::Ecdhe => pki::Purpose::ServerSigning,
                 };
+                let trust = pki::TrustStore {
+                    anchors,
+                    crls: &self.config.crls,
+                    now: self.conn.clock.now(),
+                };
                 let report = pki::verify_chain(
                     &certificate.certificate_list,
-                    anchors,
-                    self.conn.clock.now(),
+                    &trust,
                     purpose,
                     self.config.server_name.as_deref(),
                 );
@@ -450,13 +471,121 @@ impl Client {
         Ok(())
     }
 
-    fn read_server_hello_done<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
-        let (_, message) = self
-            .conn
-            .read_handshake(wire, &[HandshakeType::ServerHelloDone])?;
-        let (_, fields) = ServerHelloDone::decode(&message)?;
+    /// Mutual TLS: the server asks for a certificate. We answer with ours only if it is RSA
+    /// (certificate_types rsa_sign) and we share a signature scheme for CertificateVerify.
+    fn take_certificate_request(&mut self, message: &[u8]) -> Result<(), Error> {
+        let (request, fields) = CertificateRequest::decode(message)?;
         self.conn
-            .trace_received(HandshakeType::ServerHelloDone, &message, fields);
+            .trace_received(HandshakeType::CertificateRequest, message, fields);
+        let names: Vec<String> = request
+            .certificate_authorities
+            .iter()
+            .map(|der| pki::describe_name(der))
+            .collect();
+        self.conn.trace.note(
+            Side::Client,
+            format!(
+                "the server asks for a client certificate, issued by: {}",
+                if names.is_empty() {
+                    "any CA".to_string()
+                } else {
+                    names.join("; ")
+                }
+            ),
+        );
+        // The server's preference among the schemes we can produce.
+        let scheme = request
+            .supported_signature_algorithms
+            .iter()
+            .copied()
+            .find(|s| SUPPORTED_SCHEMES.contains(s));
+        let usable = request.certificate_types.contains(&RSA_SIGN) && scheme.is_some();
+        if self.config.identity.is_some() && usable {
+            self.client_scheme = scheme;
+        } else if self.config.identity.is_some() {
+            self.conn.trace.note(
+                Side::Client,
+                "the server accepts no RSA signature we can make: we send no certificate",
+            );
+        }
+        self.certificate_request = Some(request);
+        Ok(())
+    }
+
+    fn take_server_hello_done(&mut self, message: &[u8]) -> Result<(), Error> {
+        let (_, fields) = ServerHelloDone::decode(message)?;
+        self.conn
+            .trace_received(HandshakeType::ServerHelloDone, message, fields);
+        Ok(())
+    }
+
+    /// Mutual TLS: our chain, or an empty list (RFC 5246 7.4.6: "If no suitable certificate is
+    /// available, the client MUST send a certificate message containing no certificates").
+    fn send_client_certificate(&mut self) -> Result<(), Error> {
+        let chain = match (&self.config.identity, self.client_scheme) {
+            (Some(identity), Some(_)) => identity.chain.clone(),
+            _ => Vec::new(),
+        };
+        if let Some(leaf) = chain.first() {
+            let cert = pki::parse_certificate(leaf)?;
+            self.conn.trace.note(
+                Side::Client,
+                format!("our certificate: {}", pki::describe_certificate(&cert)),
+            );
+        } else {
+            self.conn.trace.note(
+                Side::Client,
+                "we have no certificate to offer: an empty Certificate message",
+            );
+        }
+        let message = Certificate {
+            certificate_list: chain,
+        }
+        .encode()?;
+        self.conn
+            .send_handshake(HandshakeType::Certificate, message);
+        Ok(())
+    }
+
+    /// Mutual TLS: sign every handshake message so far with our private key.
+    fn send_certificate_verify(&mut self) -> Result<(), Error> {
+        let scheme = self
+            .client_scheme
+            .ok_or(Error::Internal("CertificateVerify without a scheme".into()))?;
+        let key = &self
+            .config
+            .identity
+            .as_ref()
+            .ok_or(Error::Internal("CertificateVerify without a key".into()))?
+            .key;
+        let signed = self.conn.transcript.bytes().to_vec();
+        self.conn.trace.value(
+            Side::Client,
+            "certificate_verify_hash",
+            &key_exchange::scheme_hash(scheme, &signed),
+            format!(
+                "what our private key signs ({}): the hash of {} ({} bytes)",
+                key_exchange::scheme_name(scheme),
+                self.conn.transcript.covers(),
+                signed.len()
+            ),
+        );
+        let signature = key_exchange::sign(&mut self.conn.rng, key, scheme, &signed)?;
+        self.conn.trace.key_use(
+            Side::Client,
+            Key::ClientPrivateKey,
+            format!(
+                "sign the handshake messages so far ({}): proves we hold the key of our \
+                 certificate; the key never leaves the client",
+                key_exchange::scheme_name(scheme)
+            ),
+        );
+        let message = CertificateVerify {
+            signed: DigitallySigned { scheme, signature },
+        }
+        .encode()?;
+        self.conn
+            .send_handshake(HandshakeType::CertificateVerify, message);
         Ok(())
     }
 

@@ -149,6 +149,14 @@ pub fn scheme_name(scheme: u16) -> String {
     }
 }
 
+/// The hash that `scheme` applies to a signed message (what the RSA operation really signs).
+pub fn scheme_hash(scheme: u16, message: &[u8]) -> Vec<u8> {
+    match scheme {
+        RSA_PKCS1_SHA384 | RSA_PSS_RSAE_SHA384 => Sha384::digest(message).to_vec(),
+        _ => Sha256::digest(message).to_vec(),
+    }
+}
+
 /// Signs `message` with `scheme`. PSS uses a salt as long as the hash (RFC 8446 4.2.3); the salt
 /// and the blinding factor come from the role's RNG.
 pub fn sign(

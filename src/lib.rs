@@ -21,7 +21,8 @@
 //! 9. [`labs`]: short experiments whose output is the lesson (forward secrecy, ...).
 //!
 //! Supporting: [`error`] (one error type, one mapping to alerts), [`rng`] (seeded RNG per role,
-//! injected clock), [`trace`] (what the learner sees), [`pki`] (certificates), [`wire`]
+//! injected clock), [`trace`] (what the learner sees), [`pki`] (certificates), [`demo_pki`]
+//! (the embedded demo CA, server and clients), [`wire`]
 //! (in-memory wire and recorded flows), [`suites`], [`transcript`].
 //!
 //! ## Specifications
@@ -32,6 +33,7 @@
 pub mod client;
 pub mod codec;
 pub mod conn;
+pub mod demo_pki;
 pub mod error;
 pub mod key_exchange;
 pub mod labs;

@@ -14,9 +14,9 @@ use crate::client::{Client, ClientConfig, ServerTrust};
 use crate::conn::Conn;
 use crate::error::Error;
 use crate::key_exchange::{self, SUPPORTED_SCHEMES};
-use crate::pki::Identity;
+use crate::pki::{self, Identity};
 use crate::rng::{Clock, RoleRng, Side};
-use crate::server::{Server, ServerConfig};
+use crate::server::{ClientAuth, Server, ServerConfig};
 use crate::suites::{CipherSuite, KeyExchange};
 use crate::trace::{self, TextOptions};
 
@@ -35,6 +35,10 @@ pub struct ServeOptions {
     pub once: bool,
     /// Give up on a peer that sends nothing for this long.
     pub read_timeout: Duration,
+    /// Mutual TLS: ask for client certificates, and whom to trust for them.
+    pub client_auth: ClientAuth,
+    pub client_ca: Vec<Vec<u8>>,
+    pub crls: Vec<Vec<u8>>,
 }
 
 /// What one served connection did.
@@ -86,6 +90,9 @@ fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConn
             key: options.identity.key.clone(),
         },
         allow_extended_master_secret: options.allow_extended_master_secret,
+        client_auth: options.client_auth,
+        client_ca: options.client_ca.clone(),
+        crls: options.crls.clone(),
     };
     let rng = match RoleRng::from_os(Side::Server) {
         Ok(rng) => rng,
@@ -176,11 +183,20 @@ fn http_page(server: &Server) -> String {
         ),
         None => "?".to_string(),
     };
+    let client_certificate = match server
+        .client_certificates
+        .first()
+        .and_then(|der| pki::parse_certificate(der).ok())
+    {
+        Some(cert) => format!("{} (checked)", cert.tbs_certificate().subject()),
+        None => "none".to_string(),
+    };
     let body = format!(
         "tls12-sim served this page over TLS 1.2.\n\
          cipher suite:           {suite}\n\
          key exchange:           {key_exchange}\n\
          extended master secret: {}\n\
+         client certificate:     {client_certificate}\n\
          client random:          {}\n\
          server random:          {}\n",
         if conn.extended_master_secret {
@@ -213,6 +229,8 @@ pub struct ConnectOptions {
     pub send: Vec<u8>,
     /// Stop reading when nothing arrives for this long.
     pub idle: Duration,
+    /// Mutual TLS: our certificate and key, for a server that asks.
+    pub identity: Option<Identity>,
 }
 
 /// Connects, does the handshake, sends `send`, copies whatever comes back to `output` until the
@@ -233,6 +251,8 @@ pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), E
         trust: options.trust.clone(),
         offer_extended_master_secret: options.offer_extended_master_secret,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
+        crls: Vec::new(),
+        identity: options.identity.clone(),
     };
     let mut client = Client::new(
         config,

@@ -17,6 +17,7 @@ use sha2::Sha256;
 use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::certificate::Certificate;
+use x509_cert::crl::CertificateList;
 use x509_cert::der::asn1::Ia5String;
 use x509_cert::der::{DateTime, Decode, Encode, EncodePem};
 use x509_cert::ext::pkix::name::GeneralName;
@@ -34,24 +35,21 @@ use crate::error::Error;
 use crate::rng::RoleRng;
 
 /// A certificate chain (own certificate first, DER) and the private key of the first.
+#[derive(Clone)]
 pub struct Identity {
     pub chain: Vec<Vec<u8>>,
     pub key: RsaPrivateKey,
 }
 
-/// The demo server's certificate, embedded so that the default run needs no files.
-/// Self-signed; made by [`make_demo_server_identity`] (regenerate with `UPDATE_VECTORS=1 cargo
-/// test --release --test demo_identity`).
-pub const DEMO_SERVER_CERT_PEM: &str = include_str!("demo/server.pem");
-/// The demo server's private key (PKCS#8 PEM). A published key: for teaching only.
-pub const DEMO_SERVER_KEY_PEM: &str = include_str!("demo/server.key");
-
-/// The embedded demo server identity.
-pub fn demo_server_identity() -> Result<Identity, Error> {
-    Ok(Identity {
-        chain: load_certificates_pem(DEMO_SERVER_CERT_PEM)?,
-        key: load_private_key_pem(DEMO_SERVER_KEY_PEM)?,
-    })
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the private key.
+        write!(
+            f,
+            "Identity({} certificates, private key held)",
+            self.chain.len()
+        )
+    }
 }
 
 /// Parses a DER certificate a peer sent. Malformed DER is `bad_certificate`.
@@ -285,34 +283,6 @@ pub fn private_key_pem(key: &RsaPrivateKey) -> Result<String, Error> {
         .map_err(|e| Error::Config(format!("PEM encoding failed: {e}")))
 }
 
-/// Seed of the embedded demo server identity.
-pub const DEMO_IDENTITY_SEED: u64 = 2026;
-/// 2025-01-01T00:00:00Z and 2045-01-01T00:00:00Z: the demo certificate's validity.
-pub const DEMO_NOT_BEFORE: u64 = 1_735_689_600;
-pub const DEMO_NOT_AFTER: u64 = 2_366_841_600;
-
-/// Makes the demo server identity from a fixed seed: an RSA-2048 key and a self-signed
-/// certificate for `localhost` and `127.0.0.1`, usable for serverAuth. Returns (certificate
-/// PEM, key PEM).
-pub fn make_demo_server_identity() -> Result<(String, String), Error> {
-    let mut rng = RoleRng::seeded(DEMO_IDENTITY_SEED, crate::rng::Side::Server);
-    let key = RsaPrivateKey::new(&mut rng, 2048)
-        .map_err(|e| Error::Config(format!("key generation failed: {e}")))?;
-    let spec = CertSpec {
-        subject: "CN=localhost,O=tls12-sim demo server".into(),
-        serial: 1,
-        not_before: DEMO_NOT_BEFORE,
-        not_after: DEMO_NOT_AFTER,
-        ca: false,
-        server_auth: true,
-        client_auth: false,
-        dns_names: vec!["localhost".into()],
-        ip_addresses: vec![std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)],
-    };
-    let der = issue_certificate(&spec, key.as_public_key(), None, &key, &mut rng)?;
-    Ok((certificate_pem(&der)?, private_key_pem(&key)?))
-}
-
 /// Checks that `now` (Unix seconds, from the injected clock) lies in the certificate's validity
 /// period (RFC 5280 4.1.2.5). Outside it: `certificate_expired` (TLS has no alert of its own for
 /// "not yet valid"; OpenSSL uses the same one).
@@ -362,26 +332,34 @@ pub struct ChainReport {
     pub result: Result<(), Error>,
 }
 
-/// Checks `chain` (leaf first, DER) against the trust `anchors` (DER) at time `now`: each
-/// certificate's validity and issuer signature, up to an anchor; CA flags on issuers; the
-/// leaf's key usage and extended key usage for `purpose`; and, if `host` is given, that the leaf
-/// names it in subjectAltName.
+/// What to check a chain against.
+pub struct TrustStore<'a> {
+    /// CA certificates (DER) trusted to issue, or certificates trusted as they are.
+    pub anchors: &'a [Vec<u8>],
+    /// CRLs (DER): a certificate whose issuer published one must not be on it.
+    pub crls: &'a [Vec<u8>],
+    /// The time, Unix seconds, from the injected clock.
+    pub now: u64,
+}
+
+/// Checks `chain` (leaf first, DER): each certificate's validity and issuer signature, up to a
+/// trust anchor; CA flags on issuers; revocation against the CRLs; the leaf's key usage and
+/// extended key usage for `purpose`; and, if `host` is given, that the leaf names it in
+/// subjectAltName (RFC 5280 6, simplified to what TLS peers need).
 pub fn verify_chain(
     chain: &[Vec<u8>],
-    anchors: &[Vec<u8>],
-    now: u64,
+    trust: &TrustStore<'_>,
     purpose: Purpose,
     host: Option<&str>,
 ) -> ChainReport {
     let mut checks = Vec::new();
-    let result = verify_chain_steps(chain, anchors, now, purpose, host, &mut checks);
+    let result = verify_chain_steps(chain, trust, purpose, host, &mut checks);
     ChainReport { checks, result }
 }
 
 fn verify_chain_steps(
     chain: &[Vec<u8>],
-    anchors: &[Vec<u8>],
-    now: u64,
+    trust: &TrustStore<'_>,
     purpose: Purpose,
     host: Option<&str>,
     checks: &mut Vec<(String, bool)>,
@@ -399,7 +377,8 @@ fn verify_chain_steps(
         .iter()
         .map(|der| parse_certificate(der))
         .collect::<Result<_, _>>()?;
-    let anchor_certs: Vec<Certificate> = anchors
+    let anchor_certs: Vec<Certificate> = trust
+        .anchors
         .iter()
         .filter_map(|der| parse_certificate(der).ok())
         .collect();
@@ -421,15 +400,16 @@ fn verify_chain_steps(
         }
     }
 
-    // 2. Walk up: each certificate valid now, and signed by the next one or by an anchor.
+    // 2. Walk up: each certificate valid now, signed by the next one or by an anchor, and not
+    //    revoked by its issuer.
     for (i, cert) in certs.iter().enumerate() {
         let subject = cert.tbs_certificate().subject().to_string();
-        let valid = check_validity(cert, now);
+        let valid = check_validity(cert, trust.now);
         checks.push((format!("\"{subject}\" is valid now"), valid.is_ok()));
         valid?;
         // A certificate that is itself a trust anchor ends the walk (a self-signed server
         // certificate given with --ca, for instance).
-        if anchors.contains(&chain[i]) {
+        if trust.anchors.contains(&chain[i]) {
             checks.push((format!("\"{subject}\" is one of our trust anchors"), true));
             return Ok(());
         }
@@ -463,8 +443,9 @@ fn verify_chain_steps(
             signed.is_ok(),
         ));
         signed?;
+        check_revocation(cert, issuer, trust, checks)?;
         if is_anchor {
-            let anchor_valid = check_validity(issuer, now);
+            let anchor_valid = check_validity(issuer, trust.now);
             checks.push((
                 format!("the trust anchor \"{issuer_name}\" is valid now"),
                 anchor_valid.is_ok(),
@@ -475,6 +456,81 @@ fn verify_chain_steps(
     Err(Error::UnknownCa(
         "the chain ends without reaching a trust anchor".into(),
     ))
+}
+
+/// If the issuer published a CRL we hold: the CRL must be signed by it and current, and must not
+/// list the certificate's serial number (RFC 5280 5 and 6.3).
+fn check_revocation(
+    cert: &Certificate,
+    issuer: &Certificate,
+    trust: &TrustStore<'_>,
+    checks: &mut Vec<(String, bool)>,
+) -> Result<(), Error> {
+    let subject = cert.tbs_certificate().subject().to_string();
+    let issuer_name = issuer.tbs_certificate().subject();
+    let crls: Vec<CertificateList> = trust
+        .crls
+        .iter()
+        .filter_map(|der| parse_crl(der).ok())
+        .filter(|crl| &crl.tbs_cert_list.issuer == issuer_name)
+        .collect();
+    if crls.is_empty() {
+        if !trust.crls.is_empty() {
+            checks.push((
+                format!("no CRL from \"{issuer_name}\": revocation not checked"),
+                true,
+            ));
+        }
+        return Ok(());
+    }
+    for crl in crls {
+        let signed = verify_crl_signature(&crl, issuer);
+        checks.push((
+            format!("the CRL from \"{issuer_name}\" is signed by \"{issuer_name}\""),
+            signed.is_ok(),
+        ));
+        signed?;
+        let current = check_crl_dates(&crl, trust.now);
+        checks.push((
+            format!("the CRL from \"{issuer_name}\" is current"),
+            current.is_ok(),
+        ));
+        current?;
+        let serial = cert.tbs_certificate().serial_number();
+        let revoked = crl
+            .tbs_cert_list
+            .revoked_certificates
+            .as_ref()
+            .and_then(|list| list.iter().find(|r| &r.serial_number == serial));
+        checks.push((
+            format!("\"{subject}\" (serial {serial}) is not on the CRL"),
+            revoked.is_none(),
+        ));
+        if let Some(entry) = revoked {
+            return Err(Error::CertificateRevoked(format!(
+                "\"{subject}\" (serial {serial}) was revoked by \"{issuer_name}\" on {}",
+                entry.revocation_date
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_crl_dates(crl: &CertificateList, now: u64) -> Result<(), Error> {
+    let this_update = crl.tbs_cert_list.this_update.to_unix_duration().as_secs();
+    let next_update = crl
+        .tbs_cert_list
+        .next_update
+        .map(|t| t.to_unix_duration().as_secs());
+    if now < this_update || next_update.is_some_and(|next| now > next) {
+        return Err(Error::CertificateExpired(format!(
+            "the CRL from \"{}\" is not current (thisUpdate {}, nextUpdate {:?})",
+            crl.tbs_cert_list.issuer,
+            crl.tbs_cert_list.this_update,
+            crl.tbs_cert_list.next_update.map(|t| t.to_string())
+        )));
+    }
+    Ok(())
 }
 
 fn is_certificate_authority(cert: &Certificate) -> bool {
@@ -530,32 +586,73 @@ fn check_leaf_usage(
     Ok(())
 }
 
-/// Verifies `cert`'s signature with `issuer`'s public key. RSA PKCS#1 v1.5 with SHA-256/384/512;
-/// SHA-1 is refused, and other algorithms are not supported.
+/// Verifies `cert`'s signature with `issuer`'s public key.
 pub fn verify_certificate_signature(cert: &Certificate, issuer: &Certificate) -> Result<(), Error> {
-    use rsa::pkcs1v15::Pkcs1v15Sign;
-    use sha2::{Digest, Sha384, Sha512};
-    let public_key = rsa_public_key(issuer)?;
     let tbs = cert
         .tbs_certificate()
         .to_der()
         .map_err(|e| Error::BadCertificate(format!("certificate does not re-encode: {e}")))?;
-    let signature = cert.signature().raw_bytes();
-    let oid = cert.signature_algorithm().oid.to_string();
-    let result = match oid.as_str() {
+    verify_signed(
+        &tbs,
+        &cert.signature_algorithm().oid.to_string(),
+        cert.signature().raw_bytes(),
+        issuer,
+    )
+    .map_err(|e| match e {
+        Error::BadCertificate(_) => Error::BadCertificate(format!(
+            "the signature on \"{}\" does not verify",
+            cert.tbs_certificate().subject()
+        )),
+        other => other,
+    })
+}
+
+/// Verifies a CRL's signature with `issuer`'s public key.
+pub fn verify_crl_signature(crl: &CertificateList, issuer: &Certificate) -> Result<(), Error> {
+    let tbs = crl
+        .tbs_cert_list
+        .to_der()
+        .map_err(|e| Error::BadCertificate(format!("CRL does not re-encode: {e}")))?;
+    verify_signed(
+        &tbs,
+        &crl.signature_algorithm.oid.to_string(),
+        crl.signature.raw_bytes(),
+        issuer,
+    )
+    .map_err(|e| match e {
+        Error::BadCertificate(_) => Error::BadCertificate(format!(
+            "the CRL claiming to be from \"{}\" is not signed by it",
+            issuer.tbs_certificate().subject()
+        )),
+        other => other,
+    })
+}
+
+/// An X.509 signature (certificate or CRL): RSA PKCS#1 v1.5 with SHA-256/384/512 under the
+/// issuer's key. SHA-1 is refused; other algorithms are not supported here.
+fn verify_signed(
+    tbs: &[u8],
+    algorithm: &str,
+    signature: &[u8],
+    issuer: &Certificate,
+) -> Result<(), Error> {
+    use rsa::pkcs1v15::Pkcs1v15Sign;
+    use sha2::{Digest, Sha384, Sha512};
+    let public_key = rsa_public_key(issuer)?;
+    let result = match algorithm {
         "1.2.840.113549.1.1.11" => public_key.verify(
             Pkcs1v15Sign::new::<Sha256>(),
-            &Sha256::digest(&tbs),
+            &Sha256::digest(tbs),
             signature,
         ),
         "1.2.840.113549.1.1.12" => public_key.verify(
             Pkcs1v15Sign::new::<Sha384>(),
-            &Sha384::digest(&tbs),
+            &Sha384::digest(tbs),
             signature,
         ),
         "1.2.840.113549.1.1.13" => public_key.verify(
             Pkcs1v15Sign::new::<Sha512>(),
-            &Sha512::digest(&tbs),
+            &Sha512::digest(tbs),
             signature,
         ),
         "1.2.840.113549.1.1.5" => {
@@ -565,16 +662,62 @@ pub fn verify_certificate_signature(cert: &Certificate, issuer: &Certificate) ->
         }
         other => {
             return Err(Error::UnsupportedCertificate(format!(
-                "certificate signature algorithm {other} is not supported here"
+                "signature algorithm {other} is not supported here"
             )));
         }
     };
-    result.map_err(|_| {
-        Error::BadCertificate(format!(
-            "the signature on \"{}\" does not verify",
-            cert.tbs_certificate().subject()
-        ))
-    })
+    result.map_err(|_| Error::BadCertificate("the signature does not verify".into()))
+}
+
+/// Refuses a CRL that none of `cas` signed: a CRL is only as good as its issuer's signature.
+pub fn check_crl_issued_by_one_of(crl_der: &[u8], cas: &[Vec<u8>]) -> Result<(), Error> {
+    let crl = parse_crl(crl_der)?;
+    for ca in cas {
+        let ca = parse_certificate(ca).map_err(|e| Error::Config(e.to_string()))?;
+        if ca.tbs_certificate().subject() == &crl.tbs_cert_list.issuer
+            && verify_crl_signature(&crl, &ca).is_ok()
+        {
+            return Ok(());
+        }
+    }
+    Err(Error::Config(format!(
+        "the CRL from \"{}\" is not signed by any of the given CA certificates",
+        crl.tbs_cert_list.issuer
+    )))
+}
+
+/// Parses a DER CRL.
+pub fn parse_crl(der: &[u8]) -> Result<CertificateList, Error> {
+    CertificateList::from_der(der).map_err(|e| Error::Config(format!("CRL does not parse: {e}")))
+}
+
+/// Loads every CRL from PEM text (`-----BEGIN X509 CRL-----` blocks), as DER.
+pub fn load_crls_pem(text: &str) -> Result<Vec<Vec<u8>>, Error> {
+    use x509_cert::der::pem;
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN X509 CRL-----") {
+        let block = &rest[start..];
+        let end_marker = "-----END X509 CRL-----";
+        let Some(end) = block.find(end_marker) else {
+            return Err(Error::Config("unterminated PEM CRL".into()));
+        };
+        let pem_text = &block[..end + end_marker.len()];
+        let (label, der) = pem::decode_vec(pem_text.as_bytes())
+            .map_err(|e| Error::Config(format!("bad PEM CRL: {e}")))?;
+        if label != "X509 CRL" {
+            return Err(Error::Config(format!(
+                "expected an X509 CRL, found {label}"
+            )));
+        }
+        parse_crl(&der)?;
+        out.push(der);
+        rest = &block[end + end_marker.len()..];
+    }
+    if out.is_empty() {
+        return Err(Error::Config("no CRL in the PEM text".into()));
+    }
+    Ok(out)
 }
 
 /// The DNS names and IP addresses in the certificate's subjectAltName.
@@ -620,4 +763,21 @@ pub fn certificate_names_host(cert: &Certificate, host: &str) -> bool {
             },
         }
     })
+}
+
+/// A DER-encoded name (as CertificateRequest carries them), in RFC 4514 form.
+pub fn describe_name(der: &[u8]) -> String {
+    Name::from_der(der).map_or_else(
+        |_| format!("(undecodable name, {} bytes)", der.len()),
+        |n| n.to_string(),
+    )
+}
+
+/// The DER encoding of a certificate's subject name, as CertificateRequest lists the CAs it
+/// accepts (RFC 5246 7.4.4).
+pub fn subject_der(cert: &Certificate) -> Result<Vec<u8>, Error> {
+    cert.tbs_certificate()
+        .subject()
+        .to_der()
+        .map_err(|e| Error::Internal(format!("name does not encode: {e}")))
 }

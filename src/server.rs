@@ -21,11 +21,14 @@
 
 use std::io::{Read, Write};
 
+use rsa::RsaPublicKey;
+
 use crate::conn::Conn;
 use crate::error::Error;
-use crate::key_exchange;
+use crate::key_exchange::{self, SUPPORTED_SCHEMES};
 use crate::messages::certificate::Certificate;
-use crate::messages::certificate_verify::DigitallySigned;
+use crate::messages::certificate_request::{CertificateRequest, RSA_SIGN};
+use crate::messages::certificate_verify::{CertificateVerify, DigitallySigned};
 use crate::messages::client_hello::ClientHello;
 use crate::messages::client_key_exchange::ClientKeyExchange;
 use crate::messages::extensions::{GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED};
@@ -33,7 +36,7 @@ use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::{NAMED_CURVE, ServerEcdhParams, ServerKeyExchange};
 use crate::messages::{HandshakeType, TLS1_2, version_name};
-use crate::pki::Identity;
+use crate::pki::{self, Identity};
 use crate::rng::{Clock, RoleRng, Side};
 use crate::suites::{CipherSuite, EMPTY_RENEGOTIATION_INFO_SCSV, KeyExchange, describe_suite_id};
 use crate::trace::Key;
@@ -45,6 +48,23 @@ pub struct ServerConfig {
     pub identity: Identity,
     /// Agree to extended_master_secret (RFC 7627) when the client offers it.
     pub allow_extended_master_secret: bool,
+    /// Whether to ask the client for a certificate (mutual TLS).
+    pub client_auth: ClientAuth,
+    /// The CAs whose client certificates we accept (DER).
+    pub client_ca: Vec<Vec<u8>>,
+    /// Revocation lists (DER) for client certificates.
+    pub crls: Vec<Vec<u8>>,
+}
+
+/// Mutual TLS: does the server ask for a client certificate?
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// No CertificateRequest.
+    None,
+    /// Ask; a client may answer with an empty Certificate and carry on unauthenticated.
+    Request,
+    /// Ask, and refuse a client without one (`handshake_failure`, RFC 5246 7.4.6).
+    Require,
 }
 
 pub struct Server {
@@ -60,6 +80,10 @@ pub struct Server {
     /// ECDHE: our ephemeral X25519 private key, between ServerKeyExchange and
     /// ClientKeyExchange; erased when the shared secret is computed.
     pub ecdh_private: Option<zeroize::Zeroizing<[u8; 32]>>,
+    /// Mutual TLS: the client's certificate chain as received (DER), possibly empty.
+    pub client_certificates: Vec<Vec<u8>>,
+    /// Mutual TLS: the public key of the client's checked certificate.
+    pub client_public_key: Option<RsaPublicKey>,
 }
 
 impl Server {
@@ -71,6 +95,8 @@ impl Server {
             secure_renegotiation: false,
             signature_scheme: None,
             ecdh_private: None,
+            client_certificates: Vec::new(),
+            client_public_key: None,
         }
     }
 
@@ -86,7 +112,7 @@ impl Server {
         self.conn.begin_flight(
             "server.answer_hello",
             "ClientHello",
-            "ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone",
+            "ServerHello, Certificate, [ServerKeyExchange], [CertificateRequest], ServerHelloDone",
         );
         // 1. ClientHello (RFC 5246 7.4.1.2): version, suites, extensions.
         self.read_client_hello(wire)?;
@@ -98,7 +124,11 @@ impl Server {
         if self.conn.suite()?.key_exchange() == KeyExchange::Ecdhe {
             self.send_server_key_exchange()?;
         }
-        // 5. ServerHelloDone (RFC 5246 7.4.5): the client's turn.
+        // 5. CertificateRequest (RFC 5246 7.4.4), for mutual TLS: "who are you?"
+        if self.config.client_auth != ClientAuth::None {
+            self.send_certificate_request()?;
+        }
+        // 6. ServerHelloDone (RFC 5246 7.4.5): the client's turn.
         self.send_server_hello_done()?;
         self.conn.flush(wire)
     }
@@ -294,6 +324,23 @@ impl Server {
         Ok(())
     }
 
+    /// Mutual TLS: the kinds of certificate, the signature schemes for CertificateVerify, and
+    /// the names of the CAs we trust, so the client can pick a certificate they issued.
+    fn send_certificate_request(&mut self) -> Result<(), Error> {
+        let mut authorities = Vec::new();
+        for ca in &self.config.client_ca {
+            authorities.push(pki::subject_der(&pki::parse_certificate(ca)?)?);
+        }
+        let request = CertificateRequest {
+            certificate_types: vec![RSA_SIGN],
+            supported_signature_algorithms: SUPPORTED_SCHEMES.to_vec(),
+            certificate_authorities: authorities,
+        };
+        self.conn
+            .send_handshake(HandshakeType::CertificateRequest, request.encode()?);
+        Ok(())
+    }
+
     fn send_server_hello_done(&mut self) -> Result<(), Error> {
         self.conn
             .send_handshake(HandshakeType::ServerHelloDone, ServerHelloDone.encode()?);
@@ -311,26 +358,135 @@ impl Server {
     fn finish_steps<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         self.conn.begin_flight(
             "server.finish",
-            "ClientKeyExchange, ChangeCipherSpec, Finished",
+            "[Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished",
             "ChangeCipherSpec, Finished",
         );
-        // 1. ClientKeyExchange (RFC 5246 7.4.7): recover the pre-master secret.
+        // 1. Certificate (RFC 5246 7.4.6), when we asked: the client's chain, checked now.
+        if self.config.client_auth != ClientAuth::None {
+            self.read_client_certificate(wire)?;
+        }
+        // 2. ClientKeyExchange (RFC 5246 7.4.7): recover the pre-master secret.
         let pre_master_secret = self.read_client_key_exchange(wire)?;
-        // 2. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
+        // 3. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
         self.conn.derive_keys(&pre_master_secret)?;
-        // 3. The client's ChangeCipherSpec (RFC 5246 7.1).
+        // 4. CertificateVerify (RFC 5246 7.4.8), when the client sent a certificate: its
+        //    signature over the handshake so far proves it holds the certificate's key.
+        if self.client_public_key.is_some() {
+            self.read_certificate_verify(wire)?;
+        }
+        // 5. The client's ChangeCipherSpec (RFC 5246 7.1).
         self.conn.read_change_cipher_spec(wire)?;
-        // 4. The client's Finished (RFC 5246 7.4.9): the first point where a wrong pre-master
+        // 6. The client's Finished (RFC 5246 7.4.9): the first point where a wrong pre-master
         //    (a bad ciphertext, a wrong private key) shows.
         self.conn.read_finished(wire)?;
 
-        // 5. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
+        // 7. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
         self.conn.send_change_cipher_spec()?;
-        // 6. Finished (RFC 5246 7.4.9): covers the client's Finished too.
+        // 8. Finished (RFC 5246 7.4.9): covers the client's Finished too.
         self.conn.send_finished()?;
         self.conn.flush(wire)?;
         self.conn.handshake_complete = true;
         Ok(())
+    }
+
+    /// Mutual TLS: the client's certificate chain, checked against our client CAs and CRLs
+    /// at our clock (issuer signatures, validity, revocation, clientAuth).
+    fn read_client_certificate<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        let (_, message) = self
+            .conn
+            .read_handshake(wire, &[HandshakeType::Certificate])?;
+        let (certificate, fields) = Certificate::decode(&message)?;
+        self.conn
+            .trace_received(HandshakeType::Certificate, &message, fields);
+        let Some(leaf_der) = certificate.certificate_list.first() else {
+            if self.config.client_auth == ClientAuth::Require {
+                // TLS 1.2 has no certificate_required alert (TLS 1.3 added one): RFC 5246 7.4.6
+                // says handshake_failure.
+                return Err(Error::HandshakeFailure(
+                    "the client sent no certificate, and this server requires one".into(),
+                ));
+            }
+            self.conn.trace.note(
+                Side::Server,
+                "the client sent no certificate: it stays anonymous (certificate requested, \
+                 not required)",
+            );
+            return Ok(());
+        };
+        let leaf = pki::parse_certificate(leaf_der)?;
+        self.conn.trace.note(
+            Side::Server,
+            format!("client certificate: {}", pki::describe_certificate(&leaf)),
+        );
+        let trust = pki::TrustStore {
+            anchors: &self.config.client_ca,
+            crls: &self.config.crls,
+            now: self.conn.clock.now(),
+        };
+        let report = pki::verify_chain(
+            &certificate.certificate_list,
+            &trust,
+            pki::Purpose::ClientAuth,
+            None,
+        );
+        for (what, ok) in report.checks {
+            self.conn.trace.check(Side::Server, what, ok);
+        }
+        report.result?;
+        self.client_public_key = Some(pki::rsa_public_key(&leaf)?);
+        self.conn.trace.key_use(
+            Side::Server,
+            Key::ClientPublicKey,
+            "taken from the client's certificate, to check its CertificateVerify",
+        );
+        self.client_certificates = certificate.certificate_list;
+        Ok(())
+    }
+
+    /// Mutual TLS: the client's signature over every handshake message so far, checked with
+    /// the public key of its certificate.
+    fn read_certificate_verify<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        // What the client signed: the transcript up to, not including, CertificateVerify.
+        let signed = self.conn.transcript.bytes().to_vec();
+        let covers = self.conn.transcript.covers();
+        let (_, message) = self
+            .conn
+            .read_handshake(wire, &[HandshakeType::CertificateVerify])?;
+        let (verify, fields) = CertificateVerify::decode(&message)?;
+        self.conn
+            .trace_received(HandshakeType::CertificateVerify, &message, fields);
+        let scheme = verify.signed.scheme;
+        if !SUPPORTED_SCHEMES.contains(&scheme) {
+            return Err(Error::IllegalParameter(format!(
+                "CertificateVerify uses {}, which our CertificateRequest did not offer",
+                key_exchange::scheme_name(scheme)
+            )));
+        }
+        self.conn.trace.value(
+            Side::Server,
+            "certificate_verify_hash",
+            &key_exchange::scheme_hash(scheme, &signed),
+            format!(
+                "the hash that the client's {} signature covers: {covers} ({} bytes)",
+                key_exchange::scheme_name(scheme),
+                signed.len()
+            ),
+        );
+        let public_key = self.client_public_key.as_ref().ok_or(Error::Internal(
+            "CertificateVerify without a certificate".into(),
+        ))?;
+        let verified = key_exchange::verify(public_key, scheme, &signed, &verify.signed.signature);
+        self.conn.trace.key_use(
+            Side::Server,
+            Key::ClientPublicKey,
+            "verify the client's CertificateVerify signature",
+        );
+        self.conn.trace.check(
+            Side::Server,
+            "CertificateVerify: the client holds the private key of its certificate",
+            verified.is_ok(),
+        );
+        verified
     }
 
     fn read_client_key_exchange<R: Read>(

@@ -2,11 +2,11 @@
 //! flight. [`handshake_and_exchange`] *is* the sequence diagram; set a breakpoint on it and step.
 
 use crate::client::{Client, ClientConfig, ServerTrust};
+use crate::demo_pki::{self, DemoClient};
 use crate::error::Error;
 use crate::key_exchange::SUPPORTED_SCHEMES;
-use crate::pki;
 use crate::rng::{Clock, DEFAULT_SIMULATION_TIME, RoleRng, Side};
-use crate::server::{Server, ServerConfig};
+use crate::server::{ClientAuth, Server, ServerConfig};
 use crate::suites::CipherSuite;
 use crate::trace::Event;
 use crate::wire::{Flow, MemoryWire, WireEnd};
@@ -23,6 +23,10 @@ pub struct Options {
     pub extended_master_secret: bool,
     pub client_message: Vec<u8>,
     pub server_message: Vec<u8>,
+    /// Mutual TLS: the server requires a client certificate.
+    pub mtls: bool,
+    /// Which demo client certificate the client holds (None: no certificate).
+    pub client_certificate: Option<DemoClient>,
 }
 
 impl Default for Options {
@@ -35,24 +39,27 @@ impl Default for Options {
             extended_master_secret: true,
             client_message: b"Hello, server! (sealed with client_write_key)\n".to_vec(),
             server_message: b"Hello, client! (sealed with server_write_key)\n".to_vec(),
+            mtls: false,
+            client_certificate: None,
         }
     }
 }
 
-/// The client the simulator uses: it trusts exactly the embedded demo certificate.
+/// The client the simulator uses: it trusts the demo CA (and checks its CRL), and holds the
+/// demo client certificate `options` names, if any.
 pub fn demo_client(options: &Options) -> Result<Client, Error> {
-    let identity = pki::demo_server_identity()?;
-    let pinned = identity
-        .chain
-        .first()
-        .cloned()
-        .ok_or(Error::Internal("demo identity has no certificate".into()))?;
+    let identity = match options.client_certificate {
+        Some(who) => Some(who.identity()?),
+        None => None,
+    };
     let config = ClientConfig {
         suites: vec![options.suite],
         server_name: Some("localhost".into()),
-        trust: ServerTrust::Pinned(pinned),
+        trust: ServerTrust::Anchors(vec![demo_pki::ca()?]),
         offer_extended_master_secret: options.extended_master_secret,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
+        crls: vec![demo_pki::crl()?],
+        identity,
     };
     Ok(Client::new(
         config,
@@ -62,12 +69,20 @@ pub fn demo_client(options: &Options) -> Result<Client, Error> {
     ))
 }
 
-/// The server the simulator uses: the embedded demo identity, all suites.
+/// The server the simulator uses: the demo server certificate, all suites; with `mtls`, it
+/// requires a client certificate from the demo CA and checks the CA's CRL.
 pub fn demo_server(options: &Options) -> Result<Server, Error> {
     let config = ServerConfig {
         suites: CipherSuite::ALL.to_vec(),
-        identity: pki::demo_server_identity()?,
+        identity: demo_pki::server()?,
         allow_extended_master_secret: options.extended_master_secret,
+        client_auth: if options.mtls {
+            ClientAuth::Require
+        } else {
+            ClientAuth::None
+        },
+        client_ca: vec![demo_pki::ca()?],
+        crls: vec![demo_pki::crl()?],
     };
     Ok(Server::new(
         config,
@@ -281,7 +296,7 @@ pub fn run_simulation(mut sim: Simulation, options: &Options) -> Report {
 
 /// The values a golden transcript lists, in order, as the client traced them (server_random
 /// and the server's ECDH key as the server did; both sides' values agree, see tests).
-pub const GOLDEN_VALUES: [&str; 17] = [
+pub const GOLDEN_VALUES: [&str; 18] = [
     "client_random",
     "server_random",
     "server_ecdh_private",
@@ -297,6 +312,7 @@ pub const GOLDEN_VALUES: [&str; 17] = [
     "server_write_key",
     "client_write_iv",
     "server_write_iv",
+    "certificate_verify_hash",
     "client_verify_data",
     "server_verify_data",
 ];
@@ -306,18 +322,19 @@ pub const GOLDEN_VALUES: [&str; 17] = [
 pub fn golden_transcript(options: &Options, report: &Report) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "# tls12-sim golden transcript: {}, seed {}{}\n",
+        "# tls12-sim golden transcript: {}, seed {}{}{}\n",
         options.suite.name(),
         options.seed,
         if options.extended_master_secret {
             ""
         } else {
             ", no extended master secret"
-        }
+        },
+        if options.mtls { ", mutual TLS" } else { "" }
     ));
     out.push_str(&format!(
-        "# Source: made by this program, `tls12-sim simulate --suite {} --seed {}{}`: both sides'\n\
-         # RNGs seeded, clock fixed at {}, the embedded demo server identity (src/demo/).\n\
+        "# Source: made by this program, `tls12-sim simulate --suite {} --seed {}{}{}`: both sides'\n\
+         # RNGs seeded, clock fixed at {}, the embedded demo PKI (src/demo/).\n\
          # tests/golden_transcripts.rs replays the run and must get every byte below; regenerate\n\
          # only on purpose: UPDATE_VECTORS=1 cargo test --test golden_transcripts\n\
          # Secrets as the client derived them (the server derives the same), in hex.\n",
@@ -328,6 +345,7 @@ pub fn golden_transcript(options: &Options, report: &Report) -> String {
         } else {
             " --no-ems"
         },
+        if options.mtls { " --mtls" } else { "" },
         options.time,
     ));
     out.push_str(&format!("suite {}\n", options.suite.name()));

@@ -9,7 +9,6 @@
 use std::path::PathBuf;
 
 use tls12_sim::observer::{self, ObserverKey};
-use tls12_sim::pki;
 use tls12_sim::simulate::{self, Options};
 use tls12_sim::suites::CipherSuite;
 use tls12_sim::wire::parse_flows;
@@ -57,6 +56,24 @@ fn cases() -> Vec<(&'static str, Options)> {
                 suite: CipherSuite::EcdheRsaAes128GcmSha256,
                 seed: 2,
                 extended_master_secret: false,
+                ..rsa128.clone()
+            },
+        ),
+        (
+            "ecdhe-rsa-aes256-gcm-sha384.seed1.mtls.txt",
+            Options {
+                suite: CipherSuite::EcdheRsaAes256GcmSha384,
+                mtls: true,
+                client_certificate: Some(tls12_sim::demo_pki::DemoClient::Alice),
+                ..rsa128.clone()
+            },
+        ),
+        (
+            "rsa-aes128-gcm-sha256.seed3.mtls.txt",
+            Options {
+                seed: 3,
+                mtls: true,
+                client_certificate: Some(tls12_sim::demo_pki::DemoClient::Alice),
                 ..rsa128
             },
         ),
@@ -108,7 +125,7 @@ fn seeded_runs_replay_byte_for_byte() {
 
 #[test]
 fn the_stored_bytes_agree_with_the_stored_secrets() {
-    let key = pki::demo_server_identity().unwrap().key;
+    let key = tls12_sim::demo_pki::server().unwrap().key;
     for (name, _) in cases() {
         let text = std::fs::read_to_string(path(name)).unwrap();
         let flows = parse_flows(&text).unwrap();

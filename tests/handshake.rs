@@ -199,7 +199,7 @@ fn the_lab_sessions_share_no_randomness() {
     // open the ECDHE one: the two sessions are seeded independently.
     use tls12_sim::labs::{ECDHE_SESSION_SEED, RSA_SESSION_SEED, record_session};
     use tls12_sim::observer::{self, ObserverKey};
-    let key = tls12_sim::pki::demo_server_identity().unwrap().key;
+    let key = tls12_sim::demo_pki::server().unwrap().key;
     let rsa = record_session(CipherSuite::RsaAes128GcmSha256, RSA_SESSION_SEED, b"a").unwrap();
     let rsa_obs = observer::observe(&rsa, ObserverKey::ServerPrivateKey(&key)).unwrap();
     let pre_master = rsa_obs.pre_master_secret.unwrap();

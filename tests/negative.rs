@@ -301,7 +301,7 @@ fn server_with_the_wrong_private_key_fails_at_finished() {
     // server "decrypts" the pre-master to something else, silently, and the first record under
     // the new keys, the client's Finished, fails to authenticate.
     let options = Options::default();
-    let mut identity = pki::demo_server_identity().unwrap();
+    let mut identity = tls12_sim::demo_pki::server().unwrap();
     identity.key =
         pki::load_private_key_pem(include_str!("../vectors/openssl-sessions/server.key")).unwrap();
     let server = Server::new(
@@ -309,6 +309,9 @@ fn server_with_the_wrong_private_key_fails_at_finished() {
             suites: CipherSuite::ALL.to_vec(),
             identity,
             allow_extended_master_secret: true,
+            client_auth: tls12_sim::server::ClientAuth::None,
+            client_ca: Vec::new(),
+            crls: Vec::new(),
         },
         tls12_sim::rng::RoleRng::seeded(1, Side::Server),
         tls12_sim::rng::Clock::Fixed(options.time),
@@ -332,7 +335,7 @@ fn bad_pre_master_ciphertexts_all_fail_the_same_way() {
     // RFC 5246 7.4.7.1: bad padding, wrong length and wrong version bytes must be
     // indistinguishable from outside: the server carries on with a random pre-master and the
     // failure is always the same alert at the same point.
-    let server_key = pki::demo_server_identity().unwrap().key;
+    let server_key = tls12_sim::demo_pki::server().unwrap().key;
     let public = server_key.to_public_key();
     let mut rng = tls12_sim::rng::RoleRng::seeded(99, Side::Client);
     let encrypt = |rng: &mut tls12_sim::rng::RoleRng, m: &[u8]| {
@@ -382,7 +385,7 @@ fn bad_pre_master_ciphertexts_all_fail_the_same_way() {
 
 #[test]
 fn the_defence_returns_the_plaintext_only_when_everything_is_right() {
-    let key = pki::demo_server_identity().unwrap().key;
+    let key = tls12_sim::demo_pki::server().unwrap().key;
     let public = key.to_public_key();
     let mut client_rng = tls12_sim::rng::RoleRng::seeded(5, Side::Client);
     let mut server_rng = tls12_sim::rng::RoleRng::seeded(5, Side::Server);

@@ -9,10 +9,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tls12_sim::client::ServerTrust;
+use tls12_sim::demo_pki::{self, DemoClient};
 use tls12_sim::error::Error;
 use tls12_sim::net::{self, ConnectOptions, ServeOptions};
 use tls12_sim::pki::{self, Identity};
 use tls12_sim::rng::DEFAULT_SIMULATION_TIME;
+use tls12_sim::server::ClientAuth;
 use tls12_sim::simulate::{self, Options, Report};
 use tls12_sim::suites::CipherSuite;
 use tls12_sim::trace::{self, TextOptions};
@@ -41,6 +43,8 @@ enum Command {
     Serve(ServeArgs),
     /// Connect to a TLS 1.2 server, send a line, print what comes back.
     Connect(ConnectArgs),
+    /// Write the demo PKI (CA, server, clients good/expired/revoked, CRL, another CA) as PEM.
+    Pki(PkiArgs),
 }
 
 #[derive(clap::Args)]
@@ -72,6 +76,18 @@ struct ServeArgs {
     /// Drop a peer that sends nothing for this long.
     #[arg(long, default_value_t = 10_000)]
     read_timeout_ms: u64,
+    /// Mutual TLS: the CA certificates (PEM) whose client certificates we accept.
+    #[arg(long)]
+    client_ca: Option<PathBuf>,
+    /// Ask for a client certificate; a client may still send none.
+    #[arg(long, requires = "client_ca", conflicts_with = "require_client_cert")]
+    request_client_cert: bool,
+    /// Require a client certificate: none is refused with handshake_failure.
+    #[arg(long, requires = "client_ca")]
+    require_client_cert: bool,
+    /// Certificate revocation lists (PEM) to check client certificates against.
+    #[arg(long, requires = "client_ca")]
+    crl: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -102,6 +118,25 @@ struct ConnectArgs {
     /// Do not offer extended_master_secret (RFC 7627).
     #[arg(long)]
     no_ems: bool,
+    /// Mutual TLS: our certificate (PEM), for a server that asks for one.
+    #[arg(long, requires = "key")]
+    cert: Option<PathBuf>,
+    /// The private key of --cert (PEM, PKCS#1 or PKCS#8).
+    #[arg(long, requires = "cert")]
+    key: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct PkiArgs {
+    /// The directory to write the PEM files into.
+    #[arg(long)]
+    out: PathBuf,
+    /// Make a new PKI (new keys) instead of writing the embedded demo one.
+    #[arg(long)]
+    fresh: bool,
+    /// With --fresh: the seed of the new keys (default: from the operating system).
+    #[arg(long, requires = "fresh")]
+    seed: Option<u64>,
 }
 
 #[derive(clap::Args)]
@@ -141,6 +176,13 @@ struct SimulateArgs {
     /// The clock both sides use, in Unix seconds.
     #[arg(long, default_value_t = DEFAULT_SIMULATION_TIME)]
     time: u64,
+    /// Mutual TLS: the server requires a client certificate (from the embedded demo PKI).
+    #[arg(long)]
+    mtls: bool,
+    /// With --mtls, which demo client connects: alice (valid), bob (expired), carol (revoked),
+    /// mallory (other CA) or none.
+    #[arg(long, default_value = "alice", requires = "mtls")]
+    client: String,
 }
 
 impl Default for SimulateArgs {
@@ -152,6 +194,8 @@ impl Default for SimulateArgs {
             keylog: None,
             no_ems: false,
             time: DEFAULT_SIMULATION_TIME,
+            mtls: false,
+            client: "alice".into(),
         }
     }
 }
@@ -164,6 +208,7 @@ fn main() -> ExitCode {
         Some(Command::Lab(args)) => lab_command(args),
         Some(Command::Serve(args)) => serve_command(args),
         Some(Command::Connect(args)) => connect_command(args),
+        Some(Command::Pki(args)) => pki_command(args),
     };
     match result {
         Ok(code) => code,
@@ -185,11 +230,25 @@ fn parse_suite(name: &str) -> Result<CipherSuite, Error> {
 }
 
 fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
+    let client_certificate = match args.client.as_str() {
+        "alice" => Some(DemoClient::Alice),
+        "bob" => Some(DemoClient::Bob),
+        "carol" => Some(DemoClient::Carol),
+        "mallory" => Some(DemoClient::Mallory),
+        "none" => None,
+        other => {
+            return Err(Error::Config(format!(
+                "no demo client {other:?}: choose alice, bob, carol, mallory or none"
+            )));
+        }
+    };
     let options = Options {
         suite: parse_suite(&args.suite)?,
         seed: args.seed,
         time: args.time,
         extended_master_secret: !args.no_ems,
+        mtls: args.mtls,
+        client_certificate: if args.mtls { client_certificate } else { None },
         ..Options::default()
     };
     let report = simulate::run(&options)?;
@@ -244,7 +303,7 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
             chain: pki::load_certificates_pem(&read_file(cert)?)?,
             key: pki::load_private_key_pem(&read_file(key)?)?,
         },
-        _ => pki::demo_server_identity()?,
+        _ => demo_pki::server()?,
     };
     if !pki::key_matches_certificate(&identity.key, &identity.chain[0]) {
         eprintln!(
@@ -260,8 +319,30 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
             .map(|name| parse_suite(name))
             .collect::<Result<_, _>>()?
     };
+    let client_ca = match &args.client_ca {
+        Some(path) => pki::load_certificates_pem(&read_file(path)?)?,
+        None => Vec::new(),
+    };
+    let crls = match &args.crl {
+        Some(path) => pki::load_crls_pem(&read_file(path)?)?,
+        None => Vec::new(),
+    };
+    // A CRL we cannot trust is refused now, not at the first client.
+    for crl in &crls {
+        pki::check_crl_issued_by_one_of(crl, &client_ca)?;
+    }
+    let client_auth = if args.require_client_cert {
+        ClientAuth::Require
+    } else if args.request_client_cert {
+        ClientAuth::Request
+    } else {
+        ClientAuth::None
+    };
     let options = ServeOptions {
         listen: args.listen,
+        client_auth,
+        client_ca,
+        crls,
         identity,
         suites,
         allow_extended_master_secret: !args.no_ems,
@@ -283,13 +364,14 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
 fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
     let trust = match &args.ca {
         Some(path) => ServerTrust::Anchors(pki::load_certificates_pem(&read_file(path)?)?),
-        None => ServerTrust::Pinned(
-            pki::demo_server_identity()?
-                .chain
-                .first()
-                .cloned()
-                .ok_or(Error::Internal("no demo certificate".into()))?,
-        ),
+        None => ServerTrust::Anchors(vec![demo_pki::ca()?]),
+    };
+    let identity = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) => Some(Identity {
+            chain: pki::load_certificates_pem(&read_file(cert)?)?,
+            key: pki::load_private_key_pem(&read_file(key)?)?,
+        }),
+        _ => None,
     };
     let suites = match &args.suite {
         Some(name) => vec![parse_suite(name)?],
@@ -309,6 +391,7 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         trace: args.trace,
         send,
         idle: Duration::from_millis(args.idle_ms),
+        identity,
     };
     match net::connect(&options, &mut std::io::stdout()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -317,6 +400,33 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn pki_command(args: PkiArgs) -> Result<ExitCode, Error> {
+    if args.fresh {
+        let seed = match args.seed {
+            Some(seed) => seed,
+            None => {
+                let mut bytes = [0u8; 8];
+                tls12_sim::rng::RoleRng::from_os(tls12_sim::rng::Side::Server)?.fill(&mut bytes);
+                u64::from_le_bytes(bytes)
+            }
+        };
+        eprintln!("making a new PKI (eight RSA-2048 keys) from seed {seed} ...");
+        demo_pki::write_files(&args.out, &demo_pki::make(seed)?)?;
+    } else {
+        demo_pki::write(&args.out)?;
+    }
+    println!("wrote the demo PKI to {}:", args.out.display());
+    for (name, _) in demo_pki::FILES {
+        println!("  {name}");
+    }
+    println!(
+        "Check it with OpenSSL, e.g.: openssl verify -CAfile {0}/ca.pem -crl_check -CRLfile \
+         {0}/crl.pem {0}/revoked.pem",
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Names the alert of a failed handshake on standard error.

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod peers;
+
 use tls12_sim::error::Error;
 use tls12_sim::messages::alert::AlertDescription;
 use tls12_sim::rng::Side;

@@ -1,0 +1,190 @@
+//! Helpers for tests that run real peers (OpenSSL, tlslite-ng, tshark) and our binary.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_tls12-sim");
+
+pub fn manifest(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+pub fn demo_cert() -> PathBuf {
+    manifest("src/demo/server.pem")
+}
+
+pub fn demo_ca() -> PathBuf {
+    manifest("src/demo/ca.pem")
+}
+
+pub fn demo_key() -> PathBuf {
+    manifest("src/demo/server.key")
+}
+
+pub fn no_ems_conf() -> PathBuf {
+    manifest("vectors/openssl-sessions/no-ems.cnf")
+}
+
+/// The peer's executable, or None (with SKIPPED printed) when it is not installed; a failure
+/// instead when TLS12SIM_REQUIRE_PEERS=1.
+pub fn peer(name: &str) -> Option<PathBuf> {
+    let found = if name == "tls.py" {
+        let venv = manifest(".venv-peers/bin/tls.py");
+        venv.exists().then_some(venv)
+    } else {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        })
+    };
+    if found.is_none() {
+        if std::env::var("TLS12SIM_REQUIRE_PEERS").is_ok_and(|v| v == "1") {
+            panic!("{name} is required (TLS12SIM_REQUIRE_PEERS=1) but is not installed");
+        }
+        eprintln!("SKIPPED: {name} is not installed (./scripts/test.sh installs it)");
+    }
+    found
+}
+
+/// A child process killed when dropped, with its output collected by threads.
+pub struct Running {
+    pub child: Child,
+    pub lines: mpsc::Receiver<String>,
+    pub seen: Vec<String>,
+}
+
+impl Running {
+    pub fn spawn(mut command: Command) -> Running {
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("spawn");
+        let (tx, lines) = mpsc::channel();
+        let stdout: ChildStdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let tx2 = tx.clone();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx2.send(line);
+            }
+        });
+        Running {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits until a line containing `text` appears (stdout or stderr); returns that line.
+    pub fn wait_for(&mut self, text: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        if let Some(line) = self.seen.iter().find(|l| l.contains(text)) {
+            return line.clone();
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "waited {timeout:?} for {text:?}; output so far:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    pub fn write(&mut self, data: &[u8]) {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(data).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits for the process to end (killing it after `timeout`); returns all its output.
+    pub fn finish(mut self, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+            self.seen.push(line);
+        }
+        self.seen.join("\n")
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `tls12-sim serve --once` on a free port; returns it and its address.
+pub fn serve(extra: &[&str]) -> (Running, String) {
+    let mut command = Command::new(BIN);
+    command.args(["serve", "--listen", "127.0.0.1:0", "--once", "--trace"]);
+    command.args(extra);
+    let mut server = Running::spawn(command);
+    let line = server.wait_for("listening on ", Duration::from_secs(10));
+    let address = line.trim_start_matches("listening on ").trim().to_string();
+    (server, address)
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Runs `tls12-sim connect`, retrying while the server is not yet listening.
+pub fn connect(args: &[&str]) -> (bool, String, String) {
+    for _ in 0..50 {
+        let out = Command::new(BIN)
+            .arg("connect")
+            .args(args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        if stderr.contains("cannot connect") {
+            thread::sleep(Duration::from_millis(100));
+            continue;
+        }
+        return (out.status.success(), stdout, stderr);
+    }
+    panic!("the server never started listening");
+}
+
+pub fn ems_word(ems: bool) -> &'static str {
+    if ems { "yes" } else { "no" }
+}
+
+pub fn tempdir(name: &str) -> PathBuf {
+    let dir = manifest("target/test-tmp").join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
