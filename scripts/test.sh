@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 # With this set, an interop test whose peer (openssl, tshark, tlslite-ng) is missing fails
 # instead of skipping: under this script they must run.
 export TLS12SIM_REQUIRE_PEERS=1
-cargo test --locked --no-fail-fast "$@"
+cargo test --locked --no-fail-fast --all-targets "$@"

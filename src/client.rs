@@ -48,8 +48,9 @@ use crate::trace::Key;
 /// How the client decides to trust the server's certificate.
 #[derive(Clone, Debug)]
 pub enum ServerTrust {
-    /// Any chain that leads to one of these CA certificates (DER), naming `server_name`.
-    Anchors(Vec<Vec<u8>>),
+    /// Any chain that leads to one of these trust anchors (with their CRLs), naming
+    /// `server_name`.
+    Anchors(pki::TrustStore),
 }
 
 #[derive(Clone, Debug)]
@@ -63,8 +64,6 @@ pub struct ClientConfig {
     pub offer_extended_master_secret: bool,
     /// The signature schemes we accept from the server, in order of preference.
     pub signature_schemes: Vec<u16>,
-    /// Revocation lists (DER) to check the server's chain against.
-    pub crls: Vec<Vec<u8>>,
     /// Mutual TLS: our certificate chain and key, if we have one.
     pub identity: Option<pki::Identity>,
 }
@@ -258,7 +257,7 @@ impl Client {
         let offered = self
             .hello
             .as_ref()
-            .ok_or(Error::Internal("ServerHello before ClientHello".into()))?;
+            .ok_or_else(|| Error::Internal("ServerHello before ClientHello".into()))?;
 
         // The version: we speak TLS 1.2 only.
         if hello.server_version != TLS1_2 {
@@ -354,26 +353,25 @@ impl Client {
             return Err(Error::decode("certificate_list", DecodeProblem::OutOfRange));
         };
         let leaf = pki::parse_certificate(leaf_der)?;
-        self.conn.trace.note(
-            Side::Client,
-            format!("server certificate: {}", pki::describe_certificate(&leaf)),
-        );
+        if self.conn.trace.enabled {
+            self.conn.trace.note(
+                Side::Client,
+                format!("server certificate: {}", pki::describe_certificate(&leaf)),
+            );
+        }
         match &self.config.trust {
             ServerTrust::Anchors(anchors) => {
                 let purpose = match self.conn.suite()?.key_exchange() {
                     KeyExchange::Rsa => pki::Purpose::ServerRsaKeyExchange,
                     KeyExchange::Ecdhe => pki::Purpose::ServerSigning,
                 };
-                let trust = pki::TrustStore {
-                    anchors,
-                    crls: &self.config.crls,
-                    now: self.conn.clock.now(),
-                };
                 let report = pki::verify_chain(
                     &certificate.certificate_list,
-                    &trust,
+                    anchors,
+                    self.conn.clock.now(),
                     purpose,
                     self.config.server_name.as_deref(),
+                    self.conn.trace.enabled,
                 );
                 for (what, ok) in report.checks {
                     self.conn.trace.check(Side::Client, what, ok);
@@ -434,9 +432,10 @@ impl Client {
             &signed,
             "client_random + server_random + ServerECDHParams: what the server signed",
         );
-        let public_key = self.server_public_key.as_ref().ok_or(Error::Internal(
-            "ServerKeyExchange before the certificate".into(),
-        ))?;
+        let public_key = self
+            .server_public_key
+            .as_ref()
+            .ok_or_else(|| Error::Internal("ServerKeyExchange before the certificate".into()))?;
         let verified = key_exchange::verify(
             public_key,
             scheme,
@@ -551,25 +550,27 @@ impl Client {
     fn send_certificate_verify(&mut self) -> Result<(), Error> {
         let scheme = self
             .client_scheme
-            .ok_or(Error::Internal("CertificateVerify without a scheme".into()))?;
+            .ok_or_else(|| Error::Internal("CertificateVerify without a scheme".into()))?;
         let key = &self
             .config
             .identity
             .as_ref()
-            .ok_or(Error::Internal("CertificateVerify without a key".into()))?
+            .ok_or_else(|| Error::Internal("CertificateVerify without a key".into()))?
             .key;
         let signed = self.conn.transcript.bytes().to_vec();
-        self.conn.trace.value(
-            Side::Client,
-            "certificate_verify_hash",
-            &key_exchange::scheme_hash(scheme, &signed),
-            format!(
-                "what our private key signs ({}): the hash of {} ({} bytes)",
-                key_exchange::scheme_name(scheme),
-                self.conn.transcript.covers(),
-                signed.len()
-            ),
-        );
+        if self.conn.trace.enabled {
+            self.conn.trace.value(
+                Side::Client,
+                "certificate_verify_hash",
+                &key_exchange::scheme_hash(scheme, &signed),
+                format!(
+                    "what our private key signs ({}): the hash of {} ({} bytes)",
+                    key_exchange::scheme_name(scheme),
+                    self.conn.transcript.covers(),
+                    signed.len()
+                ),
+            );
+        }
         let signature = key_exchange::sign(&mut self.conn.rng, key, scheme, &signed)?;
         self.conn.trace.key_use(
             Side::Client,
@@ -594,7 +595,7 @@ impl Client {
         let public_key = self
             .server_public_key
             .as_ref()
-            .ok_or(Error::Internal("no server public key".into()))?;
+            .ok_or_else(|| Error::Internal("no server public key".into()))?;
         let client_version = self.hello.as_ref().map_or(TLS1_2, |h| h.client_version);
         let (pre_master, encrypted) =
             key_exchange::rsa_encrypt_pre_master(&mut self.conn.rng, public_key, client_version)?;
@@ -627,7 +628,7 @@ impl Client {
     fn send_ecdhe_client_key_exchange(&mut self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
         let server_public = self
             .server_ecdh_public
-            .ok_or(Error::Internal("no server ECDH key".into()))?;
+            .ok_or_else(|| Error::Internal("no server ECDH key".into()))?;
         let pair = key_exchange::x25519_key_pair(&mut self.conn.rng);
         self.conn.trace.secret(
             Side::Client,

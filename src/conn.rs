@@ -63,9 +63,8 @@ impl Conn {
 
     /// The negotiated suite; asking before ServerHello is our bug.
     pub fn suite(&self) -> Result<CipherSuite, Error> {
-        self.suite.ok_or(Error::Internal(
-            "cipher suite used before it was negotiated".into(),
-        ))
+        self.suite
+            .ok_or_else(|| Error::Internal("cipher suite used before it was negotiated".into()))
     }
 
     /// Marks the start of a flight in the trace: what it reads, then what it sends.
@@ -252,29 +251,31 @@ impl Conn {
         let master = self
             .master_secret
             .as_ref()
-            .ok_or(Error::Internal("Finished before the master secret".into()))?;
+            .ok_or_else(|| Error::Internal("Finished before the master secret".into()))?;
         let handshake_hash = self.transcript.hash(suite.hash());
         let verify_data = prf::verify_data(suite.hash(), &master[..], label, &handshake_hash);
-        self.trace.value(
-            self.side,
-            "handshake_hash",
-            &handshake_hash,
-            format!("{}({})", suite.hash().name(), self.transcript.covers()),
-        );
-        let name = if label == CLIENT_FINISHED {
-            "client_verify_data"
-        } else {
-            "server_verify_data"
-        };
-        self.trace.value(
-            self.side,
-            name,
-            &verify_data,
-            format!(
-                "PRF(master_secret, \"{}\", handshake_hash)[0..11]",
-                String::from_utf8_lossy(label)
-            ),
-        );
+        if self.trace.enabled {
+            self.trace.value(
+                self.side,
+                "handshake_hash",
+                &handshake_hash,
+                format!("{}({})", suite.hash().name(), self.transcript.covers()),
+            );
+            let name = if label == CLIENT_FINISHED {
+                "client_verify_data"
+            } else {
+                "server_verify_data"
+            };
+            self.trace.value(
+                self.side,
+                name,
+                &verify_data,
+                format!(
+                    "PRF(master_secret, \"{}\", handshake_hash)[0..11]",
+                    String::from_utf8_lossy(label)
+                ),
+            );
+        }
         Ok(verify_data)
     }
 

@@ -89,6 +89,11 @@ pub fn ca() -> Result<Vec<u8>, Error> {
     first_certificate("ca.pem")
 }
 
+/// The demo CA and its CRL, as a trust store (parsed once per call).
+pub fn trust_store() -> Result<pki::TrustStore, Error> {
+    pki::TrustStore::new(&[ca()?], &[crl()?])
+}
+
 /// The CA's CRL (DER).
 pub fn crl() -> Result<Vec<u8>, Error> {
     pki::load_crls_pem(file("crl.pem")?)?

@@ -20,7 +20,7 @@
 //! 8. [`net`]: `serve` and `connect`: the same flights over TCP.
 //! 9. [`labs`]: short experiments whose output is the lesson (forward secrecy, ...).
 //!
-//! Supporting: [`error`] (one error type, one mapping to alerts), [`rng`] (seeded RNG per role,
+//! Supporting: [`bench`] (what things cost), [`error`] (one error type, one mapping to alerts), [`rng`] (seeded RNG per role,
 //! injected clock), [`trace`] (what the learner sees), [`pki`] (certificates), [`demo_pki`]
 //! (the embedded demo CA, server and clients), [`wire`]
 //! (in-memory wire and recorded flows), [`suites`], [`transcript`].
@@ -30,6 +30,7 @@
 //! (server_name), RFC 7627 (extended master secret), RFC 8422 (ECDHE), RFC 8446 4.2.3
 //! (signature scheme code points), RFC 5280 (certificates).
 
+pub mod bench;
 pub mod client;
 pub mod codec;
 pub mod conn;

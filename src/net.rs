@@ -37,8 +37,7 @@ pub struct ServeOptions {
     pub read_timeout: Duration,
     /// Mutual TLS: ask for client certificates, and whom to trust for them.
     pub client_auth: ClientAuth,
-    pub client_ca: Vec<Vec<u8>>,
-    pub crls: Vec<Vec<u8>>,
+    pub client_trust: pki::TrustStore,
 }
 
 /// What one served connection did.
@@ -91,8 +90,7 @@ fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConn
         },
         allow_extended_master_secret: options.allow_extended_master_secret,
         client_auth: options.client_auth,
-        client_ca: options.client_ca.clone(),
-        crls: options.crls.clone(),
+        client_trust: options.client_trust.clone(),
     };
     let rng = match RoleRng::from_os(Side::Server) {
         Ok(rng) => rng,
@@ -251,7 +249,6 @@ pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), E
         trust: options.trust.clone(),
         offer_extended_master_secret: options.offer_extended_master_secret,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
-        crls: Vec::new(),
         identity: options.identity.clone(),
     };
     let mut client = Client::new(

@@ -156,13 +156,7 @@ impl State<'_> {
         let d = index(from);
         let (protected, plaintext) = match &mut self.streams[d] {
             Stream::Plaintext => (false, Some(fragment)),
-            Stream::Keys(direction) => (
-                true,
-                direction
-                    .open(content_type, version, fragment)
-                    .ok()
-                    .map(|(plaintext, _)| plaintext),
-            ),
+            Stream::Keys(direction) => (true, direction.open(content_type, version, fragment).ok()),
             Stream::Opaque => (true, None),
         };
         if protected && plaintext.is_none() {
@@ -260,9 +254,10 @@ impl State<'_> {
     }
 
     fn client_key_exchange(&mut self, message: &[u8]) -> Result<(), Error> {
-        let suite = self.obs.suite.ok_or(Error::Config(
-            "ClientKeyExchange before a known suite".into(),
-        ))?;
+        let suite = self
+            .obs
+            .suite
+            .ok_or_else(|| Error::Config("ClientKeyExchange before a known suite".into()))?;
         match ClientKeyExchange::decode(message, suite.key_exchange())?.0 {
             ClientKeyExchange::Rsa {
                 encrypted_pre_master,

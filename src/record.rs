@@ -34,6 +34,7 @@
 //! One [`Direction`] is one half of the connection (Go's `halfConn`): our writes, or our reads.
 
 use std::io::{Read, Write};
+use std::ops::Range;
 
 use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes128Gcm, Aes256Gcm, KeyInit};
@@ -52,6 +53,8 @@ pub const ALERT: u8 = 21;
 pub const HANDSHAKE: u8 = 22;
 pub const APPLICATION_DATA: u8 = 23;
 
+/// type(1) + version(2) + length(2).
+pub const RECORD_HEADER_LEN: usize = 5;
 /// "The length MUST NOT exceed 2^14" (RFC 5246 6.2.1).
 pub const MAX_PLAINTEXT: usize = 1 << 14;
 /// "The length MUST NOT exceed 2^14 + 2048" (RFC 5246 6.2.3).
@@ -190,100 +193,157 @@ impl Direction {
         self.seq = self
             .seq
             .checked_add(1)
-            .ok_or(Error::Internal("sequence number exhausted".into()))?;
+            .ok_or_else(|| Error::Internal("sequence number exhausted".into()))?;
         Ok(())
     }
 
-    /// Appends one record to `out`: header, then the plaintext or its GCM protection.
-    /// Returns the GCM details for the trace when the record was protected.
+    /// Appends one record to `out`: header, then the plaintext or its GCM protection. The one
+    /// copy is of `plaintext` into `out`; protection then happens in place. Returns what the
+    /// protection involved (fixed-size, for the trace) when the record was protected.
     pub fn seal(
         &mut self,
         content_type: u8,
         version: u16,
         plaintext: &[u8],
         out: &mut Vec<u8>,
-    ) -> Result<Option<GcmDetails>, Error> {
-        if plaintext.len() > MAX_PLAINTEXT {
-            return Err(Error::Internal("record plaintext over 2^14 bytes".into()));
-        }
+    ) -> Result<Option<Protection>, Error> {
         let start = out.len();
-        out.push(content_type);
-        out.extend_from_slice(&version.to_be_bytes());
-        out.extend_from_slice(&[0, 0]); // length, filled in below
-        let details = match &self.aead {
-            None => {
-                out.extend_from_slice(plaintext);
-                None
-            }
-            Some(aead) => {
-                // The explicit nonce must never repeat under one key (GCM's one rule); the
-                // sequence number never does.
-                let explicit = self.seq.to_be_bytes();
-                let (nonce, aad) =
-                    self.nonce_and_aad(&explicit, content_type, version, plaintext.len());
-                out.extend_from_slice(&explicit);
-                let body = out.len();
-                out.extend_from_slice(plaintext);
-                let tag = aead.seal(&nonce, &aad, &mut out[body..])?;
-                out.extend_from_slice(&tag);
-                let details = GcmDetails {
-                    seq: self.seq,
-                    explicit_nonce: explicit.to_vec(),
-                    nonce: nonce.to_vec(),
-                    aad: aad.to_vec(),
-                    tag: tag.to_vec(),
-                    plaintext: plaintext.to_vec(),
-                };
-                self.next_seq()?;
-                Some(details)
-            }
-        };
-        let len = (out.len() - start - 5) as u16;
-        out[start + 3..start + 5].copy_from_slice(&len.to_be_bytes());
-        Ok(details)
+        out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
+        if self.aead.is_some() {
+            out.extend_from_slice(&[0; EXPLICIT_NONCE_LEN]);
+        }
+        out.extend_from_slice(plaintext);
+        self.seal_in_place(content_type, version, out, start)
     }
 
-    /// Opens one record's fragment in place; returns the plaintext and, when protected, the GCM
-    /// details for the trace.
-    pub fn open(
+    /// Seals the record that starts at `record[start]`, whose plaintext is already in place
+    /// after room for the header (and, when protected, for the explicit nonce): fills in the
+    /// header and nonce, encrypts in place, appends the tag. No copy, no allocation once `record`
+    /// has the capacity.
+    pub fn seal_in_place(
         &mut self,
         content_type: u8,
         version: u16,
-        mut fragment: Vec<u8>,
-    ) -> Result<(Vec<u8>, Option<GcmDetails>), Error> {
+        record: &mut Vec<u8>,
+        start: usize,
+    ) -> Result<Option<Protection>, Error> {
+        let overhead = if self.aead.is_some() {
+            EXPLICIT_NONCE_LEN
+        } else {
+            0
+        };
+        let body = start + RECORD_HEADER_LEN + overhead;
+        let plaintext_len = record
+            .len()
+            .checked_sub(body)
+            .ok_or_else(|| Error::Internal("record buffer too short".into()))?;
+        if plaintext_len > MAX_PLAINTEXT {
+            return Err(Error::Internal("record plaintext over 2^14 bytes".into()));
+        }
+        let protection = match &self.aead {
+            None => None,
+            Some(aead) => {
+                // The explicit nonce must never repeat under one key (GCM's one rule); the
+                // sequence number never does.
+                let explicit_nonce = self.seq.to_be_bytes();
+                let (nonce, aad) =
+                    self.nonce_and_aad(&explicit_nonce, content_type, version, plaintext_len);
+                record[body - EXPLICIT_NONCE_LEN..body].copy_from_slice(&explicit_nonce);
+                let tag = aead.seal(&nonce, &aad, &mut record[body..])?;
+                record.extend_from_slice(&tag);
+                let protection = Protection {
+                    seq: self.seq,
+                    explicit_nonce,
+                    nonce,
+                    aad,
+                    tag,
+                };
+                self.next_seq()?;
+                Some(protection)
+            }
+        };
+        let len = (record.len() - start - RECORD_HEADER_LEN) as u16;
+        record[start] = content_type;
+        record[start + 1..start + 3].copy_from_slice(&version.to_be_bytes());
+        record[start + 3..start + 5].copy_from_slice(&len.to_be_bytes());
+        Ok(protection)
+    }
+
+    /// Opens one record's fragment in place. Returns where the plaintext lies in `fragment`,
+    /// and what the protection involved when the record was protected.
+    pub fn open_in_place(
+        &mut self,
+        content_type: u8,
+        version: u16,
+        fragment: &mut [u8],
+    ) -> Result<(Range<usize>, Option<Protection>), Error> {
         let Some(aead) = &self.aead else {
-            return Ok((fragment, None));
+            return Ok((0..fragment.len(), None));
         };
         if fragment.len() < EXPLICIT_NONCE_LEN + TAG_LEN {
             // Too short to hold a nonce and a tag: it cannot authenticate.
             return Err(Error::BadRecordMac);
         }
-        let mut explicit = [0u8; 8];
-        explicit.copy_from_slice(&fragment[..EXPLICIT_NONCE_LEN]);
+        let mut explicit_nonce = [0u8; 8];
+        explicit_nonce.copy_from_slice(&fragment[..EXPLICIT_NONCE_LEN]);
         let mut tag = [0u8; 16];
         tag.copy_from_slice(&fragment[fragment.len() - TAG_LEN..]);
-        let plaintext_len = fragment.len() - EXPLICIT_NONCE_LEN - TAG_LEN;
-        let (nonce, aad) = self.nonce_and_aad(&explicit, content_type, version, plaintext_len);
-        let body = &mut fragment[EXPLICIT_NONCE_LEN..EXPLICIT_NONCE_LEN + plaintext_len];
-        aead.open(&nonce, &aad, body, &tag)?;
-        fragment.truncate(EXPLICIT_NONCE_LEN + plaintext_len);
-        fragment.drain(..EXPLICIT_NONCE_LEN);
-        if fragment.len() > MAX_PLAINTEXT {
+        let plaintext = EXPLICIT_NONCE_LEN..fragment.len() - TAG_LEN;
+        let (nonce, aad) =
+            self.nonce_and_aad(&explicit_nonce, content_type, version, plaintext.len());
+        aead.open(&nonce, &aad, &mut fragment[plaintext.clone()], &tag)?;
+        if plaintext.len() > MAX_PLAINTEXT {
             return Err(Error::RecordOverflow(format!(
                 "protected record holds {} bytes of plaintext, more than 2^14",
-                fragment.len()
+                plaintext.len()
             )));
         }
-        let details = GcmDetails {
+        let protection = Protection {
             seq: self.seq,
-            explicit_nonce: explicit.to_vec(),
-            nonce: nonce.to_vec(),
-            aad: aad.to_vec(),
-            tag: tag.to_vec(),
-            plaintext: fragment.clone(),
+            explicit_nonce,
+            nonce,
+            aad,
+            tag,
         };
         self.next_seq()?;
-        Ok((fragment, Some(details)))
+        Ok((plaintext, Some(protection)))
+    }
+
+    /// Opens one record's fragment; returns the plaintext.
+    pub fn open(
+        &mut self,
+        content_type: u8,
+        version: u16,
+        mut fragment: Vec<u8>,
+    ) -> Result<Vec<u8>, Error> {
+        let (plaintext, _) = self.open_in_place(content_type, version, &mut fragment)?;
+        fragment.truncate(plaintext.end);
+        fragment.drain(..plaintext.start);
+        Ok(fragment)
+    }
+}
+
+/// What protecting one record involved (RFC 5288 3): all fixed-size, so sealing and opening
+/// allocate nothing; the trace turns it into [`GcmDetails`] when tracing is on.
+#[derive(Clone, Copy, Debug)]
+pub struct Protection {
+    pub seq: u64,
+    pub explicit_nonce: [u8; 8],
+    pub nonce: [u8; 12],
+    pub aad: [u8; 13],
+    pub tag: [u8; 16],
+}
+
+impl Protection {
+    fn details(&self, plaintext: &[u8]) -> GcmDetails {
+        GcmDetails {
+            seq: self.seq,
+            explicit_nonce: self.explicit_nonce.to_vec(),
+            nonce: self.nonce.to_vec(),
+            aad: self.aad.to_vec(),
+            tag: self.tag.to_vec(),
+            plaintext: plaintext.to_vec(),
+        }
     }
 }
 
@@ -314,6 +374,8 @@ pub struct RecordLayer {
     handshake_out: Vec<u8>,
     /// Records built for the current flight, written to the wire at flush.
     out: Vec<u8>,
+    /// The record being read; reused, so reading allocates nothing per record.
+    in_buf: Vec<u8>,
     warnings_in_a_row: u32,
     renegotiations_refused: u32,
 }
@@ -331,6 +393,7 @@ impl RecordLayer {
             handshake_in: Vec::new(),
             handshake_out: Vec::new(),
             out: Vec::new(),
+            in_buf: Vec::new(),
             warnings_in_a_row: 0,
             renegotiations_refused: 0,
         }
@@ -374,9 +437,9 @@ impl RecordLayer {
         trace: &mut Trace,
     ) -> Result<(), Error> {
         let start = self.out.len();
-        let gcm = self
-            .write
-            .seal(content_type, self.write_version, plaintext, &mut self.out)?;
+        let protection =
+            self.write
+                .seal(content_type, self.write_version, plaintext, &mut self.out)?;
         if trace.enabled {
             trace.push(Event::Record {
                 side: self.side,
@@ -384,7 +447,7 @@ impl RecordLayer {
                 content_type,
                 version: self.write_version,
                 wire: self.out[start..].to_vec(),
-                gcm,
+                gcm: protection.map(|p| p.details(plaintext)),
             });
         }
         Ok(())
@@ -404,9 +467,10 @@ impl RecordLayer {
             fields: ccs.fields,
         });
         self.seal_record(CHANGE_CIPHER_SPEC, &ccs.bytes, trace)?;
-        self.write = self.pending_write.take().ok_or(Error::Internal(
-            "ChangeCipherSpec before keys were derived".into(),
-        ))?;
+        self.write = self
+            .pending_write
+            .take()
+            .ok_or_else(|| Error::Internal("ChangeCipherSpec before keys were derived".into()))?;
         Ok(())
     }
 
@@ -468,13 +532,14 @@ impl RecordLayer {
 
     // ---- reading ----
 
-    /// Reads one record and removes its protection. Returns (content type, plaintext).
+    /// Reads one record into the reusable input buffer and removes its protection in place.
+    /// Returns the content type and where the plaintext lies in `self.in_buf`.
     fn read_record<R: Read>(
         &mut self,
         wire: &mut R,
         trace: &mut Trace,
-    ) -> Result<(u8, Vec<u8>), Error> {
-        let mut header = [0u8; 5];
+    ) -> Result<(u8, Range<usize>), Error> {
+        let mut header = [0u8; RECORD_HEADER_LEN];
         wire.read_exact(&mut header)?;
         let content_type = header[0];
         let version = u16::from_be_bytes([header[1], header[2]]);
@@ -513,24 +578,30 @@ impl RecordLayer {
                 "record of {len} bytes, the limit is {max}"
             )));
         }
-        let mut fragment = vec![0u8; len];
-        wire.read_exact(&mut fragment)?;
+        // The buffer keeps its capacity from record to record: no allocation per record.
+        self.in_buf.clear();
+        self.in_buf.resize(len, 0);
+        wire.read_exact(&mut self.in_buf)?;
         let wire_bytes = if trace.enabled {
             let mut all = header.to_vec();
-            all.extend_from_slice(&fragment);
+            all.extend_from_slice(&self.in_buf);
             all
         } else {
             Vec::new()
         };
-        let (plaintext, gcm) = self.read.open(content_type, version, fragment)?;
-        trace.push(Event::Record {
-            side: self.side,
-            from: self.side.peer(),
-            content_type,
-            version,
-            wire: wire_bytes,
-            gcm,
-        });
+        let (plaintext, protection) =
+            self.read
+                .open_in_place(content_type, version, &mut self.in_buf)?;
+        if trace.enabled {
+            trace.push(Event::Record {
+                side: self.side,
+                from: self.side.peer(),
+                content_type,
+                version,
+                wire: wire_bytes,
+                gcm: protection.map(|p| p.details(&self.in_buf[plaintext.clone()])),
+            });
+        }
         Ok((content_type, plaintext))
     }
 
@@ -555,19 +626,21 @@ impl RecordLayer {
         Err(Error::PeerAlert(alert))
     }
 
-    /// Reads records until one that is not an alert we may pass over. `None`: the peer sent
-    /// close_notify. A fatal alert is `Error::PeerAlert`.
+    /// Reads records until one that is not an alert we may pass over; its plaintext is in
+    /// `self.in_buf` at the returned range. `None`: the peer sent close_notify. A fatal alert
+    /// is `Error::PeerAlert`.
     fn read_content<R: Read>(
         &mut self,
         wire: &mut R,
         trace: &mut Trace,
-    ) -> Result<Option<(u8, Vec<u8>)>, Error> {
+    ) -> Result<Option<(u8, Range<usize>)>, Error> {
         loop {
-            let (content_type, data) = self.read_record(wire, trace)?;
+            let (content_type, plaintext) = self.read_record(wire, trace)?;
             if content_type != ALERT {
-                return Ok(Some((content_type, data)));
+                return Ok(Some((content_type, plaintext)));
             }
-            match self.receive_alert(&data, trace)? {
+            let alert = self.in_buf[plaintext].to_vec();
+            match self.receive_alert(&alert, trace)? {
                 AlertOutcome::Ignore => {}
                 AlertOutcome::Closed => return Ok(None),
             }
@@ -598,7 +671,7 @@ impl RecordLayer {
                         // of Handshake, Alert, or ChangeCipherSpec content types."
                         return Err(Error::UnexpectedMessage("empty handshake record".into()));
                     }
-                    self.handshake_in.extend_from_slice(&data);
+                    self.handshake_in.extend_from_slice(&self.in_buf[data]);
                 }
                 Some((other, _)) => return Err(unexpected(other, "a handshake message")),
             }
@@ -621,10 +694,10 @@ impl RecordLayer {
         match self.read_content(wire, trace)? {
             None => Err(Error::PeerAlert(Alert::close_notify())),
             Some((CHANGE_CIPHER_SPEC, data)) => {
-                ChangeCipherSpec::decode(&data)?;
-                self.read = self.pending_read.take().ok_or(Error::UnexpectedMessage(
-                    "ChangeCipherSpec before the key exchange".into(),
-                ))?;
+                ChangeCipherSpec::decode(&self.in_buf[data])?;
+                self.read = self.pending_read.take().ok_or_else(|| {
+                    Error::UnexpectedMessage("ChangeCipherSpec before the key exchange".into())
+                })?;
                 Ok(())
             }
             Some((other, _)) => Err(unexpected(other, "ChangeCipherSpec")),
@@ -632,30 +705,47 @@ impl RecordLayer {
     }
 
     /// Reads application data; `None` once the peer has sent close_notify.
-    ///
-    /// A handshake message now is a request to renegotiate (HelloRequest from a server, a new
-    /// ClientHello from a client). This program never renegotiates: it answers with a warning
-    /// `no_renegotiation` and carries on (RFC 5246 7.2.2 and 7.4.1.1, RFC 5746 4.2 and 4.4).
     pub fn read_application_data<W: Read + Write>(
         &mut self,
         wire: &mut W,
         trace: &mut Trace,
     ) -> Result<Option<Vec<u8>>, Error> {
+        let mut data = Vec::new();
+        Ok(self
+            .read_application_data_into(wire, trace, &mut data)?
+            .then_some(data))
+    }
+
+    /// Reads one record of application data and appends it to `out`; `false` once the peer
+    /// has sent close_notify. With a reused `out`, nothing is allocated per record.
+    ///
+    /// A handshake message now is a request to renegotiate (HelloRequest from a server, a new
+    /// ClientHello from a client). This program never renegotiates: it answers with a warning
+    /// `no_renegotiation` and carries on (RFC 5246 7.2.2 and 7.4.1.1, RFC 5746 4.2 and 4.4).
+    pub fn read_application_data_into<W: Read + Write>(
+        &mut self,
+        wire: &mut W,
+        trace: &mut Trace,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, Error> {
         loop {
             match self.read_content(wire, trace)? {
-                None => return Ok(None),
+                None => return Ok(false),
                 Some((APPLICATION_DATA, data)) => {
                     self.warnings_in_a_row = 0;
-                    trace.push(Event::AppData {
-                        side: self.side,
-                        from: self.side.peer(),
-                        data: data.clone(),
-                        record_tag: None,
-                    });
-                    return Ok(Some(data));
+                    if trace.enabled {
+                        trace.push(Event::AppData {
+                            side: self.side,
+                            from: self.side.peer(),
+                            data: self.in_buf[data.clone()].to_vec(),
+                            record_tag: None,
+                        });
+                    }
+                    out.extend_from_slice(&self.in_buf[data]);
+                    return Ok(true);
                 }
                 Some((HANDSHAKE, data)) => {
-                    self.handshake_in.extend_from_slice(&data);
+                    self.handshake_in.extend_from_slice(&self.in_buf[data]);
                     while let Some(message) = take_handshake_message(&mut self.handshake_in)? {
                         let renegotiation = match self.side {
                             Side::Client => message == HELLO_REQUEST,
@@ -736,7 +826,7 @@ mod tests {
             .unwrap();
         assert_eq!(out.len(), 5 + 8 + 5 + 16);
         assert_eq!(&out[5..13], &[0; 8], "explicit nonce = sequence number 0");
-        let (plain, _) = reader
+        let plain = reader
             .open(APPLICATION_DATA, TLS1_2, out[5..].to_vec())
             .unwrap();
         assert_eq!(plain, b"hello");

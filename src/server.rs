@@ -50,10 +50,8 @@ pub struct ServerConfig {
     pub allow_extended_master_secret: bool,
     /// Whether to ask the client for a certificate (mutual TLS).
     pub client_auth: ClientAuth,
-    /// The CAs whose client certificates we accept (DER).
-    pub client_ca: Vec<Vec<u8>>,
-    /// Revocation lists (DER) for client certificates.
-    pub crls: Vec<Vec<u8>>,
+    /// The CAs whose client certificates we accept, and their CRLs.
+    pub client_trust: pki::TrustStore,
 }
 
 /// Mutual TLS: does the server ask for a client certificate?
@@ -297,7 +295,7 @@ impl Server {
         );
         let scheme = self
             .signature_scheme
-            .ok_or(Error::Internal("ECDHE without a signature scheme".into()))?;
+            .ok_or_else(|| Error::Internal("ECDHE without a signature scheme".into()))?;
         let signature = key_exchange::sign(
             &mut self.conn.rng,
             &self.config.identity.key,
@@ -327,14 +325,10 @@ impl Server {
     /// Mutual TLS: the kinds of certificate, the signature schemes for CertificateVerify, and
     /// the names of the CAs we trust, so the client can pick a certificate they issued.
     fn send_certificate_request(&mut self) -> Result<(), Error> {
-        let mut authorities = Vec::new();
-        for ca in &self.config.client_ca {
-            authorities.push(pki::subject_der(&pki::parse_certificate(ca)?)?);
-        }
         let request = CertificateRequest {
             certificate_types: vec![RSA_SIGN],
             supported_signature_algorithms: SUPPORTED_SCHEMES.to_vec(),
-            certificate_authorities: authorities,
+            certificate_authorities: self.config.client_trust.subjects_der()?,
         };
         self.conn
             .send_handshake(HandshakeType::CertificateRequest, request.encode()?);
@@ -414,20 +408,19 @@ impl Server {
             return Ok(());
         };
         let leaf = pki::parse_certificate(leaf_der)?;
-        self.conn.trace.note(
-            Side::Server,
-            format!("client certificate: {}", pki::describe_certificate(&leaf)),
-        );
-        let trust = pki::TrustStore {
-            anchors: &self.config.client_ca,
-            crls: &self.config.crls,
-            now: self.conn.clock.now(),
-        };
+        if self.conn.trace.enabled {
+            self.conn.trace.note(
+                Side::Server,
+                format!("client certificate: {}", pki::describe_certificate(&leaf)),
+            );
+        }
         let report = pki::verify_chain(
             &certificate.certificate_list,
-            &trust,
+            &self.config.client_trust,
+            self.conn.clock.now(),
             pki::Purpose::ClientAuth,
             None,
+            self.conn.trace.enabled,
         );
         for (what, ok) in report.checks {
             self.conn.trace.check(Side::Server, what, ok);
@@ -448,7 +441,6 @@ impl Server {
     fn read_certificate_verify<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
         // What the client signed: the transcript up to, not including, CertificateVerify.
         let signed = self.conn.transcript.bytes().to_vec();
-        let covers = self.conn.transcript.covers();
         let (_, message) = self
             .conn
             .read_handshake(wire, &[HandshakeType::CertificateVerify])?;
@@ -462,19 +454,23 @@ impl Server {
                 key_exchange::scheme_name(scheme)
             )));
         }
-        self.conn.trace.value(
-            Side::Server,
-            "certificate_verify_hash",
-            &key_exchange::scheme_hash(scheme, &signed),
-            format!(
-                "the hash that the client's {} signature covers: {covers} ({} bytes)",
-                key_exchange::scheme_name(scheme),
-                signed.len()
-            ),
-        );
-        let public_key = self.client_public_key.as_ref().ok_or(Error::Internal(
-            "CertificateVerify without a certificate".into(),
-        ))?;
+        if self.conn.trace.enabled {
+            self.conn.trace.value(
+                Side::Server,
+                "certificate_verify_hash",
+                &key_exchange::scheme_hash(scheme, &signed),
+                format!(
+                    "the hash that the client's {} signature covers: {} ({} bytes)",
+                    key_exchange::scheme_name(scheme),
+                    self.conn.transcript.covers(),
+                    signed.len()
+                ),
+            );
+        }
+        let public_key = self
+            .client_public_key
+            .as_ref()
+            .ok_or_else(|| Error::Internal("CertificateVerify without a certificate".into()))?;
         let verified = key_exchange::verify(public_key, scheme, &signed, &verify.signed.signature);
         self.conn.trace.key_use(
             Side::Server,
@@ -546,7 +542,7 @@ impl Server {
         let private = self
             .ecdh_private
             .take()
-            .ok_or(Error::Internal("no ephemeral key".into()))?;
+            .ok_or_else(|| Error::Internal("no ephemeral key".into()))?;
         self.conn.trace.value(
             Side::Server,
             "client_ecdh_public",

@@ -55,10 +55,9 @@ pub fn demo_client(options: &Options) -> Result<Client, Error> {
     let config = ClientConfig {
         suites: vec![options.suite],
         server_name: Some("localhost".into()),
-        trust: ServerTrust::Anchors(vec![demo_pki::ca()?]),
+        trust: ServerTrust::Anchors(demo_pki::trust_store()?),
         offer_extended_master_secret: options.extended_master_secret,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
-        crls: vec![demo_pki::crl()?],
         identity,
     };
     Ok(Client::new(
@@ -81,8 +80,7 @@ pub fn demo_server(options: &Options) -> Result<Server, Error> {
         } else {
             ClientAuth::None
         },
-        client_ca: vec![demo_pki::ca()?],
-        crls: vec![demo_pki::crl()?],
+        client_trust: demo_pki::trust_store()?,
     };
     Ok(Server::new(
         config,

@@ -2,9 +2,14 @@
 //! included (RFC 5246 7.4.9: "handshake_messages" is all of the data from all messages in this
 //! handshake, not including any HelloRequest messages, up to, but not including, this message).
 //!
-//! We keep the bytes themselves rather than a running hash: the suite (and so the hash) is only
-//! known after ServerHello, a handshake is a few kilobytes, and a learner can print exactly
-//! what Finished, the extended master secret and CertificateVerify cover.
+//! Three things are kept, all fed the same bytes in the same order:
+//! - the bytes themselves, so that a learner can print exactly what Finished, the extended
+//!   master secret and CertificateVerify cover (and CertificateVerify signs them);
+//! - a running SHA-256 and a running SHA-384, because the suite, and so the hash, is known only
+//!   after ServerHello; "the hash so far" is then a copy of the running state, finished, rather
+//!   than hashing every byte again at each use (as Go's crypto/tls does).
+
+use sha2::{Digest, Sha256, Sha384};
 
 use crate::messages::handshake_type_name;
 use crate::prf::HashAlg;
@@ -12,8 +17,10 @@ use crate::prf::HashAlg;
 #[derive(Clone, Debug, Default)]
 pub struct Transcript {
     bytes: Vec<u8>,
-    /// Names of the messages covered, in order, for the trace.
-    names: Vec<String>,
+    /// Handshake types of the messages covered, in order, for the trace.
+    types: Vec<u8>,
+    sha256: Sha256,
+    sha384: Sha384,
 }
 
 impl Transcript {
@@ -25,14 +32,19 @@ impl Transcript {
     /// never part of the transcript, is dropped by the record layer before it gets here.)
     pub fn add(&mut self, message: &[u8]) {
         if let Some(&code) = message.first() {
-            self.names.push(handshake_type_name(code));
+            self.types.push(code);
         }
         self.bytes.extend_from_slice(message);
+        self.sha256.update(message);
+        self.sha384.update(message);
     }
 
     /// Hash(handshake_messages so far).
     pub fn hash(&self, alg: HashAlg) -> Vec<u8> {
-        alg.hash(&self.bytes)
+        match alg {
+            HashAlg::Sha256 => self.sha256.clone().finalize().to_vec(),
+            HashAlg::Sha384 => self.sha384.clone().finalize().to_vec(),
+        }
     }
 
     /// The bytes covered so far.
@@ -42,6 +54,23 @@ impl Transcript {
 
     /// "ClientHello + ServerHello + ...": what the hash covers, in words.
     pub fn covers(&self) -> String {
-        self.names.join(" + ")
+        let names: Vec<String> = self.types.iter().map(|&t| handshake_type_name(t)).collect();
+        names.join(" + ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_hash_equals_hash_of_the_bytes() {
+        let mut t = Transcript::new();
+        t.add(&[1, 0, 0, 1, 9]);
+        t.add(&[2, 0, 0, 0]);
+        for alg in [HashAlg::Sha256, HashAlg::Sha384] {
+            assert_eq!(t.hash(alg), alg.hash(t.bytes()));
+        }
+        assert_eq!(t.covers(), "ClientHello + ServerHello");
     }
 }

@@ -219,7 +219,9 @@ fn a_client_that_trusts_another_ca_says_unknown_ca() {
     let other =
         tls12_sim::pki::load_certificates_pem(tls12_sim::demo_pki::file("other-ca.pem").unwrap())
             .unwrap();
-    client.config.trust = tls12_sim::client::ServerTrust::Anchors(other);
+    client.config.trust = tls12_sim::client::ServerTrust::Anchors(
+        tls12_sim::pki::TrustStore::new(&other, &[]).unwrap(),
+    );
     let server = simulate::demo_server(&options).unwrap();
     let report = simulate::run_simulation(Simulation::new(client, server), &options);
     assert_alert(

@@ -242,7 +242,7 @@ fn tampered_finished_is_decrypt_error() {
     let iv: [u8; 4] = secret(&sim, "client_write_iv").try_into().unwrap();
     let finished_record = &flight[2];
     let mut opener = Direction::protected(&key, iv).unwrap();
-    let (mut plaintext, _) = opener
+    let mut plaintext = opener
         .open(22, 0x0303, finished_record[5..].to_vec())
         .unwrap();
     plaintext[4] ^= 0x80; // the first byte of verify_data
@@ -310,8 +310,7 @@ fn server_with_the_wrong_private_key_fails_at_finished() {
             identity,
             allow_extended_master_secret: true,
             client_auth: tls12_sim::server::ClientAuth::None,
-            client_ca: Vec::new(),
-            crls: Vec::new(),
+            client_trust: tls12_sim::pki::TrustStore::default(),
         },
         tls12_sim::rng::RoleRng::seeded(1, Side::Server),
         tls12_sim::rng::Clock::Fixed(options.time),

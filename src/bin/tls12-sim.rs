@@ -45,6 +45,16 @@ enum Command {
     Connect(ConnectArgs),
     /// Write the demo PKI (CA, server, clients good/expired/revoked, CRL, another CA) as PEM.
     Pki(PkiArgs),
+    /// What things cost: asymmetric against symmetric crypto, handshakes against records, as
+    /// ratios measured in one run, beside OpenSSL's on this machine.
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// A short run (well under 30 seconds), for a class.
+    #[arg(long)]
+    quick: bool,
 }
 
 #[derive(clap::Args)]
@@ -200,6 +210,10 @@ impl Default for SimulateArgs {
     }
 }
 
+/// Counts allocations (for `tls12-sim bench`'s memory figures); otherwise the system allocator.
+#[global_allocator]
+static ALLOCATOR: tls12_sim::bench::CountingAllocator = tls12_sim::bench::CountingAllocator;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -209,6 +223,20 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve_command(args),
         Some(Command::Connect(args)) => connect_command(args),
         Some(Command::Pki(args)) => pki_command(args),
+        Some(Command::Bench(args)) => {
+            eprintln!(
+                "measuring ({}) ...",
+                if args.quick {
+                    "quick"
+                } else {
+                    "about a minute"
+                }
+            );
+            tls12_sim::bench::run(args.quick).map(|text| {
+                print!("{text}");
+                ExitCode::SUCCESS
+            })
+        }
     };
     match result {
         Ok(code) => code,
@@ -328,9 +356,7 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
         None => Vec::new(),
     };
     // A CRL we cannot trust is refused now, not at the first client.
-    for crl in &crls {
-        pki::check_crl_issued_by_one_of(crl, &client_ca)?;
-    }
+    let client_trust = pki::TrustStore::new(&client_ca, &crls)?;
     let client_auth = if args.require_client_cert {
         ClientAuth::Require
     } else if args.request_client_cert {
@@ -341,8 +367,7 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
     let options = ServeOptions {
         listen: args.listen,
         client_auth,
-        client_ca,
-        crls,
+        client_trust,
         identity,
         suites,
         allow_extended_master_secret: !args.no_ems,
@@ -363,8 +388,11 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
 
 fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
     let trust = match &args.ca {
-        Some(path) => ServerTrust::Anchors(pki::load_certificates_pem(&read_file(path)?)?),
-        None => ServerTrust::Anchors(vec![demo_pki::ca()?]),
+        Some(path) => ServerTrust::Anchors(pki::TrustStore::new(
+            &pki::load_certificates_pem(&read_file(path)?)?,
+            &[],
+        )?),
+        None => ServerTrust::Anchors(demo_pki::trust_store()?),
     };
     let identity = match (&args.cert, &args.key) {
         (Some(cert), Some(key)) => Some(Identity {

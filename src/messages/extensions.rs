@@ -303,7 +303,7 @@ fn decode_server_name(r: &mut Reader) -> Result<String, Error> {
         }
     }
     r.end()?;
-    host.ok_or(Error::decode("server_name_list", DecodeProblem::OutOfRange))
+    host.ok_or_else(|| Error::decode("server_name_list", DecodeProblem::OutOfRange))
 }
 
 #[cfg(test)]

@@ -1,0 +1,156 @@
+//! The command line as a user meets it: the default run, the formats, the labs, the PKI, the
+//! quick benchmark, and clear errors with a non-zero exit.
+
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tls12-sim");
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_default_run_prints_the_whole_handshake() {
+    let (ok, out, _) = run(&[]);
+    assert!(ok);
+    for needle in [
+        "== client.send_hello()",
+        "== server.answer_hello()",
+        "== client.answer_server()",
+        "== server.finish()",
+        "== client.finish()",
+        "ClientHello",
+        "encrypted_pre_master_secret",
+        "KEY server uses the server private key: RSA-decrypt the pre-master",
+        "* client secret master_secret",
+        "client_write_key",
+        "Key ledger",
+        "Result: handshake complete",
+        "CLIENT_RANDOM",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?}");
+    }
+}
+
+#[test]
+fn the_same_seed_prints_the_same_bytes() {
+    let a = run(&["simulate", "--seed", "5", "--format", "json"]).1;
+    let b = run(&["simulate", "--seed", "5", "--format", "json"]).1;
+    assert_eq!(a, b);
+    let json: serde_json::Value = serde_json::from_str(&a).unwrap();
+    assert_eq!(json["format"], "tls12-sim-trace");
+    assert_eq!(json["run"]["outcome"]["ok"], true);
+    assert!(json["events"].as_array().unwrap().len() > 50);
+}
+
+#[test]
+fn every_suite_and_mtls_runs() {
+    for suite in [
+        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+    ] {
+        let (ok, out, err) = run(&["simulate", "--suite", suite, "--mtls"]);
+        assert!(ok, "{suite}: {err}");
+        assert!(out.contains("CertificateVerify"), "{suite}");
+    }
+    let (ok, out, err) = run(&["simulate", "--mtls", "--client", "carol"]);
+    assert!(!ok);
+    assert!(out.contains("the handshake FAILED"));
+    assert!(err.contains("certificate_revoked"), "{err}");
+}
+
+#[test]
+fn keylog_file_is_appended() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tmp");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("cli-keylog-{}.txt", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    for seed in ["1", "2"] {
+        assert!(
+            run(&[
+                "simulate",
+                "--seed",
+                seed,
+                "--keylog",
+                path.to_str().unwrap()
+            ])
+            .0
+        );
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("CLIENT_RANDOM "))
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn bad_arguments_fail_clearly() {
+    let (ok, _, err) = run(&["simulate", "--suite", "TLS_CHACHA20"]);
+    assert!(!ok);
+    assert!(err.contains("unknown suite"), "{err}");
+    let (ok, _, err) = run(&["lab", "nonsense"]);
+    assert!(!ok);
+    assert!(err.contains("no lab called"), "{err}");
+    let (ok, _, err) = run(&[
+        "serve",
+        "--cert",
+        "/no/such/file.pem",
+        "--key",
+        "/no/such/key.pem",
+        "--once",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("cannot read /no/such/file.pem"), "{err}");
+    let (ok, _, err) = run(&["connect", "127.0.0.1:1", "--send", "x"]);
+    assert!(!ok);
+    assert!(err.contains("cannot connect"), "{err}");
+}
+
+#[test]
+fn labs_list_and_run() {
+    let (ok, out, _) = run(&["lab", "--list"]);
+    assert!(ok);
+    assert!(out.contains("forward-secrecy") && out.contains("mtls-revoked"));
+    let (ok, out, _) = run(&["lab", "mtls-expired"]);
+    assert!(ok);
+    assert!(out.contains("certificate_expired"));
+}
+
+#[test]
+fn pki_writes_every_file() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/test-tmp")
+        .join(format!("cli-pki-{}", std::process::id()));
+    let (ok, out, _) = run(&["pki", "--out", dir.to_str().unwrap()]);
+    assert!(ok);
+    for (name, _) in tls12_sim::demo_pki::FILES {
+        assert!(dir.join(name).exists(), "{name}");
+        assert!(out.contains(name));
+    }
+}
+
+#[test]
+fn bench_quick_runs() {
+    let (ok, out, err) = run(&["bench", "--quick"]);
+    assert!(ok, "{err}");
+    for needle in [
+        "one RSA-2048 private-key operation",
+        "costs as much as AES-128-GCM on",
+        "a full rsa handshake",
+        "server's share",
+        "Where a handshake's time goes",
+        "Our record layer against the bare aes-gcm call",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?}\n{out}");
+    }
+}
