@@ -3,6 +3,7 @@
 #   openssl     an independent TLS peer and X.509 parser      (Debian package)
 #   tshark      Wireshark's dissector, to decrypt our captures  (Debian package)
 #   tlslite-ng  a pure-Python TLS peer, in .venv-peers/         (PyPI, pinned)
+#   gdb         rust-gdb drives it in the debugger test          (Debian package)
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ as_root() {
 need_apt=()
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
+command -v gdb >/dev/null 2>&1 || need_apt+=(gdb)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need_apt[*]} (Debian packages)" >&2
   export DEBIAN_FRONTEND=noninteractive

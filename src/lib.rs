@@ -44,6 +44,7 @@ pub mod observer;
 pub mod pki;
 pub mod prf;
 pub mod record;
+pub mod report;
 pub mod rng;
 pub mod server;
 pub mod simulate;

@@ -18,7 +18,7 @@ use crate::pki::{self, Identity};
 use crate::rng::{Clock, RoleRng, Side};
 use crate::server::{ClientAuth, Server, ServerConfig};
 use crate::suites::{CipherSuite, KeyExchange};
-use crate::trace::{self, TextOptions};
+use crate::trace::{self, Lang, TextOptions};
 
 /// How `tls12-sim serve` runs.
 pub struct ServeOptions {
@@ -312,7 +312,8 @@ fn print_trace(conn: &mut Conn) {
             trace::render_text(
                 &events,
                 TextOptions {
-                    show_received: true
+                    show_received: true,
+                    lang: Lang::En,
                 }
             )
         );

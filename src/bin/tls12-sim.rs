@@ -13,11 +13,12 @@ use tls12_sim::demo_pki::{self, DemoClient};
 use tls12_sim::error::Error;
 use tls12_sim::net::{self, ConnectOptions, ServeOptions};
 use tls12_sim::pki::{self, Identity};
+use tls12_sim::report;
 use tls12_sim::rng::DEFAULT_SIMULATION_TIME;
 use tls12_sim::server::ClientAuth;
-use tls12_sim::simulate::{self, Options, Report};
+use tls12_sim::simulate::{self, Options};
 use tls12_sim::suites::CipherSuite;
-use tls12_sim::trace::{self, TextOptions};
+use tls12_sim::trace::Lang;
 
 #[derive(Parser)]
 #[command(
@@ -162,8 +163,27 @@ struct LabArgs {
 enum Format {
     /// Annotated text for people.
     Text,
-    /// JSON for tools (records and secrets in hex).
+    /// JSON for tools (records and secrets in hex; docs/trace-format.md).
     Json,
+    /// A mermaid sequence diagram of the run.
+    Mermaid,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    /// English.
+    En,
+    /// Japanese (日本語): the explanations; field names and RFC terms stay as in the RFC.
+    Ja,
+}
+
+impl From<LangArg> for Lang {
+    fn from(lang: LangArg) -> Lang {
+        match lang {
+            LangArg::En => Lang::En,
+            LangArg::Ja => Lang::Ja,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -177,6 +197,9 @@ struct SimulateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// The language of the explanations in the text trace.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
     /// Append the NSS key log line (CLIENT_RANDOM ...) to this file, for Wireshark.
     #[arg(long)]
     keylog: Option<PathBuf>,
@@ -201,6 +224,7 @@ impl Default for SimulateArgs {
             suite: CipherSuite::RsaAes128GcmSha256.name().into(),
             seed: 1,
             format: Format::Text,
+            lang: LangArg::En,
             keylog: None,
             no_ems: false,
             time: DEFAULT_SIMULATION_TIME,
@@ -284,8 +308,12 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
         append_keylog(path, line)?;
     }
     match args.format {
-        Format::Text => print!("{}", render_text_report(&options, &report)),
-        Format::Json => println!("{}", render_json_report(&options, &report)),
+        Format::Text => print!(
+            "{}",
+            report::render_text(&options, &report, args.lang.into())
+        ),
+        Format::Json => println!("{}", report::render_json(&options, &report)),
+        Format::Mermaid => print!("{}", tls12_sim::trace::render_mermaid(&report.events)),
     }
     Ok(match &report.outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -472,77 +500,4 @@ fn report_failure(e: &Error) {
         ),
         None => eprintln!("tls12-sim: failed: {e}"),
     }
-}
-
-fn render_text_report(options: &Options, report: &Report) -> String {
-    let mut out = String::new();
-    out.push_str(&format!(
-        "tls12-sim: a TLS 1.2 handshake, client and server in one process\n\
-         suite {} | seed {} | clock {} | extended master secret {}\n\
-         The server holds the demo RSA-2048 private key; the client holds only the server's \
-         certificate.\n\
-         The seed fixes every random byte of both sides (runs with the same seed share them).\n\
-         Legend: KEY = a key is used, * = a secret, . = a derived public value, [ok] = a check.\n",
-        options.suite.name(),
-        options.seed,
-        options.time,
-        if options.extended_master_secret {
-            "offered"
-        } else {
-            "off"
-        },
-    ));
-    out.push_str(&trace::render_text(
-        &report.events,
-        TextOptions {
-            show_received: false,
-        },
-    ));
-    out.push_str(&trace::render_key_ledger(&report.events));
-    out.push('\n');
-    match &report.outcome {
-        Ok(()) => out.push_str(&format!(
-            "Result: handshake complete. The server read {:?}; the client read {:?}.\n\
-             Both sides sent close_notify. The server's private key was used once, in the \
-             handshake; every record after it used only the symmetric session keys.\n",
-            String::from_utf8_lossy(&report.server_received),
-            String::from_utf8_lossy(&report.client_received)
-        )),
-        Err(failure) => out.push_str(&format!(
-            "Result: the handshake FAILED at the {}: {}\n",
-            failure.side.name(),
-            failure.error
-        )),
-    }
-    if let Some(line) = &report.keylog {
-        out.push_str(&format!("NSS key log (for Wireshark): {line}"));
-    }
-    out
-}
-
-fn render_json_report(options: &Options, report: &Report) -> String {
-    let outcome = match &report.outcome {
-        Ok(()) => serde_json::json!({"ok": true}),
-        Err(f) => serde_json::json!({
-            "ok": false,
-            "failed_side": f.side.name(),
-            "error": f.error.to_string(),
-            "alert": f.error.any_alert().map(|a| a.name()),
-        }),
-    };
-    let flows: Vec<serde_json::Value> = report
-        .flows
-        .iter()
-        .map(|f| serde_json::json!({"from": f.from.name(), "bytes": hex::encode(&f.bytes)}))
-        .collect();
-    let header = serde_json::json!({
-        "suite": options.suite.name(),
-        "seed": options.seed,
-        "time": options.time,
-        "extended_master_secret": options.extended_master_secret,
-        "outcome": outcome,
-        "keylog": report.keylog,
-        "flows": flows,
-    });
-    trace::render_json(header, &report.events)
 }

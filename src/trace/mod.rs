@@ -9,10 +9,13 @@
 
 use serde::Serialize;
 
+pub mod ja;
 pub mod json;
+pub mod mermaid;
 pub mod text;
 
 pub use json::render_json;
+pub use mermaid::render_mermaid;
 pub use text::{TextOptions, render_fields, render_key_ledger, render_text};
 
 use crate::codec::{Field, FieldKind};
@@ -32,6 +35,17 @@ fn as_hex_opt<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::
         Some(b) => s.serialize_str(&hex::encode(b)),
         None => s.serialize_none(),
     }
+}
+
+/// The language of a trace's explanations. Field names, message names and RFC terms stay as
+/// the RFCs write them in every language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    /// English (the default).
+    #[default]
+    En,
+    /// Japanese, the language of the source articles.
+    Ja,
 }
 
 /// The keys a handshake involves, for the key ledger.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Event, Key, explain_field};
+use super::{Event, Key, Lang, explain_field};
 use crate::codec::Field;
 use crate::messages::version_name;
 use crate::rng::Side;
@@ -13,6 +13,8 @@ pub struct TextOptions {
     /// Show the messages and records a side *received* in full. Off in the simulator, where
     /// the sender already showed them; on for `serve` and `connect`, where the peer is not us.
     pub show_received: bool,
+    /// The language of the explanations.
+    pub lang: Lang,
 }
 
 /// Hex for a field column: whole if short, else the head and a count.
