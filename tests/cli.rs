@@ -140,10 +140,16 @@ fn pki_writes_every_file() {
 }
 
 #[test]
-fn bench_quick_runs() {
-    let (ok, out, err) = run(&["bench", "--quick"]);
+fn the_cost_lab_runs_the_quick_benchmark() {
+    // `lab cost` is `bench --quick` between an explanation and its lesson (one run of the
+    // measurement serves both here).
+    let (ok, out, err) = run(&["lab", "cost"]);
     assert!(ok, "{err}");
+    let (ok, help, _) = run(&["bench", "--help"]);
+    assert!(ok && help.contains("--quick"));
     for needle in [
+        "Lab: what things cost.",
+        "The lesson: one private-key operation",
         "one RSA-2048 private-key operation",
         "costs as much as AES-128-GCM on",
         "a full rsa handshake",

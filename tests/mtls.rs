@@ -232,12 +232,8 @@ fn a_client_that_trusts_another_ca_says_unknown_ca() {
 }
 
 #[test]
-fn every_lab_runs_and_the_mtls_labs_end_with_their_alert() {
+fn the_mtls_labs_end_with_their_alert() {
     use tls12_sim::labs::{self, MtlsCase};
-    for (name, _) in labs::LABS {
-        let text = labs::run(name).unwrap();
-        assert!(text.starts_with("Lab: "), "{name}");
-    }
     let expected = [
         (MtlsCase::Accepted, None),
         (MtlsCase::Expired, Some(A::CertificateExpired)),
@@ -257,5 +253,4 @@ fn every_lab_runs_and_the_mtls_labs_end_with_their_alert() {
         ));
         assert_eq!(failed, expect_failed, "{case:?}: {:?}", lab.server_checks);
     }
-    assert!(labs::run("no-such-lab").is_err());
 }

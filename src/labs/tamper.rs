@@ -1,0 +1,301 @@
+//! Lab `tamper`: a man in the middle flips one bit, in four places, and we watch who notices,
+//! where, and with which alert.
+//!
+//! Each case runs the simulator flight by flight (as [`simulate::handshake_and_exchange`] does)
+//! and changes the bytes waiting on the wire for the receiver before it reads them.
+
+use std::fmt::Write as _;
+
+use super::reason;
+use crate::error::Error;
+use crate::messages::alert::AlertDescription;
+use crate::record::Direction;
+use crate::rng::Side;
+use crate::simulate::{self, Failure, Options, Simulation};
+use crate::suites::CipherSuite;
+use crate::trace::Event;
+
+/// Where the bit is flipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TamperCase {
+    /// A ciphertext byte of an application-data record.
+    ApplicationData,
+    /// A ciphertext byte of the client's (encrypted) Finished record.
+    FinishedRecord,
+    /// verify_data inside the client's Finished, by someone who holds the session keys and
+    /// seals the record again.
+    FinishedVerifyData,
+    /// The server's ephemeral public key inside ServerKeyExchange (ECDHE).
+    ServerKeyExchange,
+}
+
+impl TamperCase {
+    pub const ALL: [TamperCase; 4] = [
+        TamperCase::ApplicationData,
+        TamperCase::FinishedRecord,
+        TamperCase::FinishedVerifyData,
+        TamperCase::ServerKeyExchange,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            TamperCase::ApplicationData => "one bit of an application-data record",
+            TamperCase::FinishedRecord => "one bit of the client's encrypted Finished record",
+            TamperCase::FinishedVerifyData => {
+                "one bit of verify_data in the client's Finished, sealed again with the session \
+                 keys"
+            }
+            TamperCase::ServerKeyExchange => {
+                "one bit of the server's ephemeral key in ServerKeyExchange"
+            }
+        }
+    }
+
+    fn why(self) -> &'static str {
+        match self {
+            TamperCase::ApplicationData => {
+                "AES-GCM authenticates every record: the tag, computed with the session key over \
+                 the ciphertext\n  and the AAD (sequence number, type, version, length), no \
+                 longer matches (RFC 5246 6.2.3.3)."
+            }
+            TamperCase::FinishedRecord => {
+                "Finished is the first record under the new keys, so GCM catches the change \
+                 before the\n  Finished check even runs: bad_record_mac, as for any record."
+            }
+            TamperCase::FinishedVerifyData => {
+                "This attacker knows the session keys (say, from a leaked key log), so the \
+                 record authenticates.\n  But verify_data = PRF(master_secret, \"client \
+                 finished\", hash of the handshake) does not match\n  the server's own \
+                 computation (RFC 5246 7.4.9): decrypt_error."
+            }
+            TamperCase::ServerKeyExchange => {
+                "The server signed client_random + server_random + its ECDH parameters with its \
+                 private key.\n  The client checks the signature with the certificate's public \
+                 key before it uses the\n  ephemeral key (RFC 8422 5.4): a changed key no \
+                 longer verifies: decrypt_error."
+            }
+        }
+    }
+}
+
+/// What the `tamper` lab showed.
+pub struct Tamper {
+    /// (case, the side that noticed, its alert, the flight it noticed in).
+    pub runs: Vec<(TamperCase, Side, Option<AlertDescription>, &'static str)>,
+    pub text: String,
+}
+
+/// Runs every tamper case and explains who noticed.
+pub fn tamper() -> Result<Tamper, Error> {
+    let mut text = String::from(
+        "Lab: tampering in transit.\n\n\
+         A man in the middle changes one bit of what one side sent, before the other reads it. \
+         TLS promises\n\
+         integrity: every change must be noticed, and the connection must end with an alert, \
+         not go on\n\
+         with changed data. Four places to flip a bit:\n",
+    );
+    let mut runs = Vec::new();
+    for case in TamperCase::ALL {
+        let (suite, failure, step) = run_case(case)?;
+        let alert = failure.error.any_alert();
+        let _ = writeln!(
+            text,
+            "\n--- {} ({}) ---\n  Result: the {} notices in {step}() and sends the fatal alert \
+             {} ({}).\n  Why: {}",
+            case.title(),
+            suite.name(),
+            failure.side.name(),
+            alert.map_or("(none)", |a| a.name()),
+            reason(&failure.error),
+            case.why()
+        );
+        runs.push((case, failure.side, alert, step));
+    }
+    text.push_str(
+        "\nThe lesson: after the handshake, the session keys authenticate every record; during \
+         it, the\n\
+         server's signature protects its key exchange and the Finished messages protect the \
+         whole\n\
+         transcript. Tampering is always noticed; the alert tells you which layer noticed.\n",
+    );
+    Ok(Tamper { runs, text })
+}
+
+/// Runs one case to the failure it must provoke; returns the suite, the failure and the step
+/// in which it happened.
+fn run_case(case: TamperCase) -> Result<(CipherSuite, Failure, &'static str), Error> {
+    let suite = match case {
+        TamperCase::ServerKeyExchange => CipherSuite::EcdheRsaAes128GcmSha256,
+        _ => CipherSuite::RsaAes128GcmSha256,
+    };
+    let options = Options {
+        suite,
+        ..Options::default()
+    };
+    let mut sim = Simulation::new(
+        simulate::demo_client(&options)?,
+        simulate::demo_server(&options)?,
+    );
+    let mut step = "";
+    let outcome = tampered_run(&mut sim, case, &mut step);
+    match outcome {
+        Ok(()) => Err(Error::Config(format!(
+            "tampering with {} went unnoticed: that is a bug",
+            case.title()
+        ))),
+        Err(mut failure) => {
+            sim.peer_reads_alert(&mut failure);
+            Ok((suite, failure, step))
+        }
+    }
+}
+
+/// The handshake and one application-data record, with the bit flipped where `case` says;
+/// `step` names the step under way.
+fn tampered_run(
+    sim: &mut Simulation,
+    case: TamperCase,
+    step: &mut &'static str,
+) -> Result<(), Failure> {
+    *step = "client.send_hello";
+    let flight = sim.client.send_hello(&mut sim.wire.client());
+    sim.done(Side::Client, flight)?;
+    *step = "server.answer_hello";
+    let flight = sim.server.answer_hello(&mut sim.wire.server());
+    sim.done(Side::Server, flight)?;
+    if case == TamperCase::ServerKeyExchange {
+        // The server's flight: ServerHello, Certificate, ServerKeyExchange, ServerHelloDone.
+        // ServerKeyExchange: header(4) curve_type(1) named_curve(2) length(1) public key(32).
+        let at = find_handshake_message(sim, Side::Client, 12).map(|m| m + 4 + 1 + 2 + 1 + 5);
+        flip(sim, Side::Client, at, 0x01)?;
+    }
+    *step = "client.answer_server";
+    let flight = sim.client.answer_server(&mut sim.wire.client());
+    sim.done(Side::Client, flight)?;
+    match case {
+        TamperCase::FinishedRecord => {
+            // The client's flight: ClientKeyExchange, ChangeCipherSpec, Finished (protected:
+            // header(5), explicit nonce(8), ciphertext).
+            let at = nth_record(sim, Side::Server, 2).map(|r| r + 5 + 8 + 1);
+            flip(sim, Side::Server, at, 0x80)?;
+        }
+        TamperCase::FinishedVerifyData => reseal_flipped_finished(sim)?,
+        _ => {}
+    }
+    *step = "server.finish";
+    let flight = sim.server.finish(&mut sim.wire.server());
+    sim.done(Side::Server, flight)?;
+    *step = "client.finish";
+    let flight = sim.client.finish(&mut sim.wire.client());
+    sim.done(Side::Client, flight)?;
+
+    *step = "client.send";
+    let sent = sim
+        .client
+        .send(&mut sim.wire.client(), b"pay 10 euros to bob");
+    sim.done(Side::Client, sent)?;
+    if case == TamperCase::ApplicationData {
+        let at = nth_record(sim, Side::Server, 0).map(|r| r + 5 + 8 + 11);
+        flip(sim, Side::Server, at, 0x01)?;
+    }
+    *step = "server.receive";
+    let received = sim.server.receive(&mut sim.wire.server());
+    sim.done(Side::Server, received)?;
+    Ok(())
+}
+
+/// Flips `mask` into the byte at `at` of what `reader` has waiting.
+fn flip(sim: &mut Simulation, reader: Side, at: Option<usize>, mask: u8) -> Result<(), Failure> {
+    let queue = sim.wire.in_flight(reader);
+    match at.and_then(|i| queue.get_mut(i)) {
+        Some(byte) => {
+            *byte ^= mask;
+            Ok(())
+        }
+        None => Err(Failure {
+            side: reader.peer(),
+            error: Error::Config("the lab did not find the byte to flip".into()),
+            peer_error: None,
+        }),
+    }
+}
+
+/// The offset of the `n`th record waiting for `reader`.
+fn nth_record(sim: &mut Simulation, reader: Side, n: usize) -> Option<usize> {
+    let bytes = sim.wire.in_flight(reader).make_contiguous();
+    let mut at = 0;
+    for _ in 0..n {
+        let len = u16::from_be_bytes([*bytes.get(at + 3)?, *bytes.get(at + 4)?]);
+        at += 5 + usize::from(len);
+    }
+    (at < bytes.len()).then_some(at)
+}
+
+/// The offset of the first handshake message of type `msg_type` waiting for `reader`, in the
+/// clear (each message inside one record, as our server writes them).
+fn find_handshake_message(sim: &mut Simulation, reader: Side, msg_type: u8) -> Option<usize> {
+    let bytes = sim.wire.in_flight(reader).make_contiguous();
+    let mut record = 0;
+    while record + 5 <= bytes.len() {
+        let len = usize::from(u16::from_be_bytes([bytes[record + 3], bytes[record + 4]]));
+        let end = (record + 5 + len).min(bytes.len());
+        if bytes[record] == 22 {
+            let mut message = record + 5;
+            while message + 4 <= end {
+                if bytes[message] == msg_type {
+                    return Some(message);
+                }
+                let body = usize::from(bytes[message + 1]) << 16
+                    | usize::from(bytes[message + 2]) << 8
+                    | usize::from(bytes[message + 3]);
+                message += 4 + body;
+            }
+        }
+        record = end;
+    }
+    None
+}
+
+/// An attacker with the client's session keys opens the client's Finished record, flips a bit
+/// of verify_data, and seals it again: the record is authentic, its contents are not.
+fn reseal_flipped_finished(sim: &mut Simulation) -> Result<(), Failure> {
+    let lab_error = |what: &str| Failure {
+        side: Side::Client,
+        error: Error::Config(format!("the lab could not {what}")),
+        peer_error: None,
+    };
+    let key = client_secret(&sim.events, "client_write_key").ok_or(lab_error("find the key"))?;
+    let iv: [u8; 4] = client_secret(&sim.events, "client_write_iv")
+        .and_then(|iv| iv.try_into().ok())
+        .ok_or(lab_error("find the IV"))?;
+    let at = nth_record(sim, Side::Server, 2).ok_or(lab_error("find Finished"))?;
+    let queue = sim.wire.in_flight(Side::Server);
+    let record: Vec<u8> = queue.drain(at..).collect();
+    let fragment = record.get(5..).ok_or(lab_error("read Finished"))?.to_vec();
+    let mut plaintext = Direction::protected(&key, iv)
+        .and_then(|mut opener| opener.open(22, 0x0303, fragment))
+        .map_err(|_| lab_error("open Finished"))?;
+    // handshake header(4), then verify_data: flip its first bit.
+    let first = plaintext.get_mut(4).ok_or(lab_error("read verify_data"))?;
+    *first ^= 0x80;
+    let mut resealed = Vec::new();
+    Direction::protected(&key, iv)
+        .and_then(|mut sealer| sealer.seal(22, 0x0303, &plaintext, &mut resealed))
+        .map_err(|_| lab_error("seal Finished"))?;
+    sim.wire.in_flight(Side::Server).extend(resealed);
+    Ok(())
+}
+
+/// A secret the client traced, by name.
+fn client_secret(events: &[Event], name: &str) -> Option<Vec<u8>> {
+    events.iter().find_map(|e| match e {
+        Event::Secret {
+            side: Side::Client,
+            name: n,
+            value,
+            ..
+        } if *n == name => Some(value.clone()),
+        _ => None,
+    })
+}
