@@ -364,7 +364,13 @@ pub fn golden_transcript(options: &Options, report: &Report) -> String {
         hex::encode(&report.server_received),
         hex::encode(&report.client_received)
     ));
-    out.push_str("# The bytes on the wire, one flow per flight:\n");
-    out.push_str(&crate::wire::format_flows(&report.flows));
+    out.push_str(
+        "# The bytes on the wire, one flow per flight, record by record. The # lines name each\n\
+         # field (offsets as in the hex dump; a protected record's fields are in its plaintext).\n",
+    );
+    out.push_str(&crate::trace::worksheet::annotated_flows(
+        &report.flows,
+        &report.events,
+    ));
     out
 }

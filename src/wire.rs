@@ -121,6 +121,12 @@ pub fn format_flows(flows: &[Flow]) -> String {
 
 /// `hexdump -C` style: offset, 16 bytes in two groups of 8, ASCII.
 pub fn hex_dump(bytes: &[u8]) -> String {
+    hex_dump_from(bytes, 0)
+}
+
+/// [`hex_dump`] of bytes that start at offset `base` of a longer stream (one record of a
+/// flow): the offsets count from the stream's start.
+pub fn hex_dump_from(bytes: &[u8], base: usize) -> String {
     let mut out = String::new();
     for (line, chunk) in bytes.chunks(16).enumerate() {
         let mut hex = String::new();
@@ -140,15 +146,19 @@ pub fn hex_dump(bytes: &[u8]) -> String {
                 }
             })
             .collect();
-        out.push_str(&format!("{:08x}  {hex:<49} |{ascii}|\n", line * 16));
+        out.push_str(&format!("{:08x}  {hex:<49} |{ascii}|\n", base + line * 16));
     }
     out
 }
 
-/// Reads flows back from the hex-dump format (ours or Go's).
+/// Reads flows back from the hex-dump format (ours or Go's). Lines starting with `#` are
+/// annotations (see [`crate::trace::worksheet`]) and are skipped.
 pub fn parse_flows(text: &str) -> Result<Vec<Flow>, Error> {
     let mut flows: Vec<Flow> = Vec::new();
     for (number, line) in text.lines().enumerate() {
+        if line.starts_with('#') {
+            continue;
+        }
         if let Some(rest) = line.strip_prefix(">>> Flow ") {
             let from = if rest.contains("(client to server)") {
                 Side::Client

@@ -165,3 +165,63 @@ fn the_stored_bytes_agree_with_the_stored_secrets() {
         );
     }
 }
+
+#[test]
+fn every_record_and_message_of_a_transcript_is_annotated() {
+    // A printed transcript is a worksheet: each record has its `# record N` heading and each
+    // handshake message its name and fields, with the codec's labels.
+    for (name, options) in cases() {
+        let text = std::fs::read_to_string(path(name)).unwrap();
+        let records: usize = parse_flows(&text)
+            .unwrap()
+            .iter()
+            .map(|flow| {
+                let mut count = 0;
+                let mut at = 0;
+                while at + 5 <= flow.bytes.len() {
+                    at += 5 + usize::from(u16::from_be_bytes([
+                        flow.bytes[at + 3],
+                        flow.bytes[at + 4],
+                    ]));
+                    count += 1;
+                }
+                count
+            })
+            .sum();
+        let headings = text.lines().filter(|l| l.starts_with("# record ")).count();
+        assert_eq!(headings, records, "{name}");
+        let mut messages = vec![
+            "ClientHello",
+            "ServerHello",
+            "Certificate",
+            "ServerHelloDone",
+            "ClientKeyExchange",
+            "Finished",
+        ];
+        if options.suite.key_exchange() == tls12_sim::suites::KeyExchange::Ecdhe {
+            messages.push("ServerKeyExchange");
+        }
+        if options.mtls {
+            messages.extend(["CertificateRequest", "CertificateVerify"]);
+        }
+        for message in messages {
+            assert!(
+                text.contains(&format!("#   {message} (RFC ")),
+                "{name}: {message}"
+            );
+        }
+        for label in [
+            "client_version",
+            "random",
+            "cipher_suite",
+            "explicit_nonce",
+            "tag",
+            "verify_data",
+        ] {
+            let labelled = text
+                .lines()
+                .any(|l| l.starts_with('#') && l.split_whitespace().any(|word| word == label));
+            assert!(labelled, "{name}: {label}");
+        }
+    }
+}

@@ -13,6 +13,7 @@ pub mod ja;
 pub mod json;
 pub mod mermaid;
 pub mod text;
+pub mod worksheet;
 
 pub use json::render_json;
 pub use mermaid::render_mermaid;

@@ -1,0 +1,321 @@
+//! The bytes on the wire as a worksheet: every record of every flow as a hex dump, preceded by
+//! `#` lines that name the record and each field in it, with the codec's labels.
+//!
+//! Golden transcripts in `vectors/transcripts/` are written this way, so a printed page of one
+//! can be read with a pencil: the offsets in the `#` lines are the offsets of the hex dump
+//! below them. Protected records show their GCM parts (explicit nonce, ciphertext, tag) and,
+//! decrypted, the fields of their plaintext. [`crate::wire::parse_flows`] skips the `#` lines.
+
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+
+use super::{Event, GcmDetails, explain_field};
+use crate::codec::Field;
+use crate::messages::alert::{AlertDescription, AlertLevel};
+use crate::messages::version_name;
+use crate::rng::Side;
+use crate::wire::{Flow, hex_dump_from};
+
+/// One record as its sender traced it.
+struct SentRecord<'a> {
+    wire: &'a [u8],
+    gcm: Option<&'a GcmDetails>,
+}
+
+/// One message as its sender traced it, with its labelled bytes.
+struct SentMessage<'a> {
+    name: &'a str,
+    rfc: &'a str,
+    bytes: &'a [u8],
+    fields: &'a [Field],
+}
+
+/// What each side sent, in order, from the trace.
+struct Sent<'a> {
+    records: VecDeque<SentRecord<'a>>,
+    messages: VecDeque<SentMessage<'a>>,
+}
+
+fn sent_by(events: &[Event], sender: Side) -> Sent<'_> {
+    let mut sent = Sent {
+        records: VecDeque::new(),
+        messages: VecDeque::new(),
+    };
+    for event in events {
+        match event {
+            Event::Record {
+                side,
+                from,
+                wire,
+                gcm,
+                ..
+            } if *side == sender && *from == sender => sent.records.push_back(SentRecord {
+                wire,
+                gcm: gcm.as_ref(),
+            }),
+            Event::Message {
+                side,
+                from,
+                name,
+                rfc,
+                bytes,
+                fields,
+            } if *side == sender && *from == sender => sent.messages.push_back(SentMessage {
+                name,
+                rfc,
+                bytes,
+                fields,
+            }),
+            _ => {}
+        }
+    }
+    sent
+}
+
+/// The flows with every record annotated from the trace `events` of the same run. Records the
+/// trace does not describe (a peer's, in a recording) are dumped without annotation.
+pub fn annotated_flows(flows: &[Flow], events: &[Event]) -> String {
+    let mut client = sent_by(events, Side::Client);
+    let mut server = sent_by(events, Side::Server);
+    let mut out = String::new();
+    let mut number = 0;
+    for (i, flow) in flows.iter().enumerate() {
+        let direction = match flow.from {
+            Side::Client => "client to server",
+            Side::Server => "server to client",
+        };
+        let _ = writeln!(out, ">>> Flow {} ({direction})", i + 1);
+        let sent = match flow.from {
+            Side::Client => &mut client,
+            Side::Server => &mut server,
+        };
+        let mut at = 0;
+        while at < flow.bytes.len() {
+            let rest = &flow.bytes[at..];
+            let len = match rest {
+                [_, _, _, hi, lo, ..] => {
+                    (5 + usize::from(u16::from_be_bytes([*hi, *lo]))).min(rest.len())
+                }
+                _ => rest.len(),
+            };
+            let record = &rest[..len];
+            number += 1;
+            annotate_record(&mut out, number, at, record, sent);
+            out.push_str(&hex_dump_from(record, at));
+            at += len;
+        }
+    }
+    out
+}
+
+/// The `#` lines for one record at offset `at` of its flow.
+fn annotate_record(out: &mut String, number: usize, at: usize, record: &[u8], sent: &mut Sent<'_>) {
+    let [content_type, major, minor, ..] = *record else {
+        let _ = writeln!(
+            out,
+            "# record {number}: {} bytes, too short for a header",
+            record.len()
+        );
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "# record {number}: {}, {}, {} bytes of fragment",
+        content_type_name(content_type),
+        version_name(u16::from_be_bytes([major, minor])),
+        record.len().saturating_sub(5)
+    );
+    field_line(
+        out,
+        At::Wire(at),
+        &record[..1],
+        "content_type",
+        &content_type_name(content_type),
+    );
+    field_line(
+        out,
+        At::Wire(at + 1),
+        &record[1..3],
+        "version",
+        &version_name(u16::from_be_bytes([major, minor])),
+    );
+    if let Some(length) = record.get(3..5) {
+        field_line(
+            out,
+            At::Wire(at + 3),
+            length,
+            "length",
+            &format!("{} bytes follow", record.len() - 5),
+        );
+    }
+    // The sender's own account of this record, if the trace has it.
+    let traced = match sent.records.front() {
+        Some(r) if r.wire == record => sent.records.pop_front(),
+        _ => None,
+    };
+    let Some(traced) = traced else {
+        return;
+    };
+    let fragment = &record[5.min(record.len())..];
+    let (plaintext, base): (&[u8], At) = match traced.gcm {
+        None => (fragment, At::Wire(at + 5)),
+        Some(gcm) => {
+            let body = fragment.len().saturating_sub(8 + 16);
+            field_line(
+                out,
+                At::Wire(at + 5),
+                &fragment[..8.min(fragment.len())],
+                "explicit_nonce",
+                &format!(
+                    "seq {}; nonce = implicit IV + this = {}",
+                    gcm.seq,
+                    hex::encode(&gcm.nonce)
+                ),
+            );
+            if let Some(ciphertext) = fragment.get(8..8 + body) {
+                field_line(
+                    out,
+                    At::Wire(at + 13),
+                    ciphertext,
+                    "ciphertext",
+                    "AES-GCM encrypted: the plaintext below",
+                );
+            }
+            if let Some(tag) = fragment.get(8 + body..) {
+                field_line(
+                    out,
+                    At::Wire(at + 13 + body),
+                    tag,
+                    "tag",
+                    &format!(
+                        "GCM tag over the ciphertext and AAD {}",
+                        hex::encode(&gcm.aad)
+                    ),
+                );
+            }
+            let _ = writeln!(
+                out,
+                "#   decrypted ({} bytes; p+ offsets count within the plaintext):",
+                gcm.plaintext.len()
+            );
+            (&gcm.plaintext, At::Plaintext(0))
+        }
+    };
+    match content_type {
+        22 => annotate_handshake(out, plaintext, base, sent),
+        20 => {
+            if sent.messages.front().is_some_and(|m| m.bytes == plaintext) {
+                sent.messages.pop_front();
+            }
+            field_line(out, base, plaintext, "type", "change_cipher_spec (1)");
+        }
+        21 => {
+            if let [level, description] = *plaintext {
+                field_line(
+                    out,
+                    base,
+                    &plaintext[..1],
+                    "level",
+                    AlertLevel::from_code(level).name(),
+                );
+                field_line(
+                    out,
+                    base.plus(1),
+                    &plaintext[1..],
+                    "description",
+                    AlertDescription::from_code(description).name(),
+                );
+            }
+        }
+        23 => {
+            let _ = writeln!(
+                out,
+                "#   application data: {:?}",
+                String::from_utf8_lossy(plaintext)
+            );
+        }
+        _ => {}
+    }
+}
+
+/// The handshake messages in one record's plaintext, field by field.
+fn annotate_handshake(out: &mut String, plaintext: &[u8], base: At, sent: &mut Sent<'_>) {
+    let mut offset = 0;
+    while let Some(message) = sent.messages.front() {
+        let end = offset + message.bytes.len();
+        if plaintext.get(offset..end) != Some(message.bytes) {
+            break;
+        }
+        let _ = writeln!(
+            out,
+            "#   {} ({}), {} bytes:",
+            message.name,
+            message.rfc,
+            message.bytes.len()
+        );
+        for f in message.fields {
+            let Some(bytes) = message.bytes.get(f.start..f.start + f.len) else {
+                continue;
+            };
+            if f.len == 0 {
+                continue;
+            }
+            let label = format!("{}{}", "  ".repeat(f.depth), f.label);
+            let meaning = explain_field(f.label, &f.kind, bytes);
+            field_line(out, base.plus(offset + f.start), bytes, &label, &meaning);
+        }
+        offset = end;
+        sent.messages.pop_front();
+    }
+}
+
+/// Where a field's bytes are: in the hex dump (at an offset of the flow), or in a protected
+/// record's plaintext (at an offset of the plaintext).
+#[derive(Clone, Copy)]
+enum At {
+    Wire(usize),
+    Plaintext(usize),
+}
+
+impl At {
+    fn plus(self, n: usize) -> At {
+        match self {
+            At::Wire(at) => At::Wire(at + n),
+            At::Plaintext(at) => At::Plaintext(at + n),
+        }
+    }
+}
+
+/// One `#` line: offset (hex, as in the dump, or `p+` and the offset in the plaintext), the
+/// bytes (abridged), the label, the meaning.
+fn field_line(out: &mut String, at: At, bytes: &[u8], label: &str, meaning: &str) {
+    let offset = match at {
+        At::Wire(at) => format!("{at:08x}"),
+        At::Plaintext(at) => format!("p+{at:06x}"),
+    };
+    let shown = if bytes.len() <= 8 {
+        hex_spaced(bytes)
+    } else {
+        format!("{} .. ({} bytes)", hex_spaced(&bytes[..6]), bytes.len())
+    };
+    let line = format!("#   {offset}  {shown:<36} {label:<28} {meaning}");
+    let _ = writeln!(out, "{}", line.trim_end());
+}
+
+fn hex_spaced(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn content_type_name(ct: u8) -> String {
+    match ct {
+        20 => "change_cipher_spec (20)".into(),
+        21 => "alert (21)".into(),
+        22 => "handshake (22)".into(),
+        23 => "application_data (23)".into(),
+        other => format!("content type {other}"),
+    }
+}
