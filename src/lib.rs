@@ -51,6 +51,7 @@ pub mod simulate;
 pub mod suites;
 pub mod trace;
 pub mod transcript;
+pub mod walkthrough;
 pub mod wire;
 
 pub use error::Error;
