@@ -9,12 +9,14 @@
 
 use serde::Serialize;
 
+pub mod html;
 pub mod ja;
 pub mod json;
 pub mod mermaid;
 pub mod text;
 pub mod worksheet;
 
+pub use html::{HtmlPage, render_html};
 pub use json::render_json;
 pub use mermaid::render_mermaid;
 pub use text::{TextOptions, render_fields, render_key_ledger, render_text};
