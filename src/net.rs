@@ -31,6 +31,10 @@ pub struct ServeOptions {
     pub keylog: Option<PathBuf>,
     /// Print each connection's annotated trace (to standard error).
     pub trace: bool,
+    /// Write each connection's web page (the trace as HTML) to this file, replacing the last.
+    pub html: Option<PathBuf>,
+    /// The language of the trace's explanations.
+    pub lang: Lang,
     /// Serve one connection, then return.
     pub once: bool,
     /// Give up on a peer that sends nothing for this long.
@@ -101,10 +105,17 @@ fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConn
             };
         }
     };
-    let mut server = Server::new(config, rng, Clock::System, options.trace);
+    let tracing = options.trace || options.html.is_some();
+    let mut server = Server::new(config, rng, Clock::System, tracing);
     let result = serve_steps(&mut server, &mut stream, options);
-    print_trace(&mut server.conn);
+    print_trace(&mut server.conn, options.trace, options.lang);
     write_keylog(&server.conn, options.keylog.as_deref());
+    write_html(
+        &mut server.conn,
+        options.html.as_deref(),
+        &result,
+        options.lang,
+    );
     let _ = stream.shutdown(std::net::Shutdown::Both);
     ServedConnection {
         suite: server.conn.suite,
@@ -120,9 +131,9 @@ fn serve_steps(
     stream.set_read_timeout(Some(options.read_timeout))?;
     stream.set_write_timeout(Some(options.read_timeout))?;
     server.answer_hello(stream)?;
-    print_trace(&mut server.conn);
+    print_trace(&mut server.conn, options.trace, options.lang);
     server.finish(stream)?;
-    print_trace(&mut server.conn);
+    print_trace(&mut server.conn, options.trace, options.lang);
     write_keylog(&server.conn, options.keylog.as_deref());
 
     // Application data: an HTTP request gets a page; anything else is echoed back.
@@ -133,7 +144,7 @@ fn serve_steps(
             Err(e) if e.is_timeout() => return server.close(stream),
             other => other?,
         };
-        print_trace(&mut server.conn);
+        print_trace(&mut server.conn, options.trace, options.lang);
         let Some(data) = received else {
             // close_notify is answered with close_notify (RFC 5246 7.2.1).
             return server.close(stream);
@@ -222,7 +233,12 @@ pub struct ConnectOptions {
     pub suites: Vec<CipherSuite>,
     pub offer_extended_master_secret: bool,
     pub keylog: Option<PathBuf>,
+    /// Print the annotated trace (to standard error).
     pub trace: bool,
+    /// Write the session's web page (the trace as HTML) to this file.
+    pub html: Option<PathBuf>,
+    /// The language of the trace's explanations.
+    pub lang: Lang,
     /// What to send after the handshake.
     pub send: Vec<u8>,
     /// Stop reading when nothing arrives for this long.
@@ -255,11 +271,17 @@ pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), E
         config,
         RoleRng::from_os(Side::Client)?,
         Clock::System,
-        options.trace,
+        options.trace || options.html.is_some(),
     );
     let result = connect_steps(&mut client, &mut stream, options, output);
-    print_trace(&mut client.conn);
+    print_trace(&mut client.conn, options.trace, options.lang);
     write_keylog(&client.conn, options.keylog.as_deref());
+    write_html(
+        &mut client.conn,
+        options.html.as_deref(),
+        &result,
+        options.lang,
+    );
     result
 }
 
@@ -272,16 +294,16 @@ fn connect_steps(
     // A handshake that stalls for long is a failure, not idleness.
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     client.send_hello(stream)?;
-    print_trace(&mut client.conn);
+    print_trace(&mut client.conn, options.trace, options.lang);
     client.answer_server(stream)?;
-    print_trace(&mut client.conn);
+    print_trace(&mut client.conn, options.trace, options.lang);
     client.finish(stream)?;
-    print_trace(&mut client.conn);
+    print_trace(&mut client.conn, options.trace, options.lang);
     write_keylog(&client.conn, options.keylog.as_deref());
 
     if !options.send.is_empty() {
         client.send(stream, &options.send)?;
-        print_trace(&mut client.conn);
+        print_trace(&mut client.conn, options.trace, options.lang);
     }
     stream.set_read_timeout(Some(options.idle.max(Duration::from_millis(1))))?;
     loop {
@@ -298,25 +320,70 @@ fn connect_steps(
             }
             Err(e) => return Err(e),
         }
-        print_trace(&mut client.conn);
+        print_trace(&mut client.conn, options.trace, options.lang);
     }
     client.close(stream)
 }
 
-/// Prints and empties a side's trace (to standard error), when tracing.
-fn print_trace(conn: &mut Conn) {
-    if conn.trace.enabled {
-        let events = conn.trace.take();
+/// Prints the events of a side's trace not printed yet (to standard error), when `print`.
+fn print_trace(conn: &mut Conn, print: bool, lang: Lang) {
+    let trace = &mut conn.trace;
+    if print && trace.printed < trace.events.len() {
         eprint!(
             "{}",
             trace::render_text(
-                &events,
+                &trace.events[trace.printed..],
                 TextOptions {
                     show_received: true,
-                    lang: Lang::En,
+                    lang,
                 }
             )
         );
+    }
+    trace.printed = trace.events.len();
+}
+
+/// Writes the connection's trace as a web page to `path`, if asked for one.
+fn write_html(conn: &mut Conn, path: Option<&Path>, result: &Result<(), Error>, lang: Lang) {
+    let Some(path) = path else {
+        return;
+    };
+    let side = conn.side;
+    let events = conn.trace.take();
+    let suite = conn.suite.map_or("(no suite agreed)", |s| s.name());
+    let title = format!("tls12-sim {}: {suite}", side.name());
+    let facts = vec![
+        (
+            "side".to_string(),
+            format!("this page is the {}'s view", side.name()),
+        ),
+        ("suite".to_string(), suite.to_string()),
+        (
+            "extended master secret".to_string(),
+            if conn.extended_master_secret {
+                "yes"
+            } else {
+                "no"
+            }
+            .to_string(),
+        ),
+    ];
+    let (ok, outcome) = match result {
+        Ok(()) => (true, "handshake complete, connection closed".to_string()),
+        Err(e) => (false, format!("failed: {e}")),
+    };
+    let page = trace::render_html(
+        &events,
+        &trace::HtmlPage {
+            title: &title,
+            facts,
+            outcome,
+            ok,
+            lang,
+        },
+    );
+    if let Err(e) = std::fs::write(path, page) {
+        eprintln!("cannot write {}: {e}", path.display());
     }
 }
 

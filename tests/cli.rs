@@ -1,6 +1,8 @@
 //! The command line as a user meets it: the default run, the formats, the labs, the PKI, the
 //! quick benchmark, and clear errors with a non-zero exit.
 
+mod common;
+
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tls12-sim");
@@ -158,5 +160,35 @@ fn the_cost_lab_runs_the_quick_benchmark() {
         "Our record layer against the bare aes-gcm call",
     ] {
         assert!(out.contains(needle), "missing {needle:?}\n{out}");
+    }
+}
+
+#[test]
+fn serve_and_connect_write_their_web_pages() {
+    use common::peers::{connect, serve, tempdir};
+    let dir = tempdir("html-pages");
+    let (server_page, client_page) = (dir.join("server.html"), dir.join("client.html"));
+    let (server, address) = serve(&["--html", server_page.to_str().unwrap()]);
+    let (ok, out, err) = connect(&[
+        &address,
+        "--server-name",
+        "localhost",
+        "--send",
+        "hello over TCP",
+        "--html",
+        client_page.to_str().unwrap(),
+        "--lang",
+        "ja",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("hello over TCP"));
+    server.finish(std::time::Duration::from_secs(5));
+    for (page, lang) in [(&server_page, "en"), (&client_page, "ja")] {
+        let html = std::fs::read_to_string(page).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")));
+        assert!(html.contains("id=\"record-1\""), "{}", page.display());
+        assert!(html.contains("<b>master_secret</b>"));
+        assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
     }
 }

@@ -81,6 +81,12 @@ struct ServeArgs {
     /// Print each connection's annotated trace on standard error.
     #[arg(long)]
     trace: bool,
+    /// Write each connection's trace as a web page to this file (the latest replaces the last).
+    #[arg(long)]
+    html: Option<PathBuf>,
+    /// The language of the trace's explanations (--trace, --html).
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
     /// Refuse extended_master_secret (RFC 7627).
     #[arg(long)]
     no_ems: bool,
@@ -126,6 +132,12 @@ struct ConnectArgs {
     /// Print the annotated trace on standard error.
     #[arg(long)]
     trace: bool,
+    /// Write the session's trace as a web page to this file.
+    #[arg(long)]
+    html: Option<PathBuf>,
+    /// The language of the trace's explanations (--trace, --html).
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
     /// Do not offer extended_master_secret (RFC 7627).
     #[arg(long)]
     no_ems: bool,
@@ -404,6 +416,8 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
         allow_extended_master_secret: !args.no_ems,
         keylog: args.keylog,
         trace: args.trace,
+        html: args.html,
+        lang: args.lang.into(),
         once: args.once,
         read_timeout: Duration::from_millis(args.read_timeout_ms),
     };
@@ -448,6 +462,8 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         offer_extended_master_secret: !args.no_ems,
         keylog: args.keylog,
         trace: args.trace,
+        html: args.html,
+        lang: args.lang.into(),
         send,
         idle: Duration::from_millis(args.idle_ms),
         identity,

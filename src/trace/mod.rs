@@ -201,6 +201,8 @@ pub enum Event {
 pub struct Trace {
     pub enabled: bool,
     pub events: Vec<Event>,
+    /// How many of `events` have been printed already (`serve`/`connect` print as they go).
+    pub printed: usize,
 }
 
 impl Trace {
@@ -208,6 +210,7 @@ impl Trace {
         Trace {
             enabled,
             events: Vec::new(),
+            printed: 0,
         }
     }
 
@@ -218,6 +221,7 @@ impl Trace {
     }
 
     pub fn take(&mut self) -> Vec<Event> {
+        self.printed = 0;
         std::mem::take(&mut self.events)
     }
 
