@@ -4,6 +4,10 @@
 #   tshark      Wireshark's dissector, to decrypt our captures  (Debian package)
 #   tlslite-ng  a pure-Python TLS peer, in .venv-peers/         (PyPI, pinned)
 #   gdb         rust-gdb drives it in the debugger test          (Debian package)
+#   chromium    renders the HTML trace in tests/browser.rs       (Debian package)
+#   chromedriver  drives it over WebDriver                      (Debian package chromium-driver)
+#   mermaid     parses --format mermaid in tests/mermaid.rs      (npm, in tests/js/node_modules,
+#               the versions tests/js/package-lock.json pins; uses the machine's node and npm)
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +22,8 @@ need_apt=()
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
 command -v gdb >/dev/null 2>&1 || need_apt+=(gdb)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need_apt[*]} (Debian packages)" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -32,4 +38,22 @@ if ! .venv-peers/bin/python -c "import tlslite; assert tlslite.__version__ == '$
   rm -rf .venv-peers
   python3 -m venv .venv-peers
   .venv-peers/bin/pip install -q --disable-pip-version-check "tlslite-ng==$TLSLITE_VERSION"
+fi
+
+# mermaid's own parser checks `simulate --format mermaid` (tests/mermaid.rs). `npm ci` installs
+# exactly what tests/js/package-lock.json pins; it runs when a package there is missing or of
+# another version than tests/js/package.json names.
+JS_DEPS_PINNED='const p = require("./tests/js/package.json");
+for (const [name, version] of Object.entries(p.dependencies)) {
+  if (require(`./tests/js/node_modules/${name}/package.json`).version !== version) process.exit(1);
+}'
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "install-test-deps: installing nodejs and npm (Debian packages)" >&2
+  as_root apt-get install -y -qq nodejs npm >/dev/null 2>&1 || true
+fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "install-test-deps: node or npm is missing: tests/mermaid.rs will fail under test.sh" >&2
+elif ! node -e "$JS_DEPS_PINNED" 2>/dev/null; then
+  echo "install-test-deps: installing mermaid and jsdom into tests/js/node_modules (npm)" >&2
+  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error >/dev/null
 fi
