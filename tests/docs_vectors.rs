@@ -10,7 +10,7 @@
 //!
 //! The checks need `openssl` and `python3`. When one is missing, they are SKIPPED (and fail
 //! under `TLS12SIM_REQUIRE_PEERS=1`), as for the interop tests. A check that needs Python's
-//! `cryptography` package is SKIPPED without it: `scripts/install-test-deps.sh` does not install it.
+//! `cryptography` package needs it: `scripts/install-test-deps.sh` installs it into `.venv-peers/`.
 
 mod common;
 
@@ -393,10 +393,27 @@ fn the_checks_by_hand_print_what_the_vectors_readme_says() {
     let (Some(_), Some(python)) = (peer("openssl"), peer("python3")) else {
         return;
     };
+    // scripts/install-test-deps.sh installs Python's cryptography package into .venv-peers/:
+    // the checks run with that environment's python3 first on the PATH, as a reader who
+    // activated it would.
+    let venv_bin = manifest(".venv-peers/bin");
+    let path = std::env::join_paths(
+        std::iter::once(venv_bin.clone())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let python = if venv_bin.join("python3").exists() {
+        venv_bin.join("python3")
+    } else {
+        python
+    };
     for check in &checks {
         if check.commands.contains("cryptography") && !python_has(&python, "cryptography") {
+            if std::env::var("TLS12SIM_REQUIRE_PEERS").is_ok_and(|v| v == "1") {
+                panic!("Python's cryptography package is required (./scripts/test.sh installs it)");
+            }
             eprintln!(
-                "SKIPPED: the check of {} needs Python's cryptography package (pip install cryptography)",
+                "SKIPPED: the check of {} needs Python's cryptography package (./scripts/test.sh installs it)",
                 check.file
             );
             continue;
@@ -404,6 +421,7 @@ fn the_checks_by_hand_print_what_the_vectors_readme_says() {
         let out = Command::new("sh")
             .arg("-c")
             .arg(format!("set -e\n{}", check.commands))
+            .env("PATH", &path)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .output()
             .expect("run sh");

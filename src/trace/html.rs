@@ -249,7 +249,7 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
             } => {
                 let _ = writeln!(
                     body,
-                    "<div class=\"keyuse {}\">🔑 <b>{}</b> {} <b>{}</b>: {}</div>",
+                    "<div class=\"keyuse {}\"><span class=\"badge\">KEY</span> <b>{}</b> {} <b>{}</b>: {}</div>",
                     side.name(),
                     side.name(),
                     ui(lang, "uses the"),
@@ -450,7 +450,15 @@ fn render_record(record: &RecordView<'_>, queue: &mut VecDeque<Msg<'_>>, lang: L
             len: 2,
             depth: 0,
             label: "version".into(),
-            meaning: version_name(record.version),
+            meaning: if record.version == 0x0301 && record.content_type == 22 {
+                format!(
+                    "{} (the record layer's compatibility value for a first ClientHello, RFC \
+                     5246 Appendix E.1)",
+                    version_name(record.version)
+                )
+            } else {
+                version_name(record.version)
+            },
         },
         Range {
             start: 3,
@@ -649,7 +657,11 @@ fn field_table(bytes: &[u8], ranges: &[Range], id: &str, lang: Lang) -> String {
         let hex = if shown.len() <= 16 {
             hex::encode(shown)
         } else {
-            format!("{}… ({} bytes)", hex::encode(&shown[..12]), shown.len())
+            format!(
+                "{}… <span class=\"n\">({}&nbsp;bytes)</span>",
+                hex::encode(&shown[..12]),
+                shown.len()
+            )
         };
         let _ = write!(
             out,
@@ -740,7 +752,8 @@ details.record.client { border-left: 6px solid #3b7ddd; margin-right: 3em; }
 details.record.server { border-left: 6px solid #e08a1e; margin-left: 3em; }
 details.record summary { cursor: pointer; padding: .4em .6em; }
 details.record[open] { padding-bottom: .6em; }
-details.record > *:not(summary) { margin-left: .8em; margin-right: .8em; }
+details.record { padding: 0 .8em; }
+details.record summary { margin: 0 -.8em; }
 .num { color: #888; } .what { font-weight: bold; } .meta { color: #666; font-size: .85em; margin-left: .6em; }
 h4 { margin: .8em 0 .3em; font-size: .9em; }
 .bytes { font-family: ui-monospace, monospace; font-size: .85em; line-height: 1.7; overflow-wrap: anywhere; }
@@ -749,11 +762,11 @@ h4 { margin: .8em 0 .3em; font-size: .9em; }
 .c3 { background: #f9e6f4; } .c4 { background: #eeeaff; } .c5 { background: #e4f6f6; }
 .hl, tr.hl td { outline: 2px solid #d00; background: #ffe08a !important; }
 table.fields { border-collapse: collapse; font-size: .82em; margin-top: .5em; width: 100%; }
-table.fields th { text-align: left; color: #555; border-bottom: 1px solid #bbb; }
+table.fields th { text-align: left; color: #555; border-bottom: 1px solid #bbb; padding: 1px 6px; }
 table.fields td { padding: 1px 6px; vertical-align: top; }
-table.fields td code { word-break: break-all; }
+table.fields td code { overflow-wrap: anywhere; font-size: inherit; }
 .gcm { font-size: .85em; } .gcm div { margin: .2em 0; }
-code.hex { word-break: break-all; font-size: .9em; }
+code.hex { overflow-wrap: anywhere; font-size: inherit; }
 .derived { font-size: .85em; margin: .3em 0; padding: .3em .6em; background: #fffbe6; border-left: 3px solid #d9b300; }
 .derived.value { background: #f4f4f4; border-left-color: #999; }
 .derived .how { color: #444; margin-top: .2em; }
@@ -766,6 +779,7 @@ code.hex { word-break: break-all; font-size: .9em; }
 .key { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: .3em .8em; margin: .5em 0; }
 .key h3 { font-size: 1em; margin: .3em 0; } .holder { color: #555; } .key ul { padding-left: 1.2em; }
 .rfc { font-size: .8em; color: #666; }
+.badge { font-size: .7em; font-weight: bold; color: #fff; background: #c33; border-radius: 3px; padding: 0 .3em; }
 "#;
 
 const JS: &str = r#"document.getElementById('expand').onclick = function () {

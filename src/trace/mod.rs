@@ -306,6 +306,7 @@ pub fn explain_field(label: &str, kind: &FieldKind, bytes: &[u8]) -> String {
         }
         FieldKind::Bytes => match label {
             "host_name" => format!("\"{}\"", String::from_utf8_lossy(bytes)),
+            "random" => "32 bytes from the sender's RNG (client_random / server_random)".into(),
             _ => String::new(),
         },
     }
