@@ -3,9 +3,11 @@
 #   openssl     an independent TLS peer and X.509 parser      (Debian package)
 #   tshark      Wireshark's dissector, to decrypt our captures  (Debian package)
 #   tlslite-ng  a pure-Python TLS peer, in .venv-peers/         (PyPI, pinned)
+#   cryptography  Python's AES-GCM, for a check by hand in vectors/README.md (PyPI, pinned, same venv)
 #   gdb         rust-gdb drives it in the debugger test          (Debian package)
 #   chromium    renders the HTML trace in tests/browser.rs       (Debian package)
 #   chromedriver  drives it over WebDriver                      (Debian package chromium-driver)
+#   fonts-noto-cjk  Japanese glyphs for the --lang ja screenshots (Debian package)
 #   mermaid     parses --format mermaid in tests/mermaid.rs      (npm, in tests/js/node_modules,
 #               the versions tests/js/package-lock.json pins; uses the machine's node and npm)
 # Idempotent: does nothing when everything is present.
@@ -13,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TLSLITE_VERSION=0.8.2
+CRYPTOGRAPHY_VERSION=46.0.3
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -24,6 +27,8 @@ command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
 command -v gdb >/dev/null 2>&1 || need_apt+=(gdb)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+# Japanese text in the browser test's screenshots (--lang ja) needs a CJK font.
+(command -v fc-list >/dev/null 2>&1 && fc-list :lang=ja | grep -q .) || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need_apt[*]} (Debian packages)" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -38,6 +43,11 @@ if ! .venv-peers/bin/python -c "import tlslite; assert tlslite.__version__ == '$
   rm -rf .venv-peers
   python3 -m venv .venv-peers
   .venv-peers/bin/pip install -q --disable-pip-version-check "tlslite-ng==$TLSLITE_VERSION"
+fi
+# Python's cryptography package: vectors/README.md's check of a GCM record by hand uses it.
+if ! .venv-peers/bin/python -c "import cryptography; assert cryptography.__version__ == '$CRYPTOGRAPHY_VERSION'" 2>/dev/null; then
+  echo "install-test-deps: installing cryptography $CRYPTOGRAPHY_VERSION into .venv-peers (PyPI)" >&2
+  .venv-peers/bin/pip install -q --disable-pip-version-check "cryptography==$CRYPTOGRAPHY_VERSION"
 fi
 
 # mermaid's own parser checks `simulate --format mermaid` (tests/mermaid.rs). `npm ci` installs
