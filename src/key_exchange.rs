@@ -102,6 +102,17 @@ pub fn rsa_decrypt_pre_master(
         & candidate[1].ct_eq(&minor);
 
     // 4. Choose, byte by byte, without a branch.
+    choose_pre_master(&fallback, &candidate, accept)
+}
+
+/// Step 4 of [`rsa_decrypt_pre_master`]: `candidate` if `accept`, else `fallback`, chosen byte
+/// by byte with constant-time selection (no branch on the secret). Its own function so that a
+/// debugger can stop here and show all three (docs/debugging.md).
+pub fn choose_pre_master(
+    fallback: &[u8; 48],
+    candidate: &[u8; 48],
+    accept: subtle::Choice,
+) -> RsaPreMaster {
     let mut pre_master = Zeroizing::new([0u8; 48]);
     for i in 0..48 {
         pre_master[i] = u8::conditional_select(&fallback[i], &candidate[i], accept);
