@@ -2,27 +2,41 @@
 //! and outcome around the events that [`trace`] renders.
 
 use crate::simulate::{Options, Report};
+use crate::trace::text::{render_key_ledger_in, say};
 use crate::trace::{self, Lang, TextOptions};
 
+/// `text` in `lang`, line by line (see [`say`]).
+fn say_lines(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::En => text.to_string(),
+        Lang::Ja => text.lines().map(|line| say(lang, line) + "\n").collect(),
+    }
+}
+
 /// The annotated text trace of a simulated run: a header, the events, the key ledger and the
-/// outcome.
+/// outcome. In `lang`: every explanation is translated, the names, hex and RFC sections stay.
 pub fn render_text(options: &Options, report: &Report, lang: Lang) -> String {
     let mut out = String::new();
-    out.push_str(&format!(
-        "tls12-sim: a TLS 1.2 handshake, client and server in one process\n\
-         suite {} | seed {} | clock {} | extended master secret {}\n\
-         The server holds the demo RSA-2048 private key; the client holds only the server's \
-         certificate.\n\
-         The seed fixes every random byte of both sides (runs with the same seed share them).\n\
-         Legend: KEY = a key is used, * = a secret, . = a derived public value, [ok] = a check.\n",
-        options.suite.name(),
-        options.seed,
-        options.time,
-        if options.extended_master_secret {
-            "offered"
-        } else {
-            "off"
-        },
+    out.push_str(&say_lines(
+        lang,
+        &format!(
+            "tls12-sim: a TLS 1.2 handshake, client and server in one process\n\
+             suite {} | seed {} | clock {} | extended master secret {}\n\
+             The server holds the demo RSA-2048 private key; the client holds only the server's \
+             certificate.\n\
+             The seed fixes every random byte of both sides (runs with the same seed share \
+             them).\n\
+             Legend: KEY = a key is used, * = a secret, . = a derived public value, [ok] = a \
+             check.\n",
+            options.suite.name(),
+            options.seed,
+            options.time,
+            if options.extended_master_secret {
+                "offered"
+            } else {
+                "off"
+            },
+        ),
     ));
     out.push_str(&trace::render_text(
         &report.events,
@@ -31,24 +45,33 @@ pub fn render_text(options: &Options, report: &Report, lang: Lang) -> String {
             lang,
         },
     ));
-    out.push_str(&trace::render_key_ledger(&report.events));
+    out.push_str(&render_key_ledger_in(&report.events, lang));
     out.push('\n');
     match &report.outcome {
-        Ok(()) => out.push_str(&format!(
-            "Result: handshake complete. The server read {:?}; the client read {:?}.\n\
-             Both sides sent close_notify. The server's private key was used once, in the \
-             handshake; every record after it used only the symmetric session keys.\n",
-            String::from_utf8_lossy(&report.server_received),
-            String::from_utf8_lossy(&report.client_received)
+        Ok(()) => out.push_str(&say_lines(
+            lang,
+            &format!(
+                "Result: handshake complete. The server read {:?}; the client read {:?}.\n\
+                 Both sides sent close_notify. The server's private key was used once, in the \
+                 handshake; every record after it used only the symmetric session keys.\n",
+                String::from_utf8_lossy(&report.server_received),
+                String::from_utf8_lossy(&report.client_received)
+            ),
         )),
-        Err(failure) => out.push_str(&format!(
-            "Result: the handshake FAILED at the {}: {}\n",
-            failure.side.name(),
-            failure.error
+        Err(failure) => out.push_str(&say_lines(
+            lang,
+            &format!(
+                "Result: the handshake FAILED at the {}: {}\n",
+                say(lang, failure.side.name()),
+                say(lang, &failure.error.to_string())
+            ),
         )),
     }
     if let Some(line) = &report.keylog {
-        out.push_str(&format!("NSS key log (for Wireshark): {line}"));
+        out.push_str(&say_lines(
+            lang,
+            &format!("NSS key log (for Wireshark): {line}"),
+        ));
     }
     out
 }
