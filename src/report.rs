@@ -103,3 +103,78 @@ pub fn render_json(options: &Options, report: &Report) -> String {
     });
     trace::render_json(header, &report.events)
 }
+
+/// The web page of a simulated run (`--format html`; docs/examples/ holds some).
+pub fn render_html(options: &Options, report: &Report, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
+    let word = |en: &str, ja_word: &str| if ja { ja_word } else { en }.to_string();
+    let mut facts = vec![
+        (
+            word("suite", "暗号スイート"),
+            options.suite.name().to_string(),
+        ),
+        (word("seed", "シード"), options.seed.to_string()),
+        (word("clock", "時計"), options.time.to_string()),
+        (
+            "extended master secret".to_string(),
+            if options.extended_master_secret {
+                "offered"
+            } else {
+                "off"
+            }
+            .to_string(),
+        ),
+    ];
+    if options.mtls {
+        facts.push((
+            "mutual TLS".to_string(),
+            format!(
+                "the server requires a client certificate; the client holds {}",
+                options
+                    .client_certificate
+                    .map_or("none".to_string(), |c| format!("{c:?}").to_lowercase())
+            ),
+        ));
+    }
+    let (ok, outcome) = match &report.outcome {
+        Ok(()) if ja => (
+            true,
+            format!(
+                "ハンドシェイク完了。サーバーが受け取ったデータ: {:?}、クライアントが受け取ったデータ: {:?}",
+                String::from_utf8_lossy(&report.server_received),
+                String::from_utf8_lossy(&report.client_received)
+            ),
+        ),
+        Ok(()) => (
+            true,
+            format!(
+                "handshake complete; the server read {:?}, the client read {:?}",
+                String::from_utf8_lossy(&report.server_received),
+                String::from_utf8_lossy(&report.client_received)
+            ),
+        ),
+        Err(failure) => (
+            false,
+            format!(
+                "the handshake failed at the {}: {}",
+                failure.side.name(),
+                failure.error
+            ),
+        ),
+    };
+    let title = format!(
+        "tls12-sim: {} (seed {})",
+        options.suite.name(),
+        options.seed
+    );
+    trace::render_html(
+        &report.events,
+        &trace::HtmlPage {
+            title: &title,
+            facts,
+            outcome,
+            ok,
+            lang,
+        },
+    )
+}

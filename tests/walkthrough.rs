@@ -48,3 +48,22 @@ fn the_walkthrough_covers_both_key_exchanges_message_by_message() {
         assert!(text.contains(needle), "missing {needle:?}");
     }
 }
+
+#[test]
+fn the_example_pages_are_current() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/examples");
+    let update = std::env::var("UPDATE_DOCS").is_ok_and(|v| v == "1");
+    for (name, fresh) in tls12_sim::walkthrough::example_pages().unwrap() {
+        let path = dir.join(&name);
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &fresh).unwrap();
+            continue;
+        }
+        let stored = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            stored == fresh,
+            "docs/examples/{name} is stale: regenerate with UPDATE_DOCS=1 cargo test --test walkthrough"
+        );
+    }
+}

@@ -328,7 +328,10 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
         ),
         Format::Json => println!("{}", report::render_json(&options, &report)),
         Format::Mermaid => print!("{}", tls12_sim::trace::render_mermaid(&report.events)),
-        Format::Html => print!("{}", html_report(&options, &report, args.lang.into())),
+        Format::Html => print!(
+            "{}",
+            report::render_html(&options, &report, args.lang.into())
+        ),
     }
     Ok(match &report.outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -519,66 +522,4 @@ fn report_failure(e: &Error) {
         ),
         None => eprintln!("tls12-sim: failed: {e}"),
     }
-}
-
-/// The web page of a simulated run.
-fn html_report(options: &Options, report: &simulate::Report, lang: Lang) -> String {
-    let mut facts = vec![
-        ("suite".to_string(), options.suite.name().to_string()),
-        ("seed".to_string(), options.seed.to_string()),
-        ("clock".to_string(), options.time.to_string()),
-        (
-            "extended master secret".to_string(),
-            if options.extended_master_secret {
-                "offered"
-            } else {
-                "off"
-            }
-            .to_string(),
-        ),
-    ];
-    if options.mtls {
-        facts.push((
-            "mutual TLS".to_string(),
-            format!(
-                "the server requires a client certificate; the client holds {}",
-                options
-                    .client_certificate
-                    .map_or("none".to_string(), |c| format!("{c:?}").to_lowercase())
-            ),
-        ));
-    }
-    let (ok, outcome) = match &report.outcome {
-        Ok(()) => (
-            true,
-            format!(
-                "handshake complete; the server read {:?}, the client read {:?}",
-                String::from_utf8_lossy(&report.server_received),
-                String::from_utf8_lossy(&report.client_received)
-            ),
-        ),
-        Err(failure) => (
-            false,
-            format!(
-                "the handshake failed at the {}: {}",
-                failure.side.name(),
-                failure.error
-            ),
-        ),
-    };
-    let title = format!(
-        "tls12-sim: {} (seed {})",
-        options.suite.name(),
-        options.seed
-    );
-    tls12_sim::trace::render_html(
-        &report.events,
-        &tls12_sim::trace::HtmlPage {
-            title: &title,
-            facts,
-            outcome,
-            ok,
-            lang,
-        },
-    )
 }
