@@ -192,3 +192,92 @@ fn serve_and_connect_write_their_web_pages() {
         assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
     }
 }
+
+#[test]
+fn malformed_files_get_a_clear_message_and_a_non_zero_exit() {
+    let dir = common::peers::tempdir("malformed-files");
+    let good_cert = common::peers::demo_cert();
+    let good_key = common::peers::demo_key();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let empty = write("empty.pem", b"");
+    let junk = write("junk.pem", &[0xff, 0x00, 0x30, 0x82, 0x01]);
+    let not_base64 = write(
+        "bad-base64.pem",
+        b"-----BEGIN CERTIFICATE-----\n!!!! not base64 !!!!\n-----END CERTIFICATE-----\n",
+    );
+    let not_der = write(
+        "bad-der.pem",
+        b"-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n",
+    );
+    let truncated = {
+        let pem = std::fs::read_to_string(&good_cert).unwrap();
+        write("truncated.pem", &pem.as_bytes()[..pem.len() / 2])
+    };
+    let key_as_cert = good_key.to_str().unwrap().to_string();
+    let cert = good_cert.to_str().unwrap().to_string();
+    let key = good_key.to_str().unwrap().to_string();
+    let listen = ["--listen", "127.0.0.1:0", "--once"];
+    let mut cases: Vec<Vec<String>> = Vec::new();
+    for bad in [
+        &empty,
+        &junk,
+        &not_base64,
+        &not_der,
+        &truncated,
+        &key_as_cert,
+    ] {
+        cases.push(
+            ["serve", "--cert", bad, "--key", &key]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        );
+        cases.push(
+            ["serve", "--client-ca", bad, "--require-client-cert"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        );
+        cases.push(
+            [
+                "serve",
+                "--client-ca",
+                &cert,
+                "--require-client-cert",
+                "--crl",
+                bad,
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        );
+        cases.push(
+            ["connect", "127.0.0.1:9", "--ca", bad, "--send", "x"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        );
+    }
+    for bad in [&empty, &junk, &not_base64, &cert] {
+        cases.push(
+            ["serve", "--cert", &cert, "--key", bad]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        );
+    }
+    for mut case in cases {
+        if case[0] == "serve" {
+            case.extend(listen.iter().map(|s| s.to_string()));
+        }
+        let args: Vec<&str> = case.iter().map(String::as_str).collect();
+        let (ok, _, err) = run(&args);
+        assert!(!ok, "{args:?} succeeded");
+        assert!(err.starts_with("tls12-sim: "), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
