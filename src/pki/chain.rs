@@ -365,10 +365,28 @@ pub fn verify_certificate_signature(
         .tbs_certificate()
         .to_der()
         .map_err(|e| Error::BadCertificate(format!("certificate does not re-encode: {e}")))?;
+    // RFC 5280 4.1.1.2: the outer signatureAlgorithm "MUST contain the same algorithm
+    // identifier as the signature field in the sequence tbsCertificate". Only the inner one is
+    // signed: without this check the outer one's parameters (NULL) could be changed in transit
+    // and the altered certificate would still verify.
+    if cert.signature_algorithm() != cert.tbs_certificate().signature() {
+        return Err(Error::BadCertificate(format!(
+            "the signature algorithm of \"{}\" differs from the one inside the signed part",
+            cert.tbs_certificate().subject()
+        )));
+    }
+    // An RSA signature is a whole number of bytes: a BIT STRING with unused bits is not one
+    // (and `raw_bytes` would ignore the count, accepting an altered certificate).
+    let signature = cert.signature().as_bytes().ok_or_else(|| {
+        Error::BadCertificate(format!(
+            "the signature of \"{}\" is not a whole number of bytes",
+            cert.tbs_certificate().subject()
+        ))
+    })?;
     verify_signed(
         &tbs,
         &cert.signature_algorithm().oid.to_string(),
-        cert.signature().raw_bytes(),
+        signature,
         issuer_key,
     )
     .map_err(|e| match e {
