@@ -404,10 +404,20 @@ pub fn verify_crl_signature(crl: &CertificateList, issuer_key: &RsaPublicKey) ->
         .tbs_cert_list
         .to_der()
         .map_err(|e| Error::BadCertificate(format!("CRL does not re-encode: {e}")))?;
+    // The same two rules as for certificates (RFC 5280 5.1.1.2): the outer algorithm is the
+    // signed inner one, and the signature is a whole number of bytes.
+    if crl.signature_algorithm != crl.tbs_cert_list.signature {
+        return Err(Error::BadCertificate(
+            "the CRL's signature algorithm differs from the one inside the signed part".into(),
+        ));
+    }
+    let signature = crl.signature.as_bytes().ok_or_else(|| {
+        Error::BadCertificate("the CRL's signature is not a whole number of bytes".into())
+    })?;
     verify_signed(
         &tbs,
         &crl.signature_algorithm.oid.to_string(),
-        crl.signature.raw_bytes(),
+        signature,
         issuer_key,
     )
 }
