@@ -172,3 +172,29 @@ fn openssl_agrees_about_every_certificate() {
         );
     }
 }
+
+#[test]
+fn a_chain_longer_than_the_stated_depth_is_bad_certificate() {
+    let trust = demo_pki::trust_store().unwrap();
+    let server = demo_pki::server().unwrap();
+    // The leaf followed by copies of the CA: a valid-looking chain, one certificate too long.
+    let mut chain = server.chain.clone();
+    while chain.len() <= pki::MAX_CHAIN_DEPTH {
+        chain.push(demo_pki::ca().unwrap());
+    }
+    let report = pki::verify_chain(
+        &chain,
+        &trust,
+        DEFAULT_SIMULATION_TIME,
+        Purpose::ServerSigning,
+        Some("localhost"),
+        false,
+    );
+    let err = report.result.unwrap_err();
+    assert_eq!(
+        err.alert(),
+        Some(tls12_sim::messages::alert::AlertDescription::BadCertificate),
+        "{err}"
+    );
+    assert!(err.to_string().contains("at most 8"), "{err}");
+}
