@@ -397,10 +397,9 @@ fn the_checks_by_hand_print_what_the_vectors_readme_says() {
     // the checks run with that environment's python3 first on the PATH, as a reader who
     // activated it would.
     let venv_bin = manifest(".venv-peers/bin");
-    let path = std::env::join_paths(
-        std::iter::once(venv_bin.clone())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
+    let path = std::env::join_paths(std::iter::once(venv_bin.clone()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
     .unwrap();
     let python = if venv_bin.join("python3").exists() {
         venv_bin.join("python3")
