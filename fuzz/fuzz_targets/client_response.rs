@@ -1,0 +1,71 @@
+//! `client_response`: arbitrary bytes as everything a server sends, read by the demo client
+//! (src/client.rs) over a `MemoryWire`, after it sent its ClientHello: `answer_server` reads
+//! them as the server's flight (ServerHello, Certificate, ServerKeyExchange,
+//! CertificateRequest, ServerHelloDone), checks the chain against the demo CA, and answers; if
+//! that succeeds, the rest are the server's ChangeCipherSpec and Finished (`finish`), then
+//! application data (`receive`).
+//!
+//! Input: one configuration byte, then the bytes on the wire.
+//! - bits 0-1: the suite the client offers (`CipherSuite::ALL[n]`);
+//! - bits 2-3: the client's RNG seed, minus 1;
+//! - bit 4: the client does not offer extended_master_secret;
+//! - bit 5: the client holds the demo client certificate (alice), for mutual TLS.
+//!
+//! With a golden transcript's configuration and server flows (the seed corpus), the whole
+//! handshake replays.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use tls12_sim::client::{Client, ClientConfig, ServerTrust};
+use tls12_sim::demo_pki::{self, DemoClient};
+use tls12_sim::key_exchange::SUPPORTED_SCHEMES;
+use tls12_sim::pki::{Identity, TrustStore};
+use tls12_sim::rng::{Clock, DEFAULT_SIMULATION_TIME, RoleRng, Side};
+use tls12_sim::suites::CipherSuite;
+use tls12_sim::wire::MemoryWire;
+
+/// The demo CA and alice's identity, parsed once: what `simulate::demo_client` builds, without
+/// re-reading the PEM files for every input.
+fn demo() -> &'static (TrustStore, Identity) {
+    static DEMO: OnceLock<(TrustStore, Identity)> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        (
+            demo_pki::trust_store().unwrap(),
+            DemoClient::Alice.identity().unwrap(),
+        )
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&config, bytes)) = data.split_first() else {
+        return;
+    };
+    let (trust, alice) = demo();
+    let client_config = ClientConfig {
+        suites: vec![CipherSuite::ALL[usize::from(config & 3)]],
+        server_name: Some("localhost".into()),
+        trust: ServerTrust::Anchors(trust.clone()),
+        offer_extended_master_secret: config & 16 == 0,
+        signature_schemes: SUPPORTED_SCHEMES.to_vec(),
+        identity: (config & 32 != 0).then(|| alice.clone()),
+    };
+    let seed = u64::from(config >> 2 & 3) + 1;
+    let rng = RoleRng::seeded(seed, Side::Client);
+    let clock = Clock::Fixed(DEFAULT_SIMULATION_TIME);
+    let mut client = Client::new(client_config, rng, clock, false);
+
+    let mut wire = MemoryWire::new();
+    client.send_hello(&mut wire.client()).unwrap();
+    wire.in_flight(Side::Server).clear(); // the ClientHello: nobody reads it
+    wire.in_flight(Side::Client).extend(bytes);
+    if client.answer_server(&mut wire.client()).is_err() {
+        return;
+    }
+    if client.finish(&mut wire.client()).is_err() {
+        return;
+    }
+    // Each read takes at least one record off the wire, so this ends.
+    while let Ok(Some(_)) = client.receive(&mut wire.client()) {}
+});

@@ -1,0 +1,70 @@
+//! `server_first_flight`: arbitrary bytes as everything a client sends, read by the demo
+//! server (src/server.rs) over a `MemoryWire`: `answer_hello` reads them as the ClientHello
+//! flight and answers with the server's whole first flight; if that succeeds, the rest are the
+//! client's second flight (`finish`: Certificate, ClientKeyExchange, CertificateVerify,
+//! ChangeCipherSpec, Finished), then application data (`receive`).
+//!
+//! Input: one configuration byte, then the bytes on the wire.
+//! - bit 0: mutual TLS (the server requires a client certificate);
+//! - bits 1-2: the server's RNG seed, minus 1;
+//! - bit 3: the server refuses extended_master_secret.
+//!
+//! With a golden transcript's configuration and client flows (the seed corpus), the whole
+//! handshake replays: the fuzzer starts from inputs that reach every step. Most mutations fail
+//! long before the RSA private key is used (ECDHE's signature, RSA's decryption).
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use tls12_sim::demo_pki;
+use tls12_sim::pki::{Identity, TrustStore};
+use tls12_sim::rng::{Clock, DEFAULT_SIMULATION_TIME, RoleRng, Side};
+use tls12_sim::server::{ClientAuth, Server, ServerConfig};
+use tls12_sim::suites::CipherSuite;
+use tls12_sim::wire::MemoryWire;
+
+/// The demo server's identity and the demo CA, parsed once: what `simulate::demo_server`
+/// builds, without re-reading the PEM files for every input.
+fn demo() -> &'static (Identity, TrustStore) {
+    static DEMO: OnceLock<(Identity, TrustStore)> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        (
+            demo_pki::server().unwrap(),
+            demo_pki::trust_store().unwrap(),
+        )
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&config, bytes)) = data.split_first() else {
+        return;
+    };
+    let (identity, trust) = demo();
+    let server_config = ServerConfig {
+        suites: CipherSuite::ALL.to_vec(),
+        identity: identity.clone(),
+        allow_extended_master_secret: config & 8 == 0,
+        client_auth: if config & 1 != 0 {
+            ClientAuth::Require
+        } else {
+            ClientAuth::None
+        },
+        client_trust: trust.clone(),
+    };
+    let seed = u64::from(config >> 1 & 3) + 1;
+    let rng = RoleRng::seeded(seed, Side::Server);
+    let clock = Clock::Fixed(DEFAULT_SIMULATION_TIME);
+    let mut server = Server::new(server_config, rng, clock, false);
+
+    let mut wire = MemoryWire::new();
+    wire.in_flight(Side::Server).extend(bytes);
+    if server.answer_hello(&mut wire.server()).is_err() {
+        return;
+    }
+    if server.finish(&mut wire.server()).is_err() {
+        return;
+    }
+    // Each read takes at least one record off the wire, so this ends.
+    while let Ok(Some(_)) = server.receive(&mut wire.server()) {}
+});
