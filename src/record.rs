@@ -789,6 +789,26 @@ fn unexpected(content_type: u8, wanted: &str) -> Error {
     Error::UnexpectedMessage(format!("{got} where {wanted} was expected"))
 }
 
+/// Where each record of `bytes` (records as on the wire: a 5-byte header whose last two bytes
+/// are the fragment's length, then the fragment; RFC 5246 6.2.1) starts and ends. A record cut
+/// short by the end of `bytes` runs to the end. For showing and changing recorded bytes; the
+/// record layer itself reads records one at a time in `read_record`.
+pub fn record_spans(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = match bytes.get(at + 3..at + 5) {
+            Some(&[hi, lo]) => {
+                (at + 5 + usize::from(u16::from_be_bytes([hi, lo]))).min(bytes.len())
+            }
+            _ => bytes.len(),
+        };
+        spans.push(at..end);
+        at = end;
+    }
+    spans
+}
+
 /// Takes one whole handshake message (4-byte header and body) off the front of `buf`, if one
 /// is there. A message longer than [`MAX_HANDSHAKE_MESSAGE`] is refused before it is buffered.
 pub fn take_handshake_message(buf: &mut Vec<u8>) -> Result<Option<Vec<u8>>, Error> {
@@ -813,6 +833,20 @@ pub fn take_handshake_message(buf: &mut Vec<u8>) -> Result<Option<Vec<u8>>, Erro
 mod tests {
     use super::*;
     use crate::messages::TLS1_2;
+
+    #[test]
+    fn record_spans_split_a_stream_and_keep_a_cut_record() {
+        let bytes = [
+            22, 3, 3, 0, 2, 0xaa, 0xbb, // a whole record
+            20, 3, 3, 0, 1, 1, // another
+            23, 3, 3, 0, 9, 0xcc, // cut short: 1 of 9 bytes
+        ];
+        assert_eq!(record_spans(&bytes), [0..7, 7..13, 13..19]);
+        // A header cut short is one (short) record.
+        let cut = record_spans(&[22, 3]);
+        assert_eq!((cut.len(), cut[0].start, cut[0].end), (1, 0, 2));
+        assert!(record_spans(&[]).is_empty());
+    }
 
     #[test]
     fn seal_then_open_and_tamper() {

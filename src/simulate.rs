@@ -124,21 +124,7 @@ impl Report {
 
     /// The first value `side` traced under `name`.
     pub fn value_of(&self, side: Side, name: &str) -> Option<&[u8]> {
-        self.events.iter().find_map(|e| match e {
-            Event::Secret {
-                side: s,
-                name: n,
-                value,
-                ..
-            }
-            | Event::Value {
-                side: s,
-                name: n,
-                value,
-                ..
-            } if *n == name && *s == side => Some(value.as_slice()),
-            _ => None,
-        })
+        crate::trace::traced_value(&self.events, side, name)
     }
 
     /// The alert that ended a failed run, from whichever side sent it.

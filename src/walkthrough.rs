@@ -128,23 +128,22 @@ fn render_run(suite: CipherSuite) -> Result<String, Error> {
                 name,
                 value,
                 how,
-            } => {
-                let _ = writeln!(
-                    out,
-                    "\n- secret, {}: **{name}** = `{}`  \n  {how}",
-                    side.name(),
-                    hex::encode(value)
-                );
             }
-            Event::Value {
+            | Event::Value {
                 side,
                 name,
                 value,
                 how,
             } => {
+                // Secrets in bold: the values a learner must never see on the wire.
+                let (kind, name) = if matches!(event, Event::Secret { .. }) {
+                    ("secret", format!("**{name}**"))
+                } else {
+                    ("value", name.to_string())
+                };
                 let _ = writeln!(
                     out,
-                    "\n- value, {}: {name} = `{}`  \n  {how}",
+                    "\n- {kind}, {}: {name} = `{}`  \n  {how}",
                     side.name(),
                     hex::encode(value)
                 );

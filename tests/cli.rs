@@ -281,3 +281,21 @@ fn malformed_files_get_a_clear_message_and_a_non_zero_exit() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_html_page_shows_each_alert_once() {
+    // Both sides trace every alert (sender and receiver): the page shows the sender's account.
+    let (ok, page, err) = run(&["simulate", "--format", "html"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        page.matches("<div class=\"alert ").count(),
+        2,
+        "two close_notify"
+    );
+    let (_, page, _) = run(&["simulate", "--format", "html", "--mtls", "--client", "bob"]);
+    assert_eq!(
+        page.matches("<div class=\"alert ").count(),
+        1,
+        "one fatal alert"
+    );
+}

@@ -9,11 +9,11 @@ use std::fmt::Write as _;
 use super::reason;
 use crate::error::Error;
 use crate::messages::alert::AlertDescription;
-use crate::record::Direction;
+use crate::record::{Direction, record_spans};
 use crate::rng::Side;
 use crate::simulate::{self, Failure, Options, Simulation};
 use crate::suites::CipherSuite;
-use crate::trace::Event;
+use crate::trace::traced_value;
 
 /// Where the bit is flipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,35 +224,28 @@ fn flip(sim: &mut Simulation, reader: Side, at: Option<usize>, mask: u8) -> Resu
 /// The offset of the `n`th record waiting for `reader`.
 fn nth_record(sim: &mut Simulation, reader: Side, n: usize) -> Option<usize> {
     let bytes = sim.wire.in_flight(reader).make_contiguous();
-    let mut at = 0;
-    for _ in 0..n {
-        let len = u16::from_be_bytes([*bytes.get(at + 3)?, *bytes.get(at + 4)?]);
-        at += 5 + usize::from(len);
-    }
-    (at < bytes.len()).then_some(at)
+    record_spans(bytes).get(n).map(|span| span.start)
 }
 
 /// The offset of the first handshake message of type `msg_type` waiting for `reader`, in the
 /// clear (each message inside one record, as our server writes them).
 fn find_handshake_message(sim: &mut Simulation, reader: Side, msg_type: u8) -> Option<usize> {
     let bytes = sim.wire.in_flight(reader).make_contiguous();
-    let mut record = 0;
-    while record + 5 <= bytes.len() {
-        let len = usize::from(u16::from_be_bytes([bytes[record + 3], bytes[record + 4]]));
-        let end = (record + 5 + len).min(bytes.len());
-        if bytes[record] == 22 {
-            let mut message = record + 5;
-            while message + 4 <= end {
-                if bytes[message] == msg_type {
-                    return Some(message);
-                }
-                let body = usize::from(bytes[message + 1]) << 16
-                    | usize::from(bytes[message + 2]) << 8
-                    | usize::from(bytes[message + 3]);
-                message += 4 + body;
-            }
+    for span in record_spans(bytes) {
+        if bytes[span.start] != 22 {
+            continue;
         }
-        record = end;
+        // Handshake messages: type(1), length(3), body.
+        let mut message = span.start + 5;
+        while message + 4 <= span.end {
+            if bytes[message] == msg_type {
+                return Some(message);
+            }
+            let body = usize::from(bytes[message + 1]) << 16
+                | usize::from(bytes[message + 2]) << 8
+                | usize::from(bytes[message + 3]);
+            message += 4 + body;
+        }
     }
     None
 }
@@ -265,8 +258,10 @@ fn reseal_flipped_finished(sim: &mut Simulation) -> Result<(), Failure> {
         error: Error::Config(format!("the lab could not {what}")),
         peer_error: None,
     };
-    let key = client_secret(&sim.events, "client_write_key").ok_or(lab_error("find the key"))?;
-    let iv: [u8; 4] = client_secret(&sim.events, "client_write_iv")
+    let key = traced_value(&sim.events, Side::Client, "client_write_key")
+        .ok_or(lab_error("find the key"))?
+        .to_vec();
+    let iv: [u8; 4] = traced_value(&sim.events, Side::Client, "client_write_iv")
         .and_then(|iv| iv.try_into().ok())
         .ok_or(lab_error("find the IV"))?;
     let at = nth_record(sim, Side::Server, 2).ok_or(lab_error("find Finished"))?;
@@ -285,17 +280,4 @@ fn reseal_flipped_finished(sim: &mut Simulation) -> Result<(), Failure> {
         .map_err(|_| lab_error("seal Finished"))?;
     sim.wire.in_flight(Side::Server).extend(resealed);
     Ok(())
-}
-
-/// A secret the client traced, by name.
-fn client_secret(events: &[Event], name: &str) -> Option<Vec<u8>> {
-    events.iter().find_map(|e| match e {
-        Event::Secret {
-            side: Side::Client,
-            name: n,
-            value,
-            ..
-        } if *n == name => Some(value.clone()),
-        _ => None,
-    })
 }

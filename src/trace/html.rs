@@ -6,11 +6,13 @@
 //! bytes) are inline. The page is built from [`Event`]s only, so it works for a simulated run
 //! (both sides traced) and for one side of a `serve`/`connect` run alike.
 
-use std::collections::VecDeque;
 use std::fmt::Write as _;
 
-use super::{Event, GcmDetails, Key, Lang, explain_field};
-use crate::codec::Field;
+use super::text::say;
+use super::{
+    Event, GcmDetails, Lang, MessageQueues, TracedMessage, content_type_name, explain_field,
+    key_ledger, traced_by_both_sides,
+};
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::version_name;
 use crate::rng::Side;
@@ -63,14 +65,6 @@ fn ui(lang: Lang, english: &'static str) -> &'static str {
     }
 }
 
-/// An explanation carried in an event, in the page's language.
-fn explain(lang: Lang, english: &str) -> String {
-    match lang {
-        Lang::En => english.to_string(),
-        Lang::Ja => super::ja::translate(english).unwrap_or_else(|| english.to_string()),
-    }
-}
-
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -86,67 +80,14 @@ fn esc(text: &str) -> String {
     out
 }
 
-/// One message with its labelled bytes, as a side traced it.
-struct Msg<'a> {
-    from: Side,
-    name: &'a str,
-    rfc: &'a str,
-    bytes: &'a [u8],
-    fields: &'a [Field],
-}
-
-/// The records the page shows, and the messages each carries.
-///
-/// In a simulation both sides log every record (one as sender, one as receiver): the page shows
-/// the sender's account. A `serve`/`connect` trace has one side only: it shows everything.
-fn shown_record(events: &[Event], side: Side, from: Side) -> bool {
-    let both_sides = events.iter().any(|e| {
-        matches!(
-            e,
-            Event::Record {
-                side: Side::Server,
-                ..
-            }
-        )
-    }) && events.iter().any(|e| {
-        matches!(
-            e,
-            Event::Record {
-                side: Side::Client,
-                ..
-            }
-        )
-    });
-    !both_sides || side == from
-}
-
 /// The page.
 pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
     let lang = page.lang;
-    // The messages of each sender, in order, to be matched to the records that carry them.
-    let mut messages: [VecDeque<Msg<'_>>; 2] = [VecDeque::new(), VecDeque::new()];
-    for event in events {
-        if let Event::Message {
-            side,
-            from,
-            name,
-            rfc,
-            bytes,
-            fields,
-        } = event
-        {
-            if shown_record(events, *side, *from) {
-                messages[side_index(*from)].push_back(Msg {
-                    from: *from,
-                    name,
-                    rfc,
-                    bytes,
-                    fields,
-                });
-            }
-        }
-    }
-
+    // In a simulation both sides log every record, message and alert (one as sender, one as
+    // receiver): the page shows the sender's account, and the receiver's of application data
+    // (the plaintext it read). A `serve`/`connect` trace has one side only: it shows everything.
+    let simulated = traced_by_both_sides(events);
+    let mut messages = MessageQueues::new(events, simulated);
     let mut body = String::new();
     let mut record_number = 0;
     for event in events {
@@ -188,7 +129,7 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                 version,
                 wire,
                 gcm,
-            } if shown_record(events, *side, *from) => {
+            } if !simulated || side == from => {
                 record_number += 1;
                 let record = RecordView {
                     number: record_number,
@@ -198,48 +139,36 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                     wire,
                     gcm: gcm.as_ref(),
                 };
-                body.push_str(&render_record(
-                    &record,
-                    &mut messages[side_index(*from)],
-                    lang,
-                ));
+                body.push_str(&render_record(&record, &mut messages, lang));
             }
             Event::Secret {
                 side,
                 name,
                 value,
                 how,
-            } => {
-                let _ = writeln!(
-                    body,
-                    "<div class=\"derived secret {}\"><span class=\"kind\">{}</span> <b>{}</b> \
-                     <span class=\"who\">({})</span> = <code class=\"hex\">{}</code>\
-                     <div class=\"how\">{}</div></div>",
-                    side.name(),
-                    ui(lang, "secret"),
-                    esc(name),
-                    side.name(),
-                    hex::encode(value),
-                    esc(&explain(lang, how))
-                );
             }
-            Event::Value {
+            | Event::Value {
                 side,
                 name,
                 value,
                 how,
             } => {
+                let kind = if matches!(event, Event::Secret { .. }) {
+                    "secret"
+                } else {
+                    "value"
+                };
                 let _ = writeln!(
                     body,
-                    "<div class=\"derived value {}\"><span class=\"kind\">{}</span> <b>{}</b> \
+                    "<div class=\"derived {kind} {}\"><span class=\"kind\">{}</span> <b>{}</b> \
                      <span class=\"who\">({})</span> = <code class=\"hex\">{}</code>\
                      <div class=\"how\">{}</div></div>",
                     side.name(),
-                    ui(lang, "value"),
+                    ui(lang, kind),
                     esc(name),
                     side.name(),
                     hex::encode(value),
-                    esc(&explain(lang, how))
+                    esc(&say(lang, how))
                 );
             }
             Event::KeyUse {
@@ -253,8 +182,8 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                     side.name(),
                     side.name(),
                     ui(lang, "uses the"),
-                    esc(&explain(lang, key.name())),
-                    esc(&explain(lang, operation))
+                    esc(&say(lang, key.name())),
+                    esc(&say(lang, operation))
                 );
             }
             Event::Check { side, what, ok } => {
@@ -264,7 +193,7 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                     if *ok { "ok" } else { "fail" },
                     if *ok { "✔" } else { "✘" },
                     side.name(),
-                    esc(&explain(lang, what))
+                    esc(&say(lang, what))
                 );
             }
             Event::Note { side, text } => {
@@ -272,7 +201,7 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                     body,
                     "<div class=\"note\">{}: {}</div>",
                     side.name(),
-                    esc(&explain(lang, text))
+                    esc(&say(lang, text))
                 );
             }
             Event::Alert {
@@ -280,7 +209,7 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                 from,
                 level,
                 description,
-            } if shown_record(events, *side, *from) || side != from => {
+            } if !simulated || side == from => {
                 let _ = writeln!(
                     body,
                     "<div class=\"alert {}\">⚠ {} → {}: alert {} {} ({})</div>",
@@ -294,7 +223,7 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
             }
             Event::AppData {
                 side, from, data, ..
-            } if side != from => {
+            } if !simulated || side != from => {
                 let _ = writeln!(
                     body,
                     "<div class=\"appdata\">{} {} → {}: <q>{}</q></div>",
@@ -338,13 +267,6 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
     )
 }
 
-fn side_index(side: Side) -> usize {
-    match side {
-        Side::Client => 0,
-        Side::Server => 1,
-    }
-}
-
 struct RecordView<'a> {
     number: usize,
     from: Side,
@@ -352,16 +274,6 @@ struct RecordView<'a> {
     version: u16,
     wire: &'a [u8],
     gcm: Option<&'a GcmDetails>,
-}
-
-fn content_type_name(ct: u8) -> String {
-    match ct {
-        20 => "change_cipher_spec".into(),
-        21 => "alert".into(),
-        22 => "handshake".into(),
-        23 => "application_data".into(),
-        other => format!("content type {other}"),
-    }
 }
 
 /// A labelled byte range within a record card: (start, len, depth, label, meaning).
@@ -375,27 +287,17 @@ struct Range {
 
 /// One record as a `<details>` card: summary line; bytes with labelled ranges; field table;
 /// for a protected record, the GCM computation and the decrypted plaintext's fields.
-fn render_record(record: &RecordView<'_>, queue: &mut VecDeque<Msg<'_>>, lang: Lang) -> String {
+fn render_record(record: &RecordView<'_>, messages: &mut MessageQueues<'_>, lang: Lang) -> String {
     let fragment = record.wire.get(5..).unwrap_or_default();
     let plaintext: &[u8] = match record.gcm {
         Some(gcm) => &gcm.plaintext,
         None => fragment,
     };
-    // The messages this record carries, taken off the sender's queue.
-    let mut carried: Vec<(usize, Msg<'_>)> = Vec::new();
-    if record.content_type == 22 || record.content_type == 20 {
-        let mut offset = 0;
-        while let Some(message) = queue.front() {
-            let end = offset + message.bytes.len();
-            if message.from != record.from || plaintext.get(offset..end) != Some(message.bytes) {
-                break;
-            }
-            if let Some(message) = queue.pop_front() {
-                carried.push((offset, message));
-            }
-            offset = end;
-        }
-    }
+    let carried = if record.content_type == 22 || record.content_type == 20 {
+        messages.carried_by(record.from, plaintext)
+    } else {
+        Vec::new()
+    };
     let names: Vec<&str> = carried.iter().map(|(_, m)| m.name).collect();
     let what = match record.content_type {
         21 => match plaintext {
@@ -547,7 +449,7 @@ fn render_record(record: &RecordView<'_>, queue: &mut VecDeque<Msg<'_>>, lang: L
 fn content_ranges(
     content_type: u8,
     plaintext: &[u8],
-    carried: &[(usize, Msg<'_>)],
+    carried: &[(usize, TracedMessage<'_>)],
     base: usize,
 ) -> Vec<Range> {
     let mut ranges = Vec::new();
@@ -681,53 +583,32 @@ fn field_table(bytes: &[u8], ranges: &[Range], id: &str, lang: Lang) -> String {
 /// The key ledger: every key, who holds it, and each use in this run.
 fn render_ledger(events: &[Event], lang: Lang) -> String {
     let mut out = format!("<h2 class=\"section\">{}</h2>", ui(lang, "Key ledger"));
-    for key in [
-        Key::ServerPublicKey,
-        Key::ServerPrivateKey,
-        Key::ClientPublicKey,
-        Key::ClientPrivateKey,
-        Key::EphemeralPrivateKey,
-        Key::SessionKeys,
-    ] {
-        let uses: Vec<String> = events
+    for entry in key_ledger(events) {
+        let uses: String = entry
+            .uses
             .iter()
-            .filter_map(|e| match e {
-                Event::KeyUse {
-                    side,
-                    key: k,
-                    operation,
-                } if *k == key => Some(format!(
+            .map(|(side, operation)| {
+                format!(
                     "<li><b>{}</b>: {}</li>",
                     side.name(),
-                    esc(&explain(lang, operation))
-                )),
-                _ => None,
+                    esc(&say(lang, operation))
+                )
             })
             .collect();
-        let sealed = if key == Key::SessionKeys {
-            events
-                .iter()
-                .filter(|e| {
-                    matches!(e, Event::Record { side, from, gcm: Some(_), .. }
-                        if shown_record(events, *side, *from))
-                })
-                .count()
-        } else {
-            0
-        };
-        if uses.is_empty() && sealed == 0 {
-            continue;
-        }
         let _ = write!(
             out,
-            "<div class=\"key\"><h3>{}</h3><p class=\"holder\">{}: {}</p><ul>{}</ul>",
-            esc(&explain(lang, key.name())),
+            "<div class=\"key\"><h3>{}</h3><p class=\"holder\">{}: {}</p><ul>{uses}</ul>",
+            esc(&say(lang, entry.key.name())),
             ui(lang, "held by"),
-            esc(&explain(lang, key.held_by())),
-            uses.concat()
+            esc(&say(lang, entry.key.held_by())),
         );
-        if sealed > 0 {
-            let _ = write!(out, "<p>{}: {sealed}</p>", ui(lang, "sealed records"));
+        if entry.sealed_records > 0 {
+            let _ = write!(
+                out,
+                "<p>{}: {}</p>",
+                ui(lang, "sealed records"),
+                entry.sealed_records
+            );
         }
         out.push_str("</div>");
     }

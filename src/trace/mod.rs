@@ -7,6 +7,8 @@
 //! The simulator merges both sides' events in flight order, so the text trace reads like the
 //! sequence diagram.
 
+use std::collections::VecDeque;
+
 use serde::Serialize;
 
 pub mod html;
@@ -274,6 +276,178 @@ impl Trace {
                 ok,
             });
         }
+    }
+}
+
+/// The name of a record's content type (RFC 5246 6.2.1).
+pub fn content_type_name(content_type: u8) -> String {
+    match content_type {
+        20 => "change_cipher_spec".into(),
+        21 => "alert".into(),
+        22 => "handshake".into(),
+        23 => "application_data".into(),
+        other => format!("content type {other}"),
+    }
+}
+
+/// The first value (a Secret or a Value event) that `side` traced under `name`.
+pub fn traced_value<'a>(events: &'a [Event], side: Side, name: &str) -> Option<&'a [u8]> {
+    events.iter().find_map(|e| match e {
+        Event::Secret {
+            side: s,
+            name: n,
+            value,
+            ..
+        }
+        | Event::Value {
+            side: s,
+            name: n,
+            value,
+            ..
+        } if *n == name && *s == side => Some(value.as_slice()),
+        _ => None,
+    })
+}
+
+/// Whether both sides' events are in `events` (a simulation), rather than one side's (a
+/// `serve` or `connect` session). In a simulation every record and message is logged twice, by
+/// its sender and by its receiver.
+pub fn traced_by_both_sides(events: &[Event]) -> bool {
+    let logged_by = |who: Side| {
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Record { side, .. } if *side == who))
+    };
+    logged_by(Side::Client) && logged_by(Side::Server)
+}
+
+/// One key of the key ledger: the uses of it in the run, and for the session keys how many
+/// records they sealed.
+pub struct LedgerEntry<'a> {
+    pub key: Key,
+    /// (who, what for), in order.
+    pub uses: Vec<(Side, &'a str)>,
+    /// Records sealed with the session keys (each counted once, by its sender).
+    pub sealed_records: usize,
+}
+
+/// The key ledger of a run: every key that was used, in a fixed order.
+pub fn key_ledger(events: &[Event]) -> Vec<LedgerEntry<'_>> {
+    let keys = [
+        Key::ServerPublicKey,
+        Key::ServerPrivateKey,
+        Key::ClientPublicKey,
+        Key::ClientPrivateKey,
+        Key::EphemeralPrivateKey,
+        Key::SessionKeys,
+    ];
+    let mut ledger = Vec::new();
+    for key in keys {
+        let uses: Vec<(Side, &str)> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::KeyUse {
+                    side,
+                    key: k,
+                    operation,
+                } if *k == key => Some((*side, operation.as_str())),
+                _ => None,
+            })
+            .collect();
+        let sealed_records = if key == Key::SessionKeys {
+            events
+                .iter()
+                .filter(
+                    |e| matches!(e, Event::Record { side, from, gcm: Some(_), .. } if side == from),
+                )
+                .count()
+        } else {
+            0
+        };
+        if !uses.is_empty() || sealed_records > 0 {
+            ledger.push(LedgerEntry {
+                key,
+                uses,
+                sealed_records,
+            });
+        }
+    }
+    ledger
+}
+
+/// A message with its labelled bytes, as a side traced it.
+pub struct TracedMessage<'a> {
+    pub from: Side,
+    pub name: &'a str,
+    pub rfc: &'a str,
+    pub bytes: &'a [u8],
+    pub fields: &'a [Field],
+}
+
+/// Each sender's traced messages, in order, waiting to be matched to the records that carry
+/// them (a record may carry several messages; the renderings show them inside their record).
+pub struct MessageQueues<'a> {
+    client: VecDeque<TracedMessage<'a>>,
+    server: VecDeque<TracedMessage<'a>>,
+}
+
+impl<'a> MessageQueues<'a> {
+    /// The messages in `events`: with `senders_only`, only the sender's copy of each (a
+    /// simulation, where the receiver logs it again); otherwise all of them (one side's trace).
+    pub fn new(events: &'a [Event], senders_only: bool) -> Self {
+        let mut queues = MessageQueues {
+            client: VecDeque::new(),
+            server: VecDeque::new(),
+        };
+        for event in events {
+            if let Event::Message {
+                side,
+                from,
+                name,
+                rfc,
+                bytes,
+                fields,
+            } = event
+            {
+                if senders_only && side != from {
+                    continue;
+                }
+                queues.of(*from).push_back(TracedMessage {
+                    from: *from,
+                    name,
+                    rfc,
+                    bytes,
+                    fields,
+                });
+            }
+        }
+        queues
+    }
+
+    fn of(&mut self, from: Side) -> &mut VecDeque<TracedMessage<'a>> {
+        match from {
+            Side::Client => &mut self.client,
+            Side::Server => &mut self.server,
+        }
+    }
+
+    /// Takes off `from`'s queue the messages that `plaintext`, the content of one record of
+    /// `from`, carries: each with its offset in `plaintext`.
+    pub fn carried_by(&mut self, from: Side, plaintext: &[u8]) -> Vec<(usize, TracedMessage<'a>)> {
+        let queue = self.of(from);
+        let mut carried = Vec::new();
+        let mut offset = 0;
+        while let Some(message) = queue.front() {
+            let end = offset + message.bytes.len();
+            if plaintext.get(offset..end) != Some(message.bytes) {
+                break;
+            }
+            if let Some(message) = queue.pop_front() {
+                carried.push((offset, message));
+            }
+            offset = end;
+        }
+        carried
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Event, Key, Lang, explain_field, ja};
+use super::{Event, Lang, content_type_name, explain_field, ja, key_ledger};
 use crate::codec::Field;
 use crate::messages::version_name;
 use crate::rng::Side;
@@ -56,7 +56,7 @@ fn pad(text: &str, width: usize) -> String {
 }
 
 /// Hex for a field column: whole if short, else the head and a count.
-fn short_hex(bytes: &[u8], max: usize) -> String {
+pub(super) fn short_hex(bytes: &[u8], max: usize) -> String {
     let spaced = |b: &[u8]| {
         b.iter()
             .map(|x| format!("{x:02x}"))
@@ -108,16 +108,6 @@ pub fn render_fields_in(bytes: &[u8], fields: &[Field], indent: &str, lang: Lang
         );
     }
     out
-}
-
-fn content_type_name(ct: u8) -> String {
-    match ct {
-        20 => "change_cipher_spec".into(),
-        21 => "alert".into(),
-        22 => "handshake".into(),
-        23 => "application_data".into(),
-        other => format!("content type {other}"),
-    }
 }
 
 fn arrow(from: Side) -> &'static str {
@@ -358,46 +348,15 @@ pub fn render_key_ledger_in(events: &[Event], lang: Lang) -> String {
             "Key ledger: who held which key, and what each key did"
         )
     );
-    let keys = [
-        Key::ServerPublicKey,
-        Key::ServerPrivateKey,
-        Key::ClientPublicKey,
-        Key::ClientPrivateKey,
-        Key::EphemeralPrivateKey,
-        Key::SessionKeys,
-    ];
-    for key in keys {
-        let uses: Vec<(Side, &String)> = events
-            .iter()
-            .filter_map(|e| match e {
-                Event::KeyUse {
-                    side,
-                    key: k,
-                    operation,
-                } if *k == key => Some((*side, operation)),
-                _ => None,
-            })
-            .collect();
-        let protected_records = if key == Key::SessionKeys {
-            events
-                .iter()
-                .filter(
-                    |e| matches!(e, Event::Record { side, from, gcm: Some(_), .. } if side == from),
-                )
-                .count()
-        } else {
-            0
-        };
-        if uses.is_empty() && protected_records == 0 {
-            continue;
-        }
+    for entry in key_ledger(events) {
+        let key = entry.key;
         let held = format!(
             "{} held by {}",
             pad(&say(lang, key.name()), 30),
             say(lang, key.held_by())
         );
         let _ = writeln!(out, "  {}", say(lang, &held));
-        for (side, op) in uses {
+        for (side, op) in entry.uses {
             let _ = writeln!(
                 out,
                 "  {:<30}   - {}: {}",
@@ -406,9 +365,11 @@ pub fn render_key_ledger_in(events: &[Event], lang: Lang) -> String {
                 say(lang, op)
             );
         }
-        if protected_records > 0 {
-            let sealed =
-                format!("sealed {protected_records} records (each opened by the peer's copy)");
+        if entry.sealed_records > 0 {
+            let sealed = format!(
+                "sealed {} records (each opened by the peer's copy)",
+                entry.sealed_records
+            );
             let _ = writeln!(out, "  {:<30}   - {}", "", say(lang, &sealed));
         }
     }

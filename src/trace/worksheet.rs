@@ -9,10 +9,11 @@
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 
-use super::{Event, GcmDetails, explain_field};
-use crate::codec::Field;
+use super::text::short_hex;
+use super::{Event, GcmDetails, MessageQueues, TracedMessage, content_type_name, explain_field};
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::version_name;
+use crate::record::record_spans;
 use crate::rng::Side;
 use crate::wire::{Flow, hex_dump_from};
 
@@ -22,61 +23,32 @@ struct SentRecord<'a> {
     gcm: Option<&'a GcmDetails>,
 }
 
-/// One message as its sender traced it, with its labelled bytes.
-struct SentMessage<'a> {
-    name: &'a str,
-    rfc: &'a str,
-    bytes: &'a [u8],
-    fields: &'a [Field],
-}
-
-/// What each side sent, in order, from the trace.
-struct Sent<'a> {
-    records: VecDeque<SentRecord<'a>>,
-    messages: VecDeque<SentMessage<'a>>,
-}
-
-fn sent_by(events: &[Event], sender: Side) -> Sent<'_> {
-    let mut sent = Sent {
-        records: VecDeque::new(),
-        messages: VecDeque::new(),
-    };
-    for event in events {
-        match event {
+/// The records `sender` traced sending, in order.
+fn records_sent_by(events: &[Event], sender: Side) -> VecDeque<SentRecord<'_>> {
+    events
+        .iter()
+        .filter_map(|event| match event {
             Event::Record {
                 side,
                 from,
                 wire,
                 gcm,
                 ..
-            } if *side == sender && *from == sender => sent.records.push_back(SentRecord {
+            } if *side == sender && *from == sender => Some(SentRecord {
                 wire,
                 gcm: gcm.as_ref(),
             }),
-            Event::Message {
-                side,
-                from,
-                name,
-                rfc,
-                bytes,
-                fields,
-            } if *side == sender && *from == sender => sent.messages.push_back(SentMessage {
-                name,
-                rfc,
-                bytes,
-                fields,
-            }),
-            _ => {}
-        }
-    }
-    sent
+            _ => None,
+        })
+        .collect()
 }
 
 /// The flows with every record annotated from the trace `events` of the same run. Records the
 /// trace does not describe (a peer's, in a recording) are dumped without annotation.
 pub fn annotated_flows(flows: &[Flow], events: &[Event]) -> String {
-    let mut client = sent_by(events, Side::Client);
-    let mut server = sent_by(events, Side::Server);
+    let mut client = records_sent_by(events, Side::Client);
+    let mut server = records_sent_by(events, Side::Server);
+    let mut messages = MessageQueues::new(events, true);
     let mut out = String::new();
     let mut number = 0;
     for (i, flow) in flows.iter().enumerate() {
@@ -85,31 +57,44 @@ pub fn annotated_flows(flows: &[Flow], events: &[Event]) -> String {
             Side::Server => "server to client",
         };
         let _ = writeln!(out, ">>> Flow {} ({direction})", i + 1);
-        let sent = match flow.from {
+        let records = match flow.from {
             Side::Client => &mut client,
             Side::Server => &mut server,
         };
-        let mut at = 0;
-        while at < flow.bytes.len() {
-            let rest = &flow.bytes[at..];
-            let len = match rest {
-                [_, _, _, hi, lo, ..] => {
-                    (5 + usize::from(u16::from_be_bytes([*hi, *lo]))).min(rest.len())
-                }
-                _ => rest.len(),
-            };
-            let record = &rest[..len];
+        for span in record_spans(&flow.bytes) {
+            let at = span.start;
+            let record = &flow.bytes[span];
             number += 1;
-            annotate_record(&mut out, number, at, record, sent);
+            let traced = match records.front() {
+                Some(r) if r.wire == record => records.pop_front(),
+                _ => None,
+            };
+            annotate_record(
+                &mut out,
+                number,
+                at,
+                record,
+                flow.from,
+                traced,
+                &mut messages,
+            );
             out.push_str(&hex_dump_from(record, at));
-            at += len;
         }
     }
     out
 }
 
-/// The `#` lines for one record at offset `at` of its flow.
-fn annotate_record(out: &mut String, number: usize, at: usize, record: &[u8], sent: &mut Sent<'_>) {
+/// The `#` lines for one record at offset `at` of its flow: its header, and with the sender's
+/// own account of it (`traced`) its protection and the fields of what it carries.
+fn annotate_record(
+    out: &mut String,
+    number: usize,
+    at: usize,
+    record: &[u8],
+    from: Side,
+    traced: Option<SentRecord<'_>>,
+    messages: &mut MessageQueues<'_>,
+) {
     let [content_type, major, minor, ..] = *record else {
         let _ = writeln!(
             out,
@@ -121,7 +106,7 @@ fn annotate_record(out: &mut String, number: usize, at: usize, record: &[u8], se
     let _ = writeln!(
         out,
         "# record {number}: {}, {}, {} bytes of fragment",
-        content_type_name(content_type),
+        content_type_named(content_type),
         version_name(u16::from_be_bytes([major, minor])),
         record.len().saturating_sub(5)
     );
@@ -130,7 +115,7 @@ fn annotate_record(out: &mut String, number: usize, at: usize, record: &[u8], se
         At::Wire(at),
         &record[..1],
         "content_type",
-        &content_type_name(content_type),
+        &content_type_named(content_type),
     );
     field_line(
         out,
@@ -148,11 +133,6 @@ fn annotate_record(out: &mut String, number: usize, at: usize, record: &[u8], se
             &format!("{} bytes follow", record.len() - 5),
         );
     }
-    // The sender's own account of this record, if the trace has it.
-    let traced = match sent.records.front() {
-        Some(r) if r.wire == record => sent.records.pop_front(),
-        _ => None,
-    };
     let Some(traced) = traced else {
         return;
     };
@@ -202,11 +182,9 @@ fn annotate_record(out: &mut String, number: usize, at: usize, record: &[u8], se
         }
     };
     match content_type {
-        22 => annotate_handshake(out, plaintext, base, sent),
+        22 => annotate_handshake(out, base, &messages.carried_by(from, plaintext)),
         20 => {
-            if sent.messages.front().is_some_and(|m| m.bytes == plaintext) {
-                sent.messages.pop_front();
-            }
+            messages.carried_by(from, plaintext);
             field_line(out, base, plaintext, "type", "change_cipher_spec (1)");
         }
         21 => {
@@ -238,14 +216,9 @@ fn annotate_record(out: &mut String, number: usize, at: usize, record: &[u8], se
     }
 }
 
-/// The handshake messages in one record's plaintext, field by field.
-fn annotate_handshake(out: &mut String, plaintext: &[u8], base: At, sent: &mut Sent<'_>) {
-    let mut offset = 0;
-    while let Some(message) = sent.messages.front() {
-        let end = offset + message.bytes.len();
-        if plaintext.get(offset..end) != Some(message.bytes) {
-            break;
-        }
+/// The handshake messages one record carries, field by field.
+fn annotate_handshake(out: &mut String, base: At, carried: &[(usize, TracedMessage<'_>)]) {
+    for (offset, message) in carried {
         let _ = writeln!(
             out,
             "#   {} ({}), {} bytes:",
@@ -264,8 +237,6 @@ fn annotate_handshake(out: &mut String, plaintext: &[u8], base: At, sent: &mut S
             let meaning = explain_field(f.label, &f.kind, bytes);
             field_line(out, base.plus(offset + f.start), bytes, &label, &meaning);
         }
-        offset = end;
-        sent.messages.pop_front();
     }
 }
 
@@ -293,29 +264,12 @@ fn field_line(out: &mut String, at: At, bytes: &[u8], label: &str, meaning: &str
         At::Wire(at) => format!("{at:08x}"),
         At::Plaintext(at) => format!("p+{at:06x}"),
     };
-    let shown = if bytes.len() <= 8 {
-        hex_spaced(bytes)
-    } else {
-        format!("{} .. ({} bytes)", hex_spaced(&bytes[..6]), bytes.len())
-    };
+    let shown = short_hex(bytes, 8);
     let line = format!("#   {offset}  {shown:<36} {label:<28} {meaning}");
     let _ = writeln!(out, "{}", line.trim_end());
 }
 
-fn hex_spaced(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn content_type_name(ct: u8) -> String {
-    match ct {
-        20 => "change_cipher_spec (20)".into(),
-        21 => "alert (21)".into(),
-        22 => "handshake (22)".into(),
-        23 => "application_data (23)".into(),
-        other => format!("content type {other}"),
-    }
+/// A record's content type, with its number.
+fn content_type_named(content_type: u8) -> String {
+    format!("{} ({content_type})", content_type_name(content_type))
 }
