@@ -23,6 +23,7 @@ use crate::client::Client;
 use crate::demo_pki::{self, DemoClient};
 use crate::error::Error;
 use crate::key_exchange::{self, RSA_PKCS1_SHA256, RSA_PSS_RSAE_SHA256};
+use crate::phrase;
 use crate::prf::{self, HashAlg};
 use crate::record::{Direction, RECORD_HEADER_LEN};
 use crate::rng::{RoleRng, Side};
@@ -105,7 +106,7 @@ pub fn rsa_key(bits: usize) -> Result<RsaPrivateKey, Error> {
         2048 => Ok(demo_pki::server()?.key),
         3072 => crate::pki::load_private_key_pem(include_str!("demo/bench-rsa-3072.key")),
         4096 => crate::pki::load_private_key_pem(include_str!("demo/bench-rsa-4096.key")),
-        other => Err(Error::Config(format!("no {other}-bit benchmark key"))),
+        other => Err(Error::Config(phrase!("no {}-bit benchmark key", other))),
     }
 }
 
@@ -370,7 +371,7 @@ pub fn record_flights(kind: HandshakeKind) -> Result<Vec<Flow>, Error> {
 pub fn replay_server(server: &mut Server, client_flights: &[Flow]) -> Result<(), Error> {
     let mut wire = MemoryWire::new();
     let (Some(hello), Some(flight3)) = (client_flights.first(), client_flights.get(2)) else {
-        return Err(Error::Internal("recording too short".into()));
+        return Err(Error::Internal(phrase!("recording too short")));
     };
     wire.in_flight(Side::Server).extend(&hello.bytes);
     server.answer_hello(&mut wire.server())?;
@@ -382,7 +383,7 @@ pub fn replay_server(server: &mut Server, client_flights: &[Flow]) -> Result<(),
 pub fn replay_client(client: &mut Client, flights: &[Flow]) -> Result<(), Error> {
     let mut wire = MemoryWire::new();
     let (Some(flight2), Some(flight4)) = (flights.get(1), flights.get(3)) else {
-        return Err(Error::Internal("recording too short".into()));
+        return Err(Error::Internal(phrase!("recording too short")));
     };
     client.send_hello(&mut wire.client())?;
     wire.in_flight(Side::Client).extend(&flight2.bytes);

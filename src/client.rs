@@ -26,24 +26,27 @@
 use std::io::{Read, Write};
 
 use rsa::RsaPublicKey;
+use zeroize::Zeroizing;
 
 use crate::conn::Conn;
 use crate::error::{DecodeProblem, Error};
+use crate::event::Key;
 use crate::key_exchange::{self, SUPPORTED_SCHEMES};
 use crate::messages::certificate::Certificate;
 use crate::messages::certificate_request::{CertificateRequest, RSA_SIGN};
 use crate::messages::certificate_verify::{CertificateVerify, DigitallySigned};
 use crate::messages::client_hello::ClientHello;
-use crate::messages::client_key_exchange::ClientKeyExchange;
+use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
 use crate::messages::extensions::{self, GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED};
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
 use crate::messages::{HandshakeType, TLS1_0, TLS1_2, version_name};
+use crate::phrase;
+use crate::phrase::yes_no;
 use crate::pki;
 use crate::rng::{Clock, RoleRng, Side};
 use crate::suites::{CipherSuite, KeyExchange};
-use crate::trace::Key;
 
 /// How the client decides to trust the server's certificate.
 #[derive(Clone, Debug)]
@@ -53,12 +56,14 @@ pub enum ServerTrust {
     Anchors(pki::TrustStore),
 }
 
+/// What the client offers and whom it trusts.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     /// The suites to offer, in order of preference.
     pub suites: Vec<CipherSuite>,
     /// Sent as server_name (SNI) when it is a host name, not an IP address.
     pub server_name: Option<String>,
+    /// Which server certificates to accept.
     pub trust: ServerTrust,
     /// Offer extended_master_secret (RFC 7627).
     pub offer_extended_master_secret: bool,
@@ -68,26 +73,28 @@ pub struct ClientConfig {
     pub identity: Option<pki::Identity>,
 }
 
+/// The client side of one connection.
 pub struct Client {
-    pub config: ClientConfig,
-    pub conn: Conn,
+    config: ClientConfig,
+    conn: Conn,
     /// What we offered, to check the ServerHello against.
-    pub hello: Option<ClientHello>,
+    hello: Option<ClientHello>,
     /// The server's certificate chain as received (DER).
-    pub server_certificates: Vec<Vec<u8>>,
+    server_certificates: Vec<Vec<u8>>,
     /// The public key from the server's certificate: all the client ever holds of the server's
     /// key pair.
-    pub server_public_key: Option<RsaPublicKey>,
+    server_public_key: Option<RsaPublicKey>,
     /// ECDHE: the server's ephemeral X25519 public key, once its signature checked out.
-    pub server_ecdh_public: Option<[u8; 32]>,
+    server_ecdh_public: Option<[u8; 32]>,
     /// Mutual TLS: the server's CertificateRequest, if it sent one.
-    pub certificate_request: Option<CertificateRequest>,
+    certificate_request: Option<CertificateRequest>,
     /// Mutual TLS: the scheme we sign CertificateVerify with, once we decided to send our
     /// certificate.
-    pub client_scheme: Option<u16>,
+    client_scheme: Option<u16>,
 }
 
 impl Client {
+    /// A client that will offer what `config` says, drawing its randomness from `rng`.
     pub fn new(config: ClientConfig, rng: RoleRng, clock: Clock, trace: bool) -> Self {
         // The ClientHello record says TLS 1.0 (0x0301), as OpenSSL, Go and browsers do: some old
         // servers choke on a higher record version before negotiation (RFC 5246 Appendix E.1).
@@ -104,9 +111,35 @@ impl Client {
         }
     }
 
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The configuration, to change before the first flight (tests and labs do).
+    pub fn config_mut(&mut self) -> &mut ClientConfig {
+        &mut self.config
+    }
+
+    /// The connection state: randoms, suite, trace.
+    pub fn conn(&self) -> &Conn {
+        &self.conn
+    }
+
+    /// The connection state, for taking the trace or sending raw bytes.
+    pub fn conn_mut(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+
+    /// The server's certificate chain as received (DER), leaf first.
+    pub fn server_certificates(&self) -> &[Vec<u8>] {
+        &self.server_certificates
+    }
+
     // ===================================================================================
     // Flight 1: ClientHello
 
+    /// Sends the ClientHello.
     pub fn send_hello<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         let result = self.send_hello_steps(wire);
         self.conn.alert_on_error(wire, result)
@@ -120,18 +153,33 @@ impl Client {
         self.conn.flush(wire)?;
         // Only the ClientHello record carries 0x0301; everything after it, alerts included, is
         // TLS 1.2, the only version we can end up speaking.
-        self.conn.record.write_version = TLS1_2;
+        self.conn.set_write_version(TLS1_2);
         Ok(())
     }
 
     fn send_client_hello(&mut self) -> Result<(), Error> {
-        self.conn.client_random = self.conn.rng.array();
-        self.conn.trace.value(
-            Side::Client,
-            "client_random",
-            &self.conn.client_random,
-            "32 bytes from the client's RNG",
-        );
+        let random: [u8; 32] = self.conn.rng().array();
+        self.conn.set_client_random(random);
+        self.conn
+            .trace()
+            .value(Side::Client, "client_random", &random, || {
+                phrase!("32 bytes from the client's RNG")
+            });
+        let hello = self.client_hello(random)?;
+        self.conn.send(&hello)?;
+        self.conn.trace().note(Side::Client, || {
+            phrase!(
+                "the record carrying the ClientHello says TLS 1.0 (03 01), as OpenSSL, Go and \
+                 browsers do for old servers' sake (RFC 5246 Appendix E.1); the hello inside \
+                 offers TLS 1.2"
+            )
+        });
+        self.hello = Some(hello);
+        Ok(())
+    }
+
+    /// Our offer: TLS 1.2, our suites, null compression, and the extensions we speak.
+    fn client_hello(&self, random: [u8; 32]) -> Result<ClientHello, Error> {
         // SNI carries host names only; "Literal IPv4 and IPv6 addresses are not permitted"
         // (RFC 6066 3).
         let server_name = self
@@ -141,7 +189,7 @@ impl Client {
             .filter(|name| name.parse::<std::net::IpAddr>().is_err());
         let mut suites: Vec<u16> = self.config.suites.iter().map(|s| s.id()).collect();
         if suites.is_empty() {
-            return Err(Error::Config("no cipher suite to offer".into()));
+            return Err(Error::Config(phrase!("no cipher suite to offer")));
         }
         suites.dedup();
         // ECDHE needs to say which curves and point formats we take (RFC 8422 5.1): x25519 only.
@@ -150,9 +198,9 @@ impl Client {
             .suites
             .iter()
             .any(|s| s.key_exchange() == KeyExchange::Ecdhe);
-        let hello = ClientHello {
+        Ok(ClientHello {
             client_version: TLS1_2,
-            random: self.conn.client_random,
+            random,
             // No session to resume: this program always does a full handshake.
             session_id: Vec::new(),
             cipher_suites: suites,
@@ -169,21 +217,13 @@ impl Client {
                 renegotiation_info: Some(Vec::new()),
                 ..HelloExtensions::default()
             },
-        };
-        self.conn
-            .send_handshake(HandshakeType::ClientHello, hello.encode()?);
-        self.conn.trace.note(
-            Side::Client,
-            "the record carrying the ClientHello says TLS 1.0 (03 01), as OpenSSL, Go and browsers \
-             do for old servers' sake (RFC 5246 Appendix E.1); the hello inside offers TLS 1.2",
-        );
-        self.hello = Some(hello);
-        Ok(())
+        })
     }
 
     // ===================================================================================
     // Flight 3: answer the server's flight
 
+    /// Reads the server's flight and answers it, up to our Finished.
     pub fn answer_server<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         let result = self.answer_server_steps(wire);
         self.conn.alert_on_error(wire, result)
@@ -205,160 +245,82 @@ impl Client {
         if self.conn.suite()?.key_exchange() == KeyExchange::Ecdhe {
             self.read_server_key_exchange(wire)?;
         }
-        // 4. CertificateRequest (RFC 5246 7.4.4), if the server wants to know who we are; then
-        //    ServerHelloDone (RFC 5246 7.4.5).
-        let (msg_type, message) = self.conn.read_handshake(
-            wire,
-            &[
-                HandshakeType::CertificateRequest,
-                HandshakeType::ServerHelloDone,
-            ],
-        )?;
-        if msg_type == HandshakeType::CertificateRequest {
-            self.take_certificate_request(&message)?;
-            let (_, done) = self
-                .conn
-                .read_handshake(wire, &[HandshakeType::ServerHelloDone])?;
-            self.take_server_hello_done(&done)?;
-        } else {
-            self.take_server_hello_done(&message)?;
+        // 4. CertificateRequest (RFC 5246 7.4.4), if the server wants to know who we are.
+        if self
+            .conn
+            .next_message_is(wire, HandshakeType::CertificateRequest)?
+        {
+            self.read_certificate_request(wire)?;
         }
+        // 5. ServerHelloDone (RFC 5246 7.4.5): the server's flight is over.
+        self.read_server_hello_done(wire)?;
 
-        // 5. Certificate (RFC 5246 7.4.6), if asked: ours, or an empty list if we have none.
+        // 6. Certificate (RFC 5246 7.4.6), if asked: ours, or an empty list if we have none.
         if self.certificate_request.is_some() {
             self.send_client_certificate()?;
         }
-        // 6. ClientKeyExchange (RFC 5246 7.4.7): the pre-master secret.
+        // 7. ClientKeyExchange (RFC 5246 7.4.7): the pre-master secret.
         let pre_master_secret = match self.conn.suite()?.key_exchange() {
             KeyExchange::Rsa => self.send_rsa_client_key_exchange()?,
             KeyExchange::Ecdhe => self.send_ecdhe_client_key_exchange()?,
         };
-        // 7. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
+        // 8. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
         self.conn.derive_keys(&pre_master_secret)?;
-        // 8. CertificateVerify (RFC 5246 7.4.8), if we sent a certificate: our private key
+        // 9. CertificateVerify (RFC 5246 7.4.8), if we sent a certificate: our private key
         //    signs the handshake so far.
         if self.client_scheme.is_some() {
             self.send_certificate_verify()?;
         }
-        // 9. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
+        // 10. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
         self.conn.send_change_cipher_spec()?;
-        // 10. Finished (RFC 5246 7.4.9).
+        // 11. Finished (RFC 5246 7.4.9).
         self.conn.send_finished()?;
         self.conn.flush(wire)
     }
 
     fn read_server_hello<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
-        let (_, message) = self
-            .conn
-            .read_handshake(wire, &[HandshakeType::ServerHello])?;
-        let (hello, fields) = ServerHello::decode(&message)?;
-        self.conn
-            .trace_received(HandshakeType::ServerHello, &message, fields);
+        let hello: ServerHello = self.conn.expect(wire)?;
         let offered = self
             .hello
             .as_ref()
-            .ok_or_else(|| Error::Internal("ServerHello before ClientHello".into()))?;
-
-        // The version: we speak TLS 1.2 only.
-        if hello.server_version != TLS1_2 {
-            return Err(Error::ProtocolVersion(format!(
-                "the server chose {}; this client speaks only TLS 1.2",
-                version_name(hello.server_version)
-            )));
-        }
-        // The suite must be one we offered.
-        let suite = CipherSuite::from_id(hello.cipher_suite)
-            .filter(|s| offered.cipher_suites.contains(&s.id()))
-            .ok_or_else(|| {
-                Error::IllegalParameter(format!(
-                    "the server chose suite 0x{:04x}, which we did not offer",
-                    hello.cipher_suite
-                ))
-            })?;
-        if hello.compression_method != 0 {
-            return Err(Error::IllegalParameter(format!(
-                "the server chose compression method {}; we offered only null",
-                hello.compression_method
-            )));
-        }
-        // Extensions: a server may only answer what we asked (RFC 5246 7.4.1.4), and some
-        // extensions are the client's alone.
-        let offered_types = offered.extensions.types();
-        for ext_type in hello.extensions.types() {
-            let answerable = matches!(
-                ext_type,
-                extensions::SERVER_NAME
-                    | extensions::EC_POINT_FORMATS
-                    | extensions::EXTENDED_MASTER_SECRET
-                    | extensions::RENEGOTIATION_INFO
-            );
-            if !answerable || !offered_types.contains(&ext_type) {
-                return Err(Error::UnsupportedExtension(format!(
-                    "the ServerHello carries {}, which the client did not offer",
-                    extensions::extension_name(ext_type)
-                )));
-            }
-        }
-        // server_name in a ServerHello only acknowledges ours: it must be empty (RFC 6066 3).
-        if hello
-            .extensions
-            .server_name
-            .as_ref()
-            .is_some_and(|n| !n.is_empty())
-        {
-            return Err(Error::decode("server_name", DecodeProblem::TrailingBytes));
-        }
+            .ok_or_else(|| Error::Internal(phrase!("ServerHello before ClientHello")))?;
+        let suite = check_server_choices(offered, &hello)?;
         hello.extensions.check_point_formats()?;
         hello.extensions.check_renegotiation_info_is_empty()?;
         match &hello.extensions.renegotiation_info {
-            Some(_) => self.conn.trace.check(
-                Side::Client,
-                "secure renegotiation (RFC 5746) confirmed",
-                true,
-            ),
-            None => self.conn.trace.note(
-                Side::Client,
-                "the server does not signal secure renegotiation (RFC 5746); harmless here, \
-                 since this client never renegotiates",
-            ),
+            Some(_) => self.conn.trace().check(Side::Client, true, || {
+                phrase!("secure renegotiation (RFC 5746) confirmed")
+            }),
+            None => self.conn.trace().note(Side::Client, || {
+                phrase!(
+                    "the server does not signal secure renegotiation (RFC 5746); harmless here, \
+                     since this client never renegotiates"
+                )
+            }),
         }
-        self.conn.extended_master_secret =
+        let ems =
             offered.extensions.extended_master_secret && hello.extensions.extended_master_secret;
-        self.conn.server_random = hello.random;
-        self.conn.suite = Some(suite);
-        self.conn.record.expect_version = Some(TLS1_2);
-        self.conn.trace.note(
-            Side::Client,
-            format!(
+        self.conn.set_server_random(hello.random);
+        self.conn.agree(suite, ems);
+        self.conn.trace().note(Side::Client, || {
+            phrase!(
                 "agreed: TLS 1.2, {}, extended master secret {}",
                 suite.name(),
-                if self.conn.extended_master_secret {
-                    "yes"
-                } else {
-                    "no"
-                }
-            ),
-        );
+                yes_no(ems)
+            )
+        });
         Ok(())
     }
 
     fn read_server_certificate<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
-        let (_, message) = self
-            .conn
-            .read_handshake(wire, &[HandshakeType::Certificate])?;
-        let (certificate, fields) = Certificate::decode(&message)?;
-        self.conn
-            .trace_received(HandshakeType::Certificate, &message, fields);
+        let certificate: Certificate = self.conn.expect(wire)?;
         let Some(leaf_der) = certificate.certificate_list.first() else {
             return Err(Error::decode("certificate_list", DecodeProblem::OutOfRange));
         };
         let leaf = pki::parse_certificate(leaf_der)?;
-        if self.conn.trace.enabled {
-            self.conn.trace.note(
-                Side::Client,
-                format!("server certificate: {}", pki::describe_certificate(&leaf)),
-            );
-        }
+        self.conn.trace().note(Side::Client, || {
+            phrase!("server certificate: {}", pki::describe_certificate(&leaf))
+        });
         match &self.config.trust {
             ServerTrust::Anchors(anchors) => {
                 let purpose = match self.conn.suite()?.key_exchange() {
@@ -368,23 +330,26 @@ impl Client {
                 let report = pki::verify_chain(
                     &certificate.certificate_list,
                     anchors,
-                    self.conn.clock.now(),
+                    self.conn.now(),
                     purpose,
                     self.config.server_name.as_deref(),
-                    self.conn.trace.enabled,
+                    self.conn.trace_enabled(),
                 );
-                for (what, ok) in report.checks {
-                    self.conn.trace.check(Side::Client, what, ok);
+                for check in &report.checks {
+                    self.conn
+                        .trace()
+                        .check(Side::Client, check.ok, || check.phrase());
                 }
                 report.result?;
             }
         }
         let public_key = pki::rsa_public_key(&leaf)?;
-        self.conn.trace.key_use(
-            Side::Client,
-            Key::ServerPublicKey,
-            "taken from the server's certificate: the client holds only this half of the key pair",
-        );
+        self.conn.trace().key_use(Side::Client, Key::ServerPublicKey, || {
+            phrase!(
+                "taken from the server's certificate: the client holds only this half of the key \
+                 pair"
+            )
+        });
         self.server_public_key = Some(public_key);
         self.server_certificates = certificate.certificate_list;
         Ok(())
@@ -392,21 +357,16 @@ impl Client {
 
     /// ECDHE: check the server's signature over its ephemeral key, then keep the key.
     fn read_server_key_exchange<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
-        let (_, message) = self
-            .conn
-            .read_handshake(wire, &[HandshakeType::ServerKeyExchange])?;
-        let (exchange, fields) = ServerKeyExchange::decode(&message)?;
-        self.conn
-            .trace_received(HandshakeType::ServerKeyExchange, &message, fields);
+        let exchange: ServerKeyExchange = self.conn.expect(wire)?;
         let params = &exchange.params;
         if params.named_curve != GROUP_X25519 {
-            return Err(Error::IllegalParameter(format!(
+            return Err(Error::IllegalParameter(phrase!(
                 "the server chose the group {}; we offered only x25519",
                 extensions::group_name(params.named_curve)
             )));
         }
         let server_public: [u8; 32] = params.public.as_slice().try_into().map_err(|_| {
-            Error::IllegalParameter(format!(
+            Error::IllegalParameter(phrase!(
                 "the server's X25519 key is {} bytes, not 32",
                 params.public.len()
             ))
@@ -418,80 +378,72 @@ impl Client {
             .and_then(|h| h.extensions.signature_algorithms.clone())
             .unwrap_or_default();
         if !offered.contains(&scheme) {
-            return Err(Error::IllegalParameter(format!(
+            return Err(Error::IllegalParameter(phrase!(
                 "the server signed with {}, which we did not offer",
                 key_exchange::scheme_name(scheme)
             )));
         }
         // The signature covers both randoms, so it cannot be replayed from another handshake,
         // and the params, so a man in the middle cannot swap in his own ephemeral key.
-        let signed = params.signed_bytes(&self.conn.client_random, &self.conn.server_random)?;
-        self.conn.trace.value(
-            Side::Client,
-            "signed_params",
-            &signed,
-            "client_random + server_random + ServerECDHParams: what the server signed",
-        );
+        let signed = params.signed_bytes(self.conn.client_random(), self.conn.server_random())?;
+        self.conn
+            .trace()
+            .value(Side::Client, "signed_params", &signed, || {
+                phrase!("client_random + server_random + ServerECDHParams: what the server signed")
+            });
         let public_key = self
             .server_public_key
             .as_ref()
-            .ok_or_else(|| Error::Internal("ServerKeyExchange before the certificate".into()))?;
+            .ok_or_else(|| Error::Internal(phrase!("ServerKeyExchange before the certificate")))?;
         let verified = key_exchange::verify(
             public_key,
             scheme,
             &signed,
             &exchange.signed_params.signature,
         );
-        self.conn.trace.key_use(
-            Side::Client,
-            Key::ServerPublicKey,
-            format!(
+        let scheme_name = key_exchange::scheme_name(scheme);
+        self.conn.trace().key_use(Side::Client, Key::ServerPublicKey, || {
+            phrase!(
                 "verify the ServerKeyExchange signature ({}): only the holder of the private key \
                  could have made it",
-                key_exchange::scheme_name(scheme)
-            ),
-        );
-        self.conn.trace.check(
-            Side::Client,
-            format!(
+                &scheme_name
+            )
+        });
+        self.conn.trace().check(Side::Client, verified.is_ok(), || {
+            phrase!(
                 "the {} signature on the server's ephemeral key",
-                key_exchange::scheme_name(scheme)
-            ),
-            verified.is_ok(),
-        );
+                &scheme_name
+            )
+        });
         verified?;
-        self.conn.trace.value(
-            Side::Client,
-            "server_ecdh_public",
-            &server_public,
-            "the server's ephemeral X25519 public key, now trusted",
-        );
+        self.conn
+            .trace()
+            .value(Side::Client, "server_ecdh_public", &server_public, || {
+                phrase!("the server's ephemeral X25519 public key, now trusted")
+            });
         self.server_ecdh_public = Some(server_public);
         Ok(())
     }
 
     /// Mutual TLS: the server asks for a certificate. We answer with ours only if it is RSA
     /// (certificate_types rsa_sign) and we share a signature scheme for CertificateVerify.
-    fn take_certificate_request(&mut self, message: &[u8]) -> Result<(), Error> {
-        let (request, fields) = CertificateRequest::decode(message)?;
-        self.conn
-            .trace_received(HandshakeType::CertificateRequest, message, fields);
+    fn read_certificate_request<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        let request: CertificateRequest = self.conn.expect(wire)?;
         let names: Vec<String> = request
             .certificate_authorities
             .iter()
             .map(|der| pki::describe_name(der))
             .collect();
-        self.conn.trace.note(
-            Side::Client,
-            format!(
-                "the server asks for a client certificate, issued by: {}",
-                if names.is_empty() {
-                    "any CA".to_string()
-                } else {
+        self.conn.trace().note(Side::Client, || {
+            if names.is_empty() {
+                phrase!("the server asks for a client certificate, issued by: any CA")
+            } else {
+                phrase!(
+                    "the server asks for a client certificate, issued by: {}",
                     names.join("; ")
-                }
-            ),
-        );
+                )
+            }
+        });
         // The server's preference among the schemes we can produce.
         let scheme = request
             .supported_signature_algorithms
@@ -502,19 +454,16 @@ impl Client {
         if self.config.identity.is_some() && usable {
             self.client_scheme = scheme;
         } else if self.config.identity.is_some() {
-            self.conn.trace.note(
-                Side::Client,
-                "the server accepts no RSA signature we can make: we send no certificate",
-            );
+            self.conn.trace().note(Side::Client, || {
+                phrase!("the server accepts no RSA signature we can make: we send no certificate")
+            });
         }
         self.certificate_request = Some(request);
         Ok(())
     }
 
-    fn take_server_hello_done(&mut self, message: &[u8]) -> Result<(), Error> {
-        let (_, fields) = ServerHelloDone::decode(message)?;
-        self.conn
-            .trace_received(HandshakeType::ServerHelloDone, message, fields);
+    fn read_server_hello_done<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        let _: ServerHelloDone = self.conn.expect(wire)?;
         Ok(())
     }
 
@@ -527,146 +476,128 @@ impl Client {
         };
         if let Some(leaf) = chain.first() {
             let cert = pki::parse_certificate(leaf)?;
-            self.conn.trace.note(
-                Side::Client,
-                format!("our certificate: {}", pki::describe_certificate(&cert)),
-            );
+            self.conn.trace().note(Side::Client, || {
+                phrase!("our certificate: {}", pki::describe_certificate(&cert))
+            });
         } else {
-            self.conn.trace.note(
-                Side::Client,
-                "we have no certificate to offer: an empty Certificate message",
-            );
+            self.conn.trace().note(Side::Client, || {
+                phrase!("we have no certificate to offer: an empty Certificate message")
+            });
         }
-        let message = Certificate {
+        self.conn.send(&Certificate {
             certificate_list: chain,
-        }
-        .encode()?;
-        self.conn
-            .send_handshake(HandshakeType::Certificate, message);
-        Ok(())
+        })
     }
 
     /// Mutual TLS: sign every handshake message so far with our private key.
     fn send_certificate_verify(&mut self) -> Result<(), Error> {
         let scheme = self
             .client_scheme
-            .ok_or_else(|| Error::Internal("CertificateVerify without a scheme".into()))?;
+            .ok_or_else(|| Error::Internal(phrase!("CertificateVerify without a scheme")))?;
         let key = &self
             .config
             .identity
             .as_ref()
-            .ok_or_else(|| Error::Internal("CertificateVerify without a key".into()))?
+            .ok_or_else(|| Error::Internal(phrase!("CertificateVerify without a key")))?
             .key;
-        let signed = self.conn.transcript.bytes().to_vec();
-        if self.conn.trace.enabled {
-            self.conn.trace.value(
-                Side::Client,
-                "certificate_verify_hash",
-                &key_exchange::scheme_hash(scheme, &signed),
-                format!(
-                    "what our private key signs ({}): the hash of {} ({} bytes)",
-                    key_exchange::scheme_name(scheme),
-                    self.conn.transcript.covers(),
-                    signed.len()
-                ),
-            );
+        let signed = self.conn.transcript().bytes().to_vec();
+        let scheme_name = key_exchange::scheme_name(scheme);
+        if self.conn.trace_enabled() {
+            let hash = key_exchange::scheme_hash(scheme, &signed);
+            let covers = self.conn.transcript().covers();
+            self.conn
+                .trace()
+                .value(Side::Client, "certificate_verify_hash", &hash, || {
+                    phrase!(
+                        "what our private key signs ({}): the hash of {} ({} bytes)",
+                        &scheme_name,
+                        covers,
+                        signed.len()
+                    )
+                });
         }
-        let signature = key_exchange::sign(&mut self.conn.rng, key, scheme, &signed)?;
-        self.conn.trace.key_use(
-            Side::Client,
-            Key::ClientPrivateKey,
-            format!(
-                "sign the handshake messages so far ({}): proves we hold the key of our \
-                 certificate; the key never leaves the client",
-                key_exchange::scheme_name(scheme)
-            ),
-        );
-        let message = CertificateVerify {
-            signed: DigitallySigned { scheme, signature },
-        }
-        .encode()?;
+        let signature = key_exchange::sign(self.conn.rng(), key, scheme, &signed)?;
         self.conn
-            .send_handshake(HandshakeType::CertificateVerify, message);
-        Ok(())
+            .trace()
+            .key_use(Side::Client, Key::ClientPrivateKey, || {
+                phrase!(
+                    "sign the handshake messages so far ({}): proves we hold the key of our \
+                     certificate; the key never leaves the client",
+                    &scheme_name
+                )
+            });
+        self.conn.send(&CertificateVerify {
+            signed: DigitallySigned { scheme, signature },
+        })
     }
 
     /// RSA key exchange: a random pre-master secret, encrypted to the server's public key.
-    fn send_rsa_client_key_exchange(&mut self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    fn send_rsa_client_key_exchange(&mut self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let public_key = self
             .server_public_key
             .as_ref()
-            .ok_or_else(|| Error::Internal("no server public key".into()))?;
+            .ok_or_else(|| Error::Internal(phrase!("no server public key")))?;
         let client_version = self.hello.as_ref().map_or(TLS1_2, |h| h.client_version);
         let (pre_master, encrypted) =
-            key_exchange::rsa_encrypt_pre_master(&mut self.conn.rng, public_key, client_version)?;
-        self.conn.trace.secret(
-            Side::Client,
-            "pre_master_secret",
-            &pre_master[..],
-            "client_version (03 03) + 46 random bytes from the client's RNG",
-        );
-        self.conn.trace.key_use(
-            Side::Client,
-            Key::ServerPublicKey,
-            format!(
-                "RSAES-PKCS1-v1_5-encrypt the pre-master secret ({} bytes of ciphertext; only the \
-                 server's private key can open it)",
-                encrypted.len()
-            ),
-        );
-        let message = ClientKeyExchange::Rsa {
-            encrypted_pre_master: encrypted,
-        }
-        .encode()?;
+            key_exchange::rsa_encrypt_pre_master(self.conn.rng(), public_key, client_version)?;
         self.conn
-            .send_handshake(HandshakeType::ClientKeyExchange, message);
-        Ok(zeroize::Zeroizing::new(pre_master.to_vec()))
+            .trace()
+            .secret(Side::Client, "pre_master_secret", &pre_master[..], || {
+                phrase!("client_version (03 03) + 46 random bytes from the client's RNG")
+            });
+        self.conn
+            .trace()
+            .key_use(Side::Client, Key::ServerPublicKey, || {
+                phrase!(
+                    "RSAES-PKCS1-v1_5-encrypt the pre-master secret ({} bytes of ciphertext; only \
+                 the server's private key can open it)",
+                    encrypted.len()
+                )
+            });
+        self.conn.send(&RsaClientKeyExchange {
+            encrypted_pre_master: encrypted,
+        })?;
+        Ok(Zeroizing::new(pre_master.to_vec()))
     }
 
     /// ECDHE key exchange: our own ephemeral key pair; the shared secret with the server's
     /// ephemeral key is the pre-master. Our private half is erased when this returns.
-    fn send_ecdhe_client_key_exchange(&mut self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    fn send_ecdhe_client_key_exchange(&mut self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let server_public = self
             .server_ecdh_public
-            .ok_or_else(|| Error::Internal("no server ECDH key".into()))?;
-        let pair = key_exchange::x25519_key_pair(&mut self.conn.rng);
-        self.conn.trace.secret(
+            .ok_or_else(|| Error::Internal(phrase!("no server ECDH key")))?;
+        let pair = key_exchange::x25519_key_pair(self.conn.rng());
+        let trace = self.conn.trace();
+        trace.secret(
             Side::Client,
             "client_ecdh_private",
             &pair.private[..],
-            "32 random bytes from the client's RNG: an ephemeral X25519 private key",
+            || phrase!("32 random bytes from the client's RNG: an ephemeral X25519 private key"),
         );
-        self.conn.trace.value(
-            Side::Client,
-            "client_ecdh_public",
-            &pair.public,
-            "X25519(client_ecdh_private, 9): sent in ClientKeyExchange",
-        );
+        trace.value(Side::Client, "client_ecdh_public", &pair.public, || {
+            phrase!("X25519(client_ecdh_private, 9): sent in ClientKeyExchange")
+        });
         let shared = key_exchange::x25519_shared_secret(&pair.private, &server_public)?;
-        self.conn.trace.key_use(
-            Side::Client,
-            Key::EphemeralPrivateKey,
-            "X25519(client's ephemeral private key, server's ephemeral public key) = the shared \
-             secret; the private key is erased right after",
-        );
-        self.conn.trace.secret(
-            Side::Client,
-            "pre_master_secret",
-            &shared[..],
-            "the X25519 shared secret (RFC 8422 5.10): never sent, computed on both sides",
-        );
-        let message = ClientKeyExchange::Ecdhe {
+        let trace = self.conn.trace();
+        trace.key_use(Side::Client, Key::EphemeralPrivateKey, || {
+            phrase!(
+                "X25519(client's ephemeral private key, server's ephemeral public key) = the \
+                 shared secret; the private key is erased right after"
+            )
+        });
+        trace.secret(Side::Client, "pre_master_secret", &shared[..], || {
+            phrase!("the X25519 shared secret (RFC 8422 5.10): never sent, computed on both sides")
+        });
+        self.conn.send(&EcdheClientKeyExchange {
             public: pair.public.to_vec(),
-        }
-        .encode()?;
-        self.conn
-            .send_handshake(HandshakeType::ClientKeyExchange, message);
-        Ok(zeroize::Zeroizing::new(shared.to_vec()))
+        })?;
+        Ok(Zeroizing::new(shared.to_vec()))
     }
 
     // ===================================================================================
     // Flight 5: the server's ChangeCipherSpec and Finished
 
+    /// Reads the server's ChangeCipherSpec and Finished: the handshake is complete.
     pub fn finish<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         let result = self.finish_steps(wire);
         self.conn.alert_on_error(wire, result)
@@ -680,26 +611,84 @@ impl Client {
         // 2. The server's Finished (RFC 5246 7.4.9): proves it derived the same keys, which in
         //    RSA key exchange means it could decrypt the pre-master: it holds the private key.
         self.conn.read_finished(wire)?;
-        self.conn.handshake_complete = true;
-        self.conn.trace.note(
-            Side::Client,
-            "handshake complete: from here on only the symmetric session keys are used",
-        );
+        self.conn.set_handshake_complete();
+        self.conn.trace().note(Side::Client, || {
+            phrase!("handshake complete: from here on only the symmetric session keys are used")
+        });
         Ok(())
     }
 
     // ===================================================================================
     // Application data
 
+    /// Sends application data in as many records as it takes.
     pub fn send<W: Write>(&mut self, wire: &mut W, data: &[u8]) -> Result<(), Error> {
-        self.conn.send(wire, data)
+        self.conn.send_application_data(wire, data)
     }
 
+    /// The next application data; `None` once the server sent close_notify.
     pub fn receive<W: Read + Write>(&mut self, wire: &mut W) -> Result<Option<Vec<u8>>, Error> {
         self.conn.receive(wire)
     }
 
+    /// Sends close_notify.
     pub fn close<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         self.conn.close(wire)
     }
+}
+
+/// The server's choices in its ServerHello, against our offer: TLS 1.2, a suite we offered,
+/// null compression, and only extensions we asked for (RFC 5246 7.4.1.3 and 7.4.1.4). Returns
+/// the suite.
+fn check_server_choices(offered: &ClientHello, hello: &ServerHello) -> Result<CipherSuite, Error> {
+    // The version: we speak TLS 1.2 only.
+    if hello.server_version != TLS1_2 {
+        return Err(Error::ProtocolVersion(phrase!(
+            "the server chose {}; this client speaks only TLS 1.2",
+            version_name(hello.server_version)
+        )));
+    }
+    // The suite must be one we offered.
+    let suite = CipherSuite::from_id(hello.cipher_suite)
+        .filter(|s| offered.cipher_suites.contains(&s.id()))
+        .ok_or_else(|| {
+            Error::IllegalParameter(phrase!(
+                "the server chose suite 0x{}, which we did not offer",
+                format!("{:04x}", hello.cipher_suite)
+            ))
+        })?;
+    if hello.compression_method != 0 {
+        return Err(Error::IllegalParameter(phrase!(
+            "the server chose compression method {}; we offered only null",
+            hello.compression_method
+        )));
+    }
+    // Extensions: a server may only answer what we asked (RFC 5246 7.4.1.4), and some
+    // extensions are the client's alone.
+    let offered_types = offered.extensions.types();
+    for ext_type in hello.extensions.types() {
+        let answerable = matches!(
+            ext_type,
+            extensions::SERVER_NAME
+                | extensions::EC_POINT_FORMATS
+                | extensions::EXTENDED_MASTER_SECRET
+                | extensions::RENEGOTIATION_INFO
+        );
+        if !answerable || !offered_types.contains(&ext_type) {
+            return Err(Error::UnsupportedExtension(phrase!(
+                "the ServerHello carries {}, which the client did not offer",
+                extensions::extension_name(ext_type)
+            )));
+        }
+    }
+    // server_name in a ServerHello only acknowledges ours: it must be empty (RFC 6066 3).
+    if hello
+        .extensions
+        .server_name
+        .as_ref()
+        .is_some_and(|n| !n.is_empty())
+    {
+        return Err(Error::decode("server_name", DecodeProblem::TrailingBytes));
+    }
+    Ok(suite)
 }

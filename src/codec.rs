@@ -12,10 +12,64 @@
 //! comes from the very code that encodes and decodes: the explanation cannot drift from the bytes.
 //!
 //! The `Reader` never panics on peer input: every read checks the bytes left, both in the whole
-//! message and inside the innermost open vector, and fails with a typed [`Error::Decode`] that maps
-//! to the `decode_error` alert.
+//! message and inside the innermost open vector, and fails with a typed [`CodecError::Decode`]
+//! (which becomes `Error::Decode`, the `decode_error` alert).
+//!
+//! ```
+//! use tls12_sim::codec::{Reader, Writer};
+//!
+//! // struct { uint16 version; opaque data<0..2^8-1>; } written and read back.
+//! let mut w = Writer::new();
+//! w.u16("version", 0x0303);
+//! w.opaque_u8("data", b"hi").unwrap();
+//! let out = w.finish().unwrap();
+//! assert_eq!(out.bytes, [0x03, 0x03, 0x02, b'h', b'i']);
+//! // Every byte is labelled: version (2 bytes), the length of data (1), data (2).
+//! let labels: Vec<_> = out.fields.iter().map(|f| (f.label, f.len)).collect();
+//! assert_eq!(labels, [("version", 2), ("data", 1), ("data", 2)]);
+//!
+//! let mut r = Reader::new(&out.bytes);
+//! assert_eq!(r.u16("version").unwrap(), 0x0303);
+//! assert_eq!(r.opaque_u8("data").unwrap(), b"hi");
+//! r.finish("example").unwrap();
+//! // A length that runs past the end is refused, never read past.
+//! assert!(Reader::new(&[0x05, b'h']).opaque_u8("data").is_err());
+//! ```
 
-use crate::error::{DecodeProblem, Error};
+use crate::phrase;
+use crate::phrase::Phrase;
+
+/// What was wrong with a length or a byte count while decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeProblem {
+    /// The input ended before the field did.
+    Truncated,
+    /// A length prefix claims more bytes than there are.
+    LengthTooLong,
+    /// Bytes were left over after the field or message should have ended.
+    TrailingBytes,
+    /// A length or value outside the range the RFC allows.
+    OutOfRange,
+}
+
+/// What went wrong in the codec. The codec knows nothing of alerts: `error.rs` turns a
+/// `CodecError` into the program's one [`Error`](crate::error::Error).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CodecError {
+    /// The bytes do not parse (`decode_error`): which field, and what was wrong with it.
+    Decode {
+        /// The label of the field being read.
+        field: &'static str,
+        /// What was wrong.
+        problem: DecodeProblem,
+    },
+    /// The codec was misused by our own code (a vector left open, a value too long for its
+    /// length prefix): a bug, `internal_error`.
+    Misuse(Phrase),
+}
+
+/// Shorthand for the codec's results.
+type Result<T> = std::result::Result<T, CodecError>;
 
 /// One labelled byte range of an encoded message.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -145,14 +199,16 @@ impl Writer {
     /// Closes a vector: writes its length into the prefix reserved by `begin_*`.
     ///
     /// Fails (as our own bug, `internal_error`) if the contents outgrew what the prefix can hold.
-    pub fn end(&mut self, mark: Mark) -> Result<(), Error> {
+    pub fn end(&mut self, mark: Mark) -> Result<()> {
         let body_start = mark.length_at + mark.length_bytes;
         let len = self.buf.len() - body_start;
         let max = (1usize << (8 * mark.length_bytes)) - 1;
         if len > max {
-            return Err(Error::Internal(format!(
-                "{} is {len} bytes, more than its {}-byte length can hold",
-                mark.label, mark.length_bytes
+            return Err(CodecError::Misuse(phrase!(
+                "{} is {} bytes, more than its {}-byte length can hold",
+                mark.label,
+                len,
+                mark.length_bytes
             )));
         }
         let be = (len as u32).to_be_bytes();
@@ -163,21 +219,21 @@ impl Writer {
     }
 
     /// Convenience: `opaque label<0..2^8-1>`.
-    pub fn opaque_u8(&mut self, label: &'static str, value: &[u8]) -> Result<(), Error> {
+    pub fn opaque_u8(&mut self, label: &'static str, value: &[u8]) -> Result<()> {
         let mark = self.begin_u8(label);
         self.bytes(label, value);
         self.end(mark)
     }
 
     /// Convenience: `opaque label<0..2^16-1>`.
-    pub fn opaque_u16(&mut self, label: &'static str, value: &[u8]) -> Result<(), Error> {
+    pub fn opaque_u16(&mut self, label: &'static str, value: &[u8]) -> Result<()> {
         let mark = self.begin_u16(label);
         self.bytes(label, value);
         self.end(mark)
     }
 
     /// Convenience: `opaque label<0..2^24-1>`.
-    pub fn opaque_u24(&mut self, label: &'static str, value: &[u8]) -> Result<(), Error> {
+    pub fn opaque_u24(&mut self, label: &'static str, value: &[u8]) -> Result<()> {
         let mark = self.begin_u24(label);
         self.bytes(label, value);
         self.end(mark)
@@ -190,7 +246,7 @@ impl Writer {
         label: &'static str,
         item: &'static str,
         values: &[u16],
-    ) -> Result<(), Error> {
+    ) -> Result<()> {
         let mark = self.begin_u16(label);
         for &value in values {
             self.u16(item, value);
@@ -207,9 +263,9 @@ impl Writer {
     }
 
     /// The bytes and their labels. Vectors must all have been closed.
-    pub fn finish(self) -> Result<Labelled, Error> {
+    pub fn finish(self) -> Result<Labelled> {
         if self.depth != 0 {
-            return Err(Error::Internal("a vector was left open".into()));
+            return Err(CodecError::Misuse(phrase!("a vector was left open")));
         }
         Ok(Labelled {
             bytes: self.buf,
@@ -256,9 +312,9 @@ impl<'a> Reader<'a> {
         self.remaining() > 0
     }
 
-    fn take(&mut self, label: &'static str, n: usize, kind: FieldKind) -> Result<&'a [u8], Error> {
+    fn take(&mut self, label: &'static str, n: usize, kind: FieldKind) -> Result<&'a [u8]> {
         if n > self.remaining() {
-            return Err(Error::Decode {
+            return Err(CodecError::Decode {
                 field: label,
                 problem: DecodeProblem::Truncated,
             });
@@ -275,7 +331,7 @@ impl<'a> Reader<'a> {
         Ok(&self.data[start..start + n])
     }
 
-    fn int(&mut self, label: &'static str, n: usize) -> Result<u32, Error> {
+    fn int(&mut self, label: &'static str, n: usize) -> Result<u32> {
         let bytes = self.take(label, n, FieldKind::Int(0))?;
         let value = bytes.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
         if let Some(field) = self.fields.last_mut() {
@@ -284,55 +340,55 @@ impl<'a> Reader<'a> {
         Ok(value)
     }
 
-    pub fn u8(&mut self, label: &'static str) -> Result<u8, Error> {
+    pub fn u8(&mut self, label: &'static str) -> Result<u8> {
         Ok(self.int(label, 1)? as u8)
     }
 
-    pub fn u16(&mut self, label: &'static str) -> Result<u16, Error> {
+    pub fn u16(&mut self, label: &'static str) -> Result<u16> {
         Ok(self.int(label, 2)? as u16)
     }
 
-    pub fn u24(&mut self, label: &'static str) -> Result<u32, Error> {
+    pub fn u24(&mut self, label: &'static str) -> Result<u32> {
         self.int(label, 3)
     }
 
     /// Fixed-length opaque bytes.
-    pub fn bytes(&mut self, label: &'static str, n: usize) -> Result<&'a [u8], Error> {
+    pub fn bytes(&mut self, label: &'static str, n: usize) -> Result<&'a [u8]> {
         self.take(label, n, FieldKind::Bytes)
     }
 
     /// Fixed-length opaque bytes into an array, e.g. `opaque random[32]`.
-    pub fn array<const N: usize>(&mut self, label: &'static str) -> Result<[u8; N], Error> {
+    pub fn array<const N: usize>(&mut self, label: &'static str) -> Result<[u8; N]> {
         let mut out = [0u8; N];
         out.copy_from_slice(self.bytes(label, N)?);
         Ok(out)
     }
 
     /// Everything up to the innermost limit.
-    pub fn rest(&mut self, label: &'static str) -> Result<&'a [u8], Error> {
+    pub fn rest(&mut self, label: &'static str) -> Result<&'a [u8]> {
         let n = self.remaining();
         self.bytes(label, n)
     }
 
-    pub fn begin_u8(&mut self, label: &'static str) -> Result<(), Error> {
+    pub fn begin_u8(&mut self, label: &'static str) -> Result<()> {
         self.begin(label, 1)
     }
 
-    pub fn begin_u16(&mut self, label: &'static str) -> Result<(), Error> {
+    pub fn begin_u16(&mut self, label: &'static str) -> Result<()> {
         self.begin(label, 2)
     }
 
-    pub fn begin_u24(&mut self, label: &'static str) -> Result<(), Error> {
+    pub fn begin_u24(&mut self, label: &'static str) -> Result<()> {
         self.begin(label, 3)
     }
 
-    fn begin(&mut self, label: &'static str, length_bytes: usize) -> Result<(), Error> {
+    fn begin(&mut self, label: &'static str, length_bytes: usize) -> Result<()> {
         let len = self.int(label, length_bytes)? as usize;
         if let Some(field) = self.fields.last_mut() {
             field.kind = FieldKind::Length(len);
         }
         if len > self.remaining() {
-            return Err(Error::Decode {
+            return Err(CodecError::Decode {
                 field: label,
                 problem: DecodeProblem::LengthTooLong,
             });
@@ -342,12 +398,12 @@ impl<'a> Reader<'a> {
     }
 
     /// Closes the innermost vector; it must have been read exactly to its end.
-    pub fn end(&mut self) -> Result<(), Error> {
+    pub fn end(&mut self) -> Result<()> {
         let Some((end, label)) = self.limits.pop() else {
-            return Err(Error::Internal("Reader::end without begin".into()));
+            return Err(CodecError::Misuse(phrase!("Reader::end without begin")));
         };
         if self.pos != end {
-            return Err(Error::Decode {
+            return Err(CodecError::Decode {
                 field: label,
                 problem: DecodeProblem::TrailingBytes,
             });
@@ -356,7 +412,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Convenience: `opaque label<0..2^8-1>`.
-    pub fn opaque_u8(&mut self, label: &'static str) -> Result<&'a [u8], Error> {
+    pub fn opaque_u8(&mut self, label: &'static str) -> Result<&'a [u8]> {
         self.begin_u8(label)?;
         let value = self.rest(label)?;
         self.end()?;
@@ -364,7 +420,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Convenience: `opaque label<0..2^16-1>`.
-    pub fn opaque_u16(&mut self, label: &'static str) -> Result<&'a [u8], Error> {
+    pub fn opaque_u16(&mut self, label: &'static str) -> Result<&'a [u8]> {
         self.begin_u16(label)?;
         let value = self.rest(label)?;
         self.end()?;
@@ -372,7 +428,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Convenience: `opaque label<0..2^24-1>`.
-    pub fn opaque_u24(&mut self, label: &'static str) -> Result<&'a [u8], Error> {
+    pub fn opaque_u24(&mut self, label: &'static str) -> Result<&'a [u8]> {
         self.begin_u24(label)?;
         let value = self.rest(label)?;
         self.end()?;
@@ -381,7 +437,7 @@ impl<'a> Reader<'a> {
 
     /// A non-empty vector of `uint16` values with a 2-byte length (the mirror of
     /// [`Writer::u16_list`]); an empty or odd-length vector is a decode error.
-    pub fn u16_list(&mut self, label: &'static str, item: &'static str) -> Result<Vec<u16>, Error> {
+    pub fn u16_list(&mut self, label: &'static str, item: &'static str) -> Result<Vec<u16>> {
         self.begin_u16(label)?;
         let mut values = Vec::new();
         while self.has_more() {
@@ -389,7 +445,7 @@ impl<'a> Reader<'a> {
         }
         self.end()?;
         if values.is_empty() {
-            return Err(Error::Decode {
+            return Err(CodecError::Decode {
                 field: label,
                 problem: DecodeProblem::OutOfRange,
             });
@@ -398,12 +454,12 @@ impl<'a> Reader<'a> {
     }
 
     /// Ends parsing: every vector closed and every byte consumed. Returns the labels.
-    pub fn finish(self, what: &'static str) -> Result<Vec<Field>, Error> {
+    pub fn finish(self, what: &'static str) -> Result<Vec<Field>> {
         if !self.limits.is_empty() {
-            return Err(Error::Internal("a vector was left open".into()));
+            return Err(CodecError::Misuse(phrase!("a vector was left open")));
         }
         if self.pos != self.data.len() {
-            return Err(Error::Decode {
+            return Err(CodecError::Decode {
                 field: what,
                 problem: DecodeProblem::TrailingBytes,
             });
@@ -458,7 +514,7 @@ mod tests {
         let mut r = Reader::new(&[0x00]);
         assert!(matches!(
             r.u16("x"),
-            Err(Error::Decode {
+            Err(CodecError::Decode {
                 problem: DecodeProblem::Truncated,
                 ..
             })
@@ -466,7 +522,7 @@ mod tests {
         let mut r = Reader::new(&[0x00, 0x05, 0x01]);
         assert!(matches!(
             r.begin_u16("v"),
-            Err(Error::Decode {
+            Err(CodecError::Decode {
                 problem: DecodeProblem::LengthTooLong,
                 ..
             })

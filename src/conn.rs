@@ -1,6 +1,7 @@
 //! What client and server share: the record layer, the transcript, the RNG, the clock, the
 //! trace, the values both sides agree on (randoms, suite, master secret), and the few steps that
-//! are the same on both sides (key derivation, Finished, application data, alerts).
+//! are the same on both sides (reading a message, key derivation, Finished, application data,
+//! alerts).
 //!
 //! `client.rs` and `server.rs` each own one `Conn` and call these steps in wire order.
 
@@ -8,42 +9,52 @@ use std::io::{Read, Write};
 
 use subtle::ConstantTimeEq;
 
-use crate::codec::{Field, Labelled};
 use crate::error::Error;
-use crate::messages::HandshakeType;
+use crate::event::{Event, Key, Trace};
 use crate::messages::alert::Alert;
 use crate::messages::finished::Finished;
+use crate::messages::{HandshakeMessage, HandshakeType, handshake_type_name};
+use crate::phrase;
 use crate::prf::{self, CLIENT_FINISHED, MasterSecret, SERVER_FINISHED, SessionKeys};
 use crate::record::RecordLayer;
 use crate::rng::{Clock, RoleRng, Side};
 use crate::suites::CipherSuite;
-use crate::trace::{Event, Key, Trace, keylog_line};
 use crate::transcript::Transcript;
 
+/// One side's state of a connection, and the steps both sides take the same way.
 pub struct Conn {
-    pub side: Side,
-    pub record: RecordLayer,
+    side: Side,
+    record: RecordLayer,
     /// Every handshake message so far, in order (what Finished and the EMS session hash cover).
-    pub transcript: Transcript,
-    pub rng: RoleRng,
-    pub clock: Clock,
-    pub trace: Trace,
+    transcript: Transcript,
+    rng: RoleRng,
+    clock: Clock,
+    trace: Trace,
+    /// A handshake message read ahead to see its type (see [`Conn::next_message_is`]).
+    read_ahead: Option<Vec<u8>>,
 
     // ---- what the two sides agree on, filled in as the handshake goes ----
-    pub client_random: [u8; 32],
-    pub server_random: [u8; 32],
-    pub suite: Option<CipherSuite>,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    suite: Option<CipherSuite>,
     /// Both hellos carried extended_master_secret (RFC 7627).
-    pub extended_master_secret: bool,
-    pub master_secret: Option<MasterSecret>,
+    extended_master_secret: bool,
+    master_secret: Option<MasterSecret>,
     /// Both Finished messages checked: application data may flow.
-    pub handshake_complete: bool,
+    handshake_complete: bool,
     /// We sent a fatal alert (there is only ever one).
-    pub alert_sent: bool,
+    alert_sent: bool,
 }
 
 impl Conn {
-    pub fn new(side: Side, rng: RoleRng, clock: Clock, trace: bool, write_version: u16) -> Self {
+    /// A connection for `side`, writing records with `write_version` until told otherwise.
+    pub(crate) fn new(
+        side: Side,
+        rng: RoleRng,
+        clock: Clock,
+        trace: bool,
+        write_version: u16,
+    ) -> Self {
         Conn {
             side,
             record: RecordLayer::new(side, write_version),
@@ -51,6 +62,7 @@ impl Conn {
             rng,
             clock,
             trace: Trace::new(trace),
+            read_ahead: None,
             client_random: [0; 32],
             server_random: [0; 32],
             suite: None,
@@ -61,16 +73,128 @@ impl Conn {
         }
     }
 
-    /// The negotiated suite; asking before ServerHello is our bug.
-    pub fn suite(&self) -> Result<CipherSuite, Error> {
+    // ===================================================================================
+    // What a reader (a test, a lab, the trace) may ask
+
+    /// Which side this is.
+    pub fn side(&self) -> Side {
+        self.side
+    }
+
+    /// The negotiated suite, once ServerHello settled it.
+    pub fn negotiated_suite(&self) -> Option<CipherSuite> {
         self.suite
-            .ok_or_else(|| Error::Internal("cipher suite used before it was negotiated".into()))
+    }
+
+    /// Whether both hellos agreed on extended_master_secret (RFC 7627).
+    pub fn extended_master_secret(&self) -> bool {
+        self.extended_master_secret
+    }
+
+    /// ClientHello.random.
+    pub fn client_random(&self) -> &[u8; 32] {
+        &self.client_random
+    }
+
+    /// ServerHello.random.
+    pub fn server_random(&self) -> &[u8; 32] {
+        &self.server_random
+    }
+
+    /// Both Finished messages checked: application data may flow.
+    pub fn handshake_complete(&self) -> bool {
+        self.handshake_complete
+    }
+
+    /// Whether we sent a fatal alert.
+    pub fn alert_sent(&self) -> bool {
+        self.alert_sent
+    }
+
+    /// The clock's time now, Unix seconds.
+    pub fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
+    /// The trace, for reading or taking its events.
+    pub fn trace(&mut self) -> &mut Trace {
+        &mut self.trace
+    }
+
+    /// The NSS key log line for this connection, once the master secret exists.
+    pub fn keylog_line(&self) -> Option<String> {
+        self.master_secret
+            .as_ref()
+            .map(|ms| keylog_line(&self.client_random, &ms[..]))
+    }
+
+    /// Sends `bytes` as they are in handshake records, bypassing every check: for tests and
+    /// labs that must put a malformed or out-of-place message on the wire.
+    pub fn send_raw_handshake<W: Write>(
+        &mut self,
+        wire: &mut W,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
+        self.record.queue_handshake(bytes);
+        self.record.flush(wire, &mut self.trace)
+    }
+
+    // ===================================================================================
+    // For the client and the server
+
+    pub(crate) fn rng(&mut self) -> &mut RoleRng {
+        &mut self.rng
+    }
+
+    pub(crate) fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    pub(crate) fn trace_enabled(&self) -> bool {
+        self.trace.enabled()
+    }
+
+    /// The negotiated suite; asking before ServerHello is our bug.
+    pub(crate) fn suite(&self) -> Result<CipherSuite, Error> {
+        self.suite
+            .ok_or_else(|| Error::Internal(phrase!("cipher suite used before it was negotiated")))
+    }
+
+    /// What the hellos settled: the suite, extended master secret, and from now on records
+    /// must say TLS 1.2.
+    pub(crate) fn agree(&mut self, suite: CipherSuite, extended_master_secret: bool) {
+        self.suite = Some(suite);
+        self.extended_master_secret = extended_master_secret;
+        self.record.expect_version = Some(crate::messages::TLS1_2);
+    }
+
+    pub(crate) fn set_client_random(&mut self, random: [u8; 32]) {
+        self.client_random = random;
+    }
+
+    pub(crate) fn set_server_random(&mut self, random: [u8; 32]) {
+        self.server_random = random;
+    }
+
+    /// The version our records carry from now on.
+    pub(crate) fn set_write_version(&mut self, version: u16) {
+        self.record.write_version = version;
+    }
+
+    pub(crate) fn set_handshake_complete(&mut self) {
+        self.handshake_complete = true;
     }
 
     /// Marks the start of a flight in the trace: what it reads, then what it sends.
-    pub fn begin_flight(&mut self, call: &'static str, reads: &'static str, sends: &'static str) {
-        self.trace.push(Event::Flight {
-            side: self.side,
+    pub(crate) fn begin_flight(
+        &mut self,
+        call: &'static str,
+        reads: &'static str,
+        sends: &'static str,
+    ) {
+        let side = self.side;
+        self.trace.push(|| Event::Flight {
+            side,
             call,
             reads,
             sends,
@@ -79,62 +203,86 @@ impl Conn {
 
     /// Sends a handshake message: into the transcript, into the trace with its labels, and
     /// queued for the flight's records.
-    pub fn send_handshake(&mut self, msg_type: HandshakeType, message: Labelled) {
-        self.transcript.add(&message.bytes);
-        self.record.queue_handshake(&message.bytes);
-        self.trace.push(Event::Message {
-            side: self.side,
-            from: self.side,
-            name: msg_type.name().to_string(),
-            rfc: msg_type.rfc(),
-            bytes: message.bytes,
-            fields: message.fields,
+    pub(crate) fn send<M: HandshakeMessage>(&mut self, message: &M) -> Result<(), Error> {
+        let encoded = message.encode()?;
+        self.transcript.add(&encoded.bytes);
+        self.record.queue_handshake(&encoded.bytes);
+        let side = self.side;
+        self.trace.push(|| Event::Message {
+            side,
+            from: side,
+            name: M::TYPE.name().to_string(),
+            rfc: M::TYPE.rfc(),
+            bytes: encoded.bytes,
+            fields: encoded.fields,
         });
+        Ok(())
     }
 
-    /// Reads the next handshake message, which must be one of `allowed` (anything else is
-    /// `unexpected_message`), and adds it to the transcript.
-    pub fn read_handshake<R: Read>(
+    /// Reads the next handshake message, which must be an `M` (anything else is
+    /// `unexpected_message`), decodes it (malformed is `decode_error`), adds it to the
+    /// transcript and traces it with its labelled bytes.
+    pub(crate) fn expect<M: HandshakeMessage, R: Read>(
         &mut self,
         wire: &mut R,
-        allowed: &[HandshakeType],
-    ) -> Result<(HandshakeType, Vec<u8>), Error> {
-        let message = self.record.read_handshake_message(wire, &mut self.trace)?;
-        let code = message.first().copied().unwrap_or(255);
-        let msg_type = HandshakeType::from_code(code)
-            .filter(|t| allowed.contains(t))
-            .ok_or_else(|| {
-                let wanted: Vec<&str> = allowed.iter().map(|t| t.name()).collect();
-                Error::UnexpectedMessage(format!(
-                    "received {} where {} was expected",
-                    crate::messages::handshake_type_name(code),
-                    wanted.join(" or ")
-                ))
-            })?;
-        self.transcript.add(&message);
-        Ok((msg_type, message))
-    }
-
-    /// Records a received message's labelled bytes in the trace.
-    pub fn trace_received(&mut self, msg_type: HandshakeType, message: &[u8], fields: Vec<Field>) {
-        self.trace.push(Event::Message {
-            side: self.side,
-            from: self.side.peer(),
-            name: msg_type.name().to_string(),
-            rfc: msg_type.rfc(),
-            bytes: message.to_vec(),
+    ) -> Result<M, Error> {
+        let message = self.read_handshake(wire, M::TYPE)?;
+        let (decoded, fields) = M::decode(&message)?;
+        let side = self.side;
+        self.trace.push(|| Event::Message {
+            side,
+            from: side.peer(),
+            name: M::TYPE.name().to_string(),
+            rfc: M::TYPE.rfc(),
+            bytes: message,
             fields,
         });
+        Ok(decoded)
+    }
+
+    /// Whether the next handshake message is of type `msg_type`, for the optional messages
+    /// (CertificateRequest). The message is read ahead and kept for [`Conn::expect`].
+    pub(crate) fn next_message_is<R: Read>(
+        &mut self,
+        wire: &mut R,
+        msg_type: HandshakeType,
+    ) -> Result<bool, Error> {
+        if self.read_ahead.is_none() {
+            self.read_ahead = Some(self.record.read_handshake_message(wire, &mut self.trace)?);
+        }
+        Ok(self.read_ahead.as_ref().and_then(|m| m.first()) == Some(&msg_type.code()))
+    }
+
+    /// The next handshake message, which must be of type `wanted`; it joins the transcript.
+    fn read_handshake<R: Read>(
+        &mut self,
+        wire: &mut R,
+        wanted: HandshakeType,
+    ) -> Result<Vec<u8>, Error> {
+        let message = match self.read_ahead.take() {
+            Some(message) => message,
+            None => self.record.read_handshake_message(wire, &mut self.trace)?,
+        };
+        let code = message.first().copied().unwrap_or(255);
+        if code != wanted.code() {
+            return Err(Error::UnexpectedMessage(phrase!(
+                "received {} where {} was expected",
+                handshake_type_name(code),
+                wanted.name()
+            )));
+        }
+        self.transcript.add(&message);
+        Ok(message)
     }
 
     /// Writes the flight to the wire.
-    pub fn flush<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+    pub(crate) fn flush<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         self.record.flush(wire, &mut self.trace)
     }
 
     /// If `result` is a local failure, sends its one fatal alert (RFC 5246 7.2.2). The alert is
     /// chosen by `Error::alert`, nowhere else.
-    pub fn alert_on_error<W: Write, T>(
+    pub(crate) fn alert_on_error<W: Write, T>(
         &mut self,
         wire: &mut W,
         result: Result<T, Error>,
@@ -150,8 +298,9 @@ impl Conn {
                 }
             }
             if !err.is_timeout() {
-                self.trace
-                    .note(self.side, format!("the connection fails here: {err}"));
+                self.trace.note(self.side, || {
+                    phrase!("the connection fails here: {}", err.phrase())
+                });
             }
         }
         result
@@ -159,7 +308,7 @@ impl Conn {
 
     /// Master secret and session keys (RFC 5246 8.1 and 6.3, RFC 7627 4); the keys wait in the
     /// record layer for ChangeCipherSpec.
-    pub fn derive_keys(&mut self, pre_master_secret: &[u8]) -> Result<(), Error> {
+    pub(crate) fn derive_keys(&mut self, pre_master_secret: &[u8]) -> Result<(), Error> {
         let suite = self.suite()?;
         let hash = suite.hash();
         let side = self.side;
@@ -169,12 +318,10 @@ impl Conn {
             .extended_master_secret
             .then(|| self.transcript.hash(hash));
         if let Some(session_hash) = &session_hash {
-            self.trace.value(
-                side,
-                "session_hash",
-                session_hash,
-                format!("{}({})", hash.name(), self.transcript.covers()),
-            );
+            let covers = &self.transcript;
+            self.trace.value(side, "session_hash", session_hash, || {
+                phrase!("{}({})", hash.name(), covers.covers())
+            });
         }
         let master = prf::derive_master_secret(
             hash,
@@ -183,66 +330,66 @@ impl Conn {
             &self.client_random,
             &self.server_random,
         );
-        let how = if self.extended_master_secret {
-            format!(
-                "PRF-{}(pre_master_secret, \"extended master secret\", session_hash)[0..47]",
-                hash.name()
-            )
-        } else {
-            format!(
-                "PRF-{}(pre_master_secret, \"master secret\", client_random + server_random)[0..47]",
-                hash.name()
-            )
-        };
-        self.trace.secret(side, "master_secret", &master[..], how);
-
+        let extended = self.extended_master_secret;
+        self.trace.secret(side, "master_secret", &master[..], || {
+            if extended {
+                phrase!(
+                    "PRF-{}(pre_master_secret, \"extended master secret\", session_hash)[0..47]",
+                    hash.name()
+                )
+            } else {
+                phrase!(
+                    "PRF-{}(pre_master_secret, \"master secret\", client_random + \
+                     server_random)[0..47]",
+                    hash.name()
+                )
+            }
+        });
         let (block, keys) =
             SessionKeys::derive(suite, &master[..], &self.client_random, &self.server_random);
-        self.trace.secret(
-            side,
-            "key_block",
-            &block,
-            format!(
-                "PRF-{}(master_secret, \"key expansion\", server_random + client_random), {} bytes",
-                hash.name(),
-                block.len()
-            ),
-        );
-        let key_bits = suite.key_len() * 8;
-        self.trace.secret(
-            side,
-            "client_write_key",
-            &keys.client_write_key,
-            format!(
-                "key_block[0..{}]: AES-{key_bits} key, client to server",
-                suite.key_len()
-            ),
-        );
-        self.trace.secret(
-            side,
-            "server_write_key",
-            &keys.server_write_key,
-            format!(
-                "key_block[{}..{}]: AES-{key_bits} key, server to client",
-                suite.key_len(),
-                2 * suite.key_len()
-            ),
-        );
-        self.trace.secret(
-            side,
-            "client_write_iv",
-            &keys.client_write_iv,
-            "next 4 bytes: implicit nonce part (salt), client to server",
-        );
-        self.trace.secret(
-            side,
-            "server_write_iv",
-            &keys.server_write_iv,
-            "last 4 bytes: implicit nonce part (salt), server to client",
-        );
+        self.trace_session_keys(suite, &block, &keys);
         self.record.set_pending_keys(&keys)?;
         self.master_secret = Some(master);
         Ok(())
+    }
+
+    /// The key block and the four values cut from it (RFC 5246 6.3), into the trace.
+    fn trace_session_keys(&mut self, suite: CipherSuite, block: &[u8], keys: &SessionKeys) {
+        let side = self.side;
+        let (key_len, key_bits) = (suite.key_len(), suite.key_len() * 8);
+        self.trace.secret(side, "key_block", block, || {
+            phrase!(
+                "PRF-{}(master_secret, \"key expansion\", server_random + client_random), {} \
+                 bytes",
+                suite.hash().name(),
+                block.len()
+            )
+        });
+        self.trace
+            .secret(side, "client_write_key", &keys.client_write_key, || {
+                phrase!(
+                    "key_block[0..{}]: AES-{} key, client to server",
+                    key_len,
+                    key_bits
+                )
+            });
+        self.trace
+            .secret(side, "server_write_key", &keys.server_write_key, || {
+                phrase!(
+                    "key_block[{}..{}]: AES-{} key, server to client",
+                    key_len,
+                    2 * key_len,
+                    key_bits
+                )
+            });
+        self.trace
+            .secret(side, "client_write_iv", &keys.client_write_iv, || {
+                phrase!("next 4 bytes: implicit nonce part (salt), client to server")
+            });
+        self.trace
+            .secret(side, "server_write_iv", &keys.server_write_iv, || {
+                phrase!("last 4 bytes: implicit nonce part (salt), server to client")
+            });
     }
 
     /// verify_data for `label` over the transcript so far (RFC 5246 7.4.9).
@@ -251,31 +398,25 @@ impl Conn {
         let master = self
             .master_secret
             .as_ref()
-            .ok_or_else(|| Error::Internal("Finished before the master secret".into()))?;
+            .ok_or_else(|| Error::Internal(phrase!("Finished before the master secret")))?;
         let handshake_hash = self.transcript.hash(suite.hash());
         let verify_data = prf::verify_data(suite.hash(), &master[..], label, &handshake_hash);
-        if self.trace.enabled {
-            self.trace.value(
-                self.side,
-                "handshake_hash",
-                &handshake_hash,
-                format!("{}({})", suite.hash().name(), self.transcript.covers()),
-            );
-            let name = if label == CLIENT_FINISHED {
-                "client_verify_data"
-            } else {
-                "server_verify_data"
-            };
-            self.trace.value(
-                self.side,
-                name,
-                &verify_data,
-                format!(
-                    "PRF(master_secret, \"{}\", handshake_hash)[0..11]",
-                    String::from_utf8_lossy(label)
-                ),
-            );
-        }
+        let (side, transcript) = (self.side, &self.transcript);
+        self.trace
+            .value(side, "handshake_hash", &handshake_hash, || {
+                phrase!("{}({})", suite.hash().name(), transcript.covers())
+            });
+        let name = if label == CLIENT_FINISHED {
+            "client_verify_data"
+        } else {
+            "server_verify_data"
+        };
+        self.trace.value(side, name, &verify_data, || {
+            phrase!(
+                "PRF(master_secret, \"{}\", handshake_hash)[0..11]",
+                String::from_utf8_lossy(label).into_owned()
+            )
+        });
         Ok(verify_data)
     }
 
@@ -287,100 +428,105 @@ impl Conn {
     }
 
     /// ChangeCipherSpec (RFC 5246 7.1): from the next record on, we write with the new keys.
-    pub fn send_change_cipher_spec(&mut self) -> Result<(), Error> {
+    pub(crate) fn send_change_cipher_spec(&mut self) -> Result<(), Error> {
         self.record.send_change_cipher_spec(&mut self.trace)?;
-        self.trace.key_use(
-            self.side,
-            Key::SessionKeys,
-            format!(
+        let side = self.side;
+        self.trace.key_use(side, Key::SessionKeys, || {
+            phrase!(
                 "{}_write_key protects every record {} sends from here on",
-                self.side.name(),
-                self.side.name()
-            ),
-        );
+                side.name(),
+                side.phrase()
+            )
+        });
         Ok(())
     }
 
     /// The peer's ChangeCipherSpec: from its next record on, we read with the new keys.
-    pub fn read_change_cipher_spec<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+    pub(crate) fn read_change_cipher_spec<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
         self.record.read_change_cipher_spec(wire, &mut self.trace)?;
-        self.trace.note(
-            self.side,
-            format!(
-                "received ChangeCipherSpec: {} records are decrypted with {}_write_key from here on",
-                self.side.peer().name(),
-                self.side.peer().name()
-            ),
-        );
+        let peer = self.side.peer();
+        self.trace.note(self.side, || {
+            phrase!(
+                "received ChangeCipherSpec: {} records are decrypted with {}_write_key from here \
+                 on",
+                peer.phrase(),
+                peer.name()
+            )
+        });
         Ok(())
     }
 
     /// Our Finished (RFC 5246 7.4.9): the first message under the new keys.
-    pub fn send_finished(&mut self) -> Result<(), Error> {
+    pub(crate) fn send_finished(&mut self) -> Result<(), Error> {
         let verify_data = self.verify_data(Self::finished_label(self.side))?;
-        let message = Finished { verify_data }.encode()?;
-        self.send_handshake(HandshakeType::Finished, message);
-        Ok(())
+        self.send(&Finished { verify_data })
     }
 
     /// The peer's Finished: its verify_data must equal ours for the same transcript, or the two
     /// sides did not see the same handshake or do not hold the same master secret.
-    pub fn read_finished<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+    pub(crate) fn read_finished<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
         // Computed before the message is read: it covers everything up to, not including, it.
         let expected = self.verify_data(Self::finished_label(self.side.peer()))?;
-        let (_, message) = self.read_handshake(wire, &[HandshakeType::Finished])?;
-        let (finished, fields) = Finished::decode(&message)?;
-        self.trace_received(HandshakeType::Finished, &message, fields);
+        let finished: Finished = self.expect(wire)?;
         // Constant-time comparison: how many leading bytes matched must not show in the timing.
         let ok = bool::from(finished.verify_data.ct_eq(&expected));
-        self.trace.check(
-            self.side,
-            format!(
+        let peer = self.side.peer();
+        self.trace.check(self.side, ok, || {
+            phrase!(
                 "the {} Finished: verify_data {} against our own {}",
-                self.side.peer().name(),
+                peer.phrase(),
                 hex::encode(finished.verify_data),
                 hex::encode(expected)
-            ),
-            ok,
-        );
+            )
+        });
         if !ok {
-            return Err(Error::DecryptError(format!(
+            return Err(Error::DecryptError(phrase!(
                 "the {} Finished does not match: different master secret or a tampered handshake",
-                self.side.peer().name()
+                peer.phrase()
             )));
         }
         Ok(())
     }
 
     /// Sends application data (RFC 5246 10); only after the handshake.
-    pub fn send<W: Write>(&mut self, wire: &mut W, data: &[u8]) -> Result<(), Error> {
+    pub(crate) fn send_application_data<W: Write>(
+        &mut self,
+        wire: &mut W,
+        data: &[u8],
+    ) -> Result<(), Error> {
         let result = if self.handshake_complete {
             self.record
                 .send_application_data(wire, data, &mut self.trace)
         } else {
-            Err(Error::Internal(
-                "application data before the handshake completed".into(),
-            ))
+            Err(Error::Internal(phrase!(
+                "application data before the handshake completed"
+            )))
         };
         self.alert_on_error(wire, result)
     }
 
     /// Receives application data; `None` when the peer sent close_notify.
-    pub fn receive<R: Read + Write>(&mut self, wire: &mut R) -> Result<Option<Vec<u8>>, Error> {
+    pub(crate) fn receive<R: Read + Write>(
+        &mut self,
+        wire: &mut R,
+    ) -> Result<Option<Vec<u8>>, Error> {
         let result = self.record.read_application_data(wire, &mut self.trace);
         self.alert_on_error(wire, result)
     }
 
     /// close_notify (RFC 5246 7.2.1): "I will send nothing more".
-    pub fn close<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+    pub(crate) fn close<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         self.record
             .send_alert(wire, Alert::close_notify(), &mut self.trace)
     }
+}
 
-    /// The NSS key log line for this connection, once the master secret exists.
-    pub fn keylog_line(&self) -> Option<String> {
-        self.master_secret
-            .as_ref()
-            .map(|ms| keylog_line(&self.client_random, &ms[..]))
-    }
+/// One NSS key log line (the format Wireshark, curl and browsers use):
+/// `CLIENT_RANDOM <client_random hex> <master_secret hex>`.
+pub fn keylog_line(client_random: &[u8; 32], master_secret: &[u8]) -> String {
+    format!(
+        "CLIENT_RANDOM {} {}\n",
+        hex::encode(client_random),
+        hex::encode(master_secret)
+    )
 }

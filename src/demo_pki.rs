@@ -31,6 +31,7 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::Time;
 
 use crate::error::Error;
+use crate::phrase;
 use crate::pki::{self, CertSpec, Identity};
 use crate::rng::{RoleRng, Side};
 
@@ -74,7 +75,7 @@ pub fn file(name: &str) -> Result<&'static str, Error> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, pem)| *pem)
-        .ok_or_else(|| Error::Internal(format!("no demo file {name}")))
+        .ok_or_else(|| Error::Internal(phrase!("no demo file {}", name)))
 }
 
 fn identity(cert: &str, key: &str) -> Result<Identity, Error> {
@@ -99,14 +100,14 @@ pub fn crl() -> Result<Vec<u8>, Error> {
     pki::load_crls_pem(file("crl.pem")?)?
         .into_iter()
         .next()
-        .ok_or_else(|| Error::Internal("no demo CRL".into()))
+        .ok_or_else(|| Error::Internal(phrase!("no demo CRL")))
 }
 
 fn first_certificate(name: &str) -> Result<Vec<u8>, Error> {
     pki::load_certificates_pem(file(name)?)?
         .into_iter()
         .next()
-        .ok_or_else(|| Error::Internal(format!("no certificate in {name}")))
+        .ok_or_else(|| Error::Internal(phrase!("no certificate in {}", name)))
 }
 
 /// The demo server: `localhost`, issued by the demo CA.
@@ -149,12 +150,22 @@ pub fn write(dir: &Path) -> Result<(), Error> {
 
 /// Writes `(name, contents)` pairs into `dir`, creating it.
 pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), Error> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Config(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::Config(phrase!(
+            "cannot create {}: {}",
+            dir.display().to_string(),
+            e.to_string()
+        ))
+    })?;
     for (name, contents) in files {
         let path = dir.join(name);
-        std::fs::write(&path, contents)
-            .map_err(|e| Error::Config(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, contents).map_err(|e| {
+            Error::Config(phrase!(
+                "cannot write {}: {}",
+                path.display().to_string(),
+                e.to_string()
+            ))
+        })?;
     }
     Ok(())
 }
@@ -264,7 +275,8 @@ pub fn make(seed: u64) -> Result<Vec<(String, String)>, Error> {
 }
 
 fn new_key(rng: &mut RoleRng) -> Result<RsaPrivateKey, Error> {
-    RsaPrivateKey::new(rng, 2048).map_err(|e| Error::Config(format!("key generation: {e}")))
+    RsaPrivateKey::new(rng, 2048)
+        .map_err(|e| Error::Config(phrase!("key generation: {}", e.to_string())))
 }
 
 /// Adds `name.pem` and `name.key`.
@@ -282,7 +294,7 @@ fn add(
 fn time(seconds: u64) -> Result<Time, Error> {
     DateTime::from_unix_duration(Duration::from_secs(seconds))
         .map(Time::from)
-        .map_err(|e| Error::Config(format!("time out of range: {e}")))
+        .map_err(|e| Error::Config(phrase!("time out of range: {}", e.to_string())))
 }
 
 /// A CRL from `ca` listing `serials` as revoked at [`REVOKED_AT`], valid from [`NOT_BEFORE`] to
@@ -293,7 +305,9 @@ pub fn make_crl(
     serials: &[u32],
     rng: &mut RoleRng,
 ) -> Result<String, Error> {
-    let fail = |e: &dyn std::fmt::Display| Error::Config(format!("cannot build the CRL: {e}"));
+    let fail = |e: &dyn std::fmt::Display| {
+        Error::Config(phrase!("cannot build the CRL: {}", e.to_string()))
+    };
     let ca_cert = pki::parse_certificate(ca)?;
     let number = CrlNumber(Uint::new(&[1]).map_err(|e| fail(&e))?);
     let revoked: Vec<RevokedCert> = serials

@@ -7,58 +7,53 @@
 
 use std::fmt;
 
+use crate::codec::CodecError;
+pub use crate::codec::DecodeProblem;
 use crate::messages::alert::{Alert, AlertDescription};
+use crate::phrase;
+use crate::phrase::Phrase;
 
-/// What was wrong with a length or a byte count while decoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DecodeProblem {
-    /// The input ended before the field did.
-    Truncated,
-    /// A length prefix claims more bytes than there are.
-    LengthTooLong,
-    /// Bytes were left over after the field or message should have ended.
-    TrailingBytes,
-    /// A length or value outside the range the RFC allows.
-    OutOfRange,
-}
-
+/// Every failure in the program, local or the peer's, each with its reason as a [`Phrase`]
+/// (English, translatable).
 #[derive(Debug)]
 pub enum Error {
     // ---- the peer's bytes are malformed or not allowed here ----
     /// A message could not be parsed: `decode_error`.
     Decode {
+        /// The label of the field being read.
         field: &'static str,
+        /// What was wrong with it.
         problem: DecodeProblem,
     },
     /// A message arrived that is not allowed at this point: `unexpected_message`.
-    UnexpectedMessage(String),
+    UnexpectedMessage(Phrase),
     /// A protected record failed its GCM tag check: `bad_record_mac`.
     BadRecordMac,
     /// A record longer than the RFC allows: `record_overflow`.
-    RecordOverflow(String),
+    RecordOverflow(Phrase),
     /// No acceptable set of parameters (no common suite, ...): `handshake_failure`.
-    HandshakeFailure(String),
+    HandshakeFailure(Phrase),
     /// A field was out of range or inconsistent with other fields: `illegal_parameter`.
-    IllegalParameter(String),
+    IllegalParameter(Phrase),
     /// A Finished or signature did not verify: `decrypt_error`.
-    DecryptError(String),
+    DecryptError(Phrase),
     /// The peer wants a protocol version we do not speak: `protocol_version`.
-    ProtocolVersion(String),
+    ProtocolVersion(Phrase),
     /// The ServerHello carries an extension we did not offer: `unsupported_extension`.
-    UnsupportedExtension(String),
+    UnsupportedExtension(Phrase),
     /// A certificate is corrupt or fails a check that has no more specific alert:
     /// `bad_certificate`.
-    BadCertificate(String),
+    BadCertificate(Phrase),
     /// A certificate of a kind we do not support: `unsupported_certificate`.
-    UnsupportedCertificate(String),
+    UnsupportedCertificate(Phrase),
     /// `certificate_revoked`.
-    CertificateRevoked(String),
+    CertificateRevoked(Phrase),
     /// `certificate_expired` (or not yet valid).
-    CertificateExpired(String),
+    CertificateExpired(Phrase),
     /// The chain does not lead to a trust anchor: `unknown_ca`.
-    UnknownCa(String),
+    UnknownCa(Phrase),
     /// Our own bug: `internal_error`.
-    Internal(String),
+    Internal(Phrase),
 
     // ---- the peer ended the connection ----
     /// The peer sent a fatal alert (or a warning we treat as the end).
@@ -68,9 +63,12 @@ pub enum Error {
     /// The transport failed.
     Io(std::io::Error),
 
-    // ---- not on the wire: files and command-line input ----
+    // ---- not on the wire: files, recordings and command-line input ----
     /// A file, key, certificate or argument we were given is unusable.
-    Config(String),
+    Config(Phrase),
+    /// A recording (a hex dump of flows, a captured session) is malformed: it cannot be
+    /// replayed or observed.
+    BadRecording(Phrase),
 }
 
 impl Error {
@@ -94,7 +92,11 @@ impl Error {
             Error::CertificateExpired(_) => A::CertificateExpired,
             Error::UnknownCa(_) => A::UnknownCa,
             Error::Internal(_) => A::InternalError,
-            Error::PeerAlert(_) | Error::UnexpectedEof | Error::Io(_) | Error::Config(_) => {
+            Error::PeerAlert(_)
+            | Error::UnexpectedEof
+            | Error::Io(_)
+            | Error::Config(_)
+            | Error::BadRecording(_) => {
                 return None;
             }
         })
@@ -120,54 +122,55 @@ impl Error {
     pub(crate) fn decode(field: &'static str, problem: DecodeProblem) -> Self {
         Error::Decode { field, problem }
     }
-}
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// Why it failed, without the alert's name: the reason a local failure carries.
+    pub fn reason(&self) -> Phrase {
         match self {
-            Error::Decode { field, problem } => {
-                let what = match problem {
-                    DecodeProblem::Truncated => "input ends inside",
-                    DecodeProblem::LengthTooLong => "length runs past the end of",
-                    DecodeProblem::TrailingBytes => "bytes left over after",
-                    DecodeProblem::OutOfRange => "value out of range in",
-                };
-                write!(f, "decode_error: {what} {field}")
-            }
-            Error::PeerAlert(alert) => write!(
-                f,
+            Error::Decode { field, problem } => match problem {
+                DecodeProblem::Truncated => phrase!("input ends inside {}", *field),
+                DecodeProblem::LengthTooLong => phrase!("length runs past the end of {}", *field),
+                DecodeProblem::TrailingBytes => phrase!("bytes left over after {}", *field),
+                DecodeProblem::OutOfRange => phrase!("value out of range in {}", *field),
+            },
+            Error::BadRecordMac => phrase!("GCM tag check failed"),
+            Error::PeerAlert(alert) => phrase!(
                 "the peer sent a {} alert: {}",
                 alert.level.name(),
                 alert.description.name()
             ),
-            Error::UnexpectedEof => {
-                write!(f, "the peer closed the connection without close_notify")
-            }
-            Error::Io(e) => write!(f, "transport error: {e}"),
-            Error::Config(why) => write!(f, "{why}"),
-            other => {
-                let reason = match other {
-                    Error::UnexpectedMessage(s)
-                    | Error::RecordOverflow(s)
-                    | Error::HandshakeFailure(s)
-                    | Error::IllegalParameter(s)
-                    | Error::DecryptError(s)
-                    | Error::ProtocolVersion(s)
-                    | Error::UnsupportedExtension(s)
-                    | Error::BadCertificate(s)
-                    | Error::UnsupportedCertificate(s)
-                    | Error::CertificateRevoked(s)
-                    | Error::CertificateExpired(s)
-                    | Error::UnknownCa(s)
-                    | Error::Internal(s) => s.as_str(),
-                    _ => "GCM tag check failed",
-                };
-                match other.alert() {
-                    Some(alert) => write!(f, "{}: {reason}", alert.name()),
-                    None => write!(f, "{reason}"),
-                }
-            }
+            Error::UnexpectedEof => phrase!("the peer closed the connection without close_notify"),
+            Error::Io(e) => phrase!("transport error: {}", e.to_string()),
+            Error::UnexpectedMessage(why)
+            | Error::RecordOverflow(why)
+            | Error::HandshakeFailure(why)
+            | Error::IllegalParameter(why)
+            | Error::DecryptError(why)
+            | Error::ProtocolVersion(why)
+            | Error::UnsupportedExtension(why)
+            | Error::BadCertificate(why)
+            | Error::UnsupportedCertificate(why)
+            | Error::CertificateRevoked(why)
+            | Error::CertificateExpired(why)
+            | Error::UnknownCa(why)
+            | Error::Internal(why)
+            | Error::Config(why)
+            | Error::BadRecording(why) => why.clone(),
         }
+    }
+
+    /// The whole message, as [`Display`](fmt::Display) prints it in English: a local failure
+    /// starts with the name of the alert it sends.
+    pub fn phrase(&self) -> Phrase {
+        match self.alert() {
+            Some(alert) => phrase!("{}: {}", alert.name(), self.reason()),
+            None => self.reason(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.phrase())
     }
 }
 
@@ -179,6 +182,15 @@ impl From<std::io::Error> for Error {
             Error::UnexpectedEof
         } else {
             Error::Io(e)
+        }
+    }
+}
+
+impl From<CodecError> for Error {
+    fn from(e: CodecError) -> Self {
+        match e {
+            CodecError::Decode { field, problem } => Error::Decode { field, problem },
+            CodecError::Misuse(why) => Error::Internal(why),
         }
     }
 }

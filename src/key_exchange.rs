@@ -13,6 +13,7 @@ use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
+use crate::phrase;
 use crate::rng::RoleRng;
 
 /// The 48-byte pre-master secret of RSA key exchange:
@@ -43,7 +44,7 @@ pub fn rsa_encrypt_pre_master(
     // The padding bytes come from the same RNG, so a seeded run encrypts identically.
     let encrypted = server_public_key
         .encrypt(rng, Pkcs1v15Encrypt, &pre_master[..])
-        .map_err(|e| Error::Internal(format!("RSA encryption failed: {e}")))?;
+        .map_err(|e| Error::Internal(phrase!("RSA encryption failed: {}", e.to_string())))?;
     Ok((pre_master, encrypted))
 }
 
@@ -190,13 +191,13 @@ pub fn sign(
             key.sign_with_rng(rng, Pss::<Sha384>::new(), &Sha384::digest(message))
         }
         other => {
-            return Err(Error::Internal(format!(
+            return Err(Error::Internal(phrase!(
                 "asked to sign with {}",
                 scheme_name(other)
             )));
         }
     };
-    result.map_err(|e| Error::Internal(format!("RSA signing failed: {e}")))
+    result.map_err(|e| Error::Internal(phrase!("RSA signing failed: {}", e.to_string())))
 }
 
 /// Verifies a signature; any failure is `decrypt_error` (RFC 5246 7.2.2: "a handshake
@@ -225,14 +226,14 @@ pub fn verify(
             key.verify(Pss::<Sha384>::new(), &Sha384::digest(message), signature)
         }
         other => {
-            return Err(Error::IllegalParameter(format!(
+            return Err(Error::IllegalParameter(phrase!(
                 "signature scheme {} was not offered",
                 scheme_name(other)
             )));
         }
     };
     result.map_err(|_| {
-        Error::DecryptError(format!(
+        Error::DecryptError(phrase!(
             "the {} signature does not verify with the certificate's public key",
             scheme_name(scheme)
         ))
@@ -269,16 +270,16 @@ pub fn x25519_shared_secret(
     peer_public: &[u8],
 ) -> Result<Zeroizing<[u8; 32]>, Error> {
     let peer: [u8; 32] = peer_public.try_into().map_err(|_| {
-        Error::IllegalParameter(format!(
+        Error::IllegalParameter(phrase!(
             "an X25519 public key is 32 bytes, this one {}",
             peer_public.len()
         ))
     })?;
     let shared = Zeroizing::new(x25519_dalek::x25519(*private, peer));
     if bool::from(shared.ct_eq(&[0u8; 32])) {
-        return Err(Error::IllegalParameter(
-            "the X25519 shared secret is all zeros: the peer sent a low-order point".into(),
-        ));
+        return Err(Error::IllegalParameter(phrase!(
+            "the X25519 shared secret is all zeros: the peer sent a low-order point"
+        )));
     }
     Ok(shared)
 }

@@ -30,28 +30,33 @@
 //! (server_name), RFC 7627 (extended master secret), RFC 8422 (ECDHE), RFC 8446 4.2.3
 //! (signature scheme code points), RFC 5280 (certificates).
 
-pub mod bench;
+// ---- the protocol core (never imports the layers below it) ----
 pub mod client;
 pub mod codec;
 pub mod conn;
 pub mod demo_pki;
 pub mod error;
+pub mod event;
 pub mod key_exchange;
-pub mod labs;
 pub mod messages;
-pub mod net;
 pub mod observer;
+pub mod phrase;
 pub mod pki;
 pub mod prf;
 pub mod record;
-pub mod report;
 pub mod rng;
 pub mod server;
 pub mod simulate;
 pub mod suites;
-pub mod trace;
 pub mod transcript;
-pub mod walkthrough;
 pub mod wire;
+
+// ---- presentation: what a learner sees, built from the core's events ----
+pub mod labs;
+pub mod render;
+
+// ---- applications: the network, measurement ----
+pub mod bench;
+pub mod net;
 
 pub use error::Error;

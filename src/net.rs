@@ -14,11 +14,12 @@ use crate::client::{Client, ClientConfig, ServerTrust};
 use crate::conn::Conn;
 use crate::error::Error;
 use crate::key_exchange::{self, SUPPORTED_SCHEMES};
+use crate::phrase;
 use crate::pki::{self, Identity};
+use crate::render::{self, Lang, TextOptions};
 use crate::rng::{Clock, RoleRng, Side};
 use crate::server::{ClientAuth, Server, ServerConfig};
 use crate::suites::{CipherSuite, KeyExchange};
-use crate::trace::{self, Lang, TextOptions};
 
 /// How `tls12-sim serve` runs.
 pub struct ServeOptions {
@@ -53,11 +54,16 @@ pub struct ServedConnection {
 /// Listens and serves connections one after another; with `once`, returns the outcome of the
 /// first. Prints `listening on ADDRESS` on standard output when ready.
 pub fn serve(options: &ServeOptions) -> Result<ServedConnection, Error> {
-    let listener = TcpListener::bind(&options.listen)
-        .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", options.listen)))?;
+    let listener = TcpListener::bind(&options.listen).map_err(|e| {
+        Error::Config(phrase!(
+            "cannot listen on {}: {}",
+            options.listen.to_string(),
+            e.to_string()
+        ))
+    })?;
     let address = listener
         .local_addr()
-        .map_err(|e| Error::Config(format!("no local address: {e}")))?;
+        .map_err(|e| Error::Config(phrase!("no local address: {}", e.to_string())))?;
     println!("listening on {address}");
     let _ = std::io::stdout().flush();
     let mut number = 0u64;
@@ -108,17 +114,17 @@ fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConn
     let tracing = options.trace || options.html.is_some();
     let mut server = Server::new(config, rng, Clock::System, tracing);
     let result = serve_steps(&mut server, &mut stream, options);
-    print_trace(&mut server.conn, options.trace, options.lang);
-    write_keylog(&server.conn, options.keylog.as_deref());
+    print_trace(server.conn_mut(), options.trace, options.lang);
+    write_keylog(server.conn(), options.keylog.as_deref());
     write_html(
-        &mut server.conn,
+        server.conn_mut(),
         options.html.as_deref(),
         &result,
         options.lang,
     );
     let _ = stream.shutdown(std::net::Shutdown::Both);
     ServedConnection {
-        suite: server.conn.suite,
+        suite: server.conn().negotiated_suite(),
         result,
     }
 }
@@ -131,10 +137,10 @@ fn serve_steps(
     stream.set_read_timeout(Some(options.read_timeout))?;
     stream.set_write_timeout(Some(options.read_timeout))?;
     server.answer_hello(stream)?;
-    print_trace(&mut server.conn, options.trace, options.lang);
+    print_trace(server.conn_mut(), options.trace, options.lang);
     server.finish(stream)?;
-    print_trace(&mut server.conn, options.trace, options.lang);
-    write_keylog(&server.conn, options.keylog.as_deref());
+    print_trace(server.conn_mut(), options.trace, options.lang);
+    write_keylog(server.conn(), options.keylog.as_deref());
 
     // Application data: an HTTP request gets a page; anything else is echoed back.
     let mut request = Vec::new();
@@ -144,7 +150,7 @@ fn serve_steps(
             Err(e) if e.is_timeout() => return server.close(stream),
             other => other?,
         };
-        print_trace(&mut server.conn, options.trace, options.lang);
+        print_trace(server.conn_mut(), options.trace, options.lang);
         let Some(data) = received else {
             // close_notify is answered with close_notify (RFC 5246 7.2.1).
             return server.close(stream);
@@ -176,9 +182,9 @@ fn http_request_complete(data: &[u8]) -> bool {
 
 /// The page `serve` answers an HTTP request with: what this connection negotiated.
 fn http_page(server: &Server) -> String {
-    let conn = &server.conn;
-    let suite = conn.suite.map_or("?", |s| s.name());
-    let key_exchange = match conn.suite.map(|s| s.key_exchange()) {
+    let conn = server.conn();
+    let suite = conn.negotiated_suite().map_or("?", |s| s.name());
+    let key_exchange = match conn.negotiated_suite().map(|s| s.key_exchange()) {
         Some(KeyExchange::Rsa) => {
             "RSA: you encrypted the pre-master secret to our public key; our private key \
              decrypted it"
@@ -187,13 +193,13 @@ fn http_page(server: &Server) -> String {
         Some(KeyExchange::Ecdhe) => format!(
             "ECDHE with x25519: our private key only signed our ephemeral key ({})",
             server
-                .signature_scheme
+                .signature_scheme()
                 .map_or("?".into(), key_exchange::scheme_name)
         ),
         None => "?".to_string(),
     };
     let client_certificate = match server
-        .client_certificates
+        .client_certificates()
         .first()
         .and_then(|der| pki::parse_certificate(der).ok())
     {
@@ -208,13 +214,13 @@ fn http_page(server: &Server) -> String {
          client certificate:     {client_certificate}\n\
          client random:          {}\n\
          server random:          {}\n",
-        if conn.extended_master_secret {
+        if conn.extended_master_secret() {
             "yes (RFC 7627)"
         } else {
             "no"
         },
-        hex::encode(conn.client_random),
-        hex::encode(conn.server_random),
+        hex::encode(conn.client_random()),
+        hex::encode(conn.server_random()),
     );
     format!(
         "HTTP/1.0 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\
@@ -250,8 +256,13 @@ pub struct ConnectOptions {
 /// Connects, does the handshake, sends `send`, copies whatever comes back to `output` until the
 /// server closes or goes quiet, then sends close_notify.
 pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), Error> {
-    let mut stream = TcpStream::connect(&options.address)
-        .map_err(|e| Error::Config(format!("cannot connect to {}: {e}", options.address)))?;
+    let mut stream = TcpStream::connect(&options.address).map_err(|e| {
+        Error::Config(phrase!(
+            "cannot connect to {}: {}",
+            options.address.to_string(),
+            e.to_string()
+        ))
+    })?;
     let host = options.server_name.clone().or_else(|| {
         options.address.rsplit_once(':').map(|(host, _)| {
             host.trim_start_matches('[')
@@ -274,10 +285,10 @@ pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), E
         options.trace || options.html.is_some(),
     );
     let result = connect_steps(&mut client, &mut stream, options, output);
-    print_trace(&mut client.conn, options.trace, options.lang);
-    write_keylog(&client.conn, options.keylog.as_deref());
+    print_trace(client.conn_mut(), options.trace, options.lang);
+    write_keylog(client.conn(), options.keylog.as_deref());
     write_html(
-        &mut client.conn,
+        client.conn_mut(),
         options.html.as_deref(),
         &result,
         options.lang,
@@ -294,16 +305,16 @@ fn connect_steps(
     // A handshake that stalls for long is a failure, not idleness.
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     client.send_hello(stream)?;
-    print_trace(&mut client.conn, options.trace, options.lang);
+    print_trace(client.conn_mut(), options.trace, options.lang);
     client.answer_server(stream)?;
-    print_trace(&mut client.conn, options.trace, options.lang);
+    print_trace(client.conn_mut(), options.trace, options.lang);
     client.finish(stream)?;
-    print_trace(&mut client.conn, options.trace, options.lang);
-    write_keylog(&client.conn, options.keylog.as_deref());
+    print_trace(client.conn_mut(), options.trace, options.lang);
+    write_keylog(client.conn(), options.keylog.as_deref());
 
     if !options.send.is_empty() {
         client.send(stream, &options.send)?;
-        print_trace(&mut client.conn, options.trace, options.lang);
+        print_trace(client.conn_mut(), options.trace, options.lang);
     }
     stream.set_read_timeout(Some(options.idle.max(Duration::from_millis(1))))?;
     loop {
@@ -320,19 +331,19 @@ fn connect_steps(
             }
             Err(e) => return Err(e),
         }
-        print_trace(&mut client.conn, options.trace, options.lang);
+        print_trace(client.conn_mut(), options.trace, options.lang);
     }
     client.close(stream)
 }
 
 /// Prints the events of a side's trace not printed yet (to standard error), when `print`.
 fn print_trace(conn: &mut Conn, print: bool, lang: Lang) {
-    let trace = &mut conn.trace;
-    if print && trace.printed < trace.events.len() {
+    let events = conn.trace().unprinted();
+    if print && !events.is_empty() {
         eprint!(
             "{}",
-            trace::render_text(
-                &trace.events[trace.printed..],
+            render::render_text(
+                events,
                 TextOptions {
                     show_received: true,
                     lang,
@@ -340,7 +351,6 @@ fn print_trace(conn: &mut Conn, print: bool, lang: Lang) {
             )
         );
     }
-    trace.printed = trace.events.len();
 }
 
 /// Writes the connection's trace as a web page to `path`, if asked for one.
@@ -348,9 +358,11 @@ fn write_html(conn: &mut Conn, path: Option<&Path>, result: &Result<(), Error>, 
     let Some(path) = path else {
         return;
     };
-    let side = conn.side;
-    let events = conn.trace.take();
-    let suite = conn.suite.map_or("(no suite agreed)", |s| s.name());
+    let side = conn.side();
+    let events = conn.trace().take();
+    let suite = conn
+        .negotiated_suite()
+        .map_or("(no suite agreed)", |s| s.name());
     let title = format!("tls12-sim {}: {suite}", side.name());
     let facts = vec![
         (
@@ -360,7 +372,7 @@ fn write_html(conn: &mut Conn, path: Option<&Path>, result: &Result<(), Error>, 
         ("suite".to_string(), suite.to_string()),
         (
             "extended master secret".to_string(),
-            if conn.extended_master_secret {
+            if conn.extended_master_secret() {
                 "yes"
             } else {
                 "no"
@@ -372,9 +384,9 @@ fn write_html(conn: &mut Conn, path: Option<&Path>, result: &Result<(), Error>, 
         Ok(()) => (true, "handshake complete, connection closed".to_string()),
         Err(e) => (false, format!("failed: {e}")),
     };
-    let page = trace::render_html(
+    let page = render::render_html(
         &events,
-        &trace::HtmlPage {
+        &render::HtmlPage {
             title: &title,
             facts,
             outcome,
@@ -415,6 +427,6 @@ pub fn read_stdin() -> Result<Vec<u8>, Error> {
     let mut data = Vec::new();
     std::io::stdin()
         .read_to_end(&mut data)
-        .map_err(|e| Error::Config(format!("cannot read standard input: {e}")))?;
+        .map_err(|e| Error::Config(phrase!("cannot read standard input: {}", e.to_string())))?;
     Ok(data)
 }

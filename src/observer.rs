@@ -21,12 +21,13 @@ use crate::messages::certificate::Certificate;
 use crate::messages::certificate_request::CertificateRequest;
 use crate::messages::certificate_verify::CertificateVerify;
 use crate::messages::client_hello::ClientHello;
-use crate::messages::client_key_exchange::ClientKeyExchange;
+use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
 use crate::messages::finished::Finished;
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
-use crate::messages::{HandshakeType, handshake_type_name};
+use crate::messages::{HandshakeMessage, HandshakeType, handshake_type_name};
+use crate::phrase;
 use crate::prf::{self, CLIENT_FINISHED, SERVER_FINISHED, SessionKeys};
 use crate::record::{
     ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, Direction, HANDSHAKE, take_handshake_message,
@@ -133,13 +134,15 @@ pub fn observe(flows: &[Flow], key: ObserverKey<'_>) -> Result<Observation, Erro
         let mut rest = flow.bytes.as_slice();
         while !rest.is_empty() {
             if rest.len() < 5 {
-                return Err(Error::Config(
-                    "recording ends inside a record header".into(),
-                ));
+                return Err(Error::BadRecording(phrase!(
+                    "recording ends inside a record header"
+                )));
             }
             let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
             let Some(record) = rest.get(..5 + len) else {
-                return Err(Error::Config("recording ends inside a record".into()));
+                return Err(Error::BadRecording(phrase!(
+                    "recording ends inside a record"
+                )));
             };
             rest = &rest[5 + len..];
             state.record(flow.from, record)?;
@@ -200,7 +203,7 @@ impl State<'_> {
     fn message(&mut self, from: Side, message: Vec<u8>) -> Result<(), Error> {
         let code = message[0];
         let Some(msg_type) = HandshakeType::from_code(code) else {
-            return Err(Error::Config(format!(
+            return Err(Error::BadRecording(phrase!(
                 "{} in the recording",
                 handshake_type_name(code)
             )));
@@ -254,15 +257,18 @@ impl State<'_> {
     }
 
     fn client_key_exchange(&mut self, message: &[u8]) -> Result<(), Error> {
-        let suite = self
-            .obs
-            .suite
-            .ok_or_else(|| Error::Config("ClientKeyExchange before a known suite".into()))?;
-        match ClientKeyExchange::decode(message, suite.key_exchange())?.0 {
-            ClientKeyExchange::Rsa {
-                encrypted_pre_master,
-            } => self.obs.encrypted_pre_master = Some(encrypted_pre_master),
-            ClientKeyExchange::Ecdhe { public } => self.obs.client_ecdh_public = Some(public),
+        let suite = self.obs.suite.ok_or_else(|| {
+            Error::BadRecording(phrase!("ClientKeyExchange before a known suite"))
+        })?;
+        match suite.key_exchange() {
+            KeyExchange::Rsa => {
+                let exchange = RsaClientKeyExchange::decode(message)?.0;
+                self.obs.encrypted_pre_master = Some(exchange.encrypted_pre_master);
+            }
+            KeyExchange::Ecdhe => {
+                let exchange = EcdheClientKeyExchange::decode(message)?.0;
+                self.obs.client_ecdh_public = Some(exchange.public);
+            }
         }
         let (client_random, server_random) = self.randoms()?;
         // The session hash covers the transcript up to and including this message.
@@ -282,7 +288,12 @@ impl State<'_> {
                 let mut rng = RoleRng::seeded(0, Side::Server);
                 let pre_master = key
                     .decrypt_blinded(&mut rng, Pkcs1v15Encrypt, &encrypted)
-                    .map_err(|e| Error::Config(format!("cannot decrypt the pre-master: {e}")))?;
+                    .map_err(|e| {
+                        Error::BadRecording(phrase!(
+                            "cannot decrypt the pre-master: {}",
+                            e.to_string()
+                        ))
+                    })?;
                 let master = prf::derive_master_secret(
                     suite.hash(),
                     &pre_master,
@@ -387,7 +398,9 @@ impl State<'_> {
     fn randoms(&self) -> Result<([u8; 32], [u8; 32]), Error> {
         match (&self.obs.client_hello, &self.obs.server_hello) {
             (Some(c), Some(s)) => Ok((c.random, s.random)),
-            _ => Err(Error::Config("key exchange before both hellos".into())),
+            _ => Err(Error::BadRecording(phrase!(
+                "key exchange before both hellos"
+            ))),
         }
     }
 }

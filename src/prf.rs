@@ -21,40 +21,12 @@
 //! block. Swapping them is the classic mistake, and the vectors catch it.
 
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256, Sha384};
+use sha2::{Sha256, Sha384};
 use zeroize::Zeroizing;
 
+/// The PRF's hash is the suite's (defined with the suites).
+pub use crate::suites::HashAlg;
 use crate::suites::{CipherSuite, FIXED_IV_LEN};
-
-/// The hash of a suite's PRF and handshake transcript.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub enum HashAlg {
-    Sha256,
-    Sha384,
-}
-
-impl HashAlg {
-    pub fn name(self) -> &'static str {
-        match self {
-            HashAlg::Sha256 => "SHA-256",
-            HashAlg::Sha384 => "SHA-384",
-        }
-    }
-
-    pub fn output_len(self) -> usize {
-        match self {
-            HashAlg::Sha256 => 32,
-            HashAlg::Sha384 => 48,
-        }
-    }
-
-    pub fn hash(self, data: &[u8]) -> Vec<u8> {
-        match self {
-            HashAlg::Sha256 => Sha256::digest(data).to_vec(),
-            HashAlg::Sha384 => Sha384::digest(data).to_vec(),
-        }
-    }
-}
 
 /// HMAC with the key already absorbed, so that P_hash pays for the key once, not per block.
 #[derive(Clone)]

@@ -40,13 +40,15 @@ use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes128Gcm, Aes256Gcm, KeyInit};
 
 use crate::error::Error;
+use crate::event::{Event, GcmDetails, Trace};
 use crate::messages::alert::{Alert, AlertDescription, AlertLevel};
 use crate::messages::change_cipher_spec::ChangeCipherSpec;
 use crate::messages::version_name;
+use crate::phrase;
+use crate::phrase::Phrase;
 use crate::prf::SessionKeys;
 use crate::rng::Side;
 use crate::suites::{EXPLICIT_NONCE_LEN, FIXED_IV_LEN, TAG_LEN};
-use crate::trace::{Event, GcmDetails, Trace};
 
 pub const CHANGE_CIPHER_SPEC: u8 = 20;
 pub const ALERT: u8 = 21;
@@ -77,11 +79,11 @@ impl Aead {
         match key.len() {
             16 => Aes128Gcm::new_from_slice(key)
                 .map(|c| Aead::Aes128(Box::new(c)))
-                .map_err(|_| Error::Internal("bad AES-128 key".into())),
+                .map_err(|_| Error::Internal(phrase!("bad AES-128 key"))),
             32 => Aes256Gcm::new_from_slice(key)
                 .map(|c| Aead::Aes256(Box::new(c)))
-                .map_err(|_| Error::Internal("bad AES-256 key".into())),
-            n => Err(Error::Internal(format!("no AES-GCM with a {n}-byte key"))),
+                .map_err(|_| Error::Internal(phrase!("bad AES-256 key"))),
+            n => Err(Error::Internal(phrase!("no AES-GCM with a {}-byte key", n))),
         }
     }
 
@@ -93,7 +95,7 @@ impl Aead {
             Aead::Aes256(c) => c.encrypt_inout_detached(&nonce, aad, buf.into()),
         };
         tag.map(Into::into)
-            .map_err(|_| Error::Internal("AES-GCM refused to seal".into()))
+            .map_err(|_| Error::Internal(phrase!("AES-GCM refused to seal")))
     }
 
     /// Decrypts `buf` in place if the tag checks.
@@ -193,7 +195,7 @@ impl Direction {
         self.seq = self
             .seq
             .checked_add(1)
-            .ok_or_else(|| Error::Internal("sequence number exhausted".into()))?;
+            .ok_or_else(|| Error::Internal(phrase!("sequence number exhausted")))?;
         Ok(())
     }
 
@@ -236,9 +238,9 @@ impl Direction {
         let plaintext_len = record
             .len()
             .checked_sub(body)
-            .ok_or_else(|| Error::Internal("record buffer too short".into()))?;
+            .ok_or_else(|| Error::Internal(phrase!("record buffer too short")))?;
         if plaintext_len > MAX_PLAINTEXT {
-            return Err(Error::Internal("record plaintext over 2^14 bytes".into()));
+            return Err(Error::Internal(phrase!("record plaintext over 2^14 bytes")));
         }
         let protection = match &self.aead {
             None => None,
@@ -293,7 +295,7 @@ impl Direction {
             self.nonce_and_aad(&explicit_nonce, content_type, version, plaintext.len());
         aead.open(&nonce, &aad, &mut fragment[plaintext.clone()], &tag)?;
         if plaintext.len() > MAX_PLAINTEXT {
-            return Err(Error::RecordOverflow(format!(
+            return Err(Error::RecordOverflow(phrase!(
                 "protected record holds {} bytes of plaintext, more than 2^14",
                 plaintext.len()
             )));
@@ -440,16 +442,14 @@ impl RecordLayer {
         let protection =
             self.write
                 .seal(content_type, self.write_version, plaintext, &mut self.out)?;
-        if trace.enabled {
-            trace.push(Event::Record {
-                side: self.side,
-                from: self.side,
-                content_type,
-                version: self.write_version,
-                wire: self.out[start..].to_vec(),
-                gcm: protection.map(|p| p.details(plaintext)),
-            });
-        }
+        trace.push(|| Event::Record {
+            side: self.side,
+            from: self.side,
+            content_type,
+            version: self.write_version,
+            wire: self.out[start..].to_vec(),
+            gcm: protection.map(|p| p.details(plaintext)),
+        });
         Ok(())
     }
 
@@ -458,7 +458,7 @@ impl RecordLayer {
     pub fn send_change_cipher_spec(&mut self, trace: &mut Trace) -> Result<(), Error> {
         self.seal_queued_handshake(trace)?;
         let ccs = ChangeCipherSpec.encode()?;
-        trace.push(Event::Message {
+        trace.push(|| Event::Message {
             side: self.side,
             from: self.side,
             name: "ChangeCipherSpec".into(),
@@ -470,7 +470,7 @@ impl RecordLayer {
         self.write = self
             .pending_write
             .take()
-            .ok_or_else(|| Error::Internal("ChangeCipherSpec before keys were derived".into()))?;
+            .ok_or_else(|| Error::Internal(phrase!("ChangeCipherSpec before keys were derived")))?;
         Ok(())
     }
 
@@ -491,21 +491,18 @@ impl RecordLayer {
         trace: &mut Trace,
     ) -> Result<(), Error> {
         if !self.write.is_protected() {
-            return Err(Error::Internal(
-                "application data before the handshake finished".into(),
-            ));
+            return Err(Error::Internal(phrase!(
+                "application data before the handshake finished"
+            )));
         }
         for chunk in data.chunks(MAX_PLAINTEXT) {
             self.seal_record(APPLICATION_DATA, chunk, trace)?;
-            if trace.enabled {
-                let tag = self.out[self.out.len() - TAG_LEN..].to_vec();
-                trace.push(Event::AppData {
-                    side: self.side,
-                    from: self.side,
-                    data: chunk.to_vec(),
-                    record_tag: Some(tag),
-                });
-            }
+            trace.push(|| Event::AppData {
+                side: self.side,
+                from: self.side,
+                data: chunk.to_vec(),
+                record_tag: Some(self.out[self.out.len() - TAG_LEN..].to_vec()),
+            });
         }
         self.flush(wire, trace)
     }
@@ -519,7 +516,7 @@ impl RecordLayer {
     ) -> Result<(), Error> {
         self.handshake_out.clear();
         self.out.clear();
-        trace.push(Event::Alert {
+        trace.push(|| Event::Alert {
             side: self.side,
             from: self.side,
             level: alert.level,
@@ -545,13 +542,14 @@ impl RecordLayer {
         let version = u16::from_be_bytes([header[1], header[2]]);
         let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
         if !matches!(content_type, CHANGE_CIPHER_SPEC..=APPLICATION_DATA) {
-            return Err(Error::UnexpectedMessage(format!(
-                "record of unknown content type {content_type} (is this TLS at all?)"
+            return Err(Error::UnexpectedMessage(phrase!(
+                "record of unknown content type {} (is this TLS at all?)",
+                content_type
             )));
         }
         match self.expect_version {
             Some(expected) if version != expected => {
-                return Err(Error::ProtocolVersion(format!(
+                return Err(Error::ProtocolVersion(phrase!(
                     "record version {} after {} was agreed",
                     version_name(version),
                     version_name(expected)
@@ -560,7 +558,7 @@ impl RecordLayer {
             // Before the hellos agree a version, any 3.x is allowed in the record header
             // (RFC 5246 Appendix E.1): clients often send 0x0301 for compatibility.
             None if header[1] != 3 => {
-                return Err(Error::ProtocolVersion(format!(
+                return Err(Error::ProtocolVersion(phrase!(
                     "record version {}",
                     version_name(version)
                 )));
@@ -574,15 +572,17 @@ impl RecordLayer {
             MAX_PLAINTEXT
         };
         if len > max {
-            return Err(Error::RecordOverflow(format!(
-                "record of {len} bytes, the limit is {max}"
+            return Err(Error::RecordOverflow(phrase!(
+                "record of {} bytes, the limit is {}",
+                len,
+                max
             )));
         }
         // The buffer keeps its capacity from record to record: no allocation per record.
         self.in_buf.clear();
         self.in_buf.resize(len, 0);
         wire.read_exact(&mut self.in_buf)?;
-        let wire_bytes = if trace.enabled {
+        let wire_bytes = if trace.enabled() {
             let mut all = header.to_vec();
             all.extend_from_slice(&self.in_buf);
             all
@@ -592,23 +592,21 @@ impl RecordLayer {
         let (plaintext, protection) =
             self.read
                 .open_in_place(content_type, version, &mut self.in_buf)?;
-        if trace.enabled {
-            trace.push(Event::Record {
-                side: self.side,
-                from: self.side.peer(),
-                content_type,
-                version,
-                wire: wire_bytes,
-                gcm: protection.map(|p| p.details(&self.in_buf[plaintext.clone()])),
-            });
-        }
+        trace.push(|| Event::Record {
+            side: self.side,
+            from: self.side.peer(),
+            content_type,
+            version,
+            wire: wire_bytes,
+            gcm: protection.map(|p| p.details(&self.in_buf[plaintext.clone()])),
+        });
         Ok((content_type, plaintext))
     }
 
     /// Handles a received alert record.
     fn receive_alert(&mut self, data: &[u8], trace: &mut Trace) -> Result<AlertOutcome, Error> {
         let alert = Alert::decode(data)?;
-        trace.push(Event::Alert {
+        trace.push(|| Event::Alert {
             side: self.side,
             from: self.side.peer(),
             level: alert.level,
@@ -669,11 +667,11 @@ impl RecordLayer {
                     if data.is_empty() {
                         // RFC 5246 6.2.1: "Implementations MUST NOT send zero-length fragments
                         // of Handshake, Alert, or ChangeCipherSpec content types."
-                        return Err(Error::UnexpectedMessage("empty handshake record".into()));
+                        return Err(Error::UnexpectedMessage(phrase!("empty handshake record")));
                     }
                     self.handshake_in.extend_from_slice(&self.in_buf[data]);
                 }
-                Some((other, _)) => return Err(unexpected(other, "a handshake message")),
+                Some((other, _)) => return Err(unexpected(other, phrase!("a handshake message"))),
             }
         }
     }
@@ -687,20 +685,20 @@ impl RecordLayer {
         if !self.handshake_in.is_empty() {
             // The keys may only change between messages: bytes of a message begun under the
             // old state must not be finished under the new one.
-            return Err(Error::UnexpectedMessage(
-                "ChangeCipherSpec expected, but a handshake message is still arriving".into(),
-            ));
+            return Err(Error::UnexpectedMessage(phrase!(
+                "ChangeCipherSpec expected, but a handshake message is still arriving"
+            )));
         }
         match self.read_content(wire, trace)? {
             None => Err(Error::PeerAlert(Alert::close_notify())),
             Some((CHANGE_CIPHER_SPEC, data)) => {
                 ChangeCipherSpec::decode(&self.in_buf[data])?;
                 self.read = self.pending_read.take().ok_or_else(|| {
-                    Error::UnexpectedMessage("ChangeCipherSpec before the key exchange".into())
+                    Error::UnexpectedMessage(phrase!("ChangeCipherSpec before the key exchange"))
                 })?;
                 Ok(())
             }
-            Some((other, _)) => Err(unexpected(other, "ChangeCipherSpec")),
+            Some((other, _)) => Err(unexpected(other, phrase!("ChangeCipherSpec"))),
         }
     }
 
@@ -733,14 +731,12 @@ impl RecordLayer {
                 None => return Ok(false),
                 Some((APPLICATION_DATA, data)) => {
                     self.warnings_in_a_row = 0;
-                    if trace.enabled {
-                        trace.push(Event::AppData {
-                            side: self.side,
-                            from: self.side.peer(),
-                            data: self.in_buf[data.clone()].to_vec(),
-                            record_tag: None,
-                        });
-                    }
+                    trace.push(|| Event::AppData {
+                        side: self.side,
+                        from: self.side.peer(),
+                        data: self.in_buf[data.clone()].to_vec(),
+                        record_tag: None,
+                    });
                     out.extend_from_slice(&self.in_buf[data]);
                     return Ok(true);
                 }
@@ -752,16 +748,16 @@ impl RecordLayer {
                             Side::Server => message.first() == Some(&1), // ClientHello
                         };
                         if !renegotiation {
-                            return Err(Error::UnexpectedMessage(format!(
+                            return Err(Error::UnexpectedMessage(phrase!(
                                 "{} after the handshake",
                                 crate::messages::handshake_type_name(message[0])
                             )));
                         }
                         self.renegotiations_refused += 1;
                         if self.renegotiations_refused > MAX_WARNINGS_IN_A_ROW {
-                            return Err(Error::UnexpectedMessage(
-                                "the peer keeps asking to renegotiate".into(),
-                            ));
+                            return Err(Error::UnexpectedMessage(phrase!(
+                                "the peer keeps asking to renegotiate"
+                            )));
                         }
                         let refusal = Alert {
                             level: AlertLevel::Warning,
@@ -770,7 +766,7 @@ impl RecordLayer {
                         self.send_alert(wire, refusal, trace)?;
                     }
                 }
-                Some((other, _)) => return Err(unexpected(other, "application data")),
+                Some((other, _)) => return Err(unexpected(other, phrase!("application data"))),
             }
         }
     }
@@ -779,14 +775,14 @@ impl RecordLayer {
 /// A HelloRequest: type 0, empty body (RFC 5246 7.4.1.1).
 const HELLO_REQUEST: [u8; 4] = [0, 0, 0, 0];
 
-fn unexpected(content_type: u8, wanted: &str) -> Error {
+fn unexpected(content_type: u8, wanted: Phrase) -> Error {
     let got = match content_type {
-        CHANGE_CIPHER_SPEC => "ChangeCipherSpec",
-        HANDSHAKE => "a handshake message",
-        APPLICATION_DATA => "application data",
-        _ => "an unknown record",
+        CHANGE_CIPHER_SPEC => phrase!("ChangeCipherSpec"),
+        HANDSHAKE => phrase!("a handshake message"),
+        APPLICATION_DATA => phrase!("application data"),
+        _ => phrase!("an unknown record"),
     };
-    Error::UnexpectedMessage(format!("{got} where {wanted} was expected"))
+    Error::UnexpectedMessage(phrase!("{} where {} was expected", got, wanted))
 }
 
 /// Where each record of `bytes` (records as on the wire: a 5-byte header whose last two bytes
@@ -818,8 +814,10 @@ pub fn take_handshake_message(buf: &mut Vec<u8>) -> Result<Option<Vec<u8>>, Erro
     let len = usize::from(buf[1]) << 16 | usize::from(buf[2]) << 8 | usize::from(buf[3]);
     if len > MAX_HANDSHAKE_MESSAGE {
         // OpenSSL calls this "excessive message size" and answers illegal_parameter.
-        return Err(Error::IllegalParameter(format!(
-            "handshake message of {len} bytes, our limit is {MAX_HANDSHAKE_MESSAGE}"
+        return Err(Error::IllegalParameter(phrase!(
+            "handshake message of {} bytes, our limit is {}",
+            len,
+            MAX_HANDSHAKE_MESSAGE
         )));
     }
     if buf.len() < 4 + len {

@@ -33,6 +33,14 @@ impl Side {
         }
     }
 
+    /// The side's name as a word of the trace ("client", translated in other languages).
+    pub fn phrase(self) -> crate::phrase::Phrase {
+        match self {
+            Side::Client => crate::phrase!("client"),
+            Side::Server => crate::phrase!("server"),
+        }
+    }
+
     pub fn peer(self) -> Side {
         match self {
             Side::Client => Side::Server,
@@ -71,9 +79,9 @@ impl RoleRng {
     /// A stream keyed by the operating system's entropy, for real connections.
     pub fn from_os(side: Side) -> Result<Self, crate::error::Error> {
         let mut key = [0u8; 32];
-        rand::rngs::SysRng
-            .try_fill_bytes(&mut key)
-            .map_err(|e| crate::error::Error::Internal(format!("no OS randomness: {e}")))?;
+        rand::rngs::SysRng.try_fill_bytes(&mut key).map_err(|e| {
+            crate::error::Error::Internal(crate::phrase!("no OS randomness: {}", e.to_string()))
+        })?;
         Ok(RoleRng {
             chacha: ChaCha20Rng::from_seed(key),
             side,

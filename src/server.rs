@@ -22,25 +22,29 @@
 use std::io::{Read, Write};
 
 use rsa::RsaPublicKey;
+use zeroize::Zeroizing;
 
 use crate::conn::Conn;
 use crate::error::Error;
+use crate::event::Key;
 use crate::key_exchange::{self, SUPPORTED_SCHEMES};
 use crate::messages::certificate::Certificate;
 use crate::messages::certificate_request::{CertificateRequest, RSA_SIGN};
 use crate::messages::certificate_verify::{CertificateVerify, DigitallySigned};
 use crate::messages::client_hello::ClientHello;
-use crate::messages::client_key_exchange::ClientKeyExchange;
+use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
 use crate::messages::extensions::{GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED};
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::{NAMED_CURVE, ServerEcdhParams, ServerKeyExchange};
-use crate::messages::{HandshakeType, TLS1_2, version_name};
+use crate::messages::{TLS1_2, version_name};
+use crate::phrase;
+use crate::phrase::yes_no;
 use crate::pki::{self, Identity};
 use crate::rng::{Clock, RoleRng, Side};
 use crate::suites::{CipherSuite, EMPTY_RENEGOTIATION_INFO_SCSV, KeyExchange, describe_suite_id};
-use crate::trace::Key;
 
+/// What the server accepts, who it is, and whom it asks.
 pub struct ServerConfig {
     /// The suites we accept, in any order (the client's preference decides).
     pub suites: Vec<CipherSuite>,
@@ -65,26 +69,28 @@ pub enum ClientAuth {
     Require,
 }
 
+/// The server side of one connection.
 pub struct Server {
-    pub config: ServerConfig,
-    pub conn: Conn,
+    config: ServerConfig,
+    conn: Conn,
     /// The client's offer, kept for the steps that need it (its client_version guards the RSA
     /// pre-master).
-    pub client_hello: Option<ClientHello>,
+    client_hello: Option<ClientHello>,
     /// The client offered secure renegotiation (RFC 5746): the extension or the SCSV.
-    pub secure_renegotiation: bool,
+    secure_renegotiation: bool,
     /// ECDHE: the signature scheme for ServerKeyExchange, chosen from the client's list.
-    pub signature_scheme: Option<u16>,
+    signature_scheme: Option<u16>,
     /// ECDHE: our ephemeral X25519 private key, between ServerKeyExchange and
     /// ClientKeyExchange; erased when the shared secret is computed.
-    pub ecdh_private: Option<zeroize::Zeroizing<[u8; 32]>>,
+    ecdh_private: Option<Zeroizing<[u8; 32]>>,
     /// Mutual TLS: the client's certificate chain as received (DER), possibly empty.
-    pub client_certificates: Vec<Vec<u8>>,
+    client_certificates: Vec<Vec<u8>>,
     /// Mutual TLS: the public key of the client's checked certificate.
-    pub client_public_key: Option<RsaPublicKey>,
+    client_public_key: Option<RsaPublicKey>,
 }
 
 impl Server {
+    /// A server with `config`, drawing its randomness from `rng`.
     pub fn new(config: ServerConfig, rng: RoleRng, clock: Clock, trace: bool) -> Self {
         Server {
             config,
@@ -98,9 +104,60 @@ impl Server {
         }
     }
 
+    /// The configuration.
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    /// The configuration, to change before the first flight (tests and labs do).
+    pub fn config_mut(&mut self) -> &mut ServerConfig {
+        &mut self.config
+    }
+
+    /// The connection state: randoms, suite, trace.
+    pub fn conn(&self) -> &Conn {
+        &self.conn
+    }
+
+    /// The connection state, for taking the trace or sending raw bytes.
+    pub fn conn_mut(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+
+    /// The client's ClientHello, once read.
+    pub fn client_hello(&self) -> Option<&ClientHello> {
+        self.client_hello.as_ref()
+    }
+
+    /// Whether the client signalled secure renegotiation (RFC 5746).
+    pub fn secure_renegotiation(&self) -> bool {
+        self.secure_renegotiation
+    }
+
+    /// ECDHE: the scheme the ServerKeyExchange is signed with.
+    pub fn signature_scheme(&self) -> Option<u16> {
+        self.signature_scheme
+    }
+
+    /// ECDHE: whether the ephemeral private key still exists (it is erased once used).
+    pub fn holds_ephemeral_key(&self) -> bool {
+        self.ecdh_private.is_some()
+    }
+
+    /// Mutual TLS: the client's chain as received (DER), leaf first; empty if it sent none.
+    pub fn client_certificates(&self) -> &[Vec<u8>] {
+        &self.client_certificates
+    }
+
+    /// Mutual TLS: whether the client proved a certificate (its key checked CertificateVerify).
+    pub fn client_authenticated(&self) -> bool {
+        self.client_public_key.is_some()
+    }
+
     // ===================================================================================
     // Flight 2: answer the ClientHello
 
+    /// Reads the ClientHello and answers with the server's flight, up to ServerHelloDone.
     pub fn answer_hello<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         let result = self.answer_hello_steps(wire);
         self.conn.alert_on_error(wire, result)
@@ -132,30 +189,51 @@ impl Server {
     }
 
     fn read_client_hello<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
-        let (_, message) = self
-            .conn
-            .read_handshake(wire, &[HandshakeType::ClientHello])?;
-        let (hello, fields) = ClientHello::decode(&message)?;
-        self.conn
-            .trace_received(HandshakeType::ClientHello, &message, fields);
-
+        let hello: ClientHello = self.conn.expect(wire)?;
         // The version: the client offers its highest; we speak TLS 1.2 only. A higher offer
         // (a TLS 1.3 client) is answered with 1.2; a lower one cannot be.
         if hello.client_version < TLS1_2 {
-            return Err(Error::ProtocolVersion(format!(
+            return Err(Error::ProtocolVersion(phrase!(
                 "the client offers at most {}; this server speaks only TLS 1.2",
                 version_name(hello.client_version)
             )));
         }
         // Compression: null must be on the list (RFC 5246 7.4.1.2), and is all we do.
         if !hello.compression_methods.contains(&0) {
-            return Err(Error::IllegalParameter(
-                "the client does not offer the null compression method".into(),
-            ));
+            return Err(Error::IllegalParameter(phrase!(
+                "the client does not offer the null compression method"
+            )));
         }
-        // ECDHE needs a curve and a signature scheme in common (RFC 8422 5.1, RFC 5246
-        // 7.4.1.4.1); without them we can still agree on an RSA key exchange suite.
         hello.extensions.check_point_formats()?;
+        let suite = self.choose_suite(&hello)?;
+        // Secure renegotiation (RFC 5746 3.6): signalled by the SCSV or an empty extension.
+        hello.extensions.check_renegotiation_info_is_empty()?;
+        self.secure_renegotiation = hello.extensions.renegotiation_info.is_some()
+            || hello.cipher_suites.contains(&EMPTY_RENEGOTIATION_INFO_SCSV);
+        if let Some(name) = &hello.extensions.server_name {
+            self.conn.trace().note(Side::Server, || {
+                phrase!("the client asks for host \"{}\" (SNI)", name)
+            });
+        }
+        let ems =
+            hello.extensions.extended_master_secret && self.config.allow_extended_master_secret;
+        self.conn.set_client_random(hello.random);
+        self.conn.agree(suite, ems);
+        self.conn.trace().note(Side::Server, || {
+            phrase!(
+                "chooses {} (the client's first choice among ours); extended master secret {}",
+                suite.name(),
+                yes_no(ems)
+            )
+        });
+        self.client_hello = Some(hello);
+        Ok(())
+    }
+
+    /// The suite: the client's first choice among those we accept. ECDHE needs a curve and a
+    /// signature scheme in common (RFC 8422 5.1, RFC 5246 7.4.1.4.1); without them we can still
+    /// agree on an RSA key exchange suite.
+    fn choose_suite(&mut self, hello: &ClientHello) -> Result<CipherSuite, Error> {
         let scheme = hello
             .extensions
             .signature_algorithms
@@ -167,16 +245,14 @@ impl Server {
             .as_ref()
             .is_some_and(|groups| groups.contains(&GROUP_X25519));
         let ecdhe_possible = scheme.is_some() && x25519;
-        // The suite: the client's first choice among those we accept.
-        let offered: Vec<String> = hello
-            .cipher_suites
-            .iter()
-            .map(|&id| describe_suite_id(id))
-            .collect();
-        self.conn.trace.note(
-            Side::Server,
-            format!("the client offers: {}", offered.join(", ")),
-        );
+        self.conn.trace().note(Side::Server, || {
+            let offered: Vec<String> = hello
+                .cipher_suites
+                .iter()
+                .map(|&id| describe_suite_id(id))
+                .collect();
+            phrase!("the client offers: {}", offered.join(", "))
+        });
         let suite = hello
             .cipher_suites
             .iter()
@@ -184,54 +260,30 @@ impl Server {
             .filter(|s| s.key_exchange() == KeyExchange::Rsa || ecdhe_possible)
             .find(|s| self.config.suites.contains(s))
             .ok_or_else(|| {
-                Error::HandshakeFailure("no cipher suite in common with the client".into())
+                Error::HandshakeFailure(phrase!("no cipher suite in common with the client"))
             })?;
         if suite.key_exchange() == KeyExchange::Ecdhe {
             self.signature_scheme = scheme;
         }
-        // Secure renegotiation (RFC 5746 3.6): signalled by the SCSV or an empty extension.
-        hello.extensions.check_renegotiation_info_is_empty()?;
-        self.secure_renegotiation = hello.extensions.renegotiation_info.is_some()
-            || hello.cipher_suites.contains(&EMPTY_RENEGOTIATION_INFO_SCSV);
-        if let Some(name) = &hello.extensions.server_name {
-            self.conn.trace.note(
-                Side::Server,
-                format!("the client asks for host \"{name}\" (SNI)"),
-            );
-        }
-        self.conn.client_random = hello.random;
-        self.conn.suite = Some(suite);
-        self.conn.extended_master_secret =
-            hello.extensions.extended_master_secret && self.config.allow_extended_master_secret;
-        self.conn.record.expect_version = Some(TLS1_2);
-        self.conn.trace.note(
-            Side::Server,
-            format!(
-                "chooses {} (the client's first choice among ours); extended master secret {}",
-                suite.name(),
-                if self.conn.extended_master_secret {
-                    "yes"
-                } else {
-                    "no"
-                }
-            ),
-        );
-        self.client_hello = Some(hello);
-        Ok(())
+        Ok(suite)
     }
 
     fn send_server_hello(&mut self) -> Result<(), Error> {
         let suite = self.conn.suite()?;
-        self.conn.server_random = self.conn.rng.array();
-        self.conn.trace.value(
-            Side::Server,
-            "server_random",
-            &self.conn.server_random,
-            "32 bytes from the server's RNG",
-        );
-        let hello = ServerHello {
+        let random: [u8; 32] = self.conn.rng().array();
+        self.conn.set_server_random(random);
+        self.conn
+            .trace()
+            .value(Side::Server, "server_random", &random, || {
+                phrase!("32 bytes from the server's RNG")
+            });
+        let client_point_formats = self
+            .client_hello
+            .as_ref()
+            .is_some_and(|h| h.extensions.ec_point_formats.is_some());
+        self.conn.send(&ServerHello {
             server_version: TLS1_2,
-            random: self.conn.server_random,
+            random,
             // Empty: this session will not be cached for resumption.
             session_id: Vec::new(),
             cipher_suite: suite.id(),
@@ -239,85 +291,67 @@ impl Server {
             extensions: HelloExtensions {
                 // RFC 8422 5.2: with an ECC suite, answer the client's point formats.
                 ec_point_formats: (suite.key_exchange() == KeyExchange::Ecdhe
-                    && self
-                        .client_hello
-                        .as_ref()
-                        .is_some_and(|h| h.extensions.ec_point_formats.is_some()))
-                .then(|| vec![POINT_FORMAT_UNCOMPRESSED]),
+                    && client_point_formats)
+                    .then(|| vec![POINT_FORMAT_UNCOMPRESSED]),
                 renegotiation_info: self.secure_renegotiation.then(Vec::new),
-                extended_master_secret: self.conn.extended_master_secret,
+                extended_master_secret: self.conn.extended_master_secret(),
                 ..HelloExtensions::default()
             },
-        };
-        self.conn
-            .send_handshake(HandshakeType::ServerHello, hello.encode()?);
-        Ok(())
+        })
     }
 
     fn send_certificate(&mut self) -> Result<(), Error> {
-        let message = Certificate {
+        self.conn.send(&Certificate {
             certificate_list: self.config.identity.chain.clone(),
-        }
-        .encode()?;
-        self.conn
-            .send_handshake(HandshakeType::Certificate, message);
-        Ok(())
+        })
     }
 
     /// ECDHE: a fresh X25519 key pair, and the public half signed with our private key. This
     /// signature is the only thing the private key does in an ECDHE handshake: it proves the
     /// ephemeral key is ours, and it is never used to protect any data.
     fn send_server_key_exchange(&mut self) -> Result<(), Error> {
-        let pair = key_exchange::x25519_key_pair(&mut self.conn.rng);
-        self.conn.trace.secret(
+        let pair = key_exchange::x25519_key_pair(self.conn.rng());
+        let trace = self.conn.trace();
+        trace.secret(
             Side::Server,
             "server_ecdh_private",
             &pair.private[..],
-            "32 random bytes from the server's RNG: an ephemeral X25519 private key",
+            || phrase!("32 random bytes from the server's RNG: an ephemeral X25519 private key"),
         );
-        self.conn.trace.value(
-            Side::Server,
-            "server_ecdh_public",
-            &pair.public,
-            "X25519(server_ecdh_private, 9)",
-        );
+        trace.value(Side::Server, "server_ecdh_public", &pair.public, || {
+            phrase!("X25519(server_ecdh_private, 9)")
+        });
         let params = ServerEcdhParams {
             curve_type: NAMED_CURVE,
             named_curve: GROUP_X25519,
             public: pair.public.to_vec(),
         };
-        let signed = params.signed_bytes(&self.conn.client_random, &self.conn.server_random)?;
-        self.conn.trace.value(
-            Side::Server,
-            "signed_params",
-            &signed,
-            "client_random + server_random + ServerECDHParams: what the private key signs",
-        );
+        let signed = params.signed_bytes(self.conn.client_random(), self.conn.server_random())?;
+        self.conn
+            .trace()
+            .value(Side::Server, "signed_params", &signed, || {
+                phrase!(
+                    "client_random + server_random + ServerECDHParams: what the private key signs"
+                )
+            });
         let scheme = self
             .signature_scheme
-            .ok_or_else(|| Error::Internal("ECDHE without a signature scheme".into()))?;
-        let signature = key_exchange::sign(
-            &mut self.conn.rng,
-            &self.config.identity.key,
-            scheme,
-            &signed,
-        )?;
-        self.conn.trace.key_use(
-            Side::Server,
-            Key::ServerPrivateKey,
-            format!(
-                "sign the ServerKeyExchange ({}): the one and only use of the private key in this \
-                 handshake; it never touches the session keys",
-                key_exchange::scheme_name(scheme)
-            ),
-        );
-        let message = ServerKeyExchange {
+            .ok_or_else(|| Error::Internal(phrase!("ECDHE without a signature scheme")))?;
+        let signature =
+            key_exchange::sign(self.conn.rng(), &self.config.identity.key, scheme, &signed)?;
+        self.conn
+            .trace()
+            .key_use(Side::Server, Key::ServerPrivateKey, || {
+                phrase!(
+                    "sign the ServerKeyExchange ({}): the one and only use of the private key in \
+                     this handshake; it never touches the session keys",
+                    key_exchange::scheme_name(scheme)
+                )
+            });
+        self.conn.send(&ServerKeyExchange {
             params,
             signed_params: DigitallySigned { scheme, signature },
-        }
-        .encode()?;
-        self.conn
-            .send_handshake(HandshakeType::ServerKeyExchange, message);
+        })?;
         self.ecdh_private = Some(pair.private);
         Ok(())
     }
@@ -330,20 +364,17 @@ impl Server {
             supported_signature_algorithms: SUPPORTED_SCHEMES.to_vec(),
             certificate_authorities: self.config.client_trust.subjects_der()?,
         };
-        self.conn
-            .send_handshake(HandshakeType::CertificateRequest, request.encode()?);
-        Ok(())
+        self.conn.send(&request)
     }
 
     fn send_server_hello_done(&mut self) -> Result<(), Error> {
-        self.conn
-            .send_handshake(HandshakeType::ServerHelloDone, ServerHelloDone.encode()?);
-        Ok(())
+        self.conn.send(&ServerHelloDone)
     }
 
     // ===================================================================================
     // Flight 4: the client's key exchange and Finished; our ChangeCipherSpec and Finished
 
+    /// Reads the client's flight and answers with ChangeCipherSpec and Finished.
     pub fn finish<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         let result = self.finish_steps(wire);
         self.conn.alert_on_error(wire, result)
@@ -360,7 +391,10 @@ impl Server {
             self.read_client_certificate(wire)?;
         }
         // 2. ClientKeyExchange (RFC 5246 7.4.7): recover the pre-master secret.
-        let pre_master_secret = self.read_client_key_exchange(wire)?;
+        let pre_master_secret = match self.conn.suite()?.key_exchange() {
+            KeyExchange::Rsa => self.read_rsa_client_key_exchange(wire)?,
+            KeyExchange::Ecdhe => self.read_ecdhe_client_key_exchange(wire)?,
+        };
         // 3. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
         self.conn.derive_keys(&pre_master_secret)?;
         // 4. CertificateVerify (RFC 5246 7.4.8), when the client sent a certificate: its
@@ -379,59 +413,54 @@ impl Server {
         // 8. Finished (RFC 5246 7.4.9): covers the client's Finished too.
         self.conn.send_finished()?;
         self.conn.flush(wire)?;
-        self.conn.handshake_complete = true;
+        self.conn.set_handshake_complete();
         Ok(())
     }
 
     /// Mutual TLS: the client's certificate chain, checked against our client CAs and CRLs
     /// at our clock (issuer signatures, validity, revocation, clientAuth).
     fn read_client_certificate<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
-        let (_, message) = self
-            .conn
-            .read_handshake(wire, &[HandshakeType::Certificate])?;
-        let (certificate, fields) = Certificate::decode(&message)?;
-        self.conn
-            .trace_received(HandshakeType::Certificate, &message, fields);
+        let certificate: Certificate = self.conn.expect(wire)?;
         let Some(leaf_der) = certificate.certificate_list.first() else {
             if self.config.client_auth == ClientAuth::Require {
                 // TLS 1.2 has no certificate_required alert (TLS 1.3 added one): RFC 5246 7.4.6
                 // says handshake_failure.
-                return Err(Error::HandshakeFailure(
-                    "the client sent no certificate, and this server requires one".into(),
-                ));
+                return Err(Error::HandshakeFailure(phrase!(
+                    "the client sent no certificate, and this server requires one"
+                )));
             }
-            self.conn.trace.note(
-                Side::Server,
-                "the client sent no certificate: it stays anonymous (certificate requested, \
-                 not required)",
-            );
+            self.conn.trace().note(Side::Server, || {
+                phrase!(
+                    "the client sent no certificate: it stays anonymous (certificate requested, \
+                     not required)"
+                )
+            });
             return Ok(());
         };
         let leaf = pki::parse_certificate(leaf_der)?;
-        if self.conn.trace.enabled {
-            self.conn.trace.note(
-                Side::Server,
-                format!("client certificate: {}", pki::describe_certificate(&leaf)),
-            );
-        }
+        self.conn.trace().note(Side::Server, || {
+            phrase!("client certificate: {}", pki::describe_certificate(&leaf))
+        });
         let report = pki::verify_chain(
             &certificate.certificate_list,
             &self.config.client_trust,
-            self.conn.clock.now(),
+            self.conn.now(),
             pki::Purpose::ClientAuth,
             None,
-            self.conn.trace.enabled,
+            self.conn.trace_enabled(),
         );
-        for (what, ok) in report.checks {
-            self.conn.trace.check(Side::Server, what, ok);
+        for check in &report.checks {
+            self.conn
+                .trace()
+                .check(Side::Server, check.ok, || check.phrase());
         }
         report.result?;
         self.client_public_key = Some(pki::rsa_public_key(&leaf)?);
-        self.conn.trace.key_use(
-            Side::Server,
-            Key::ClientPublicKey,
-            "taken from the client's certificate, to check its CertificateVerify",
-        );
+        self.conn
+            .trace()
+            .key_use(Side::Server, Key::ClientPublicKey, || {
+                phrase!("taken from the client's certificate, to check its CertificateVerify")
+            });
         self.client_certificates = certificate.certificate_list;
         Ok(())
     }
@@ -440,142 +469,121 @@ impl Server {
     /// the public key of its certificate.
     fn read_certificate_verify<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
         // What the client signed: the transcript up to, not including, CertificateVerify.
-        let signed = self.conn.transcript.bytes().to_vec();
-        let (_, message) = self
-            .conn
-            .read_handshake(wire, &[HandshakeType::CertificateVerify])?;
-        let (verify, fields) = CertificateVerify::decode(&message)?;
-        self.conn
-            .trace_received(HandshakeType::CertificateVerify, &message, fields);
+        let signed = self.conn.transcript().bytes().to_vec();
+        let covers = self.conn.transcript().covers();
+        let verify: CertificateVerify = self.conn.expect(wire)?;
         let scheme = verify.signed.scheme;
         if !SUPPORTED_SCHEMES.contains(&scheme) {
-            return Err(Error::IllegalParameter(format!(
+            return Err(Error::IllegalParameter(phrase!(
                 "CertificateVerify uses {}, which our CertificateRequest did not offer",
                 key_exchange::scheme_name(scheme)
             )));
         }
-        if self.conn.trace.enabled {
-            self.conn.trace.value(
-                Side::Server,
-                "certificate_verify_hash",
-                &key_exchange::scheme_hash(scheme, &signed),
-                format!(
-                    "the hash that the client's {} signature covers: {} ({} bytes)",
-                    key_exchange::scheme_name(scheme),
-                    self.conn.transcript.covers(),
-                    signed.len()
-                ),
-            );
+        if self.conn.trace_enabled() {
+            let hash = key_exchange::scheme_hash(scheme, &signed);
+            self.conn
+                .trace()
+                .value(Side::Server, "certificate_verify_hash", &hash, || {
+                    phrase!(
+                        "the hash that the client's {} signature covers: {} ({} bytes)",
+                        key_exchange::scheme_name(scheme),
+                        covers,
+                        signed.len()
+                    )
+                });
         }
         let public_key = self
             .client_public_key
             .as_ref()
-            .ok_or_else(|| Error::Internal("CertificateVerify without a certificate".into()))?;
+            .ok_or_else(|| Error::Internal(phrase!("CertificateVerify without a certificate")))?;
         let verified = key_exchange::verify(public_key, scheme, &signed, &verify.signed.signature);
-        self.conn.trace.key_use(
-            Side::Server,
-            Key::ClientPublicKey,
-            "verify the client's CertificateVerify signature",
-        );
-        self.conn.trace.check(
-            Side::Server,
-            "CertificateVerify: the client holds the private key of its certificate",
-            verified.is_ok(),
-        );
+        let trace = self.conn.trace();
+        trace.key_use(Side::Server, Key::ClientPublicKey, || {
+            phrase!("verify the client's CertificateVerify signature")
+        });
+        trace.check(Side::Server, verified.is_ok(), || {
+            phrase!("CertificateVerify: the client holds the private key of its certificate")
+        });
         verified
     }
 
-    fn read_client_key_exchange<R: Read>(
+    /// RSA: the encrypted pre-master; decrypted with the RFC 5246 7.4.7.1 defence (read its
+    /// comment in `key_exchange::rsa_decrypt_pre_master`).
+    fn read_rsa_client_key_exchange<R: Read>(
         &mut self,
         wire: &mut R,
-    ) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
-        let suite = self.conn.suite()?;
-        let (_, message) = self
-            .conn
-            .read_handshake(wire, &[HandshakeType::ClientKeyExchange])?;
-        let (exchange, fields) = ClientKeyExchange::decode(&message, suite.key_exchange())?;
-        self.conn
-            .trace_received(HandshakeType::ClientKeyExchange, &message, fields);
-        match exchange {
-            ClientKeyExchange::Rsa {
-                encrypted_pre_master,
-            } => Ok(self.rsa_pre_master(&encrypted_pre_master)),
-            ClientKeyExchange::Ecdhe { public } => self.ecdhe_pre_master(&public),
-        }
-    }
-
-    /// RSA: decrypt the pre-master, with the RFC 5246 7.4.7.1 defence (read its comment in
-    /// `key_exchange::rsa_decrypt_pre_master`).
-    fn rsa_pre_master(&mut self, encrypted_pre_master: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let exchange: RsaClientKeyExchange = self.conn.expect(wire)?;
         let client_version = self
             .client_hello
             .as_ref()
             .map_or(TLS1_2, |h| h.client_version);
         let pre_master = key_exchange::rsa_decrypt_pre_master(
-            &mut self.conn.rng,
+            self.conn.rng(),
             &self.config.identity.key,
-            encrypted_pre_master,
+            &exchange.encrypted_pre_master,
             client_version,
         );
-        self.conn.trace.key_use(
-            Side::Server,
-            Key::ServerPrivateKey,
-            "RSA-decrypt the pre-master secret: the one and only use of the private key in this \
-             handshake",
-        );
-        self.conn.trace.secret(
-            Side::Server,
-            "pre_master_secret",
-            &pre_master[..],
-            "decrypted from ClientKeyExchange (or, had anything been wrong, client_version + 46 \
-             random bytes, silently: RFC 5246 7.4.7.1)",
-        );
-        zeroize::Zeroizing::new(pre_master.to_vec())
+        let trace = self.conn.trace();
+        trace.key_use(Side::Server, Key::ServerPrivateKey, || {
+            phrase!(
+                "RSA-decrypt the pre-master secret: the one and only use of the private key in \
+                 this handshake"
+            )
+        });
+        trace.secret(Side::Server, "pre_master_secret", &pre_master[..], || {
+            phrase!(
+                "decrypted from ClientKeyExchange (or, had anything been wrong, client_version + \
+                 46 random bytes, silently: RFC 5246 7.4.7.1)"
+            )
+        });
+        Ok(Zeroizing::new(pre_master.to_vec()))
     }
 
     /// ECDHE: the shared secret of our ephemeral key and the client's; our private key is
     /// erased here.
-    fn ecdhe_pre_master(
+    fn read_ecdhe_client_key_exchange<R: Read>(
         &mut self,
-        client_public: &[u8],
-    ) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        wire: &mut R,
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let exchange: EcdheClientKeyExchange = self.conn.expect(wire)?;
         let private = self
             .ecdh_private
             .take()
-            .ok_or_else(|| Error::Internal("no ephemeral key".into()))?;
-        self.conn.trace.value(
-            Side::Server,
-            "client_ecdh_public",
-            client_public,
-            "the client's ephemeral X25519 public key, from ClientKeyExchange",
-        );
-        let shared = key_exchange::x25519_shared_secret(&private, client_public)?;
-        self.conn.trace.key_use(
-            Side::Server,
-            Key::EphemeralPrivateKey,
-            "X25519(server's ephemeral private key, client's ephemeral public key) = the shared \
-             secret; the private key is erased right after",
-        );
-        self.conn.trace.secret(
-            Side::Server,
-            "pre_master_secret",
-            &shared[..],
-            "the X25519 shared secret (RFC 8422 5.10), the same value the client computed",
-        );
-        Ok(zeroize::Zeroizing::new(shared.to_vec()))
+            .ok_or_else(|| Error::Internal(phrase!("no ephemeral key")))?;
+        self.conn
+            .trace()
+            .value(Side::Server, "client_ecdh_public", &exchange.public, || {
+                phrase!("the client's ephemeral X25519 public key, from ClientKeyExchange")
+            });
+        let shared = key_exchange::x25519_shared_secret(&private, &exchange.public)?;
+        let trace = self.conn.trace();
+        trace.key_use(Side::Server, Key::EphemeralPrivateKey, || {
+            phrase!(
+                "X25519(server's ephemeral private key, client's ephemeral public key) = the \
+                 shared secret; the private key is erased right after"
+            )
+        });
+        trace.secret(Side::Server, "pre_master_secret", &shared[..], || {
+            phrase!("the X25519 shared secret (RFC 8422 5.10), the same value the client computed")
+        });
+        Ok(Zeroizing::new(shared.to_vec()))
     }
 
     // ===================================================================================
     // Application data
 
+    /// Sends application data in as many records as it takes.
     pub fn send<W: Write>(&mut self, wire: &mut W, data: &[u8]) -> Result<(), Error> {
-        self.conn.send(wire, data)
+        self.conn.send_application_data(wire, data)
     }
 
+    /// The next application data; `None` once the client sent close_notify.
     pub fn receive<W: Read + Write>(&mut self, wire: &mut W) -> Result<Option<Vec<u8>>, Error> {
         self.conn.receive(wire)
     }
 
+    /// Sends close_notify.
     pub fn close<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         self.conn.close(wire)
     }

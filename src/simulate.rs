@@ -4,11 +4,11 @@
 use crate::client::{Client, ClientConfig, ServerTrust};
 use crate::demo_pki::{self, DemoClient};
 use crate::error::Error;
+use crate::event::Event;
 use crate::key_exchange::SUPPORTED_SCHEMES;
 use crate::rng::{Clock, DEFAULT_SIMULATION_TIME, RoleRng, Side};
 use crate::server::{ClientAuth, Server, ServerConfig};
 use crate::suites::CipherSuite;
-use crate::trace::Event;
 use crate::wire::{Flow, MemoryWire, WireEnd};
 
 /// What to simulate.
@@ -124,7 +124,7 @@ impl Report {
 
     /// The first value `side` traced under `name`.
     pub fn value_of(&self, side: Side, name: &str) -> Option<&[u8]> {
-        crate::trace::traced_value(&self.events, side, name)
+        crate::event::traced_value(&self.events, side, name)
     }
 
     /// The alert that ended a failed run, from whichever side sent it.
@@ -162,8 +162,8 @@ impl Simulation {
     /// trace follows the wire), and names the side in a failure.
     pub fn done<T>(&mut self, side: Side, result: Result<T, Error>) -> Result<T, Failure> {
         match side {
-            Side::Client => self.events.extend(self.client.conn.trace.take()),
-            Side::Server => self.events.extend(self.server.conn.trace.take()),
+            Side::Client => self.events.extend(self.client.conn_mut().trace().take()),
+            Side::Server => self.events.extend(self.server.conn_mut().trace().take()),
         }
         result.map_err(|error| Failure {
             side,
@@ -272,91 +272,8 @@ pub fn run_simulation(mut sim: Simulation, options: &Options) -> Report {
         outcome,
         server_received: sim.server_received,
         client_received: sim.client_received,
-        keylog: sim.client.conn.keylog_line(),
+        keylog: sim.client.conn().keylog_line(),
         client: sim.client,
         server: sim.server,
     }
-}
-
-/// The values a golden transcript lists, in order, as the client traced them (server_random
-/// and the server's ECDH key as the server did; both sides' values agree, see tests).
-pub const GOLDEN_VALUES: [&str; 18] = [
-    "client_random",
-    "server_random",
-    "server_ecdh_private",
-    "server_ecdh_public",
-    "signed_params",
-    "client_ecdh_private",
-    "client_ecdh_public",
-    "pre_master_secret",
-    "session_hash",
-    "master_secret",
-    "key_block",
-    "client_write_key",
-    "server_write_key",
-    "client_write_iv",
-    "server_write_iv",
-    "certificate_verify_hash",
-    "client_verify_data",
-    "server_verify_data",
-];
-
-/// A run written out as a readable test vector: its settings, every secret in derivation order,
-/// and every byte on the wire as Go-style flows.
-pub fn golden_transcript(options: &Options, report: &Report) -> String {
-    let mut out = String::new();
-    out.push_str(&format!(
-        "# tls12-sim golden transcript: {}, seed {}{}{}\n",
-        options.suite.name(),
-        options.seed,
-        if options.extended_master_secret {
-            ""
-        } else {
-            ", no extended master secret"
-        },
-        if options.mtls { ", mutual TLS" } else { "" }
-    ));
-    out.push_str(&format!(
-        "# Source: made by this program, `tls12-sim simulate --suite {} --seed {}{}{}`: both sides'\n\
-         # RNGs seeded, clock fixed at {}, the embedded demo PKI (src/demo/).\n\
-         # tests/golden_transcripts.rs replays the run and must get every byte below; regenerate\n\
-         # only on purpose: UPDATE_VECTORS=1 cargo test --test golden_transcripts\n\
-         # Secrets as the client derived them (the server derives the same), in hex.\n",
-        options.suite.name(),
-        options.seed,
-        if options.extended_master_secret {
-            ""
-        } else {
-            " --no-ems"
-        },
-        if options.mtls { " --mtls" } else { "" },
-        options.time,
-    ));
-    out.push_str(&format!("suite {}\n", options.suite.name()));
-    out.push_str(&format!("seed {}\n", options.seed));
-    out.push_str(&format!("time {}\n", options.time));
-    let ems = report.client.conn.extended_master_secret;
-    out.push_str(&format!(
-        "extended_master_secret {}\n",
-        if ems { "yes" } else { "no" }
-    ));
-    for name in GOLDEN_VALUES {
-        if let Some(value) = report.value(name) {
-            out.push_str(&format!("{name} {}\n", hex::encode(value)));
-        }
-    }
-    out.push_str(&format!(
-        "client_application_data {}\nserver_application_data {}\n",
-        hex::encode(&report.server_received),
-        hex::encode(&report.client_received)
-    ));
-    out.push_str(
-        "# The bytes on the wire, one flow per flight, record by record. The # lines name each\n\
-         # field (offsets as in the hex dump; a protected record's fields are in its plaintext).\n",
-    );
-    out.push_str(&crate::trace::worksheet::annotated_flows(
-        &report.flows,
-        &report.events,
-    ));
-    out
 }

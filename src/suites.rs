@@ -6,7 +6,7 @@
 //! handshake hash. With `TLS_RSA_...` the RSA key does the key exchange itself: the client
 //! encrypts the pre-master secret to it.
 
-use crate::prf::HashAlg;
+use sha2::{Digest, Sha256, Sha384};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum CipherSuite {
@@ -148,6 +148,38 @@ pub fn describe_suite_id(id: u16) -> String {
             "TLS_EMPTY_RENEGOTIATION_INFO_SCSV".to_string()
         }
         None => format!("0x{id:04x} (not implemented here)"),
+    }
+}
+
+/// The hash of a suite's PRF and handshake transcript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum HashAlg {
+    /// SHA-256: the `_SHA256` suites.
+    Sha256,
+    /// SHA-384: the `_SHA384` suites.
+    Sha384,
+}
+
+impl HashAlg {
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlg::Sha256 => "SHA-256",
+            HashAlg::Sha384 => "SHA-384",
+        }
+    }
+
+    pub fn output_len(self) -> usize {
+        match self {
+            HashAlg::Sha256 => 32,
+            HashAlg::Sha384 => 48,
+        }
+    }
+
+    pub fn hash(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            HashAlg::Sha256 => Sha256::digest(data).to_vec(),
+            HashAlg::Sha384 => Sha384::digest(data).to_vec(),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 
 use crate::error::Error;
+use crate::phrase;
 use crate::rng::Side;
 
 /// Bytes one side sent in one go.
@@ -165,7 +166,7 @@ pub fn parse_flows(text: &str) -> Result<Vec<Flow>, Error> {
             } else if rest.contains("(server to client)") {
                 Side::Server
             } else {
-                return Err(Error::Config(format!(
+                return Err(Error::BadRecording(phrase!(
                     "line {}: flow without a direction",
                     number + 1
                 )));
@@ -186,7 +187,11 @@ pub fn parse_flows(text: &str) -> Result<Vec<Flow>, Error> {
         let hex_part = hex_part.split('|').next().unwrap_or("");
         for token in hex_part.split_whitespace() {
             let byte = u8::from_str_radix(token, 16).map_err(|_| {
-                Error::Config(format!("line {}: {token:?} is not a hex byte", number + 1))
+                Error::BadRecording(phrase!(
+                    "line {}: {} is not a hex byte",
+                    number + 1,
+                    format!("{:?}", token)
+                ))
             })?;
             flow.bytes.push(byte);
         }

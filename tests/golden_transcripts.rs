@@ -99,7 +99,7 @@ fn seeded_runs_replay_byte_for_byte() {
     for (name, options) in cases() {
         let report = simulate::run(&options).unwrap();
         assert!(report.outcome.is_ok(), "{name}");
-        let text = simulate::golden_transcript(&options, &report);
+        let text = tls12_sim::render::worksheet::golden_transcript(&options, &report);
         if update {
             std::fs::write(path(name), &text).unwrap();
             continue;

@@ -1,10 +1,10 @@
 //! Full handshakes in memory: all four suites, with and without extended master secret, every
 //! signature scheme; both sides derive the same secrets; the same seed gives the same bytes.
 
+use tls12_sim::render::{Event, Key};
 use tls12_sim::rng::Side;
 use tls12_sim::simulate::{self, Options};
 use tls12_sim::suites::CipherSuite;
-use tls12_sim::trace::{Event, Key};
 
 const RSA_SUITES: [CipherSuite; 2] = [
     CipherSuite::RsaAes128GcmSha256,
@@ -28,9 +28,9 @@ fn both_rsa_suites_complete_with_and_without_ems() {
             );
             assert_eq!(report.server_received, options.client_message);
             assert_eq!(report.client_received, options.server_message);
-            assert_eq!(report.client.conn.suite, Some(suite));
-            assert_eq!(report.client.conn.extended_master_secret, ems);
-            assert_eq!(report.server.conn.extended_master_secret, ems);
+            assert_eq!(report.client.conn().negotiated_suite(), Some(suite));
+            assert_eq!(report.client.conn().extended_master_secret(), ems);
+            assert_eq!(report.server.conn().extended_master_secret(), ems);
             // Both sides hold the same secrets, each derived on its own side.
             for name in [
                 "pre_master_secret",
@@ -93,7 +93,7 @@ fn keylog_line_is_nss_format() {
     let line = report.keylog.clone().unwrap();
     let parts: Vec<&str> = line.trim_end().split(' ').collect();
     assert_eq!(parts[0], "CLIENT_RANDOM");
-    assert_eq!(parts[1], hex::encode(report.client.conn.client_random));
+    assert_eq!(parts[1], hex::encode(report.client.conn().client_random()));
     assert_eq!(
         parts[2],
         hex::encode(report.value("master_secret").unwrap())
@@ -138,10 +138,10 @@ fn every_signature_scheme_is_produced_and_verified() {
             ..Options::default()
         };
         let mut client = demo_client(&options).unwrap();
-        client.config.signature_schemes = vec![scheme];
+        client.config_mut().signature_schemes = vec![scheme];
         let mut sim = Simulation::new(client, demo_server(&options).unwrap());
         handshake_and_exchange(&mut sim, &options).unwrap();
-        assert_eq!(sim.server.signature_scheme, Some(scheme));
+        assert_eq!(sim.server.signature_scheme(), Some(scheme));
     }
 }
 
@@ -152,7 +152,7 @@ fn in_ecdhe_the_private_key_only_signs() {
         ..Options::default()
     };
     let report = simulate::run(&options).unwrap();
-    let private_key_uses: Vec<&String> = report
+    let private_key_uses: Vec<String> = report
         .events
         .iter()
         .filter_map(|e| match e {
@@ -160,7 +160,7 @@ fn in_ecdhe_the_private_key_only_signs() {
                 key: Key::ServerPrivateKey,
                 operation,
                 ..
-            } => Some(operation),
+            } => Some(operation.to_string()),
             _ => None,
         })
         .collect();
@@ -176,7 +176,7 @@ fn in_ecdhe_the_private_key_only_signs() {
         report.value_of(Side::Server, "server_ecdh_private")
     );
     // The ephemeral private keys are gone after the handshake.
-    assert!(report.server.ecdh_private.is_none());
+    assert!(!report.server.holds_ephemeral_key());
 }
 
 #[test]

@@ -18,13 +18,14 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::peers::{BIN, Running};
+use tls12_sim::messages::HandshakeMessage;
 use tls12_sim::messages::alert::{AlertDescription as A, AlertLevel};
 use tls12_sim::messages::client_hello::ClientHello;
 use tls12_sim::messages::extensions::HelloExtensions;
 use tls12_sim::record::MAX_HANDSHAKE_MESSAGE;
+use tls12_sim::render::Event;
 use tls12_sim::rng::Side;
 use tls12_sim::simulate::{self, Options};
-use tls12_sim::trace::Event;
 
 const SERVER_READ_TIMEOUT_MS: &str = "2000";
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -610,22 +611,17 @@ fn a_second_client_hello_over_tcp_gets_a_no_renegotiation_warning() {
         },
     };
     client
-        .conn
-        .record
-        .queue_handshake(&hello.encode().unwrap().bytes);
-    client
-        .conn
-        .record
-        .flush(&mut stream, &mut client.conn.trace)
+        .conn_mut()
+        .send_raw_handshake(&mut stream, &hello.encode().unwrap().bytes)
         .unwrap();
     client.send(&mut stream, b"still talking").unwrap();
     // The server refuses, then echoes the data: the client reads past the warning.
     let echoed = client.receive(&mut stream).unwrap();
     assert_eq!(echoed.as_deref(), Some(&b"still talking"[..]));
     let warnings: Vec<A> = client
-        .conn
-        .trace
-        .events
+        .conn_mut()
+        .trace()
+        .events()
         .iter()
         .filter_map(|e| match e {
             Event::Alert {

@@ -2,9 +2,9 @@
 
 use tls12_sim::labs::{self, TamperCase};
 use tls12_sim::messages::alert::AlertDescription as A;
+use tls12_sim::render::Key;
 use tls12_sim::rng::Side;
 use tls12_sim::suites::{CipherSuite, KeyExchange};
-use tls12_sim::trace::Key;
 
 #[test]
 fn every_lab_is_listed_runs_and_explains_itself() {

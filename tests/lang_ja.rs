@@ -4,10 +4,11 @@
 use std::process::Command;
 
 use tls12_sim::demo_pki::DemoClient;
-use tls12_sim::report;
+use tls12_sim::phrase::Phrase;
+use tls12_sim::render::report;
+use tls12_sim::render::{Event, Lang, ja};
 use tls12_sim::simulate::{Options, Report, run};
 use tls12_sim::suites::CipherSuite;
-use tls12_sim::trace::{Event, Lang, ja};
 
 /// The runs whose explanations must all be translated: every suite with and without extended
 /// master secret, and mutual TLS with each demo client (accepted, expired, revoked, unknown CA)
@@ -42,8 +43,8 @@ fn cases() -> Vec<Options> {
 }
 
 /// The free-text explanations carried in a run's events, and the failure, if any.
-fn explanations(report: &Report) -> Vec<String> {
-    let mut out: Vec<String> = report
+fn explanations(report: &Report) -> Vec<Phrase> {
+    let mut out: Vec<Phrase> = report
         .events
         .iter()
         .filter_map(|event| match event {
@@ -55,7 +56,7 @@ fn explanations(report: &Report) -> Vec<String> {
         })
         .collect();
     if let Err(failure) = &report.outcome {
-        out.push(failure.error.to_string());
+        out.push(failure.error.phrase());
     }
     out
 }
@@ -92,15 +93,16 @@ fn every_explanation_has_a_japanese_translation() {
         let report = run(&options).unwrap();
         for english in explanations(&report) {
             count += 1;
-            if ja::translate(&english).is_none() && !missing.contains(&english) {
-                missing.push(english);
+            let english_text = english.to_string();
+            if ja::translate(&english).is_none() && !missing.contains(&english_text) {
+                missing.push(english_text);
             }
         }
     }
     assert!(count > 500, "only {count} explanations collected");
     assert!(
         missing.is_empty(),
-        "{} explanations have no Japanese in src/trace/ja.rs:\n{}",
+        "{} explanations have no Japanese in locales/ja.txt:\n{}",
         missing.len(),
         missing.join("\n")
     );
@@ -116,7 +118,7 @@ fn mtls_failures_are_explained_in_japanese() {
         };
         let report = run(&options).unwrap();
         let failure = report.outcome.as_ref().unwrap_err();
-        let japanese = ja::translate(&failure.error.to_string()).unwrap();
+        let japanese = ja::translate(&failure.error.phrase()).unwrap();
         assert!(has_japanese(&japanese), "{who:?}: {japanese}");
         // The alert keeps its RFC name.
         let alert = failure.error.any_alert().unwrap().name();
@@ -184,6 +186,7 @@ fn no_translated_english_is_left_in_the_japanese_trace() {
         let japanese = report::render_text(&options, &report, Lang::Ja);
         for english in explanations(&report) {
             let translated = ja::translate(&english);
+            let english = english.to_string();
             if translated.is_some_and(|t| t != english) {
                 assert!(
                     !japanese.contains(&english),

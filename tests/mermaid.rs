@@ -16,9 +16,10 @@ use std::thread;
 
 use common::peers::{BIN, manifest, peer};
 use tls12_sim::messages::alert::{AlertDescription, AlertLevel};
+use tls12_sim::phrase;
+use tls12_sim::render::{Event, Key, render_mermaid};
 use tls12_sim::rng::Side;
 use tls12_sim::suites::{CipherSuite, KeyExchange};
-use tls12_sim::trace::{Event, Key, render_mermaid};
 
 /// One `tls12-sim simulate --format mermaid` run.
 struct Run {
@@ -299,7 +300,7 @@ fn awkward_events() -> Vec<Event> {
         Event::KeyUse {
             side: Side::Client,
             key: Key::SessionKeys,
-            operation: String::new(),
+            operation: phrase!(""),
         },
         Event::Alert {
             side: Side::Server,
@@ -309,7 +310,10 @@ fn awkward_events() -> Vec<Event> {
         },
         Event::Note {
             side: Side::Server,
-            text: "the connection fails here: decode_error: a;b#c:d<e>f\nnext line".into(),
+            text: phrase!(
+                "the connection fails here: {}",
+                phrase!("{}: {}", "decode_error", "a;b#c:d<e>f\nnext line")
+            ),
         },
     ]
 }

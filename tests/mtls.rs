@@ -6,11 +6,11 @@ mod common;
 use common::*;
 use tls12_sim::demo_pki::DemoClient;
 use tls12_sim::messages::alert::AlertDescription as A;
+use tls12_sim::render::{Event, Key};
 use tls12_sim::rng::Side;
 use tls12_sim::server::ClientAuth;
 use tls12_sim::simulate::{self, Options, Simulation};
 use tls12_sim::suites::CipherSuite;
-use tls12_sim::trace::{Event, Key};
 
 fn mtls(client: Option<DemoClient>) -> Options {
     Options {
@@ -33,7 +33,7 @@ fn alice_is_accepted_with_every_suite() {
             "{suite:?}: {:?}",
             report.outcome.err()
         );
-        assert_eq!(report.server.client_certificates.len(), 1);
+        assert_eq!(report.server.client_certificates().len(), 1);
         // The client's private key signed once: its CertificateVerify.
         let signs = report
             .events
@@ -91,11 +91,11 @@ fn no_certificate_when_only_requested_is_anonymous() {
     let options = mtls(None);
     let client = simulate::demo_client(&options).unwrap();
     let mut server = simulate::demo_server(&options).unwrap();
-    server.config.client_auth = ClientAuth::Request;
+    server.config_mut().client_auth = ClientAuth::Request;
     let report = simulate::run_simulation(Simulation::new(client, server), &options);
     assert!(report.outcome.is_ok());
-    assert!(report.server.client_certificates.is_empty());
-    assert!(report.server.client_public_key.is_none());
+    assert!(report.server.client_certificates().is_empty());
+    assert!(!report.server.client_authenticated());
 }
 
 #[test]
@@ -104,7 +104,7 @@ fn the_wrong_private_key_is_decrypt_error() {
     // signature is not.
     let options = mtls(Some(DemoClient::Alice));
     let mut client = simulate::demo_client(&options).unwrap();
-    let identity = client.config.identity.as_mut().unwrap();
+    let identity = client.config_mut().identity.as_mut().unwrap();
     identity.key = DemoClient::Carol.identity().unwrap().key;
     let server = simulate::demo_server(&options).unwrap();
     let report = simulate::run_simulation(Simulation::new(client, server), &options);
@@ -117,7 +117,7 @@ fn a_server_certificate_used_as_a_client_certificate_is_unsupported() {
     // The demo server certificate has extendedKeyUsage serverAuth only.
     let options = mtls(Some(DemoClient::Alice));
     let mut client = simulate::demo_client(&options).unwrap();
-    client.config.identity = Some(tls12_sim::demo_pki::server().unwrap());
+    client.config_mut().identity = Some(tls12_sim::demo_pki::server().unwrap());
     let server = simulate::demo_server(&options).unwrap();
     let report = simulate::run_simulation(Simulation::new(client, server), &options);
     assert_alert(
@@ -202,7 +202,7 @@ fn the_client_checks_the_server_certificate_too() {
     // A name the certificate does not carry: bad_certificate.
     let options = Options::default();
     let mut client = simulate::demo_client(&options).unwrap();
-    client.config.server_name = Some("www.example.com".into());
+    client.config_mut().server_name = Some("www.example.com".into());
     let server = simulate::demo_server(&options).unwrap();
     let report = simulate::run_simulation(Simulation::new(client, server), &options);
     assert_alert(
@@ -219,7 +219,7 @@ fn a_client_that_trusts_another_ca_says_unknown_ca() {
     let other =
         tls12_sim::pki::load_certificates_pem(tls12_sim::demo_pki::file("other-ca.pem").unwrap())
             .unwrap();
-    client.config.trust = tls12_sim::client::ServerTrust::Anchors(
+    client.config_mut().trust = tls12_sim::client::ServerTrust::Anchors(
         tls12_sim::pki::TrustStore::new(&other, &[]).unwrap(),
     );
     let server = simulate::demo_server(&options).unwrap();

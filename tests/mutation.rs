@@ -87,11 +87,11 @@ use tls12_sim::error::Error;
 use tls12_sim::messages::HandshakeType;
 use tls12_sim::messages::alert::{AlertDescription as A, AlertLevel};
 use tls12_sim::pki::{self, Identity, TrustStore};
+use tls12_sim::render::Event;
 use tls12_sim::rng::{Clock, RoleRng, Side};
 use tls12_sim::server::{ClientAuth, Server, ServerConfig};
 use tls12_sim::simulate::{self, Failure, Options, Simulation};
 use tls12_sim::suites::CipherSuite;
-use tls12_sim::trace::Event;
 
 /// A case that makes no progress for this long is taken to hang.
 const HANG_LIMIT: Duration = Duration::from_secs(30);
@@ -499,7 +499,7 @@ impl Golden {
     fn new(name: &'static str, options: Options) -> Golden {
         let mut golden = Golden {
             name,
-            client_config: simulate::demo_client(&options).unwrap().config,
+            client_config: simulate::demo_client(&options).unwrap().config().clone(),
             options,
             server_identity: demo_pki::server().unwrap(),
             client_trust: demo_pki::trust_store().unwrap(),
@@ -582,8 +582,8 @@ impl Golden {
 fn outcome_of(sim: &mut Simulation, mut failure: Failure) -> Result<Outcome, String> {
     sim.peer_reads_alert(&mut failure);
     let alert_sent = match failure.side {
-        Side::Client => sim.client.conn.alert_sent,
-        Side::Server => sim.server.conn.alert_sent,
+        Side::Client => sim.client.conn().alert_sent(),
+        Side::Server => sim.server.conn().alert_sent(),
     };
     let side = failure.side.name();
     if failure.error.is_timeout() {

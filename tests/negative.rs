@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use tls12_sim::messages::HandshakeMessage;
 use tls12_sim::messages::alert::AlertDescription as A;
 use tls12_sim::messages::client_hello::ClientHello;
 use tls12_sim::messages::extensions::HelloExtensions;
@@ -221,7 +222,7 @@ fn secret(sim: &Simulation, name: &str) -> Vec<u8> {
     sim.events
         .iter()
         .find_map(|e| match e {
-            tls12_sim::trace::Event::Secret {
+            tls12_sim::render::Event::Secret {
                 side: Side::Client,
                 name: n,
                 value,
@@ -369,7 +370,7 @@ fn bad_pre_master_ciphertexts_all_fail_the_same_way() {
             .events
             .iter()
             .find_map(|e| match e {
-                tls12_sim::trace::Event::Secret {
+                tls12_sim::render::Event::Secret {
                     side: Side::Server,
                     name: "pre_master_secret",
                     value,
@@ -502,7 +503,7 @@ fn unknown_client_hello_extensions_are_ignored() {
     put(&mut sim, Side::Server, &record(22, 0x0301, &grown));
     sim.server(|s, w| s.answer_hello(w)).unwrap();
     assert_eq!(
-        sim.server.client_hello.as_ref().unwrap().extensions.other,
+        sim.server.client_hello().unwrap().extensions.other,
         vec![0x0023, 0xfeed]
     );
 }
@@ -519,8 +520,8 @@ fn client_without_ems_or_renegotiation_info_still_connects() {
         &record(22, 0x0301, &old.encode().unwrap().bytes),
     );
     sim.server(|s, w| s.answer_hello(w)).unwrap();
-    assert!(!sim.server.conn.extended_master_secret);
-    assert!(!sim.server.secure_renegotiation);
+    assert!(!sim.server.conn().extended_master_secret());
+    assert!(!sim.server.secure_renegotiation());
 }
 
 // ---- renegotiation: refused politely ----
@@ -539,7 +540,7 @@ fn warnings_sent(sim: &Simulation, side: Side) -> Vec<A> {
     sim.events
         .iter()
         .filter_map(|e| match e {
-            tls12_sim::trace::Event::Alert {
+            tls12_sim::render::Event::Alert {
                 side: s,
                 from,
                 level: tls12_sim::messages::alert::AlertLevel::Warning,
@@ -554,11 +555,8 @@ fn warnings_sent(sim: &Simulation, side: Side) -> Vec<A> {
 fn a_second_client_hello_gets_a_no_renegotiation_warning() {
     let mut sim = established();
     let hello = hello(0x0303, &[0x009c]).encode().unwrap().bytes;
-    sim.client(|c, w| {
-        c.conn.record.queue_handshake(&hello);
-        c.conn.record.flush(w, &mut c.conn.trace)
-    })
-    .unwrap();
+    sim.client(|c, w| c.conn_mut().send_raw_handshake(w, &hello))
+        .unwrap();
     sim.client(|c, w| c.send(w, b"still talking")).unwrap();
     let data = sim.server(|s, w| s.receive(w)).unwrap();
     assert_eq!(data.as_deref(), Some(&b"still talking"[..]));
@@ -572,11 +570,8 @@ fn a_second_client_hello_gets_a_no_renegotiation_warning() {
 #[test]
 fn a_hello_request_after_the_handshake_gets_a_no_renegotiation_warning() {
     let mut sim = established();
-    sim.server(|s, w| {
-        s.conn.record.queue_handshake(&[0, 0, 0, 0]);
-        s.conn.record.flush(w, &mut s.conn.trace)
-    })
-    .unwrap();
+    sim.server(|s, w| s.conn_mut().send_raw_handshake(w, &[0, 0, 0, 0]))
+        .unwrap();
     sim.server(|s, w| s.send(w, b"data")).unwrap();
     let data = sim.client(|c, w| c.receive(w)).unwrap();
     assert_eq!(data.as_deref(), Some(&b"data"[..]));

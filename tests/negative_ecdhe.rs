@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use tls12_sim::key_exchange::RSA_PKCS1_SHA256;
+use tls12_sim::messages::HandshakeMessage;
 use tls12_sim::messages::alert::AlertDescription as A;
 use tls12_sim::rng::Side;
 use tls12_sim::simulate::{Options, Simulation};
@@ -72,7 +73,7 @@ fn swapped_ephemeral_key_breaks_the_signature() {
 #[test]
 fn signature_scheme_not_offered_is_illegal_parameter() {
     let mut client = tls12_sim::simulate::demo_client(&ecdhe()).unwrap();
-    client.config.signature_schemes = vec![RSA_PKCS1_SHA256];
+    client.config_mut().signature_schemes = vec![RSA_PKCS1_SHA256];
     let mut sim = Simulation::new(client, tls12_sim::simulate::demo_server(&ecdhe()).unwrap());
     let mut flight = server_flight(&mut sim);
     assert_eq!(&flight[2][SKE_SCHEME..SKE_SCHEME + 2], &[0x04, 0x01]);
@@ -218,5 +219,8 @@ fn client_without_ecdhe_extensions_gets_rsa_key_exchange() {
         &record(22, 0x0301, &hello.encode().unwrap().bytes),
     );
     sim.server(|s, w| s.answer_hello(w)).unwrap();
-    assert_eq!(sim.server.conn.suite, Some(CipherSuite::RsaAes128GcmSha256));
+    assert_eq!(
+        sim.server.conn().negotiated_suite(),
+        Some(CipherSuite::RsaAes128GcmSha256)
+    );
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[test]
 fn the_walkthrough_is_current() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/walkthrough.md");
-    let fresh = tls12_sim::walkthrough::render().unwrap();
+    let fresh = tls12_sim::render::walkthrough::render().unwrap();
     if std::env::var("UPDATE_DOCS").is_ok_and(|v| v == "1") {
         std::fs::write(&path, &fresh).unwrap();
         return;
@@ -31,7 +31,7 @@ fn the_walkthrough_is_current() {
 
 #[test]
 fn the_walkthrough_covers_both_key_exchanges_message_by_message() {
-    let text = tls12_sim::walkthrough::render().unwrap();
+    let text = tls12_sim::render::walkthrough::render().unwrap();
     for needle in [
         "## TLS_RSA_WITH_AES_128_GCM_SHA256",
         "## TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
@@ -53,7 +53,7 @@ fn the_walkthrough_covers_both_key_exchanges_message_by_message() {
 fn the_example_pages_are_current() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/examples");
     let update = std::env::var("UPDATE_DOCS").is_ok_and(|v| v == "1");
-    for (name, fresh) in tls12_sim::walkthrough::example_pages().unwrap() {
+    for (name, fresh) in tls12_sim::render::walkthrough::example_pages().unwrap() {
         let path = dir.join(&name);
         if update {
             std::fs::create_dir_all(&dir).unwrap();

@@ -14,6 +14,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use tls12_sim::messages::HandshakeMessage;
 use tls12_sim::messages::certificate::Certificate;
 use tls12_sim::pki;
 use tls12_sim::record::{CHANGE_CIPHER_SPEC, HANDSHAKE, take_handshake_message};

@@ -12,6 +12,7 @@ use std::fmt::Debug;
 use libfuzzer_sys::fuzz_target;
 use tls12_sim::codec::{Field, Labelled};
 use tls12_sim::error::Error;
+use tls12_sim::messages::HandshakeMessage;
 use tls12_sim::messages::HandshakeType;
 use tls12_sim::messages::alert::Alert;
 use tls12_sim::messages::certificate::Certificate;
@@ -19,12 +20,11 @@ use tls12_sim::messages::certificate_request::CertificateRequest;
 use tls12_sim::messages::certificate_verify::CertificateVerify;
 use tls12_sim::messages::change_cipher_spec::ChangeCipherSpec;
 use tls12_sim::messages::client_hello::ClientHello;
-use tls12_sim::messages::client_key_exchange::ClientKeyExchange;
+use tls12_sim::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
 use tls12_sim::messages::finished::Finished;
 use tls12_sim::messages::server_hello::ServerHello;
 use tls12_sim::messages::server_hello_done::ServerHelloDone;
 use tls12_sim::messages::server_key_exchange::ServerKeyExchange;
-use tls12_sim::suites::KeyExchange;
 
 fuzz_target!(|message: &[u8]| {
     if let Ok(alert) = Alert::decode(message) {
@@ -75,10 +75,11 @@ fuzz_target!(|message: &[u8]| {
         }
         HandshakeType::ClientKeyExchange => {
             // Its body depends on the suite's key exchange: try both readings.
-            for kx in [KeyExchange::Rsa, KeyExchange::Ecdhe] {
-                if let Ok((m, _)) = ClientKeyExchange::decode(message, kx) {
-                    round_trip(m.clone(), m.encode(), |b| ClientKeyExchange::decode(b, kx));
-                }
+            if let Ok((m, _)) = RsaClientKeyExchange::decode(message) {
+                round_trip(m.clone(), m.encode(), RsaClientKeyExchange::decode);
+            }
+            if let Ok((m, _)) = EcdheClientKeyExchange::decode(message) {
+                round_trip(m.clone(), m.encode(), EcdheClientKeyExchange::decode);
             }
         }
         HandshakeType::CertificateVerify => {

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use tls12_sim::demo_pki;
+use tls12_sim::messages::HandshakeMessage;
 use tls12_sim::messages::certificate::Certificate;
 use tls12_sim::pki::{self, Purpose, TrustStore};
 use tls12_sim::rng::DEFAULT_SIMULATION_TIME as NOW;

@@ -12,13 +12,14 @@ use tls12_sim::client::ServerTrust;
 use tls12_sim::demo_pki::{self, DemoClient};
 use tls12_sim::error::Error;
 use tls12_sim::net::{self, ConnectOptions, ServeOptions};
+use tls12_sim::phrase;
 use tls12_sim::pki::{self, Identity};
-use tls12_sim::report;
+use tls12_sim::render::Lang;
+use tls12_sim::render::report;
 use tls12_sim::rng::DEFAULT_SIMULATION_TIME;
 use tls12_sim::server::ClientAuth;
 use tls12_sim::simulate::{self, Options};
 use tls12_sim::suites::CipherSuite;
-use tls12_sim::trace::Lang;
 
 #[derive(Parser)]
 #[command(
@@ -288,8 +289,9 @@ fn main() -> ExitCode {
 fn parse_suite(name: &str) -> Result<CipherSuite, Error> {
     CipherSuite::from_name(name).ok_or_else(|| {
         let known: Vec<&str> = CipherSuite::ALL.iter().map(|s| s.name()).collect();
-        Error::Config(format!(
-            "unknown suite {name:?}; choose one of: {}",
+        Error::Config(phrase!(
+            "unknown suite {}; choose one of: {}",
+            format!("{:?}", name),
             known.join(", ")
         ))
     })
@@ -303,8 +305,9 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
         "mallory" => Some(DemoClient::Mallory),
         "none" => None,
         other => {
-            return Err(Error::Config(format!(
-                "no demo client {other:?}: choose alice, bob, carol, mallory or none"
+            return Err(Error::Config(phrase!(
+                "no demo client {}: choose alice, bob, carol, mallory or none",
+                format!("{:?}", other)
             )));
         }
     };
@@ -327,7 +330,7 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
             report::render_text(&options, &report, args.lang.into())
         ),
         Format::Json => println!("{}", report::render_json(&options, &report)),
-        Format::Mermaid => print!("{}", tls12_sim::trace::render_mermaid(&report.events)),
+        Format::Mermaid => print!("{}", tls12_sim::render::render_mermaid(&report.events)),
         Format::Html => print!(
             "{}",
             report::render_html(&options, &report, args.lang.into())
@@ -362,13 +365,23 @@ fn lab_command(args: LabArgs) -> Result<ExitCode, Error> {
 }
 
 fn append_keylog(path: &Path, line: &str) -> Result<(), Error> {
-    net::append(path, line)
-        .map_err(|e| Error::Config(format!("cannot write key log {}: {e}", path.display())))
+    net::append(path, line).map_err(|e| {
+        Error::Config(phrase!(
+            "cannot write key log {}: {}",
+            path.display().to_string(),
+            e.to_string()
+        ))
+    })
 }
 
 fn read_file(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))
+    std::fs::read_to_string(path).map_err(|e| {
+        Error::Config(phrase!(
+            "cannot read {}: {}",
+            path.display().to_string(),
+            e.to_string()
+        ))
+    })
 }
 
 fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {

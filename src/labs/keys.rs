@@ -11,12 +11,14 @@ use super::{ECDHE_SESSION_SEED, RSA_SESSION_SEED, record_session};
 use super::{head, last_flight, reason};
 use crate::demo_pki::{self, DemoClient};
 use crate::error::Error;
+use crate::event::{Event, Key};
 use crate::messages::alert::AlertDescription;
 use crate::observer::{self, ObserverKey};
+use crate::phrase;
+use crate::render;
 use crate::rng::Side;
 use crate::simulate::{self, Options, Report, Simulation};
 use crate::suites::{CipherSuite, KeyExchange};
-use crate::trace::{self, Event, Key};
 
 /// The two suites the key labs compare: one of each key exchange.
 const SUITES: [CipherSuite; 2] = [
@@ -54,13 +56,13 @@ pub fn no_private_key_needed() -> Result<NoPrivateKeyNeeded, Error> {
         };
         let report = simulate::run(&options)?;
         if let Err(failure) = &report.outcome {
-            return Err(Error::Config(format!(
+            return Err(Error::Config(phrase!(
                 "the {} handshake failed: {}",
                 suite.name(),
-                failure.error
+                failure.error.phrase()
             )));
         }
-        let client_has_private_key = report.client.config.identity.is_some();
+        let client_has_private_key = report.client.config().identity.is_some();
         let _ = writeln!(text, "\n--- {} ---", suite.name());
         text.push_str(&holdings_table(&report));
         let client_keys = keys_used_by(&report, Side::Client);
@@ -72,11 +74,11 @@ pub fn no_private_key_needed() -> Result<NoPrivateKeyNeeded, Error> {
             if client_has_private_key { "yes" } else { "no" },
             client_keys
                 .iter()
-                .map(|k| k.name())
+                .map(|k| k.name().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        text.push_str(&trace::render_key_ledger(&report.events));
+        text.push_str(&render::render_key_ledger(&report.events));
         runs.push((
             suite,
             client_has_private_key,
@@ -150,7 +152,7 @@ fn holdings_table(report: &Report) -> String {
                     "     {} uses the {}: {}",
                     side.name(),
                     key.name(),
-                    first_clause(operation)
+                    first_clause(&operation.to_string())
                 );
             }
             _ => {}
@@ -320,14 +322,14 @@ pub fn server_without_private_key() -> Result<ServerWithoutPrivateKey, Error> {
             ..Options::default()
         };
         let mut server = simulate::demo_server(&options)?;
-        server.config.identity = crate::pki::Identity {
+        server.config_mut().identity = crate::pki::Identity {
             chain: demo_pki::server()?.chain,
             key: impostor_key.clone(),
         };
         let client = simulate::demo_client(&options)?;
         let report = simulate::run_simulation(Simulation::new(client, server), &options);
         let Err(failure) = &report.outcome else {
-            return Err(Error::Config(format!(
+            return Err(Error::Config(phrase!(
                 "the impostor's {} handshake succeeded: that is a bug",
                 suite.name()
             )));

@@ -6,8 +6,9 @@
 //! tampering runs into, mutual TLS and its refusals, and what all of it costs.
 
 use crate::error::Error;
+use crate::event::Event;
+use crate::phrase;
 use crate::rng::Side;
-use crate::trace::Event;
 
 mod cost;
 mod forward_secrecy;
@@ -95,8 +96,9 @@ pub fn run(name: &str) -> Result<String, Error> {
         "cost" => cost(),
         other => {
             let names: Vec<&str> = LABS.iter().map(|(n, _)| *n).collect();
-            Err(Error::Config(format!(
-                "no lab called {other:?}; the labs are: {}",
+            Err(Error::Config(phrase!(
+                "no lab called {}; the labs are: {}",
+                format!("{:?}", other),
                 names.join(", ")
             )))
         }
@@ -122,12 +124,5 @@ fn last_flight(events: &[Event], side: Side) -> &'static str {
 
 /// An error's explanation without the alert name it starts with.
 fn reason(error: &Error) -> String {
-    let text = error.to_string();
-    match error.any_alert() {
-        Some(alert) => text
-            .strip_prefix(&format!("{}: ", alert.name()))
-            .unwrap_or(&text)
-            .to_string(),
-        None => text,
-    }
+    error.reason().to_string()
 }

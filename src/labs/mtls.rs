@@ -4,11 +4,11 @@ use std::fmt::Write as _;
 
 use crate::demo_pki::DemoClient;
 use crate::error::Error;
+use crate::event::Event;
 use crate::messages::alert::AlertDescription;
 use crate::rng::Side;
 use crate::simulate::{self, Options, Simulation};
 use crate::suites::CipherSuite;
-use crate::trace::Event;
 
 /// The mutual-TLS labs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,7 +97,7 @@ pub fn mtls(case: MtlsCase) -> Result<MtlsLab, Error> {
     };
     let mut client = simulate::demo_client(&options)?;
     if case == MtlsCase::WrongKey {
-        if let Some(identity) = client.config.identity.as_mut() {
+        if let Some(identity) = client.config_mut().identity.as_mut() {
             identity.key = DemoClient::Carol.identity()?.key;
         }
     }
@@ -123,7 +123,7 @@ pub fn mtls(case: MtlsCase) -> Result<MtlsLab, Error> {
                 side: Side::Server,
                 what,
                 ok,
-            } => Some((what.clone(), *ok)),
+            } => Some((what.to_string(), *ok)),
             _ => None,
         })
         .collect();
@@ -145,10 +145,7 @@ pub fn mtls(case: MtlsCase) -> Result<MtlsLab, Error> {
             );
         }
         (Err(failure), Some(alert)) => {
-            let reason = failure.error.to_string();
-            let reason = reason
-                .strip_prefix(&format!("{}: ", alert.name()))
-                .unwrap_or(&reason);
+            let reason = failure.error.reason();
             let _ = writeln!(
                 text,
                 "\nResult: refused. The {} sends the fatal alert {} ({}), because {reason}.\n\
@@ -176,9 +173,10 @@ fn client_identity(report: &simulate::Report) -> Option<String> {
         Event::Note {
             side: Side::Server,
             text,
-        } => text
-            .strip_prefix("client certificate: ")
-            .map(str::to_string),
+        } if text.pattern() == "client certificate: {}" => text
+            .args()
+            .first()
+            .map(|certificate| certificate.to_string()),
         _ => None,
     })
 }

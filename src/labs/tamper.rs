@@ -8,12 +8,13 @@ use std::fmt::Write as _;
 
 use super::reason;
 use crate::error::Error;
+use crate::event::traced_value;
 use crate::messages::alert::AlertDescription;
+use crate::phrase;
 use crate::record::{Direction, record_spans};
 use crate::rng::Side;
 use crate::simulate::{self, Failure, Options, Simulation};
 use crate::suites::CipherSuite;
-use crate::trace::traced_value;
 
 /// Where the bit is flipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,7 +141,7 @@ fn run_case(case: TamperCase) -> Result<(CipherSuite, Failure, &'static str), Er
     let mut step = "";
     let outcome = tampered_run(&mut sim, case, &mut step);
     match outcome {
-        Ok(()) => Err(Error::Config(format!(
+        Ok(()) => Err(Error::Config(phrase!(
             "tampering with {} went unnoticed: that is a bug",
             case.title()
         ))),
@@ -215,7 +216,7 @@ fn flip(sim: &mut Simulation, reader: Side, at: Option<usize>, mask: u8) -> Resu
         }
         None => Err(Failure {
             side: reader.peer(),
-            error: Error::Config("the lab did not find the byte to flip".into()),
+            error: Error::Config(phrase!("the lab did not find the byte to flip")),
             peer_error: None,
         }),
     }
@@ -255,7 +256,7 @@ fn find_handshake_message(sim: &mut Simulation, reader: Side, msg_type: u8) -> O
 fn reseal_flipped_finished(sim: &mut Simulation) -> Result<(), Failure> {
     let lab_error = |what: &str| Failure {
         side: Side::Client,
-        error: Error::Config(format!("the lab could not {what}")),
+        error: Error::Config(phrase!("the lab could not {}", what)),
         peer_error: None,
     };
     let key = traced_value(&sim.events, Side::Client, "client_write_key")

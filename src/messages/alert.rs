@@ -186,7 +186,7 @@ impl Alert {
         let mut w = Writer::new();
         w.u8("level", self.level.code());
         w.u8("description", self.description.code());
-        w.finish()
+        Ok(w.finish()?)
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Self, Error> {

@@ -12,7 +12,7 @@
 //! The list may be empty only from a client that was asked for a certificate and has none
 //! (RFC 5246 7.4.6). The certificates themselves are parsed in `pki.rs`.
 
-use super::{HandshakeType, begin_handshake, read_handshake_header};
+use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_header};
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
 
@@ -22,8 +22,10 @@ pub struct Certificate {
     pub certificate_list: Vec<Vec<u8>>,
 }
 
-impl Certificate {
-    pub fn encode(&self) -> Result<Labelled, Error> {
+impl HandshakeMessage for Certificate {
+    const TYPE: HandshakeType = HandshakeType::Certificate;
+
+    fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
         let body = begin_handshake(&mut w, HandshakeType::Certificate);
         let list = w.begin_u24("certificate_list");
@@ -32,10 +34,10 @@ impl Certificate {
         }
         w.end(list)?;
         w.end(body)?;
-        w.finish()
+        Ok(w.finish()?)
     }
 
-    pub fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
+    fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
         read_handshake_header(&mut r, HandshakeType::Certificate)?;
         r.begin_u24("certificate_list")?;

@@ -18,7 +18,7 @@
 //! } CertificateRequest;
 //! ```
 
-use super::{HandshakeType, begin_handshake, read_handshake_header};
+use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_header};
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
 
@@ -33,8 +33,10 @@ pub struct CertificateRequest {
     pub certificate_authorities: Vec<Vec<u8>>,
 }
 
-impl CertificateRequest {
-    pub fn encode(&self) -> Result<Labelled, Error> {
+impl HandshakeMessage for CertificateRequest {
+    const TYPE: HandshakeType = HandshakeType::CertificateRequest;
+
+    fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
         let body = begin_handshake(&mut w, HandshakeType::CertificateRequest);
         let types = w.begin_u8("certificate_types");
@@ -53,10 +55,10 @@ impl CertificateRequest {
         }
         w.end(cas)?;
         w.end(body)?;
-        w.finish()
+        Ok(w.finish()?)
     }
 
-    pub fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
+    fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
         read_handshake_header(&mut r, HandshakeType::CertificateRequest)?;
         let certificate_types = r.opaque_u8("certificate_types")?.to_vec();

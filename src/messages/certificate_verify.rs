@@ -18,7 +18,7 @@
 //! } DigitallySigned;
 //! ```
 
-use super::{HandshakeType, begin_handshake, read_handshake_header};
+use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_header};
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::Error;
 
@@ -33,7 +33,7 @@ pub struct DigitallySigned {
 impl DigitallySigned {
     pub fn encode(&self, w: &mut Writer) -> Result<(), Error> {
         w.u16("signature_scheme", self.scheme);
-        w.opaque_u16("signature", &self.signature)
+        Ok(w.opaque_u16("signature", &self.signature)?)
     }
 
     pub fn decode(r: &mut Reader) -> Result<Self, Error> {
@@ -48,16 +48,18 @@ pub struct CertificateVerify {
     pub signed: DigitallySigned,
 }
 
-impl CertificateVerify {
-    pub fn encode(&self) -> Result<Labelled, Error> {
+impl HandshakeMessage for CertificateVerify {
+    const TYPE: HandshakeType = HandshakeType::CertificateVerify;
+
+    fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
         let body = begin_handshake(&mut w, HandshakeType::CertificateVerify);
         self.signed.encode(&mut w)?;
         w.end(body)?;
-        w.finish()
+        Ok(w.finish()?)
     }
 
-    pub fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
+    fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
         read_handshake_header(&mut r, HandshakeType::CertificateVerify)?;
         let signed = DigitallySigned::decode(&mut r)?;

@@ -17,7 +17,7 @@ impl ChangeCipherSpec {
     pub fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
         w.u8("type", 1);
-        w.finish()
+        Ok(w.finish()?)
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Self, Error> {

@@ -27,7 +27,7 @@
 //! time in the first four (RFC 8446 Appendix C.1 explains why the clock leaked information).
 
 use super::extensions::HelloExtensions;
-use super::{HandshakeType, begin_handshake, read_handshake_header};
+use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_header};
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
 
@@ -41,8 +41,10 @@ pub struct ClientHello {
     pub extensions: HelloExtensions,
 }
 
-impl ClientHello {
-    pub fn encode(&self) -> Result<Labelled, Error> {
+impl HandshakeMessage for ClientHello {
+    const TYPE: HandshakeType = HandshakeType::ClientHello;
+
+    fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
         let body = begin_handshake(&mut w, HandshakeType::ClientHello);
         w.u16("client_version", self.client_version);
@@ -58,10 +60,10 @@ impl ClientHello {
             self.extensions.encode(&mut w)?;
         }
         w.end(body)?;
-        w.finish()
+        Ok(w.finish()?)
     }
 
-    pub fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
+    fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
         read_handshake_header(&mut r, HandshakeType::ClientHello)?;
         let client_version = r.u16("client_version")?;

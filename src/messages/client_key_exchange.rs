@@ -1,5 +1,6 @@
 //! ClientKeyExchange (RFC 5246 7.4.7): the client's half of the key exchange. Its body depends
-//! on the suite's key exchange, so decoding needs to know which one was negotiated.
+//! on the suite's key exchange (the RFC's `select (KeyExchangeAlgorithm)`), so each kind is its
+//! own type: the reader picks the one the negotiated suite calls for.
 //!
 //! ```text
 //! struct {
@@ -24,50 +25,73 @@
 //! "the RSA-encrypted PreMasterSecret in a ClientKeyExchange is preceded by two length bytes");
 //! SSL 3.0 had none.
 
-use super::{HandshakeType, begin_handshake, read_handshake_header};
+use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_header};
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
-use crate::suites::KeyExchange;
 
+/// ClientKeyExchange for RSA key exchange: the RSAES-PKCS1-v1_5 ciphertext of the 48-byte
+/// pre-master secret (EncryptedPreMasterSecret).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ClientKeyExchange {
-    /// RSAES-PKCS1-v1_5 ciphertext of the 48-byte pre-master secret.
-    Rsa { encrypted_pre_master: Vec<u8> },
-    /// The client's ephemeral X25519 public key.
-    Ecdhe { public: Vec<u8> },
+pub struct RsaClientKeyExchange {
+    /// The ciphertext, as long as the server's RSA modulus.
+    pub encrypted_pre_master: Vec<u8>,
 }
 
-impl ClientKeyExchange {
-    pub fn encode(&self) -> Result<Labelled, Error> {
+/// ClientKeyExchange for ECDHE: the client's ephemeral X25519 public key
+/// (ClientECDiffieHellmanPublic).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EcdheClientKeyExchange {
+    /// The public key (ecdh_Yc), 32 bytes for X25519.
+    pub public: Vec<u8>,
+}
+
+impl HandshakeMessage for RsaClientKeyExchange {
+    const TYPE: HandshakeType = HandshakeType::ClientKeyExchange;
+
+    fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
-        let body = begin_handshake(&mut w, HandshakeType::ClientKeyExchange);
-        match self {
-            ClientKeyExchange::Rsa {
-                encrypted_pre_master,
-            } => w.opaque_u16("encrypted_pre_master_secret", encrypted_pre_master)?,
-            ClientKeyExchange::Ecdhe { public } => w.opaque_u8("ecdh_Yc", public)?,
-        }
+        let body = begin_handshake(&mut w, Self::TYPE);
+        w.opaque_u16("encrypted_pre_master_secret", &self.encrypted_pre_master)?;
         w.end(body)?;
-        w.finish()
+        Ok(w.finish()?)
     }
 
-    pub fn decode(message: &[u8], kx: KeyExchange) -> Result<(Self, Vec<Field>), Error> {
+    fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
-        read_handshake_header(&mut r, HandshakeType::ClientKeyExchange)?;
-        let msg = match kx {
-            KeyExchange::Rsa => ClientKeyExchange::Rsa {
-                encrypted_pre_master: r.opaque_u16("encrypted_pre_master_secret")?.to_vec(),
-            },
-            KeyExchange::Ecdhe => {
-                let public = r.opaque_u8("ecdh_Yc")?.to_vec();
-                if public.is_empty() {
-                    return Err(Error::decode("ecdh_Yc", DecodeProblem::OutOfRange));
-                }
-                ClientKeyExchange::Ecdhe { public }
-            }
-        };
+        read_handshake_header(&mut r, Self::TYPE)?;
+        let encrypted_pre_master = r.opaque_u16("encrypted_pre_master_secret")?.to_vec();
         r.end()?;
-        Ok((msg, r.finish("ClientKeyExchange")?))
+        let fields = r.finish("ClientKeyExchange")?;
+        Ok((
+            RsaClientKeyExchange {
+                encrypted_pre_master,
+            },
+            fields,
+        ))
+    }
+}
+
+impl HandshakeMessage for EcdheClientKeyExchange {
+    const TYPE: HandshakeType = HandshakeType::ClientKeyExchange;
+
+    fn encode(&self) -> Result<Labelled, Error> {
+        let mut w = Writer::new();
+        let body = begin_handshake(&mut w, Self::TYPE);
+        w.opaque_u8("ecdh_Yc", &self.public)?;
+        w.end(body)?;
+        Ok(w.finish()?)
+    }
+
+    fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
+        let mut r = Reader::new(message);
+        read_handshake_header(&mut r, Self::TYPE)?;
+        let public = r.opaque_u8("ecdh_Yc")?.to_vec();
+        if public.is_empty() {
+            return Err(Error::decode("ecdh_Yc", DecodeProblem::OutOfRange));
+        }
+        r.end()?;
+        let fields = r.finish("ClientKeyExchange")?;
+        Ok((EcdheClientKeyExchange { public }, fields))
     }
 }
 
@@ -77,28 +101,18 @@ mod tests {
 
     #[test]
     fn both_kinds_round_trip() {
-        let rsa = ClientKeyExchange::Rsa {
+        let rsa = RsaClientKeyExchange {
             encrypted_pre_master: vec![5; 256],
         };
         let bytes = rsa.encode().unwrap().bytes;
         assert_eq!(&bytes[..6], &[16, 0, 1, 2, 1, 0]);
-        assert_eq!(
-            ClientKeyExchange::decode(&bytes, KeyExchange::Rsa)
-                .unwrap()
-                .0,
-            rsa
-        );
-        let ecdhe = ClientKeyExchange::Ecdhe {
+        assert_eq!(RsaClientKeyExchange::decode(&bytes).unwrap().0, rsa);
+        let ecdhe = EcdheClientKeyExchange {
             public: vec![9; 32],
         };
         let bytes = ecdhe.encode().unwrap().bytes;
-        assert_eq!(
-            ClientKeyExchange::decode(&bytes, KeyExchange::Ecdhe)
-                .unwrap()
-                .0,
-            ecdhe
-        );
+        assert_eq!(EcdheClientKeyExchange::decode(&bytes).unwrap().0, ecdhe);
         // The same bytes read as the other kind do not parse.
-        assert!(ClientKeyExchange::decode(&bytes, KeyExchange::Rsa).is_err());
+        assert!(RsaClientKeyExchange::decode(&bytes).is_err());
     }
 }

@@ -22,6 +22,7 @@
 
 use crate::codec::{Reader, Writer};
 use crate::error::{DecodeProblem, Error};
+use crate::phrase;
 
 pub const SERVER_NAME: u16 = 0;
 pub const SUPPORTED_GROUPS: u16 = 10;
@@ -128,7 +129,7 @@ impl HelloExtensions {
     pub fn check_point_formats(&self) -> Result<(), Error> {
         match &self.ec_point_formats {
             Some(formats) if !formats.contains(&POINT_FORMAT_UNCOMPRESSED) => Err(
-                Error::IllegalParameter("ec_point_formats does not include uncompressed".into()),
+                Error::IllegalParameter(phrase!("ec_point_formats does not include uncompressed")),
             ),
             _ => Ok(()),
         }
@@ -138,9 +139,9 @@ impl HelloExtensions {
     /// client's check, 3.6 for the server's).
     pub fn check_renegotiation_info_is_empty(&self) -> Result<(), Error> {
         match &self.renegotiation_info {
-            Some(data) if !data.is_empty() => Err(Error::HandshakeFailure(
-                "renegotiation_info is not empty on a first handshake".into(),
-            )),
+            Some(data) if !data.is_empty() => Err(Error::HandshakeFailure(phrase!(
+                "renegotiation_info is not empty on a first handshake"
+            ))),
             _ => Ok(()),
         }
     }
@@ -198,7 +199,7 @@ impl HelloExtensions {
             w.opaque_u8("renegotiated_connection", renegotiated_connection)?;
             w.end(data)?;
         }
-        w.end(list)
+        Ok(w.end(list)?)
     }
 
     /// Reads the extensions block if present (a hello may end before it, RFC 5246 7.4.1.2).
@@ -214,7 +215,7 @@ impl HelloExtensions {
             if seen.contains(&ext_type) {
                 // "There MUST NOT be more than one extension of the same type" (RFC 5246
                 // 7.4.1.4); OpenSSL and BoringSSL answer illegal_parameter.
-                return Err(Error::IllegalParameter(format!(
+                return Err(Error::IllegalParameter(phrase!(
                     "{} appears twice",
                     extension_name(ext_type)
                 )));

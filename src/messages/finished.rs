@@ -12,7 +12,7 @@
 //!
 //! verify_data_length is 12 for every TLS 1.2 suite defined so far, ours included.
 
-use super::{HandshakeType, begin_handshake, read_handshake_header};
+use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_header};
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::Error;
 
@@ -21,16 +21,18 @@ pub struct Finished {
     pub verify_data: [u8; 12],
 }
 
-impl Finished {
-    pub fn encode(&self) -> Result<Labelled, Error> {
+impl HandshakeMessage for Finished {
+    const TYPE: HandshakeType = HandshakeType::Finished;
+
+    fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
         let body = begin_handshake(&mut w, HandshakeType::Finished);
         w.bytes("verify_data", &self.verify_data);
         w.end(body)?;
-        w.finish()
+        Ok(w.finish()?)
     }
 
-    pub fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
+    fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
         read_handshake_header(&mut r, HandshakeType::Finished)?;
         let verify_data = r.array("verify_data")?;

@@ -10,9 +10,11 @@
 //! } Handshake;
 //! ```
 //!
-//! Each message struct has `encode(&self) -> Labelled` (header included, every field labelled
-//! for the trace) and `decode(&[u8]) -> (Self, Vec<Field>)` that parses the whole message,
-//! header included, and fails with `decode_error` on anything malformed. Decoding checks syntax,
+//! Each handshake message is a [`HandshakeMessage`]: its type, `encode(&self) -> Labelled`
+//! (header included, every field labelled for the trace) and `decode(&[u8]) -> (Self,
+//! Vec<Field>)` that parses the whole message, header included, and fails with `decode_error` on
+//! anything malformed. The connection reads one with `Conn::expect::<M>()`, which checks the
+//! type, decodes and traces in one place. Decoding checks syntax,
 //! and refuses the few things that cannot be parsed further (an explicit curve, a duplicated
 //! extension); whether a well-formed value is acceptable is the handshake's decision, made in
 //! `client.rs` or `server.rs` where a reader can see it.
@@ -30,8 +32,19 @@ pub mod server_hello;
 pub mod server_hello_done;
 pub mod server_key_exchange;
 
-use crate::codec::{Mark, Reader, Writer};
+use crate::codec::{Field, Labelled, Mark, Reader, Writer};
 use crate::error::Error;
+
+/// What every handshake message is (RFC 5246 7.4): a type, and its bytes both ways.
+pub trait HandshakeMessage: Sized {
+    /// The `msg_type` byte of its header.
+    const TYPE: HandshakeType;
+    /// The whole message, header included, every field labelled for the trace.
+    fn encode(&self) -> Result<Labelled, Error>;
+    /// Parses the whole message, header included; anything malformed is `decode_error`.
+    fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error>;
+}
+use crate::phrase;
 
 /// ```text
 /// enum {
@@ -146,13 +159,13 @@ pub fn read_handshake_header(r: &mut Reader, msg_type: HandshakeType) -> Result<
     let code = r.u8("msg_type")?;
     if code != msg_type.code() {
         // The caller dispatched on this byte already: a mismatch is our bug.
-        return Err(Error::Internal(format!(
+        return Err(Error::Internal(phrase!(
             "{} decoder given {}",
             msg_type.name(),
             handshake_type_name(code)
         )));
     }
-    r.begin_u24("length")
+    Ok(r.begin_u24("length")?)
 }
 
 /// ProtocolVersion values (RFC 5246 6.2.1, Appendix E).

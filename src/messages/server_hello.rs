@@ -17,7 +17,7 @@
 //! ```
 
 use super::extensions::HelloExtensions;
-use super::{HandshakeType, begin_handshake, read_handshake_header};
+use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_header};
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
 
@@ -31,8 +31,10 @@ pub struct ServerHello {
     pub extensions: HelloExtensions,
 }
 
-impl ServerHello {
-    pub fn encode(&self) -> Result<Labelled, Error> {
+impl HandshakeMessage for ServerHello {
+    const TYPE: HandshakeType = HandshakeType::ServerHello;
+
+    fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
         let body = begin_handshake(&mut w, HandshakeType::ServerHello);
         w.u16("server_version", self.server_version);
@@ -44,10 +46,10 @@ impl ServerHello {
             self.extensions.encode(&mut w)?;
         }
         w.end(body)?;
-        w.finish()
+        Ok(w.finish()?)
     }
 
-    pub fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
+    fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
         read_handshake_header(&mut r, HandshakeType::ServerHello)?;
         let server_version = r.u16("server_version")?;

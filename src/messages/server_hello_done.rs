@@ -4,22 +4,24 @@
 //! struct { } ServerHelloDone;
 //! ```
 
-use super::{HandshakeType, begin_handshake, read_handshake_header};
+use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_header};
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::Error;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerHelloDone;
 
-impl ServerHelloDone {
-    pub fn encode(&self) -> Result<Labelled, Error> {
+impl HandshakeMessage for ServerHelloDone {
+    const TYPE: HandshakeType = HandshakeType::ServerHelloDone;
+
+    fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
         let body = begin_handshake(&mut w, HandshakeType::ServerHelloDone);
         w.end(body)?;
-        w.finish()
+        Ok(w.finish()?)
     }
 
-    pub fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
+    fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
         read_handshake_header(&mut r, HandshakeType::ServerHelloDone)?;
         r.end()?;

@@ -37,9 +37,10 @@
 //! ```
 
 use super::certificate_verify::DigitallySigned;
-use super::{HandshakeType, begin_handshake, read_handshake_header};
+use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_header};
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
+use crate::phrase;
 
 /// ECCurveType named_curve.
 pub const NAMED_CURVE: u8 = 3;
@@ -56,7 +57,7 @@ impl ServerEcdhParams {
     fn write(&self, w: &mut Writer) -> Result<(), Error> {
         w.u8("curve_type", self.curve_type);
         w.u16("named_curve", self.named_curve);
-        w.opaque_u8("public", &self.public)
+        Ok(w.opaque_u8("public", &self.public)?)
     }
 
     /// The params as they appear on the wire, which is what the signature covers. There is
@@ -87,24 +88,27 @@ pub struct ServerKeyExchange {
     pub signed_params: DigitallySigned,
 }
 
-impl ServerKeyExchange {
-    pub fn encode(&self) -> Result<Labelled, Error> {
+impl HandshakeMessage for ServerKeyExchange {
+    const TYPE: HandshakeType = HandshakeType::ServerKeyExchange;
+
+    fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
         let body = begin_handshake(&mut w, HandshakeType::ServerKeyExchange);
         self.params.write(&mut w)?;
         self.signed_params.encode(&mut w)?;
         w.end(body)?;
-        w.finish()
+        Ok(w.finish()?)
     }
 
-    pub fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
+    fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
         read_handshake_header(&mut r, HandshakeType::ServerKeyExchange)?;
         let curve_type = r.u8("curve_type")?;
         if curve_type != NAMED_CURVE {
             // explicit curves are deprecated (RFC 8422 5.4) and we cannot parse them.
-            return Err(Error::IllegalParameter(format!(
-                "ECCurveType {curve_type} (only named_curve(3) is allowed)"
+            return Err(Error::IllegalParameter(phrase!(
+                "ECCurveType {} (only named_curve(3) is allowed)",
+                curve_type
             )));
         }
         let named_curve = r.u16("named_curve")?;

@@ -20,6 +20,8 @@ use super::{
     rsa_public_key, subject_alt_names, subject_der,
 };
 use crate::error::Error;
+use crate::phrase;
+use crate::phrase::Phrase;
 
 /// What the certificate will be used for, which decides the key usage and extended key usage
 /// it must allow (RFC 5246 7.4.2, RFC 5280 4.2.1.3 and 4.2.1.12).
@@ -60,8 +62,8 @@ impl TrustStore {
     pub fn new(anchors: &[Vec<u8>], crls: &[Vec<u8>]) -> Result<Self, Error> {
         let mut store = TrustStore::default();
         for der in anchors {
-            let cert = parse_certificate(der).map_err(|e| Error::Config(e.to_string()))?;
-            let key = rsa_public_key(&cert).map_err(|e| Error::Config(e.to_string()))?;
+            let cert = parse_certificate(der).map_err(|e| Error::Config(e.phrase()))?;
+            let key = rsa_public_key(&cert).map_err(|e| Error::Config(e.phrase()))?;
             store.anchors.push(Anchor {
                 der: der.clone(),
                 cert,
@@ -75,9 +77,9 @@ impl TrustStore {
                     && verify_crl_signature(&crl, &a.key).is_ok()
             });
             if !signed {
-                return Err(Error::Config(format!(
+                return Err(Error::Config(phrase!(
                     "the CRL from \"{}\" is not signed by any of the given CA certificates",
-                    crl.tbs_cert_list.issuer
+                    crl.tbs_cert_list.issuer.to_string()
                 )));
             }
             store.crls.push(crl);
@@ -98,21 +100,145 @@ impl TrustStore {
 /// The result of checking a chain: the checks made, in order, with their outcome (only when
 /// asked to explain), and the verdict.
 pub struct ChainReport {
-    pub checks: Vec<(String, bool)>,
+    /// Every check made, in order (empty unless asked to explain).
+    pub checks: Vec<ChainCheck>,
+    /// The verdict: the first check that failed, as the error (and alert) it means.
     pub result: Result<(), Error>,
 }
 
-/// Collects the checks' descriptions, only when they will be shown: formatting names costs more
-/// than some of the checks.
+/// One check made on a chain, and whether it held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainCheck {
+    /// What was checked, with the values it was about.
+    pub checked: Checked,
+    /// Whether it held.
+    pub ok: bool,
+}
+
+/// What a chain check looks at (RFC 5280 6.1.3 and 4.2), with its values. Names are the
+/// certificates' subjects and issuers as X.509 prints them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// The leaf's keyUsage allows what the purpose needs (keyEncipherment, digitalSignature).
+    KeyUsage {
+        /// The usage needed.
+        needed: &'static str,
+    },
+    /// The leaf's extendedKeyUsage allows serverAuth or clientAuth.
+    ExtendedKeyUsage {
+        /// The purpose needed.
+        needed: &'static str,
+    },
+    /// The leaf names the host we connected to (subjectAltName).
+    HostName {
+        /// The host.
+        host: String,
+    },
+    /// A certificate is within its validity period at our clock.
+    ValidNow {
+        /// Its subject.
+        subject: String,
+    },
+    /// A certificate of the chain is itself one of our trust anchors.
+    IsTrustAnchor {
+        /// Its subject.
+        subject: String,
+    },
+    /// The issuer is a trust anchor or the next certificate of the chain.
+    IssuerKnown {
+        /// The issuer's name.
+        issuer: String,
+    },
+    /// The issuer may issue certificates (basicConstraints cA).
+    IssuerIsCa {
+        /// The issuer's name.
+        issuer: String,
+    },
+    /// The certificate's signature verifies with its issuer's key.
+    Signature {
+        /// The certificate's subject.
+        subject: String,
+        /// The issuer's name.
+        issuer: String,
+    },
+    /// The issuer's CRL carries its signature (checked when the trust store was loaded).
+    CrlSigned {
+        /// The issuer's name.
+        issuer: String,
+    },
+    /// The issuer's CRL is current (thisUpdate <= now <= nextUpdate).
+    CrlCurrent {
+        /// The issuer's name.
+        issuer: String,
+    },
+    /// The certificate's serial number is not on its issuer's CRL.
+    NotRevoked {
+        /// The certificate's subject.
+        subject: String,
+        /// Its serial number.
+        serial: String,
+    },
+    /// The trust anchor that ends the chain is within its validity period.
+    AnchorValidNow {
+        /// The anchor's subject.
+        anchor: String,
+    },
+}
+
+impl ChainCheck {
+    /// What was checked, in words for the trace.
+    pub fn phrase(&self) -> Phrase {
+        match &self.checked {
+            Checked::KeyUsage { needed } => phrase!("keyUsage allows {}", *needed),
+            Checked::ExtendedKeyUsage { needed } => phrase!("extendedKeyUsage allows {}", *needed),
+            Checked::HostName { host } => {
+                phrase!("the certificate names \"{}\" (subjectAltName)", host)
+            }
+            Checked::ValidNow { subject } => phrase!("\"{}\" is valid now", subject),
+            Checked::IsTrustAnchor { subject } => {
+                phrase!("\"{}\" is one of our trust anchors", subject)
+            }
+            Checked::IssuerKnown { issuer } => phrase!("\"{}\" is a CA we trust", issuer),
+            Checked::IssuerIsCa { issuer } => {
+                phrase!(
+                    "\"{}\" may issue certificates (basicConstraints cA)",
+                    issuer
+                )
+            }
+            Checked::Signature { subject, issuer } => phrase!(
+                "the signature on \"{}\" verifies with the key of \"{}\"",
+                subject,
+                issuer
+            ),
+            Checked::CrlSigned { issuer } => phrase!(
+                "the CRL from \"{}\" carries its signature (checked when loaded)",
+                issuer
+            ),
+            Checked::CrlCurrent { issuer } => phrase!("the CRL from \"{}\" is current", issuer),
+            Checked::NotRevoked { subject, serial } => {
+                phrase!("\"{}\" (serial {}) is not on the CRL", subject, serial)
+            }
+            Checked::AnchorValidNow { anchor } => {
+                phrase!("the trust anchor \"{}\" is valid now", anchor)
+            }
+        }
+    }
+}
+
+/// Collects the checks, only when they will be shown: formatting names costs more than some of
+/// the checks.
 struct Explain {
     on: bool,
-    checks: Vec<(String, bool)>,
+    checks: Vec<ChainCheck>,
 }
 
 impl Explain {
-    fn check(&mut self, ok: bool, what: impl FnOnce() -> String) {
+    fn check(&mut self, ok: bool, checked: impl FnOnce() -> Checked) {
         if self.on {
-            self.checks.push((what(), ok));
+            self.checks.push(ChainCheck {
+                checked: checked(),
+                ok,
+            });
         }
     }
 }
@@ -147,12 +273,13 @@ fn verify_chain_steps(
     explain: &mut Explain,
 ) -> Result<(), Error> {
     if chain.is_empty() {
-        return Err(Error::BadCertificate("no certificate".into()));
+        return Err(Error::BadCertificate(phrase!("no certificate")));
     }
     if chain.len() > MAX_CHAIN_DEPTH {
-        return Err(Error::BadCertificate(format!(
-            "a chain of {} certificates; at most {MAX_CHAIN_DEPTH} are accepted",
-            chain.len()
+        return Err(Error::BadCertificate(phrase!(
+            "a chain of {} certificates; at most {} are accepted",
+            chain.len(),
+            MAX_CHAIN_DEPTH
         )));
     }
     let certs: Vec<Certificate> = chain
@@ -165,12 +292,13 @@ fn verify_chain_steps(
     check_leaf_usage(leaf, purpose, explain)?;
     if let Some(host) = host {
         let ok = certificate_names_host(leaf, host);
-        explain.check(ok, || {
-            format!("the certificate names \"{host}\" (subjectAltName)")
+        explain.check(ok, || Checked::HostName {
+            host: host.to_string(),
         });
         if !ok {
-            return Err(Error::BadCertificate(format!(
-                "the certificate is not for \"{host}\": its subjectAltName names {}",
+            return Err(Error::BadCertificate(phrase!(
+                "the certificate is not for \"{}\": its subjectAltName names {}",
+                host,
                 subject_alt_names(leaf).join(", ")
             )));
         }
@@ -181,14 +309,12 @@ fn verify_chain_steps(
     for (i, cert) in certs.iter().enumerate() {
         let subject = || cert.tbs_certificate().subject().to_string();
         let valid = check_validity(cert, now);
-        explain.check(valid.is_ok(), || format!("\"{}\" is valid now", subject()));
+        explain.check(valid.is_ok(), || Checked::ValidNow { subject: subject() });
         valid?;
         // A certificate that is itself a trust anchor ends the walk (a self-signed server
         // certificate given as the CA, for instance).
         if trust.anchors.iter().any(|a| a.der == chain[i]) {
-            explain.check(true, || {
-                format!("\"{}\" is one of our trust anchors", subject())
-            });
+            explain.check(true, || Checked::IsTrustAnchor { subject: subject() });
             return Ok(());
         }
         let issuer_name = cert.tbs_certificate().issuer();
@@ -205,42 +331,44 @@ fn verify_chain_steps(
                 (next, &next_key, false)
             }
             _ => {
-                explain.check(false, || format!("\"{issuer_name}\" is a CA we trust"));
-                return Err(Error::UnknownCa(format!(
-                    "\"{}\" was issued by \"{issuer_name}\", which is not a trust anchor",
-                    subject()
+                explain.check(false, || Checked::IssuerKnown {
+                    issuer: issuer_name.to_string(),
+                });
+                return Err(Error::UnknownCa(phrase!(
+                    "\"{}\" was issued by \"{}\", which is not a trust anchor",
+                    subject().to_string(),
+                    issuer_name.to_string()
                 )));
             }
         };
         if !is_certificate_authority(issuer) {
-            explain.check(false, || {
-                format!("\"{issuer_name}\" may issue certificates (basicConstraints cA)")
+            explain.check(false, || Checked::IssuerIsCa {
+                issuer: issuer_name.to_string(),
             });
-            return Err(Error::BadCertificate(format!(
-                "\"{issuer_name}\" is not a CA certificate but issued \"{}\"",
-                subject()
+            return Err(Error::BadCertificate(phrase!(
+                "\"{}\" is not a CA certificate but issued \"{}\"",
+                issuer_name.to_string(),
+                subject().to_string()
             )));
         }
         let signed = verify_certificate_signature(cert, issuer_key);
-        explain.check(signed.is_ok(), || {
-            format!(
-                "the signature on \"{}\" verifies with the key of \"{issuer_name}\"",
-                subject()
-            )
+        explain.check(signed.is_ok(), || Checked::Signature {
+            subject: subject(),
+            issuer: issuer_name.to_string(),
         });
         signed?;
         check_revocation(cert, trust, now, explain)?;
         if is_anchor {
             let anchor_valid = check_validity(issuer, now);
-            explain.check(anchor_valid.is_ok(), || {
-                format!("the trust anchor \"{issuer_name}\" is valid now")
+            explain.check(anchor_valid.is_ok(), || Checked::AnchorValidNow {
+                anchor: issuer_name.to_string(),
             });
             return anchor_valid;
         }
     }
-    Err(Error::UnknownCa(
-        "the chain ends without reaching a trust anchor".into(),
-    ))
+    Err(Error::UnknownCa(phrase!(
+        "the chain ends without reaching a trust anchor"
+    )))
 }
 
 /// If the issuer published a CRL we hold (already checked to carry the issuer's signature):
@@ -257,12 +385,12 @@ fn check_revocation(
         .iter()
         .filter(|crl| &crl.tbs_cert_list.issuer == issuer_name);
     for crl in crls {
-        explain.check(true, || {
-            format!("the CRL from \"{issuer_name}\" carries its signature (checked when loaded)")
+        explain.check(true, || Checked::CrlSigned {
+            issuer: issuer_name.to_string(),
         });
         let current = check_crl_dates(crl, now);
-        explain.check(current.is_ok(), || {
-            format!("the CRL from \"{issuer_name}\" is current")
+        explain.check(current.is_ok(), || Checked::CrlCurrent {
+            issuer: issuer_name.to_string(),
         });
         current?;
         let serial = cert.tbs_certificate().serial_number();
@@ -272,14 +400,17 @@ fn check_revocation(
             .as_ref()
             .and_then(|list| list.iter().find(|r| &r.serial_number == serial));
         let subject = || cert.tbs_certificate().subject().to_string();
-        explain.check(revoked.is_none(), || {
-            format!("\"{}\" (serial {serial}) is not on the CRL", subject())
+        explain.check(revoked.is_none(), || Checked::NotRevoked {
+            subject: subject(),
+            serial: serial.to_string(),
         });
         if let Some(entry) = revoked {
-            return Err(Error::CertificateRevoked(format!(
-                "\"{}\" (serial {serial}) was revoked by \"{issuer_name}\" on {}",
-                subject(),
-                entry.revocation_date
+            return Err(Error::CertificateRevoked(phrase!(
+                "\"{}\" (serial {}) was revoked by \"{}\" on {}",
+                subject().to_string(),
+                serial.to_string(),
+                issuer_name.to_string(),
+                entry.revocation_date.to_string()
             )));
         }
     }
@@ -293,11 +424,11 @@ fn check_crl_dates(crl: &CertificateList, now: u64) -> Result<(), Error> {
         .next_update
         .map(|t| t.to_unix_duration().as_secs());
     if now < this_update || next_update.is_some_and(|next| now > next) {
-        return Err(Error::CertificateExpired(format!(
-            "the CRL from \"{}\" is not current (thisUpdate {}, nextUpdate {:?})",
-            crl.tbs_cert_list.issuer,
-            crl.tbs_cert_list.this_update,
-            crl.tbs_cert_list.next_update.map(|t| t.to_string())
+        return Err(Error::CertificateExpired(phrase!(
+            "the CRL from \"{}\" is not current (thisUpdate {}, nextUpdate {})",
+            crl.tbs_cert_list.issuer.to_string(),
+            crl.tbs_cert_list.this_update.to_string(),
+            format!("{:?}", crl.tbs_cert_list.next_update.map(|t| t.to_string()))
         )));
     }
     Ok(())
@@ -325,15 +456,21 @@ fn check_leaf_usage(
                     ("digitalSignature", usage.digital_signature())
                 }
             };
-            explain.check(ok, || format!("keyUsage allows {needed}"));
+            explain.check(ok, || Checked::KeyUsage { needed });
             if !ok {
-                return Err(Error::UnsupportedCertificate(format!(
-                    "the certificate's keyUsage does not allow {needed}"
+                return Err(Error::UnsupportedCertificate(phrase!(
+                    "the certificate's keyUsage does not allow {}",
+                    needed
                 )));
             }
         }
         Ok(None) => {}
-        Err(e) => return Err(Error::BadCertificate(format!("bad keyUsage: {e}"))),
+        Err(e) => {
+            return Err(Error::BadCertificate(phrase!(
+                "bad keyUsage: {}",
+                e.to_string()
+            )));
+        }
     }
     match tbs.get_extension::<ExtendedKeyUsage>() {
         Ok(Some((_, eku))) => {
@@ -343,15 +480,21 @@ fn check_leaf_usage(
             };
             let any = x509_cert::der::oid::db::rfc5280::ANY_EXTENDED_KEY_USAGE;
             let ok = eku.0.contains(&wanted) || eku.0.contains(&any);
-            explain.check(ok, || format!("extendedKeyUsage allows {needed}"));
+            explain.check(ok, || Checked::ExtendedKeyUsage { needed });
             if !ok {
-                return Err(Error::UnsupportedCertificate(format!(
-                    "the certificate's extendedKeyUsage does not allow {needed}"
+                return Err(Error::UnsupportedCertificate(phrase!(
+                    "the certificate's extendedKeyUsage does not allow {}",
+                    needed
                 )));
             }
         }
         Ok(None) => {}
-        Err(e) => return Err(Error::BadCertificate(format!("bad extendedKeyUsage: {e}"))),
+        Err(e) => {
+            return Err(Error::BadCertificate(phrase!(
+                "bad extendedKeyUsage: {}",
+                e.to_string()
+            )));
+        }
     }
     Ok(())
 }
@@ -361,26 +504,25 @@ pub fn verify_certificate_signature(
     cert: &Certificate,
     issuer_key: &RsaPublicKey,
 ) -> Result<(), Error> {
-    let tbs = cert
-        .tbs_certificate()
-        .to_der()
-        .map_err(|e| Error::BadCertificate(format!("certificate does not re-encode: {e}")))?;
+    let tbs = cert.tbs_certificate().to_der().map_err(|e| {
+        Error::BadCertificate(phrase!("certificate does not re-encode: {}", e.to_string()))
+    })?;
     // RFC 5280 4.1.1.2: the outer signatureAlgorithm "MUST contain the same algorithm
     // identifier as the signature field in the sequence tbsCertificate". Only the inner one is
     // signed: without this check the outer one's parameters (NULL) could be changed in transit
     // and the altered certificate would still verify.
     if cert.signature_algorithm() != cert.tbs_certificate().signature() {
-        return Err(Error::BadCertificate(format!(
+        return Err(Error::BadCertificate(phrase!(
             "the signature algorithm of \"{}\" differs from the one inside the signed part",
-            cert.tbs_certificate().subject()
+            cert.tbs_certificate().subject().to_string()
         )));
     }
     // An RSA signature is a whole number of bytes: a BIT STRING with unused bits is not one
     // (and `raw_bytes` would ignore the count, accepting an altered certificate).
     let signature = cert.signature().as_bytes().ok_or_else(|| {
-        Error::BadCertificate(format!(
+        Error::BadCertificate(phrase!(
             "the signature of \"{}\" is not a whole number of bytes",
-            cert.tbs_certificate().subject()
+            cert.tbs_certificate().subject().to_string()
         ))
     })?;
     verify_signed(
@@ -390,9 +532,9 @@ pub fn verify_certificate_signature(
         issuer_key,
     )
     .map_err(|e| match e {
-        Error::BadCertificate(_) => Error::BadCertificate(format!(
+        Error::BadCertificate(_) => Error::BadCertificate(phrase!(
             "the signature on \"{}\" does not verify",
-            cert.tbs_certificate().subject()
+            cert.tbs_certificate().subject().to_string()
         )),
         other => other,
     })
@@ -403,16 +545,18 @@ pub fn verify_crl_signature(crl: &CertificateList, issuer_key: &RsaPublicKey) ->
     let tbs = crl
         .tbs_cert_list
         .to_der()
-        .map_err(|e| Error::BadCertificate(format!("CRL does not re-encode: {e}")))?;
+        .map_err(|e| Error::BadCertificate(phrase!("CRL does not re-encode: {}", e.to_string())))?;
     // The same two rules as for certificates (RFC 5280 5.1.1.2): the outer algorithm is the
     // signed inner one, and the signature is a whole number of bytes.
     if crl.signature_algorithm != crl.tbs_cert_list.signature {
-        return Err(Error::BadCertificate(
-            "the CRL's signature algorithm differs from the one inside the signed part".into(),
-        ));
+        return Err(Error::BadCertificate(phrase!(
+            "the CRL's signature algorithm differs from the one inside the signed part"
+        )));
     }
     let signature = crl.signature.as_bytes().ok_or_else(|| {
-        Error::BadCertificate("the CRL's signature is not a whole number of bytes".into())
+        Error::BadCertificate(phrase!(
+            "the CRL's signature is not a whole number of bytes"
+        ))
     })?;
     verify_signed(
         &tbs,
@@ -447,15 +591,16 @@ fn verify_signed(
             signature,
         ),
         "1.2.840.113549.1.1.5" => {
-            return Err(Error::BadCertificate(
-                "signed with SHA-1, which is no longer accepted".into(),
-            ));
+            return Err(Error::BadCertificate(phrase!(
+                "signed with SHA-1, which is no longer accepted"
+            )));
         }
         other => {
-            return Err(Error::UnsupportedCertificate(format!(
-                "signature algorithm {other} is not supported here"
+            return Err(Error::UnsupportedCertificate(phrase!(
+                "signature algorithm {} is not supported here",
+                other
             )));
         }
     };
-    result.map_err(|_| Error::BadCertificate("the signature does not verify".into()))
+    result.map_err(|_| Error::BadCertificate(phrase!("the signature does not verify")))
 }

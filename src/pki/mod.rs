@@ -32,13 +32,15 @@ use x509_cert::spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 use x509_cert::time::{Time, Validity};
 
 use crate::error::Error;
+use crate::phrase;
+use crate::phrase::Phrase;
 use crate::rng::RoleRng;
 
 mod chain;
 
 pub use chain::{
-    ChainReport, MAX_CHAIN_DEPTH, Purpose, TrustStore, verify_certificate_signature, verify_chain,
-    verify_crl_signature,
+    ChainCheck, ChainReport, Checked, MAX_CHAIN_DEPTH, Purpose, TrustStore,
+    verify_certificate_signature, verify_chain, verify_crl_signature,
 };
 
 /// A certificate chain (own certificate first, DER) and the private key of the first.
@@ -61,49 +63,55 @@ impl std::fmt::Debug for Identity {
 
 /// Parses a DER certificate a peer sent. Malformed DER is `bad_certificate`.
 pub fn parse_certificate(der: &[u8]) -> Result<Certificate, Error> {
-    Certificate::from_der(der)
-        .map_err(|e| Error::BadCertificate(format!("certificate does not parse as X.509: {e}")))
+    Certificate::from_der(der).map_err(|e| {
+        Error::BadCertificate(phrase!(
+            "certificate does not parse as X.509: {}",
+            e.to_string()
+        ))
+    })
 }
 
 /// The RSA public key of a certificate; another kind of key is `unsupported_certificate`.
 pub fn rsa_public_key(cert: &Certificate) -> Result<RsaPublicKey, Error> {
     let spki = cert.tbs_certificate().subject_public_key_info();
-    let der = spki
-        .to_der()
-        .map_err(|e| Error::BadCertificate(format!("public key does not encode: {e}")))?;
+    let der = spki.to_der().map_err(|e| {
+        Error::BadCertificate(phrase!("public key does not encode: {}", e.to_string()))
+    })?;
     RsaPublicKey::from_public_key_der(&der).map_err(|e| {
-        Error::UnsupportedCertificate(format!(
-            "the certificate's key is not a usable RSA key ({}): {e}",
-            spki.algorithm.oid
+        Error::UnsupportedCertificate(phrase!(
+            "the certificate's key is not a usable RSA key ({}): {}",
+            spki.algorithm.oid.to_string(),
+            e.to_string()
         ))
     })
 }
 
 /// A one-line description: subject, issuer, validity, serial.
-pub fn describe_certificate(cert: &Certificate) -> String {
+pub fn describe_certificate(cert: &Certificate) -> Phrase {
     let tbs = cert.tbs_certificate();
-    format!(
+    phrase!(
         "subject \"{}\", issuer \"{}\", valid {} to {}, serial {}",
-        tbs.subject(),
-        tbs.issuer(),
-        tbs.validity().not_before,
-        tbs.validity().not_after,
-        tbs.serial_number()
+        tbs.subject().to_string(),
+        tbs.issuer().to_string(),
+        tbs.validity().not_before.to_string(),
+        tbs.validity().not_after.to_string(),
+        tbs.serial_number().to_string()
     )
 }
 
 /// Loads every certificate from PEM text (`-----BEGIN CERTIFICATE-----` blocks), as DER.
 pub fn load_certificates_pem(text: &str) -> Result<Vec<Vec<u8>>, Error> {
     let certs = Certificate::load_pem_chain(text.as_bytes())
-        .map_err(|e| Error::Config(format!("no usable PEM certificate: {e}")))?;
+        .map_err(|e| Error::Config(phrase!("no usable PEM certificate: {}", e.to_string())))?;
     if certs.is_empty() {
-        return Err(Error::Config("no certificate in the PEM text".into()));
+        return Err(Error::Config(phrase!("no certificate in the PEM text")));
     }
     certs
         .iter()
         .map(|c| {
-            c.to_der()
-                .map_err(|e| Error::Config(format!("certificate does not re-encode: {e}")))
+            c.to_der().map_err(|e| {
+                Error::Config(phrase!("certificate does not re-encode: {}", e.to_string()))
+            })
         })
         .collect()
 }
@@ -113,14 +121,18 @@ pub fn load_certificates_pem(text: &str) -> Result<Vec<Vec<u8>>, Error> {
 pub fn load_private_key_pem(text: &str) -> Result<RsaPrivateKey, Error> {
     if text.contains("BEGIN RSA PRIVATE KEY") {
         RsaPrivateKey::from_pkcs1_pem(text)
-            .map_err(|e| Error::Config(format!("PKCS#1 RSA key does not parse: {e}")))
+            .map_err(|e| Error::Config(phrase!("PKCS#1 RSA key does not parse: {}", e.to_string())))
     } else if text.contains("BEGIN PRIVATE KEY") {
-        RsaPrivateKey::from_pkcs8_pem(text)
-            .map_err(|e| Error::Config(format!("PKCS#8 key does not parse as RSA: {e}")))
+        RsaPrivateKey::from_pkcs8_pem(text).map_err(|e| {
+            Error::Config(phrase!(
+                "PKCS#8 key does not parse as RSA: {}",
+                e.to_string()
+            ))
+        })
     } else {
-        Err(Error::Config(
-            "no PEM private key (expected BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY)".into(),
-        ))
+        Err(Error::Config(phrase!(
+            "no PEM private key (expected BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY)"
+        )))
     }
 }
 
@@ -128,7 +140,12 @@ pub fn load_private_key_pem(text: &str) -> Result<RsaPrivateKey, Error> {
 pub fn load_private_key_der(der: &[u8]) -> Result<RsaPrivateKey, Error> {
     RsaPrivateKey::from_pkcs1_der(der)
         .or_else(|_| RsaPrivateKey::from_pkcs8_der(der))
-        .map_err(|e| Error::Config(format!("DER key is neither PKCS#1 nor PKCS#8 RSA: {e}")))
+        .map_err(|e| {
+            Error::Config(phrase!(
+                "DER key is neither PKCS#1 nor PKCS#8 RSA: {}",
+                e.to_string()
+            ))
+        })
 }
 
 /// True if the private key is the one whose public half is in the certificate.
@@ -241,7 +258,13 @@ pub(crate) fn const_oid_kp(purpose: KpPurpose) -> x509_cert::der::oid::ObjectIde
 fn unix_time(seconds: u64) -> Result<Time, Error> {
     DateTime::from_unix_duration(Duration::from_secs(seconds))
         .map(Time::from)
-        .map_err(|e| Error::Config(format!("time {seconds} out of range: {e}")))
+        .map_err(|e| {
+            Error::Config(phrase!(
+                "time {} out of range: {}",
+                seconds.to_string(),
+                e.to_string()
+            ))
+        })
 }
 
 /// Issues a certificate for `subject_key` as `spec` says, signed by `issuer_key` with
@@ -254,7 +277,9 @@ pub fn issue_certificate(
     issuer_key: &RsaPrivateKey,
     rng: &mut RoleRng,
 ) -> Result<Vec<u8>, Error> {
-    let fail = |e: &dyn std::fmt::Display| Error::Config(format!("cannot issue certificate: {e}"));
+    let fail = |e: &dyn std::fmt::Display| {
+        Error::Config(phrase!("cannot issue certificate: {}", e.to_string()))
+    };
     let subject = Name::from_str(&spec.subject).map_err(|e| fail(&e))?;
     let issuer_name = match issuer {
         Some(der) => parse_certificate(der)?.tbs_certificate().subject().clone(),
@@ -280,14 +305,14 @@ pub fn issue_certificate(
 pub fn certificate_pem(der: &[u8]) -> Result<String, Error> {
     let cert = parse_certificate(der)?;
     cert.to_pem(LineEnding::LF)
-        .map_err(|e| Error::Config(format!("PEM encoding failed: {e}")))
+        .map_err(|e| Error::Config(phrase!("PEM encoding failed: {}", e.to_string())))
 }
 
 /// PKCS#8 PEM text of a private key.
 pub fn private_key_pem(key: &RsaPrivateKey) -> Result<String, Error> {
     key.to_pkcs8_pem(LineEnding::LF)
         .map(|pem| pem.to_string())
-        .map_err(|e| Error::Config(format!("PEM encoding failed: {e}")))
+        .map_err(|e| Error::Config(phrase!("PEM encoding failed: {}", e.to_string())))
 }
 
 /// Checks that `now` (Unix seconds, from the injected clock) lies in the certificate's validity
@@ -298,17 +323,17 @@ pub fn check_validity(cert: &Certificate, now: u64) -> Result<(), Error> {
     let not_before = validity.not_before.to_unix_duration().as_secs();
     let not_after = validity.not_after.to_unix_duration().as_secs();
     if now < not_before {
-        return Err(Error::CertificateExpired(format!(
+        return Err(Error::CertificateExpired(phrase!(
             "certificate \"{}\" is not valid before {}",
-            cert.tbs_certificate().subject(),
-            validity.not_before
+            cert.tbs_certificate().subject().to_string(),
+            validity.not_before.to_string()
         )));
     }
     if now > not_after {
-        return Err(Error::CertificateExpired(format!(
+        return Err(Error::CertificateExpired(phrase!(
             "certificate \"{}\" expired at {}",
-            cert.tbs_certificate().subject(),
-            validity.not_after
+            cert.tbs_certificate().subject().to_string(),
+            validity.not_after.to_string()
         )));
     }
     Ok(())
@@ -316,7 +341,8 @@ pub fn check_validity(cert: &Certificate, now: u64) -> Result<(), Error> {
 
 /// Parses a DER CRL.
 pub fn parse_crl(der: &[u8]) -> Result<CertificateList, Error> {
-    CertificateList::from_der(der).map_err(|e| Error::Config(format!("CRL does not parse: {e}")))
+    CertificateList::from_der(der)
+        .map_err(|e| Error::Config(phrase!("CRL does not parse: {}", e.to_string())))
 }
 
 /// Loads every CRL from PEM text (`-----BEGIN X509 CRL-----` blocks), as DER.
@@ -328,14 +354,15 @@ pub fn load_crls_pem(text: &str) -> Result<Vec<Vec<u8>>, Error> {
         let block = &rest[start..];
         let end_marker = "-----END X509 CRL-----";
         let Some(end) = block.find(end_marker) else {
-            return Err(Error::Config("unterminated PEM CRL".into()));
+            return Err(Error::Config(phrase!("unterminated PEM CRL")));
         };
         let pem_text = &block[..end + end_marker.len()];
         let (label, der) = pem::decode_vec(pem_text.as_bytes())
-            .map_err(|e| Error::Config(format!("bad PEM CRL: {e}")))?;
+            .map_err(|e| Error::Config(phrase!("bad PEM CRL: {}", e.to_string())))?;
         if label != "X509 CRL" {
-            return Err(Error::Config(format!(
-                "expected an X509 CRL, found {label}"
+            return Err(Error::Config(phrase!(
+                "expected an X509 CRL, found {}",
+                label
             )));
         }
         parse_crl(&der)?;
@@ -343,7 +370,7 @@ pub fn load_crls_pem(text: &str) -> Result<Vec<Vec<u8>>, Error> {
         rest = &block[end + end_marker.len()..];
     }
     if out.is_empty() {
-        return Err(Error::Config("no CRL in the PEM text".into()));
+        return Err(Error::Config(phrase!("no CRL in the PEM text")));
     }
     Ok(out)
 }
@@ -407,5 +434,5 @@ pub fn subject_der(cert: &Certificate) -> Result<Vec<u8>, Error> {
     cert.tbs_certificate()
         .subject()
         .to_der()
-        .map_err(|e| Error::Internal(format!("name does not encode: {e}")))
+        .map_err(|e| Error::Internal(phrase!("name does not encode: {}", e.to_string())))
 }

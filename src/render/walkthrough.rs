@@ -7,10 +7,11 @@
 
 use std::fmt::Write as _;
 
+use super::{Event, Lang, render_fields};
 use crate::error::Error;
+use crate::phrase;
 use crate::simulate::{self, Options};
 use crate::suites::CipherSuite;
-use crate::trace::{Event, render_fields};
 
 /// The seed of both walkthrough runs.
 pub const SEED: u64 = 1;
@@ -65,9 +66,9 @@ fn render_run(suite: CipherSuite) -> Result<String, Error> {
     };
     let report = simulate::run(&options)?;
     if let Err(failure) = &report.outcome {
-        return Err(Error::Config(format!(
+        return Err(Error::Config(phrase!(
             "the walkthrough run failed: {}",
-            failure.error
+            failure.error.phrase()
         )));
     }
     let mut out = String::new();
@@ -76,7 +77,7 @@ fn render_run(suite: CipherSuite) -> Result<String, Error> {
         "\n## {}\n\n{}\n\nThe whole run as a sequence diagram (`--format mermaid`):\n\n```mermaid\n{}```",
         suite.name(),
         introduction(suite),
-        crate::trace::render_mermaid(&report.events)
+        super::render_mermaid(&report.events)
     );
     let mut step = 0;
     for event in &report.events {
@@ -294,9 +295,9 @@ fn purpose(name: &str) -> &'static str {
 
 /// The example web pages in `docs/examples/` (`--format html` of seeded runs): (file name,
 /// command that makes it, options, language).
-pub fn example_runs() -> Vec<(&'static str, &'static str, Options, crate::trace::Lang)> {
+pub fn example_runs() -> Vec<(&'static str, &'static str, Options, Lang)> {
     use crate::demo_pki::DemoClient;
-    use crate::trace::Lang;
+    use Lang;
     let run = |suite| Options {
         suite,
         seed: SEED,
@@ -372,7 +373,7 @@ pub fn example_pages() -> Result<Vec<(String, String)>, Error> {
         let report = simulate::run(&options)?;
         pages.push((
             file.to_string(),
-            crate::report::render_html(&options, &report, lang),
+            super::report::render_html(&options, &report, lang),
         ));
         let _ = writeln!(index, "| [{file}]({file}) | `{command}` |");
     }

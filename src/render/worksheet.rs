@@ -15,6 +15,7 @@ use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::version_name;
 use crate::record::record_spans;
 use crate::rng::Side;
+use crate::simulate::{Options, Report};
 use crate::wire::{Flow, hex_dump_from};
 
 /// One record as its sender traced it.
@@ -234,7 +235,7 @@ fn annotate_handshake(out: &mut String, base: At, carried: &[(usize, TracedMessa
                 continue;
             }
             let label = format!("{}{}", "  ".repeat(f.depth), f.label);
-            let meaning = explain_field(f.label, &f.kind, bytes);
+            let meaning = explain_field(f.label, &f.kind, bytes).to_string();
             field_line(out, base.plus(offset + f.start), bytes, &label, &meaning);
         }
     }
@@ -264,7 +265,7 @@ fn field_line(out: &mut String, at: At, bytes: &[u8], label: &str, meaning: &str
         At::Wire(at) => format!("{at:08x}"),
         At::Plaintext(at) => format!("p+{at:06x}"),
     };
-    let shown = short_hex(bytes, 8);
+    let shown = short_hex(bytes, 8).to_string();
     let line = format!("#   {offset}  {shown:<36} {label:<28} {meaning}");
     let _ = writeln!(out, "{}", line.trim_end());
 }
@@ -272,4 +273,84 @@ fn field_line(out: &mut String, at: At, bytes: &[u8], label: &str, meaning: &str
 /// A record's content type, with its number.
 fn content_type_named(content_type: u8) -> String {
     format!("{} ({content_type})", content_type_name(content_type))
+}
+
+/// The values a golden transcript lists, in order, as the client traced them (server_random
+/// and the server's ECDH key as the server did; both sides' values agree, see tests).
+pub const GOLDEN_VALUES: [&str; 18] = [
+    "client_random",
+    "server_random",
+    "server_ecdh_private",
+    "server_ecdh_public",
+    "signed_params",
+    "client_ecdh_private",
+    "client_ecdh_public",
+    "pre_master_secret",
+    "session_hash",
+    "master_secret",
+    "key_block",
+    "client_write_key",
+    "server_write_key",
+    "client_write_iv",
+    "server_write_iv",
+    "certificate_verify_hash",
+    "client_verify_data",
+    "server_verify_data",
+];
+
+/// A run written out as a readable test vector: its settings, every secret in derivation order,
+/// and every byte on the wire as Go-style flows.
+pub fn golden_transcript(options: &Options, report: &Report) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# tls12-sim golden transcript: {}, seed {}{}{}\n",
+        options.suite.name(),
+        options.seed,
+        if options.extended_master_secret {
+            ""
+        } else {
+            ", no extended master secret"
+        },
+        if options.mtls { ", mutual TLS" } else { "" }
+    ));
+    out.push_str(&format!(
+        "# Source: made by this program, `tls12-sim simulate --suite {} --seed {}{}{}`: both sides'\n\
+         # RNGs seeded, clock fixed at {}, the embedded demo PKI (src/demo/).\n\
+         # tests/golden_transcripts.rs replays the run and must get every byte below; regenerate\n\
+         # only on purpose: UPDATE_VECTORS=1 cargo test --test golden_transcripts\n\
+         # Secrets as the client derived them (the server derives the same), in hex.\n",
+        options.suite.name(),
+        options.seed,
+        if options.extended_master_secret {
+            ""
+        } else {
+            " --no-ems"
+        },
+        if options.mtls { " --mtls" } else { "" },
+        options.time,
+    ));
+    out.push_str(&format!("suite {}\n", options.suite.name()));
+    out.push_str(&format!("seed {}\n", options.seed));
+    out.push_str(&format!("time {}\n", options.time));
+    let ems = report.client.conn().extended_master_secret();
+    out.push_str(&format!(
+        "extended_master_secret {}\n",
+        if ems { "yes" } else { "no" }
+    ));
+    for name in GOLDEN_VALUES {
+        if let Some(value) = report.value(name) {
+            out.push_str(&format!("{name} {}\n", hex::encode(value)));
+        }
+    }
+    out.push_str(&format!(
+        "client_application_data {}\nserver_application_data {}\n",
+        hex::encode(&report.server_received),
+        hex::encode(&report.client_received)
+    ));
+    out.push_str(
+        "# The bytes on the wire, one flow per flight, record by record. The # lines name each\n\
+         # field (offsets as in the hex dump; a protected record's fields are in its plaintext).\n",
+    );
+    out.push_str(&annotated_flows(&report.flows, &report.events));
+    out
 }

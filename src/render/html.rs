@@ -8,13 +8,14 @@
 
 use std::fmt::Write as _;
 
-use super::text::say;
 use super::{
     Event, GcmDetails, Lang, MessageQueues, TracedMessage, content_type_name, explain_field,
-    key_ledger, traced_by_both_sides,
+    key_ledger, say, say_arg, traced_by_both_sides,
 };
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::version_name;
+use crate::phrase;
+use crate::phrase::Phrase;
 use crate::rng::Side;
 
 /// What the page says about the run, above the records.
@@ -28,41 +29,10 @@ pub struct HtmlPage<'a> {
     pub lang: Lang,
 }
 
-/// The page's own words, in English and Japanese. Field names, message names and RFC terms stay
-/// as in the RFCs.
-fn ui(lang: Lang, english: &'static str) -> &'static str {
-    if lang == Lang::En {
-        return english;
-    }
-    match english {
-        "Records on the wire" => "ワイヤ上のレコード",
-        "Key ledger" => "鍵の台帳",
-        "held by" => "保持者",
-        "expand all" => "すべて開く",
-        "collapse all" => "すべて閉じる",
-        "protected" => "保護あり",
-        "in the clear" => "平文",
-        "bytes" => "バイト",
-        "Bytes on the wire" => "ワイヤ上のバイト列",
-        "Fields" => "フィールド",
-        "offset" => "オフセット",
-        "field" => "フィールド",
-        "meaning" => "意味",
-        "AES-GCM protection" => "AES-GCM による保護",
-        "Decrypted plaintext" => "復号した平文",
-        "secret" => "秘密",
-        "value" => "値",
-        "uses the" => "が使う鍵:",
-        "sealed records" => "封をしたレコード数",
-        "Outcome" => "結果",
-        "reads" => "受信",
-        "sends" => "送信",
-        "application data" => "アプリケーションデータ",
-        "Hover over a field to see its bytes; click a record to expand it." => {
-            "フィールドにカーソルを合わせるとそのバイトが強調されます。レコードをクリックすると展開します。"
-        }
-        _ => english,
-    }
+/// The page's own words, in the page's language (the table in `locales/ja.txt` has them).
+/// Field names, message names and RFC terms stay as in the RFCs.
+fn ui(lang: Lang, words: Phrase) -> String {
+    say(lang, &words)
 }
 
 fn esc(text: &str) -> String {
@@ -108,7 +78,7 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                     let _ = write!(
                         body,
                         " <span class=\"io\">{}: {}</span>",
-                        ui(lang, "reads"),
+                        ui(lang, phrase!("reads")),
                         esc(reads)
                     );
                 }
@@ -116,7 +86,7 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                     let _ = write!(
                         body,
                         " <span class=\"io\">{}: {}</span>",
-                        ui(lang, "sends"),
+                        ui(lang, phrase!("sends")),
                         esc(sends)
                     );
                 }
@@ -153,10 +123,10 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                 value,
                 how,
             } => {
-                let kind = if matches!(event, Event::Secret { .. }) {
-                    "secret"
+                let (kind, kind_words) = if matches!(event, Event::Secret { .. }) {
+                    ("secret", phrase!("secret"))
                 } else {
-                    "value"
+                    ("value", phrase!("value"))
                 };
                 let _ = writeln!(
                     body,
@@ -164,7 +134,7 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                      <span class=\"who\">({})</span> = <code class=\"hex\">{}</code>\
                      <div class=\"how\">{}</div></div>",
                     side.name(),
-                    ui(lang, kind),
+                    ui(lang, kind_words),
                     esc(name),
                     side.name(),
                     hex::encode(value),
@@ -181,8 +151,8 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                     "<div class=\"keyuse {}\"><span class=\"badge\">KEY</span> <b>{}</b> {} <b>{}</b>: {}</div>",
                     side.name(),
                     side.name(),
-                    ui(lang, "uses the"),
-                    esc(&say(lang, key.name())),
+                    ui(lang, phrase!("uses the")),
+                    esc(&say(lang, &key.name())),
                     esc(&say(lang, operation))
                 );
             }
@@ -227,7 +197,7 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
                 let _ = writeln!(
                     body,
                     "<div class=\"appdata\">{} {} → {}: <q>{}</q></div>",
-                    ui(lang, "application data"),
+                    ui(lang, phrase!("application data")),
                     from.name(),
                     side.name(),
                     esc(&String::from_utf8_lossy(data))
@@ -254,15 +224,15 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
         lang_code = if lang == Lang::Ja { "ja" } else { "en" },
         title = esc(page.title),
         outcome_class = if page.ok { "ok" } else { "fail" },
-        outcome_word = ui(lang, "Outcome"),
+        outcome_word = ui(lang, phrase!("Outcome")),
         outcome = esc(&page.outcome),
         help = ui(
             lang,
-            "Hover over a field to see its bytes; click a record to expand it."
+            phrase!("Hover over a field to see its bytes; click a record to expand it.")
         ),
-        expand = ui(lang, "expand all"),
-        collapse = ui(lang, "collapse all"),
-        records = ui(lang, "Records on the wire"),
+        expand = ui(lang, phrase!("expand all")),
+        collapse = ui(lang, phrase!("collapse all")),
+        records = ui(lang, phrase!("Records on the wire")),
         ledger = render_ledger(events, lang),
     )
 }
@@ -308,7 +278,7 @@ fn render_record(record: &RecordView<'_>, messages: &mut MessageQueues<'_>, lang
             ),
             _ => "alert".into(),
         },
-        23 => ui(lang, "application data").to_string(),
+        23 => ui(lang, phrase!("application data")).to_string(),
         _ if names.is_empty() => content_type_name(record.content_type),
         _ => names.join(", "),
     };
@@ -325,11 +295,11 @@ fn render_record(record: &RecordView<'_>, messages: &mut MessageQueues<'_>, lang
         ct = content_type_name(record.content_type),
         version = esc(&version_name(record.version)),
         len = record.wire.len(),
-        bytes = ui(lang, "bytes"),
+        bytes = ui(lang, phrase!("bytes")),
         prot = if record.gcm.is_some() {
-            ui(lang, "protected")
+            ui(lang, phrase!("protected"))
         } else {
-            ui(lang, "in the clear")
+            ui(lang, phrase!("in the clear"))
         },
     );
 
@@ -353,10 +323,14 @@ fn render_record(record: &RecordView<'_>, messages: &mut MessageQueues<'_>, lang
             depth: 0,
             label: "version".into(),
             meaning: if record.version == 0x0301 && record.content_type == 22 {
-                format!(
-                    "{} (the record layer's compatibility value for a first ClientHello, RFC \
-                     5246 Appendix E.1)",
-                    version_name(record.version)
+                let version = version_name(record.version);
+                ui(
+                    lang,
+                    phrase!(
+                        "{} (the record layer's compatibility value for a first ClientHello, RFC \
+                         5246 Appendix E.1)",
+                        version
+                    ),
                 )
             } else {
                 version_name(record.version)
@@ -367,11 +341,17 @@ fn render_record(record: &RecordView<'_>, messages: &mut MessageQueues<'_>, lang
             len: 2,
             depth: 0,
             label: "length".into(),
-            meaning: format!("{} bytes follow", fragment.len()),
+            meaning: ui(lang, phrase!("{} bytes follow", fragment.len())),
         },
     ];
     match record.gcm {
-        None => ranges.extend(content_ranges(record.content_type, plaintext, &carried, 5)),
+        None => ranges.extend(content_ranges(
+            record.content_type,
+            plaintext,
+            &carried,
+            5,
+            lang,
+        )),
         Some(gcm) => {
             let body = fragment.len().saturating_sub(8 + 16);
             ranges.push(Range {
@@ -379,25 +359,25 @@ fn render_record(record: &RecordView<'_>, messages: &mut MessageQueues<'_>, lang
                 len: 8.min(fragment.len()),
                 depth: 0,
                 label: "explicit_nonce".into(),
-                meaning: format!("seq {}", gcm.seq),
+                meaning: ui(lang, phrase!("seq {}", gcm.seq)),
             });
             ranges.push(Range {
                 start: 13,
                 len: body,
                 depth: 0,
                 label: "ciphertext".into(),
-                meaning: format!("{} bytes of AES-GCM ciphertext", body),
+                meaning: ui(lang, phrase!("{} bytes of AES-GCM ciphertext", body)),
             });
             ranges.push(Range {
                 start: 13 + body,
                 len: fragment.len().saturating_sub(8 + body),
                 depth: 0,
                 label: "tag".into(),
-                meaning: "GCM authentication tag".into(),
+                meaning: ui(lang, phrase!("GCM authentication tag")),
             });
         }
     }
-    let _ = writeln!(out, "<h4>{}</h4>", ui(lang, "Bytes on the wire"));
+    let _ = writeln!(out, "<h4>{}</h4>", ui(lang, phrase!("Bytes on the wire")));
     out.push_str(&labelled_bytes(
         record.wire,
         &ranges,
@@ -419,7 +399,7 @@ fn render_record(record: &RecordView<'_>, messages: &mut MessageQueues<'_>, lang
              <div>additional_data = seq_num ‖ type ‖ version ‖ length = <code class=\"hex\">{aad}</code></div>\
              <div>AES-GCM-Seal(<i>{from}_write_key</i>, nonce, plaintext, additional_data) → \
              ciphertext ‖ tag <code class=\"hex\">{tag}</code></div></div>",
-            ui(lang, "AES-GCM protection"),
+            ui(lang, phrase!("AES-GCM protection")),
             iv = hex::encode(gcm.nonce.get(..4).unwrap_or_default()),
             explicit = hex::encode(&gcm.explicit_nonce),
             nonce = hex::encode(&gcm.nonce),
@@ -427,8 +407,8 @@ fn render_record(record: &RecordView<'_>, messages: &mut MessageQueues<'_>, lang
             tag = hex::encode(&gcm.tag),
             from = record.from.name(),
         );
-        let _ = writeln!(out, "<h4>{}</h4>", ui(lang, "Decrypted plaintext"));
-        let inner = content_ranges(record.content_type, plaintext, &carried, 0);
+        let _ = writeln!(out, "<h4>{}</h4>", ui(lang, phrase!("Decrypted plaintext")));
+        let inner = content_ranges(record.content_type, plaintext, &carried, 0, lang);
         let id = format!("r{}p", record.number);
         out.push_str(&labelled_bytes(plaintext, &inner, &id));
         out.push_str(&field_table(plaintext, &inner, &id, lang));
@@ -451,6 +431,7 @@ fn content_ranges(
     plaintext: &[u8],
     carried: &[(usize, TracedMessage<'_>)],
     base: usize,
+    lang: Lang,
 ) -> Vec<Range> {
     let mut ranges = Vec::new();
     match content_type {
@@ -468,7 +449,7 @@ fn content_ranges(
                         len: f.len,
                         depth: f.depth + 1,
                         label: f.label.to_string(),
-                        meaning: explain_field(f.label, &f.kind, bytes),
+                        meaning: say_arg(lang, &explain_field(f.label, &f.kind, bytes)),
                     });
                 }
             }
@@ -547,10 +528,10 @@ fn field_table(bytes: &[u8], ranges: &[Range], id: &str, lang: Lang) -> String {
     let mut out = format!(
         "<table class=\"fields\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\
          </thead><tbody>",
-        ui(lang, "offset"),
-        ui(lang, "bytes"),
-        ui(lang, "field"),
-        ui(lang, "meaning")
+        ui(lang, phrase!("offset")),
+        ui(lang, phrase!("bytes")),
+        ui(lang, phrase!("field")),
+        ui(lang, phrase!("meaning"))
     );
     for (r, range) in ranges.iter().enumerate() {
         let shown = bytes
@@ -582,7 +563,10 @@ fn field_table(bytes: &[u8], ranges: &[Range], id: &str, lang: Lang) -> String {
 
 /// The key ledger: every key, who holds it, and each use in this run.
 fn render_ledger(events: &[Event], lang: Lang) -> String {
-    let mut out = format!("<h2 class=\"section\">{}</h2>", ui(lang, "Key ledger"));
+    let mut out = format!(
+        "<h2 class=\"section\">{}</h2>",
+        ui(lang, phrase!("Key ledger"))
+    );
     for entry in key_ledger(events) {
         let uses: String = entry
             .uses
@@ -598,15 +582,15 @@ fn render_ledger(events: &[Event], lang: Lang) -> String {
         let _ = write!(
             out,
             "<div class=\"key\"><h3>{}</h3><p class=\"holder\">{}: {}</p><ul>{uses}</ul>",
-            esc(&say(lang, entry.key.name())),
-            ui(lang, "held by"),
-            esc(&say(lang, entry.key.held_by())),
+            esc(&say(lang, &entry.key.name())),
+            ui(lang, phrase!("held by")),
+            esc(&say(lang, &entry.key.held_by())),
         );
         if entry.sealed_records > 0 {
             let _ = write!(
                 out,
                 "<p>{}: {}</p>",
-                ui(lang, "sealed records"),
+                ui(lang, phrase!("sealed records")),
                 entry.sealed_records
             );
         }

@@ -23,6 +23,7 @@ use super::{Event, Key};
 use crate::codec::{Field, FieldKind};
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::extensions::group_name;
+use crate::phrase::Arg;
 use crate::rng::Side;
 use crate::suites::{CipherSuite, KeyExchange};
 
@@ -117,7 +118,7 @@ impl<'a> Diagram<'a> {
                 side,
                 key,
                 operation,
-            } => self.key_use(*side, *key, operation),
+            } => self.key_use(*side, *key, &operation.to_string()),
             Event::AppData {
                 side, from, data, ..
             } if self.draws(at, *side, *from) => {
@@ -337,11 +338,7 @@ impl<'a> Diagram<'a> {
         self.arrow(from, "-x", &text, sealed);
         // The arrow names the alert already; the note adds the failing side's reason.
         let reason = match self.failure_reason(at, from) {
-            Some(reason) => reason
-                .strip_prefix(description.name())
-                .and_then(|rest| rest.strip_prefix(": "))
-                .unwrap_or(reason)
-                .to_string(),
+            Some(reason) => reason,
             None => format!("sent fatal {}", description.name()),
         };
         self.note(
@@ -352,11 +349,22 @@ impl<'a> Diagram<'a> {
 
     /// What the failing side said about its failure, right after its alert (the note that
     /// `Conn::alert_on_error` writes).
-    fn failure_reason(&self, at: usize, side: Side) -> Option<&'a str> {
+    /// Its reason without the alert's name, which the arrow shows already.
+    fn failure_reason(&self, at: usize, side: Side) -> Option<String> {
         let after: &'a [Event] = self.events.get(at + 1..).unwrap_or(&[]);
         after.iter().find_map(|event| match event {
-            Event::Note { side: s, text } if *s == side => {
-                text.strip_prefix("the connection fails here: ")
+            Event::Note { side: s, text }
+                if *s == side && text.pattern() == "the connection fails here: {}" =>
+            {
+                let error = match text.args() {
+                    [Arg::Phrase(error)] => error,
+                    _ => return None,
+                };
+                // A local failure reads "{alert}: {reason}" (Error::phrase).
+                Some(match (error.pattern(), error.args()) {
+                    ("{}: {}", [_, reason]) => reason.to_string(),
+                    _ => error.to_string(),
+                })
             }
             _ => None,
         })
@@ -635,11 +643,14 @@ mod tests {
             vec![Event::KeyUse {
                 side: Side::Server,
                 key: Key::ServerPrivateKey,
-                operation: String::new(),
+                operation: crate::phrase!(""),
             }],
             vec![Event::Note {
                 side: Side::Client,
-                text: "the connection fails here: ".repeat(20),
+                text: crate::phrase!(
+                    "the connection fails here: {}",
+                    "the connection fails here: ".repeat(20)
+                ),
             }],
         ];
         for events in lists {

@@ -1,0 +1,357 @@
+//! The event model: what each side records as it works, for the renderers to show.
+//!
+//! Each side records [`Event`]s in its [`Trace`]: the flights it starts, every message with the
+//! labelled bytes its codec wrote or read, every record with its protection (GCM nonce, AAD,
+//! tag), every secret as it is derived and from what, and every use of a key (the key ledger).
+//! The simulator merges both sides' events in flight order.
+//!
+//! This module is a leaf of the protocol code: the client, the server, the connection and the
+//! record layer write events; the renderers in [`crate::render`] (text, HTML, mermaid, JSON,
+//! worksheet, walkthrough) read them. Nothing here formats anything for a reader: explanations
+//! are [`Phrase`]s, which keep their pattern and values, and a renderer chooses the language.
+//!
+//! Tracing costs nothing when it is off: every explanation is passed as a closure, called only
+//! when the trace is on. A debugger can step over all of it (`docs/debugging.md`).
+
+use serde::Serialize;
+
+use crate::codec::Field;
+use crate::messages::alert::{AlertDescription, AlertLevel};
+use crate::phrase;
+use crate::phrase::Phrase;
+use crate::rng::Side;
+
+/// Serialize bytes as a lowercase hex string in JSON.
+fn as_hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&hex::encode(bytes))
+}
+
+fn as_hex_opt<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+    match bytes {
+        Some(b) => s.serialize_str(&hex::encode(b)),
+        None => s.serialize_none(),
+    }
+}
+
+/// The keys a handshake involves, for the key ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Key {
+    /// The RSA public key in the server's certificate.
+    ServerPublicKey,
+    /// The server's RSA private key.
+    ServerPrivateKey,
+    /// The RSA public key in the client's certificate (mutual TLS).
+    ClientPublicKey,
+    /// The client's RSA private key (mutual TLS).
+    ClientPrivateKey,
+    /// An ephemeral X25519 private key (ECDHE), thrown away after the handshake.
+    EphemeralPrivateKey,
+    /// The symmetric session keys derived from the master secret.
+    SessionKeys,
+}
+
+impl Key {
+    /// Every key, in the order the key ledger lists them.
+    pub const ALL: [Key; 6] = [
+        Key::ServerPublicKey,
+        Key::ServerPrivateKey,
+        Key::ClientPublicKey,
+        Key::ClientPrivateKey,
+        Key::EphemeralPrivateKey,
+        Key::SessionKeys,
+    ];
+
+    /// The key's name.
+    pub fn name(self) -> Phrase {
+        match self {
+            Key::ServerPublicKey => phrase!("server public key"),
+            Key::ServerPrivateKey => phrase!("server private key"),
+            Key::ClientPublicKey => phrase!("client public key"),
+            Key::ClientPrivateKey => phrase!("client private key"),
+            Key::EphemeralPrivateKey => phrase!("ephemeral X25519 private key"),
+            Key::SessionKeys => phrase!("session keys"),
+        }
+    }
+
+    /// Who holds this key, by the design of TLS.
+    pub fn held_by(self) -> Phrase {
+        match self {
+            Key::ServerPublicKey => phrase!("anyone: it is in the server's certificate"),
+            Key::ServerPrivateKey => phrase!("the server only; it never leaves it"),
+            Key::ClientPublicKey => phrase!("anyone: it is in the client's certificate"),
+            Key::ClientPrivateKey => phrase!("the client only; it never leaves it"),
+            Key::EphemeralPrivateKey => phrase!("its side only, for one handshake"),
+            Key::SessionKeys => phrase!("client and server, each derived on its own side"),
+        }
+    }
+}
+
+/// GCM protection details of one record (RFC 5288 3, RFC 5246 6.2.3.3).
+#[derive(Clone, Debug, Serialize)]
+pub struct GcmDetails {
+    /// The sequence number of the record in its direction.
+    pub seq: u64,
+    /// The 8-byte explicit nonce sent in the record.
+    #[serde(serialize_with = "as_hex")]
+    pub explicit_nonce: Vec<u8>,
+    /// The full 12-byte nonce: implicit IV (4 bytes, from the key block) + explicit nonce.
+    #[serde(serialize_with = "as_hex")]
+    pub nonce: Vec<u8>,
+    /// additional_data = seq_num + TLSCompressed.type + TLSCompressed.version +
+    /// TLSCompressed.length.
+    #[serde(serialize_with = "as_hex")]
+    pub aad: Vec<u8>,
+    /// The 16-byte authentication tag at the end of the record.
+    #[serde(serialize_with = "as_hex")]
+    pub tag: Vec<u8>,
+    /// The record's content before sealing (after opening).
+    #[serde(serialize_with = "as_hex")]
+    pub plaintext: Vec<u8>,
+}
+
+/// One thing a side did or saw. `side` is who logged it; `from` (where present) who sent it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// One side begins a flight (one of its public methods).
+    Flight {
+        /// Who logged it.
+        side: Side,
+        /// The method, e.g. `server.answer_hello`.
+        call: &'static str,
+        /// The messages it reads, in order ([brackets] for optional ones).
+        reads: &'static str,
+        /// The messages it sends.
+        sends: &'static str,
+    },
+    /// A record written to or read from the wire.
+    Record {
+        /// Who logged it.
+        side: Side,
+        /// Who sent it.
+        from: Side,
+        /// The record's ContentType (RFC 5246 6.2.1).
+        content_type: u8,
+        /// The record's ProtocolVersion.
+        version: u16,
+        /// The whole record as on the wire: 5-byte header and fragment.
+        #[serde(serialize_with = "as_hex")]
+        wire: Vec<u8>,
+        /// Present when the record was protected.
+        gcm: Option<GcmDetails>,
+    },
+    /// A message (handshake, alert, change_cipher_spec) with its labelled bytes.
+    Message {
+        /// Who logged it.
+        side: Side,
+        /// Who sent it.
+        from: Side,
+        /// The message's name, as the RFC's diagrams write it.
+        name: String,
+        /// Where the RFCs define it.
+        rfc: &'static str,
+        /// The whole message, header included.
+        #[serde(serialize_with = "as_hex")]
+        bytes: Vec<u8>,
+        /// Every byte range, labelled by the codec.
+        fields: Vec<Field>,
+    },
+    /// A secret chosen or derived, with how.
+    Secret {
+        /// Who logged it.
+        side: Side,
+        /// The RFC's name for it (`master_secret`, ...).
+        name: &'static str,
+        /// Its bytes.
+        #[serde(serialize_with = "as_hex")]
+        value: Vec<u8>,
+        /// Where it came from.
+        how: Phrase,
+    },
+    /// A value worth showing that is not secret (a hash, a signature input).
+    Value {
+        /// Who logged it.
+        side: Side,
+        /// Its name.
+        name: &'static str,
+        /// Its bytes.
+        #[serde(serialize_with = "as_hex")]
+        value: Vec<u8>,
+        /// Where it came from.
+        how: Phrase,
+    },
+    /// A key used for something: the key ledger.
+    KeyUse {
+        /// Who used it.
+        side: Side,
+        /// Which key.
+        key: Key,
+        /// What for.
+        operation: Phrase,
+    },
+    /// A check a side made, and its outcome.
+    Check {
+        /// Who checked.
+        side: Side,
+        /// What was checked.
+        what: Phrase,
+        /// Whether it held.
+        ok: bool,
+    },
+    /// An explanation.
+    Note {
+        /// Who says it.
+        side: Side,
+        /// What it says.
+        text: Phrase,
+    },
+    /// An alert sent or received.
+    Alert {
+        /// Who logged it.
+        side: Side,
+        /// Who sent it.
+        from: Side,
+        /// warning or fatal.
+        level: AlertLevel,
+        /// Which alert.
+        description: AlertDescription,
+    },
+    /// Application data, as plaintext.
+    AppData {
+        /// Who logged it.
+        side: Side,
+        /// Who sent it.
+        from: Side,
+        /// The plaintext.
+        #[serde(serialize_with = "as_hex")]
+        data: Vec<u8>,
+        /// The GCM tag of the record that carried it.
+        #[serde(serialize_with = "as_hex_opt")]
+        record_tag: Option<Vec<u8>>,
+    },
+}
+
+/// One side's event log. When it is off, nothing is recorded and no explanation is even built.
+#[derive(Debug, Default)]
+pub struct Trace {
+    enabled: bool,
+    events: Vec<Event>,
+    /// How many of `events` have been printed already (`serve`/`connect` print as they go).
+    printed: usize,
+}
+
+impl Trace {
+    /// A trace that records (`enabled`) or ignores everything.
+    pub fn new(enabled: bool) -> Self {
+        Trace {
+            enabled,
+            events: Vec::new(),
+            printed: 0,
+        }
+    }
+
+    /// Whether events are recorded.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// The events recorded so far.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Takes the events out, leaving the trace empty.
+    pub fn take(&mut self) -> Vec<Event> {
+        self.printed = 0;
+        std::mem::take(&mut self.events)
+    }
+
+    /// The events not yet marked as printed; marks them printed.
+    pub fn unprinted(&mut self) -> &[Event] {
+        let from = self.printed.min(self.events.len());
+        self.printed = self.events.len();
+        &self.events[from..]
+    }
+
+    /// Records the event `make` builds, if the trace is on.
+    pub fn push(&mut self, make: impl FnOnce() -> Event) {
+        if self.enabled {
+            self.events.push(make());
+        }
+    }
+
+    /// An explanation.
+    pub fn note(&mut self, side: Side, text: impl FnOnce() -> Phrase) {
+        self.push(|| Event::Note { side, text: text() });
+    }
+
+    /// A secret and where it came from.
+    pub fn secret(
+        &mut self,
+        side: Side,
+        name: &'static str,
+        value: &[u8],
+        how: impl FnOnce() -> Phrase,
+    ) {
+        self.push(|| Event::Secret {
+            side,
+            name,
+            value: value.to_vec(),
+            how: how(),
+        });
+    }
+
+    /// A public value and where it came from.
+    pub fn value(
+        &mut self,
+        side: Side,
+        name: &'static str,
+        value: &[u8],
+        how: impl FnOnce() -> Phrase,
+    ) {
+        self.push(|| Event::Value {
+            side,
+            name,
+            value: value.to_vec(),
+            how: how(),
+        });
+    }
+
+    /// A use of a key, for the key ledger.
+    pub fn key_use(&mut self, side: Side, key: Key, operation: impl FnOnce() -> Phrase) {
+        self.push(|| Event::KeyUse {
+            side,
+            key,
+            operation: operation(),
+        });
+    }
+
+    /// A check and its outcome.
+    pub fn check(&mut self, side: Side, ok: bool, what: impl FnOnce() -> Phrase) {
+        self.push(|| Event::Check {
+            side,
+            what: what(),
+            ok,
+        });
+    }
+}
+
+/// The first value (a Secret or a Value event) that `side` traced under `name`.
+pub fn traced_value<'a>(events: &'a [Event], side: Side, name: &str) -> Option<&'a [u8]> {
+    events.iter().find_map(|e| match e {
+        Event::Secret {
+            side: s,
+            name: n,
+            value,
+            ..
+        }
+        | Event::Value {
+            side: s,
+            name: n,
+            value,
+            ..
+        } if *n == name && *s == side => Some(value.as_slice()),
+        _ => None,
+    })
+}
