@@ -249,10 +249,6 @@ impl Default for SimulateArgs {
     }
 }
 
-/// Counts allocations (for `tls12-sim bench`'s memory figures); otherwise the system allocator.
-#[global_allocator]
-static ALLOCATOR: tls12_sim::bench::CountingAllocator = tls12_sim::bench::CountingAllocator;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

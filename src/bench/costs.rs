@@ -1,0 +1,201 @@
+//! What is measured and where the figures are kept: [`Op`] names one operation, [`Costs`] holds
+//! one run's nanoseconds per operation (and the memory figures, when there are any).
+//!
+//! Both timers fill the same `Costs`: `tls12-sim bench` with its own small timer, `cargo bench`
+//! from criterion's estimates, found under each operation's [`Op::criterion_id`].
+
+use std::collections::BTreeMap;
+
+use super::handshakes::HandshakeKind;
+
+/// One operation the summary and the chart read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Op {
+    /// RSA-2048 PKCS#1 v1.5 encryption of the pre-master (the public-key operation).
+    Rsa2048Encrypt,
+    /// RSA-2048 decryption of the pre-master (the private-key operation).
+    Rsa2048Decrypt,
+    /// RSA-3072 decryption of the pre-master.
+    Rsa3072Decrypt,
+    /// RSA-4096 decryption of the pre-master.
+    Rsa4096Decrypt,
+    /// RSA-2048 PKCS#1 v1.5 signature (rsa_pkcs1_sha256) of 1 KiB.
+    Rsa2048Pkcs1Sign,
+    /// Its verification: what checking a certificate's signature costs.
+    Rsa2048Pkcs1Verify,
+    /// RSA-2048 PSS signature (rsa_pss_rsae_sha256) of 1 KiB.
+    Rsa2048PssSign,
+    /// Its verification.
+    Rsa2048PssVerify,
+    /// One side's X25519 work: a key pair and the shared secret.
+    X25519Exchange,
+    /// The bare AES-128-GCM seal of 16 KiB.
+    Aes128Seal16k,
+    /// The bare AES-256-GCM seal of 16 KiB.
+    Aes256Seal16k,
+    /// Our record layer sealing a 16 KiB record in place.
+    RecordSeal16k,
+    /// Our record layer opening a 16 KiB record in place.
+    RecordOpen16k,
+    /// The bare AES-128-GCM seal of 16 KiB, as the record layer's baseline.
+    BareSeal16k,
+    /// The bare AES-128-GCM open of 16 KiB, as the record layer's baseline.
+    BareOpen16k,
+    /// A full handshake, both sides, in memory.
+    HandshakeFull(HandshakeKind),
+    /// The server alone, replaying the client's recorded flights.
+    HandshakeServer(HandshakeKind),
+    /// The client alone, replaying the server's recorded flights.
+    HandshakeClient(HandshakeKind),
+}
+
+impl Op {
+    /// Every operation without a handshake kind, in the order criterion's ids were first listed.
+    const FIXED: [Op; 15] = [
+        Op::Rsa2048Encrypt,
+        Op::Rsa2048Decrypt,
+        Op::Rsa3072Decrypt,
+        Op::Rsa4096Decrypt,
+        Op::Rsa2048Pkcs1Sign,
+        Op::Rsa2048Pkcs1Verify,
+        Op::Rsa2048PssSign,
+        Op::Rsa2048PssVerify,
+        Op::X25519Exchange,
+        Op::Aes128Seal16k,
+        Op::Aes256Seal16k,
+        Op::RecordSeal16k,
+        Op::RecordOpen16k,
+        Op::BareSeal16k,
+        Op::BareOpen16k,
+    ];
+
+    /// Every operation: the fixed ones, then full, server alone and client alone for each kind.
+    pub fn all() -> Vec<Op> {
+        let mut ops = Op::FIXED.to_vec();
+        for kind in HandshakeKind::ALL {
+            ops.extend([
+                Op::HandshakeFull(kind),
+                Op::HandshakeServer(kind),
+                Op::HandshakeClient(kind),
+            ]);
+        }
+        ops
+    }
+
+    /// The criterion benchmark group the operation is measured in.
+    pub fn group(self) -> &'static str {
+        match self {
+            Op::Rsa2048Encrypt
+            | Op::Rsa2048Decrypt
+            | Op::Rsa3072Decrypt
+            | Op::Rsa4096Decrypt
+            | Op::Rsa2048Pkcs1Sign
+            | Op::Rsa2048Pkcs1Verify
+            | Op::Rsa2048PssSign
+            | Op::Rsa2048PssVerify
+            | Op::X25519Exchange => "asymmetric",
+            Op::Aes128Seal16k | Op::Aes256Seal16k => "symmetric",
+            Op::RecordSeal16k | Op::RecordOpen16k | Op::BareSeal16k | Op::BareOpen16k => "records",
+            Op::HandshakeFull(_) | Op::HandshakeServer(_) | Op::HandshakeClient(_) => "handshake",
+        }
+    }
+
+    /// The benchmark's name within its group (the summary also prints it, for the asymmetric
+    /// operations).
+    pub fn function(self) -> String {
+        let fixed = match self {
+            Op::Rsa2048Encrypt => "rsa2048_encrypt",
+            Op::Rsa2048Decrypt => "rsa2048_decrypt",
+            Op::Rsa3072Decrypt => "rsa3072_decrypt",
+            Op::Rsa4096Decrypt => "rsa4096_decrypt",
+            Op::Rsa2048Pkcs1Sign => "rsa2048_pkcs1_sign",
+            Op::Rsa2048Pkcs1Verify => "rsa2048_pkcs1_verify",
+            Op::Rsa2048PssSign => "rsa2048_pss_sign",
+            Op::Rsa2048PssVerify => "rsa2048_pss_verify",
+            Op::X25519Exchange => "x25519_keygen_and_shared",
+            Op::Aes128Seal16k => "aes128gcm_seal_16384",
+            Op::Aes256Seal16k => "aes256gcm_seal_16384",
+            Op::RecordSeal16k => "ours_seal_16384",
+            Op::RecordOpen16k => "ours_open_16384",
+            Op::BareSeal16k => "bare_aes128gcm_seal_16384",
+            Op::BareOpen16k => "bare_aes128gcm_open_16384",
+            Op::HandshakeFull(kind) => return format!("{}_full", kind.name()),
+            Op::HandshakeServer(kind) => return format!("{}_server_alone", kind.name()),
+            Op::HandshakeClient(kind) => return format!("{}_client_alone", kind.name()),
+        };
+        fixed.to_string()
+    }
+
+    /// Criterion's id, `group/function`: where `cargo bench` finds this run's estimate, and
+    /// what its saved baselines are keyed by (so these strings must not change).
+    pub fn criterion_id(self) -> String {
+        format!("{}/{}", self.group(), self.function())
+    }
+}
+
+/// Memory used by one piece of work, from the caller's counting allocator.
+#[derive(Clone, Debug)]
+pub struct MemoryUse {
+    /// What was done.
+    pub what: String,
+    /// How many allocations it made.
+    pub allocations: usize,
+    /// The peak heap above what was live before it, in bytes.
+    pub peak_bytes: usize,
+}
+
+/// Measured costs: nanoseconds per operation.
+#[derive(Clone, Debug, Default)]
+pub struct Costs {
+    /// Nanoseconds per operation.
+    pub ns: BTreeMap<Op, f64>,
+    /// Memory, when it was measured (`None`: no counting allocator, as in `tls12-sim bench`).
+    pub memory: Option<Vec<MemoryUse>>,
+}
+
+impl Costs {
+    /// The cost of `op`, if it was measured.
+    pub fn get(&self, op: Op) -> Option<f64> {
+        self.ns.get(&op).copied()
+    }
+
+    /// Records the cost of `op`.
+    pub fn set(&mut self, op: Op, ns: f64) {
+        self.ns.insert(op, ns);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn criterion_ids_are_the_ones_saved_baselines_use() {
+        let ids: Vec<String> = Op::all().into_iter().map(Op::criterion_id).collect();
+        let mut expected: Vec<String> = [
+            "asymmetric/rsa2048_encrypt",
+            "asymmetric/rsa2048_decrypt",
+            "asymmetric/rsa3072_decrypt",
+            "asymmetric/rsa4096_decrypt",
+            "asymmetric/rsa2048_pkcs1_sign",
+            "asymmetric/rsa2048_pkcs1_verify",
+            "asymmetric/rsa2048_pss_sign",
+            "asymmetric/rsa2048_pss_verify",
+            "asymmetric/x25519_keygen_and_shared",
+            "symmetric/aes128gcm_seal_16384",
+            "symmetric/aes256gcm_seal_16384",
+            "records/ours_seal_16384",
+            "records/ours_open_16384",
+            "records/bare_aes128gcm_seal_16384",
+            "records/bare_aes128gcm_open_16384",
+        ]
+        .map(String::from)
+        .to_vec();
+        for kind in ["rsa", "ecdhe", "rsa_mtls", "ecdhe_mtls"] {
+            for what in ["full", "server_alone", "client_alone"] {
+                expected.push(format!("handshake/{kind}_{what}"));
+            }
+        }
+        assert_eq!(ids, expected);
+    }
+}
