@@ -8,8 +8,7 @@
 //! } Alert;
 //! ```
 
-use crate::codec::{Labelled, Reader, Writer};
-use crate::error::Error;
+use crate::codec::{CodecError, Labelled, Reader, Writer};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -182,14 +181,17 @@ impl Alert {
         }
     }
 
-    pub fn encode(&self) -> Result<Labelled, Error> {
+    /// The two bytes, labelled. (The codec's error, not the program's: `error.rs` builds on
+    /// this module, so it must not depend on `error.rs`.)
+    pub fn encode(&self) -> Result<Labelled, CodecError> {
         let mut w = Writer::new();
         w.u8("level", self.level.code());
         w.u8("description", self.description.code());
-        Ok(w.finish()?)
+        w.finish()
     }
 
-    pub fn decode(bytes: &[u8]) -> Result<Self, Error> {
+    /// Exactly two bytes: level and description.
+    pub fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
         let mut r = Reader::new(bytes);
         let level = AlertLevel::from_code(r.u8("level")?);
         let description = AlertDescription::from_code(r.u8("description")?);
