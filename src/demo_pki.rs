@@ -212,6 +212,24 @@ pub fn make(seed: u64) -> Result<Vec<(String, String)>, Error> {
     add(&mut files, "server", &server, &server_key)?;
 
     // The clients: alice (good), bob (expired), carol (revoked).
+    make_clients(&mut files, &ca, &ca_key, &mut rng)?;
+
+    // The CRL: the CA says carol's certificate is revoked.
+    let crl = make_crl(&ca, &ca_key, &[REVOKED_SERIAL], &mut rng)?;
+    files.push(("crl.pem".into(), crl));
+
+    // Another CA, and mallory, whom it vouches for.
+    make_other_ca_and_stranger(&mut files, &mut rng)?;
+    Ok(files)
+}
+
+/// alice (good), bob (expired) and carol (revoked), issued by the demo CA.
+fn make_clients(
+    files: &mut Vec<(String, String)>,
+    ca: &[u8],
+    ca_key: &RsaPrivateKey,
+    rng: &mut RoleRng,
+) -> Result<(), Error> {
     let clients = [
         ("client", "CN=alice,OU=staff,O=tls12-sim demo", 3, None),
         (
@@ -228,39 +246,36 @@ pub fn make(seed: u64) -> Result<Vec<(String, String)>, Error> {
         ),
     ];
     for (name, subject, serial, validity) in clients {
-        let key = new_key(&mut rng)?;
+        let key = new_key(rng)?;
         let mut client_spec = spec(subject, serial, false);
         client_spec.client_auth = true;
         if let Some((not_before, not_after)) = validity {
             client_spec.not_before = not_before;
             client_spec.not_after = not_after;
         }
-        let cert = pki::issue_certificate(
-            &client_spec,
-            key.as_public_key(),
-            Some(&ca),
-            &ca_key,
-            &mut rng,
-        )?;
-        add(&mut files, name, &cert, &key)?;
+        let cert =
+            pki::issue_certificate(&client_spec, key.as_public_key(), Some(ca), ca_key, rng)?;
+        add(files, name, &cert, &key)?;
     }
+    Ok(())
+}
 
-    // The CRL: the CA says carol's certificate is revoked.
-    let crl = make_crl(&ca, &ca_key, &[REVOKED_SERIAL], &mut rng)?;
-    files.push(("crl.pem".into(), crl));
-
-    // Another CA, and mallory, whom it vouches for.
-    let other_key = new_key(&mut rng)?;
+/// A CA the demo server does not trust, and mallory, whom it vouches for.
+fn make_other_ca_and_stranger(
+    files: &mut Vec<(String, String)>,
+    rng: &mut RoleRng,
+) -> Result<(), Error> {
+    let other_key = new_key(rng)?;
     let other_spec = spec("CN=tls12-sim other CA,O=somewhere else", 1, true);
     let other = pki::issue_certificate(
         &other_spec,
         other_key.as_public_key(),
         None,
         &other_key,
-        &mut rng,
+        rng,
     )?;
-    add(&mut files, "other-ca", &other, &other_key)?;
-    let stranger_key = new_key(&mut rng)?;
+    add(files, "other-ca", &other, &other_key)?;
+    let stranger_key = new_key(rng)?;
     let mut stranger_spec = spec("CN=mallory,O=somewhere else", 2, false);
     stranger_spec.client_auth = true;
     let stranger = pki::issue_certificate(
@@ -268,10 +283,10 @@ pub fn make(seed: u64) -> Result<Vec<(String, String)>, Error> {
         stranger_key.as_public_key(),
         Some(&other),
         &other_key,
-        &mut rng,
+        rng,
     )?;
-    add(&mut files, "stranger", &stranger, &stranger_key)?;
-    Ok(files)
+    add(files, "stranger", &stranger, &stranger_key)?;
+    Ok(())
 }
 
 fn new_key(rng: &mut RoleRng) -> Result<RsaPrivateKey, Error> {

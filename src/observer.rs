@@ -280,20 +280,9 @@ impl State<'_> {
             .obs
             .extended_master_secret
             .then_some(session_hash.as_slice());
-        let master: Option<Vec<u8>> = match (&self.key, suite.key_exchange()) {
-            (ObserverKey::MasterSecret(ms), _) => Some(ms.to_vec()),
-            (ObserverKey::ServerPrivateKey(key), KeyExchange::Rsa) => {
-                // An observer needs no Bleichenbacher defence: it only wants the plaintext.
-                let encrypted = self.obs.encrypted_pre_master.clone().unwrap_or_default();
-                let mut rng = RoleRng::seeded(0, Side::Server);
-                let pre_master = key
-                    .decrypt_blinded(&mut rng, Pkcs1v15Encrypt, &encrypted)
-                    .map_err(|e| {
-                        Error::BadRecording(phrase!(
-                            "cannot decrypt the pre-master: {}",
-                            e.to_string()
-                        ))
-                    })?;
+        let master = match &self.key {
+            ObserverKey::MasterSecret(ms) => Some(ms.to_vec()),
+            _ => self.pre_master_secret(suite)?.map(|pre_master| {
                 let master = prf::derive_master_secret(
                     suite.hash(),
                     &pre_master,
@@ -302,30 +291,8 @@ impl State<'_> {
                     &server_random,
                 );
                 self.obs.pre_master_secret = Some(pre_master);
-                Some(master.to_vec())
-            }
-            (ObserverKey::ClientEcdhPrivateKey(private), KeyExchange::Ecdhe) => {
-                let server_public = self
-                    .obs
-                    .server_key_exchange
-                    .as_ref()
-                    .map(|ske| ske.params.public.clone())
-                    .unwrap_or_default();
-                let shared = key_exchange::x25519_shared_secret(private, &server_public)?;
-                let master = prf::derive_master_secret(
-                    suite.hash(),
-                    &shared[..],
-                    ems_hash,
-                    &client_random,
-                    &server_random,
-                );
-                self.obs.pre_master_secret = Some(shared.to_vec());
-                Some(master.to_vec())
-            }
-            // ECDHE: the server's private key only signed; it opens nothing.
-            (ObserverKey::ServerPrivateKey(_), KeyExchange::Ecdhe)
-            | (ObserverKey::ClientEcdhPrivateKey(_), KeyExchange::Rsa)
-            | (ObserverKey::Nothing, _) => None,
+                master.to_vec()
+            }),
         };
         if let Some(master) = master {
             let (block, keys) = SessionKeys::derive(suite, &master, &client_random, &server_random);
@@ -343,6 +310,41 @@ impl State<'_> {
             self.obs.master_secret = Some(master);
         }
         Ok(())
+    }
+
+    /// The pre-master secret, if the key the observer holds opens it: the server's private key
+    /// decrypts an RSA key exchange; a side's ephemeral X25519 key opens ECDHE. (ECDHE: the
+    /// server's private key only signed; it opens nothing.)
+    fn pre_master_secret(&self, suite: CipherSuite) -> Result<Option<Vec<u8>>, Error> {
+        match (&self.key, suite.key_exchange()) {
+            (ObserverKey::ServerPrivateKey(key), KeyExchange::Rsa) => {
+                // An observer needs no Bleichenbacher defence: it only wants the plaintext.
+                let encrypted = self.obs.encrypted_pre_master.clone().unwrap_or_default();
+                let mut rng = RoleRng::seeded(0, Side::Server);
+                key.decrypt_blinded(&mut rng, Pkcs1v15Encrypt, &encrypted)
+                    .map(Some)
+                    .map_err(|e| {
+                        Error::BadRecording(phrase!(
+                            "cannot decrypt the pre-master: {}",
+                            e.to_string()
+                        ))
+                    })
+            }
+            (ObserverKey::ClientEcdhPrivateKey(private), KeyExchange::Ecdhe) => {
+                let server_public = self
+                    .obs
+                    .server_key_exchange
+                    .as_ref()
+                    .map(|ske| ske.params.public.clone())
+                    .unwrap_or_default();
+                let shared = key_exchange::x25519_shared_secret(private, &server_public)?;
+                Ok(Some(shared.to_vec()))
+            }
+            (ObserverKey::ServerPrivateKey(_), KeyExchange::Ecdhe)
+            | (ObserverKey::ClientEcdhPrivateKey(_), KeyExchange::Rsa)
+            | (ObserverKey::MasterSecret(_), _)
+            | (ObserverKey::Nothing, _) => Ok(None),
+        }
     }
 
     fn finished(&mut self, from: Side, message: &[u8]) -> Result<(), Error> {

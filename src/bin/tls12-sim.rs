@@ -352,8 +352,8 @@ fn lab_command(args: LabArgs) -> Result<ExitCode, Error> {
         }
         _ => {
             println!("The labs (run one with `tls12-sim lab NAME`):");
-            for (name, summary) in tls12_sim::labs::LABS {
-                println!("  {name:<20} {summary}");
+            for lab in tls12_sim::labs::LABS {
+                println!("  {:<20} {}", lab.name, lab.summary);
             }
         }
     }

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use rsa::RsaPrivateKey;
+
 use super::head;
 use crate::demo_pki;
 use crate::error::Error;
@@ -41,12 +43,42 @@ pub fn forward_secrecy() -> Result<ForwardSecrecy, Error> {
 
     // Two independent sessions: each gets its own seed. (Runs with the *same* seed draw the same
     // random bytes whatever the suite, which would tie the two sessions together.)
+    let rsa = rsa_session(&mut text, &stolen_key)?;
+    let ecdhe = ecdhe_session(&mut text, &stolen_key)?;
+
+    let rsa_plaintexts: Vec<Vec<u8>> = rsa
+        .application_data
+        .iter()
+        .map(|(_, d)| d.clone())
+        .collect();
+    let ecdhe_plaintexts: Vec<Vec<u8>> = ecdhe
+        .application_data
+        .iter()
+        .map(|(_, d)| d.clone())
+        .collect();
+    let _ = writeln!(
+        text,
+        "\nThe lesson: with RSA key exchange, one stolen key opens every session ever recorded\n\
+         with it. With ECDHE the session keys come from ephemeral keys that no longer exist, so\n\
+         the same key opens nothing: that is forward secrecy. (TLS 1.3 allows only the second\n\
+         kind.)"
+    );
+    Ok(ForwardSecrecy {
+        rsa_plaintexts,
+        ecdhe_plaintexts,
+        ecdhe_unreadable: ecdhe.unreadable_records,
+        text,
+    })
+}
+
+/// Session 1: RSA key exchange, recorded, then opened with the stolen key.
+fn rsa_session(text: &mut String, stolen_key: &RsaPrivateKey) -> Result<Observation, Error> {
     let rsa_flows = record_session(
         CipherSuite::RsaAes128GcmSha256,
         RSA_SESSION_SEED,
         b"PIN 2468 (RSA session)\n",
     )?;
-    let rsa = observer::observe(&rsa_flows, ObserverKey::ServerPrivateKey(&stolen_key))?;
+    let rsa = observer::observe(&rsa_flows, ObserverKey::ServerPrivateKey(stolen_key))?;
     let _ = writeln!(
         text,
         "Session 1, RSA key exchange: {} records recorded.",
@@ -61,14 +93,19 @@ pub fn forward_secrecy() -> Result<ForwardSecrecy, Error> {
             head(encrypted)
         );
     }
-    describe_opened(&mut text, &rsa);
+    describe_opened(text, &rsa);
 
+    Ok(rsa)
+}
+
+/// Session 2: ECDHE, recorded, and the stolen key tried on it.
+fn ecdhe_session(text: &mut String, stolen_key: &RsaPrivateKey) -> Result<Observation, Error> {
     let ecdhe_flows = record_session(
         CipherSuite::EcdheRsaAes128GcmSha256,
         ECDHE_SESSION_SEED,
         b"PIN 1357 (ECDHE session)\n",
     )?;
-    let ecdhe = observer::observe(&ecdhe_flows, ObserverKey::ServerPrivateKey(&stolen_key))?;
+    let ecdhe = observer::observe(&ecdhe_flows, ObserverKey::ServerPrivateKey(stolen_key))?;
     let _ = writeln!(
         text,
         "\nSession 2, ECDHE key exchange: {} records recorded.",
@@ -94,31 +131,9 @@ pub fn forward_secrecy() -> Result<ForwardSecrecy, Error> {
             head(client_public),
         );
     }
-    describe_opened(&mut text, &ecdhe);
+    describe_opened(text, &ecdhe);
 
-    let rsa_plaintexts: Vec<Vec<u8>> = rsa
-        .application_data
-        .iter()
-        .map(|(_, d)| d.clone())
-        .collect();
-    let ecdhe_plaintexts: Vec<Vec<u8>> = ecdhe
-        .application_data
-        .iter()
-        .map(|(_, d)| d.clone())
-        .collect();
-    let _ = writeln!(
-        text,
-        "\nThe lesson: with RSA key exchange, one stolen key opens every session ever recorded\n\
-         with it. With ECDHE the session keys come from ephemeral keys that no longer exist, so\n\
-         the same key opens nothing: that is forward secrecy. (TLS 1.3 allows only the second\n\
-         kind.)"
-    );
-    Ok(ForwardSecrecy {
-        rsa_plaintexts,
-        ecdhe_plaintexts,
-        ecdhe_unreadable: ecdhe.unreadable_records,
-        text,
-    })
+    Ok(ecdhe)
 }
 
 /// The seeds of the lab's two recorded sessions.

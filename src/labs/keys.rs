@@ -13,7 +13,7 @@ use crate::demo_pki::{self, DemoClient};
 use crate::error::Error;
 use crate::event::{Event, Key};
 use crate::messages::alert::AlertDescription;
-use crate::observer::{self, ObserverKey};
+use crate::observer::{self, Observation, ObserverKey};
 use crate::phrase;
 use crate::render;
 use crate::rng::Side;
@@ -207,80 +207,7 @@ pub fn eavesdropper() -> Result<Eavesdropper, Error> {
         (SUITES[0], RSA_SESSION_SEED),
         (SUITES[1], ECDHE_SESSION_SEED),
     ] {
-        let flows = record_session(suite, seed, b"PIN 2468\n")?;
-        let seen = observer::observe(&flows, ObserverKey::Nothing)?;
-        let protected = seen.records.iter().filter(|r| r.protected).count();
-        let opened = protected - seen.unreadable_records;
-        let _ = writeln!(
-            text,
-            "\n--- {} ---\n  Recorded: {} records, {} bytes.",
-            suite.name(),
-            seen.records.len(),
-            flows.iter().map(|f| f.bytes.len()).sum::<usize>()
-        );
-        let names: Vec<String> = seen
-            .messages
-            .iter()
-            .map(|(from, t, _)| {
-                format!(
-                    "{} ({})",
-                    crate::messages::handshake_type_name(t.code()),
-                    from.name()
-                )
-            })
-            .collect();
-        let _ = writeln!(text, "  In the clear: {}.", names.join(", "));
-        let _ = writeln!(
-            text,
-            "  It has the server's certificate ({} bytes) and so the server's public key.",
-            seen.server_certificates.first().map_or(0, Vec::len)
-        );
-        match suite.key_exchange() {
-            KeyExchange::Rsa => {
-                if let Some(encrypted) = &seen.encrypted_pre_master {
-                    let _ = writeln!(
-                        text,
-                        "  The pre-master secret crossed the wire, RSA-encrypted to that public \
-                         key: {}.. ({} bytes).\n  \
-                         A public key only encrypts: opening this takes the private key, which \
-                         the eavesdropper does not have.",
-                        head(encrypted),
-                        encrypted.len()
-                    );
-                }
-            }
-            KeyExchange::Ecdhe => {
-                if let (Some(ske), Some(client_public)) =
-                    (&seen.server_key_exchange, &seen.client_ecdh_public)
-                {
-                    let _ = writeln!(
-                        text,
-                        "  Both ephemeral X25519 public keys crossed the wire: the server's {}.. \
-                         and the client's {}..\n  \
-                         The shared secret needs one of the two *private* keys, which never left \
-                         their sides.",
-                        head(&ske.params.public),
-                        head(client_public)
-                    );
-                }
-            }
-        }
-        let _ = writeln!(
-            text,
-            "  Master secret derived: {}. Protected records opened: {opened} of {protected}. \
-             Application data read: {}.",
-            if seen.master_secret.is_some() {
-                "yes"
-            } else {
-                "no"
-            },
-            if seen.application_data.is_empty() {
-                "none".to_string()
-            } else {
-                format!("{} messages", seen.application_data.len())
-            }
-        );
-        runs.push((suite, protected, opened, seen.master_secret.is_some()));
+        runs.push(eavesdrop_on(&mut text, suite, seed)?);
     }
     text.push_str(
         "\nThe lesson: what is public (the certificate, the hellos, the key exchange messages) \
@@ -292,6 +219,94 @@ pub fn eavesdropper() -> Result<Eavesdropper, Error> {
          who steals the server's private key later.)\n",
     );
     Ok(Eavesdropper { runs, text })
+}
+
+/// One recorded session of `suite`, read by someone holding nothing but the recording:
+/// (suite, protected records seen, protected records opened, master secret derived).
+fn eavesdrop_on(
+    text: &mut String,
+    suite: CipherSuite,
+    seed: u64,
+) -> Result<(CipherSuite, usize, usize, bool), Error> {
+    let flows = record_session(suite, seed, b"PIN 2468\n")?;
+    let seen = observer::observe(&flows, ObserverKey::Nothing)?;
+    let protected = seen.records.iter().filter(|r| r.protected).count();
+    let opened = protected - seen.unreadable_records;
+    let _ = writeln!(
+        text,
+        "\n--- {} ---\n  Recorded: {} records, {} bytes.",
+        suite.name(),
+        seen.records.len(),
+        flows.iter().map(|f| f.bytes.len()).sum::<usize>()
+    );
+    let names: Vec<String> = seen
+        .messages
+        .iter()
+        .map(|(from, t, _)| {
+            format!(
+                "{} ({})",
+                crate::messages::handshake_type_name(t.code()),
+                from.name()
+            )
+        })
+        .collect();
+    let _ = writeln!(text, "  In the clear: {}.", names.join(", "));
+    let _ = writeln!(
+        text,
+        "  It has the server's certificate ({} bytes) and so the server's public key.",
+        seen.server_certificates.first().map_or(0, Vec::len)
+    );
+    what_crossed(text, suite, &seen);
+    let _ = writeln!(
+        text,
+        "  Master secret derived: {}. Protected records opened: {opened} of {protected}. \
+         Application data read: {}.",
+        if seen.master_secret.is_some() {
+            "yes"
+        } else {
+            "no"
+        },
+        if seen.application_data.is_empty() {
+            "none".to_string()
+        } else {
+            format!("{} messages", seen.application_data.len())
+        }
+    );
+    Ok((suite, protected, opened, seen.master_secret.is_some()))
+}
+
+/// The key exchange as it crossed the wire, and why it is not enough.
+fn what_crossed(text: &mut String, suite: CipherSuite, seen: &Observation) {
+    match suite.key_exchange() {
+        KeyExchange::Rsa => {
+            if let Some(encrypted) = &seen.encrypted_pre_master {
+                let _ = writeln!(
+                    text,
+                    "  The pre-master secret crossed the wire, RSA-encrypted to that public \
+                     key: {}.. ({} bytes).\n  \
+                     A public key only encrypts: opening this takes the private key, which \
+                     the eavesdropper does not have.",
+                    head(encrypted),
+                    encrypted.len()
+                );
+            }
+        }
+        KeyExchange::Ecdhe => {
+            if let (Some(ske), Some(client_public)) =
+                (&seen.server_key_exchange, &seen.client_ecdh_public)
+            {
+                let _ = writeln!(
+                    text,
+                    "  Both ephemeral X25519 public keys crossed the wire: the server's {}.. \
+                     and the client's {}..\n  \
+                     The shared secret needs one of the two *private* keys, which never left \
+                     their sides.",
+                    head(&ske.params.public),
+                    head(client_public)
+                );
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,78 +27,98 @@ pub use keys::{
 pub use mtls::{MtlsCase, MtlsLab, mtls};
 pub use tamper::{Tamper, TamperCase, tamper};
 
-/// Every lab: (name, one-line summary), in the order a class meets them.
-pub const LABS: [(&str, &str); 12] = [
-    (
-        "no-private-key-needed",
-        "the client completes the handshake holding only the server's certificate",
-    ),
-    (
-        "eavesdropper",
-        "a passive observer records every byte and holds the certificate: it reads nothing",
-    ),
-    (
-        "server-without-private-key",
-        "a server with the certificate but the wrong private key: where each key exchange fails",
-    ),
-    (
-        "forward-secrecy",
-        "record an RSA and an ECDHE session, steal the server's private key later: what opens?",
-    ),
-    (
-        "tamper",
-        "one bit flipped in a record, in Finished, in ServerKeyExchange: who notices, and how",
-    ),
-    (
-        "mtls",
-        "mutual TLS accepted: alice shows her certificate and proves she holds its key",
-    ),
-    (
-        "mtls-expired",
-        "bob's client certificate ran out: certificate_expired",
-    ),
-    (
-        "mtls-revoked",
-        "carol left the company and the CA revoked her certificate: certificate_revoked",
-    ),
-    (
-        "mtls-unknown-ca",
-        "mallory's certificate comes from a CA the server does not trust: unknown_ca",
-    ),
-    (
-        "mtls-no-certificate",
-        "a client without a certificate, at a server that requires one: handshake_failure",
-    ),
-    (
-        "mtls-wrong-key",
-        "alice's certificate, copied, without alice's private key: decrypt_error",
-    ),
-    (
-        "cost",
-        "what the private key's work costs next to the session keys' (a quick measurement)",
-    ),
+/// A lab: its name on the command line, what it shows in one line, and how to run it.
+#[derive(Clone, Copy)]
+pub struct Lab {
+    /// `tls12-sim lab NAME`.
+    pub name: &'static str,
+    /// What it shows, in one line (`lab --list`).
+    pub summary: &'static str,
+    /// Runs it and returns its printed lesson.
+    pub run: fn() -> Result<String, Error>,
+}
+
+/// Every lab, in the order a class meets them. `lab --list` prints this table and `lab NAME`
+/// runs from it: there is no other list.
+pub const LABS: [Lab; 12] = [
+    Lab {
+        name: "no-private-key-needed",
+        summary: "the client completes the handshake holding only the server's certificate",
+        run: || Ok(no_private_key_needed()?.text),
+    },
+    Lab {
+        name: "eavesdropper",
+        summary: "a passive observer records every byte and holds the certificate: it reads \
+                  nothing",
+        run: || Ok(eavesdropper()?.text),
+    },
+    Lab {
+        name: "server-without-private-key",
+        summary: "a server with the certificate but the wrong private key: where each key \
+                  exchange fails",
+        run: || Ok(server_without_private_key()?.text),
+    },
+    Lab {
+        name: "forward-secrecy",
+        summary: "record an RSA and an ECDHE session, steal the server's private key later: \
+                  what opens?",
+        run: || Ok(forward_secrecy()?.text),
+    },
+    Lab {
+        name: "tamper",
+        summary: "one bit flipped in a record, in Finished, in ServerKeyExchange: who notices, \
+                  and how",
+        run: || Ok(tamper()?.text),
+    },
+    Lab {
+        name: "mtls",
+        summary: "mutual TLS accepted: alice shows her certificate and proves she holds its key",
+        run: || Ok(mtls(MtlsCase::Accepted)?.text),
+    },
+    Lab {
+        name: "mtls-expired",
+        summary: "bob's client certificate ran out: certificate_expired",
+        run: || Ok(mtls(MtlsCase::Expired)?.text),
+    },
+    Lab {
+        name: "mtls-revoked",
+        summary: "carol left the company and the CA revoked her certificate: \
+                  certificate_revoked",
+        run: || Ok(mtls(MtlsCase::Revoked)?.text),
+    },
+    Lab {
+        name: "mtls-unknown-ca",
+        summary: "mallory's certificate comes from a CA the server does not trust: unknown_ca",
+        run: || Ok(mtls(MtlsCase::UnknownCa)?.text),
+    },
+    Lab {
+        name: "mtls-no-certificate",
+        summary: "a client without a certificate, at a server that requires one: \
+                  handshake_failure",
+        run: || Ok(mtls(MtlsCase::NoCertificate)?.text),
+    },
+    Lab {
+        name: "mtls-wrong-key",
+        summary: "alice's certificate, copied, without alice's private key: decrypt_error",
+        run: || Ok(mtls(MtlsCase::WrongKey)?.text),
+    },
+    Lab {
+        name: "cost",
+        summary: "what the private key's work costs next to the session keys' (a quick \
+                  measurement)",
+        run: cost,
+    },
 ];
 
 /// Runs a lab by name and returns its printed lesson.
 pub fn run(name: &str) -> Result<String, Error> {
-    match name {
-        "no-private-key-needed" => Ok(no_private_key_needed()?.text),
-        "eavesdropper" => Ok(eavesdropper()?.text),
-        "server-without-private-key" => Ok(server_without_private_key()?.text),
-        "forward-secrecy" => Ok(forward_secrecy()?.text),
-        "tamper" => Ok(tamper()?.text),
-        "mtls" => Ok(mtls(MtlsCase::Accepted)?.text),
-        "mtls-expired" => Ok(mtls(MtlsCase::Expired)?.text),
-        "mtls-revoked" => Ok(mtls(MtlsCase::Revoked)?.text),
-        "mtls-unknown-ca" => Ok(mtls(MtlsCase::UnknownCa)?.text),
-        "mtls-no-certificate" => Ok(mtls(MtlsCase::NoCertificate)?.text),
-        "mtls-wrong-key" => Ok(mtls(MtlsCase::WrongKey)?.text),
-        "cost" => cost(),
-        other => {
-            let names: Vec<&str> = LABS.iter().map(|(n, _)| *n).collect();
+    match LABS.iter().find(|lab| lab.name == name) {
+        Some(lab) => (lab.run)(),
+        None => {
+            let names: Vec<&str> = LABS.iter().map(|lab| lab.name).collect();
             Err(Error::Config(phrase!(
                 "no lab called {}; the labs are: {}",
-                format!("{:?}", other),
+                format!("{name:?}"),
                 names.join(", ")
             )))
         }

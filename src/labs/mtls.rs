@@ -30,8 +30,30 @@ pub struct MtlsLab {
     pub text: String,
 }
 
+/// A case's story: its title, which demo client connects, what happens, and why.
+struct Story {
+    title: &'static str,
+    who: Option<DemoClient>,
+    story: &'static str,
+    why: &'static str,
+}
+
 /// Runs one mutual-TLS case in memory with the embedded demo PKI and explains the outcome.
 pub fn mtls(case: MtlsCase) -> Result<MtlsLab, Error> {
+    let story = story(case);
+    let report = run_case(case, story.who)?;
+    let server_checks = server_checks(&report);
+    let alert = report.alert();
+    let text = explain(&story, &report, &server_checks);
+    Ok(MtlsLab {
+        alert,
+        server_checks,
+        text,
+    })
+}
+
+/// What each case is about, in the words of the source article.
+fn story(case: MtlsCase) -> Story {
     let (title, who, story, why) = match case {
         MtlsCase::Accepted => (
             "mutual TLS, accepted",
@@ -86,6 +108,17 @@ pub fn mtls(case: MtlsCase) -> Result<MtlsLab, Error> {
              make, and it covers this handshake's randoms, so an old one cannot be replayed.",
         ),
     };
+    Story {
+        title,
+        who,
+        story,
+        why,
+    }
+}
+
+/// The handshake of one case: ECDHE, mutual TLS, the case's demo client (with another key in
+/// place of alice's for the copied certificate).
+fn run_case(case: MtlsCase, who: Option<DemoClient>) -> Result<simulate::Report, Error> {
     let options = Options {
         suite: CipherSuite::EcdheRsaAes128GcmSha256,
         seed: 7,
@@ -102,20 +135,15 @@ pub fn mtls(case: MtlsCase) -> Result<MtlsLab, Error> {
         }
     }
     let server = simulate::demo_server(&options)?;
-    let report = simulate::run_simulation(Simulation::new(client, server), &options);
+    Ok(simulate::run_simulation(
+        Simulation::new(client, server),
+        &options,
+    ))
+}
 
-    let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "Lab: {title}.\n\n\
-         The server requires a client certificate issued by \"CN=tls12-sim demo CA\", and checks \
-         who issued it, whether it is still valid, and whether it was revoked; the client must \
-         prove it holds the private key (the source article's four checks).\n\n{story}\n"
-    );
-    if let Some(identity) = &client_identity(&report) {
-        let _ = writeln!(text, "The client presents: {identity}\n");
-    }
-    let server_checks: Vec<(String, bool)> = report
+/// What the server checked, in order, with the outcome.
+fn server_checks(report: &simulate::Report) -> Vec<(String, bool)> {
+    report
         .events
         .iter()
         .filter_map(|e| match e {
@@ -126,45 +154,54 @@ pub fn mtls(case: MtlsCase) -> Result<MtlsLab, Error> {
             } => Some((what.to_string(), *ok)),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// The lab's text: the story, what the client presented, the server's checks, the outcome,
+/// and why.
+fn explain(story: &Story, report: &simulate::Report, server_checks: &[(String, bool)]) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "Lab: {}.\n\n\
+         The server requires a client certificate issued by \"CN=tls12-sim demo CA\", and checks \
+         who issued it, whether it is still valid, and whether it was revoked; the client must \
+         prove it holds the private key (the source article's four checks).\n\n{}\n",
+        story.title, story.story
+    );
+    if let Some(identity) = &client_identity(report) {
+        let _ = writeln!(text, "The client presents: {identity}\n");
+    }
     let _ = writeln!(text, "What the server checked:");
-    for (what, ok) in &server_checks {
+    for (what, ok) in server_checks {
         let _ = writeln!(text, "  [{}] {what}", if *ok { "ok  " } else { "FAIL" });
     }
     if server_checks.is_empty() {
         let _ = writeln!(text, "  (nothing: there was no certificate to check)");
     }
-    let alert = report.alert();
-    match (&report.outcome, alert) {
-        (Ok(()), _) => {
-            let _ = writeln!(
-                text,
-                "\nResult: accepted. The server read {:?} and answered {:?}.",
-                String::from_utf8_lossy(&report.server_received),
-                String::from_utf8_lossy(&report.client_received)
-            );
-        }
-        (Err(failure), Some(alert)) => {
-            let reason = failure.error.reason();
-            let _ = writeln!(
-                text,
-                "\nResult: refused. The {} sends the fatal alert {} ({}), because {reason}.\n\
-                 The client receives it and the connection ends before any application data.",
-                failure.side.name(),
-                alert.name(),
-                alert.code(),
-            );
-        }
-        (Err(failure), None) => {
-            let _ = writeln!(text, "\nResult: failed: {}", failure.error);
-        }
+    text.push_str(&outcome(report));
+    let _ = writeln!(text, "\nWhy: {}", story.why);
+    text
+}
+
+/// Accepted, or refused with which alert and why.
+fn outcome(report: &simulate::Report) -> String {
+    match (&report.outcome, report.alert()) {
+        (Ok(()), _) => format!(
+            "\nResult: accepted. The server read {:?} and answered {:?}.\n",
+            String::from_utf8_lossy(&report.server_received),
+            String::from_utf8_lossy(&report.client_received)
+        ),
+        (Err(failure), Some(alert)) => format!(
+            "\nResult: refused. The {} sends the fatal alert {} ({}), because {}.\n\
+             The client receives it and the connection ends before any application data.\n",
+            failure.side.name(),
+            alert.name(),
+            alert.code(),
+            failure.error.reason()
+        ),
+        (Err(failure), None) => format!("\nResult: failed: {}\n", failure.error),
     }
-    let _ = writeln!(text, "\nWhy: {why}");
-    Ok(MtlsLab {
-        alert,
-        server_checks,
-        text,
-    })
 }
 
 /// The client certificate the server saw, described.

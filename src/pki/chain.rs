@@ -272,6 +272,28 @@ fn verify_chain_steps(
     host: Option<&str>,
     explain: &mut Explain,
 ) -> Result<(), Error> {
+    let certs = parse_chain(chain)?;
+    // 1. The leaf: what it may be used for, and for whom.
+    check_leaf(&certs[0], purpose, host, explain)?;
+    // 2. Walk up: each certificate valid now, signed by the next one or by an anchor, and not
+    //    revoked by its issuer, until a trust anchor ends the walk.
+    for (i, cert) in certs.iter().enumerate() {
+        let link = Link {
+            cert,
+            der: &chain[i],
+            next: certs.get(i + 1),
+        };
+        if check_link(&link, trust, now, explain)? == Walk::ReachedAnchor {
+            return Ok(());
+        }
+    }
+    Err(Error::UnknownCa(phrase!(
+        "the chain ends without reaching a trust anchor"
+    )))
+}
+
+/// The chain's certificates, parsed; an empty or overlong chain is refused first.
+fn parse_chain(chain: &[Vec<u8>]) -> Result<Vec<Certificate>, Error> {
     if chain.is_empty() {
         return Err(Error::BadCertificate(phrase!("no certificate")));
     }
@@ -282,93 +304,120 @@ fn verify_chain_steps(
             MAX_CHAIN_DEPTH
         )));
     }
-    let certs: Vec<Certificate> = chain
-        .iter()
-        .map(|der| parse_certificate(der))
-        .collect::<Result<_, _>>()?;
+    chain.iter().map(|der| parse_certificate(der)).collect()
+}
 
-    // 1. The leaf: what it may be used for, and for whom.
-    let leaf = &certs[0];
+/// The leaf: its key usages for `purpose`, and the host name we connected to.
+fn check_leaf(
+    leaf: &Certificate,
+    purpose: Purpose,
+    host: Option<&str>,
+    explain: &mut Explain,
+) -> Result<(), Error> {
     check_leaf_usage(leaf, purpose, explain)?;
-    if let Some(host) = host {
-        let ok = certificate_names_host(leaf, host);
-        explain.check(ok, || Checked::HostName {
-            host: host.to_string(),
-        });
-        if !ok {
-            return Err(Error::BadCertificate(phrase!(
-                "the certificate is not for \"{}\": its subjectAltName names {}",
-                host,
-                subject_alt_names(leaf).join(", ")
-            )));
-        }
+    let Some(host) = host else {
+        return Ok(());
+    };
+    let ok = certificate_names_host(leaf, host);
+    explain.check(ok, || Checked::HostName {
+        host: host.to_string(),
+    });
+    if !ok {
+        return Err(Error::BadCertificate(phrase!(
+            "the certificate is not for \"{}\": its subjectAltName names {}",
+            host,
+            subject_alt_names(leaf).join(", ")
+        )));
     }
+    Ok(())
+}
 
-    // 2. Walk up: each certificate valid now, signed by the next one or by an anchor, and not
-    //    revoked by its issuer.
-    for (i, cert) in certs.iter().enumerate() {
-        let subject = || cert.tbs_certificate().subject().to_string();
-        let valid = check_validity(cert, now);
-        explain.check(valid.is_ok(), || Checked::ValidNow { subject: subject() });
-        valid?;
-        // A certificate that is itself a trust anchor ends the walk (a self-signed server
-        // certificate given as the CA, for instance).
-        if trust.anchors.iter().any(|a| a.der == chain[i]) {
-            explain.check(true, || Checked::IsTrustAnchor { subject: subject() });
-            return Ok(());
+/// One certificate of the chain, as DER and parsed, and the one after it (its issuer, unless
+/// a trust anchor issued it).
+struct Link<'a> {
+    cert: &'a Certificate,
+    der: &'a [u8],
+    next: Option<&'a Certificate>,
+}
+
+/// Where the walk up the chain stands after a link.
+#[derive(PartialEq, Eq)]
+enum Walk {
+    /// Checked; go on to the issuer.
+    Continue,
+    /// A trust anchor vouched for this certificate (or is it): the chain is good.
+    ReachedAnchor,
+}
+
+/// One step up the chain (RFC 5280 6.1.3): the certificate is valid now, its issuer is known
+/// and may issue certificates, the issuer's signature verifies, and the issuer has not revoked
+/// it.
+fn check_link(
+    link: &Link<'_>,
+    trust: &TrustStore,
+    now: u64,
+    explain: &mut Explain,
+) -> Result<Walk, Error> {
+    let cert = link.cert;
+    let subject = || cert.tbs_certificate().subject().to_string();
+    let valid = check_validity(cert, now);
+    explain.check(valid.is_ok(), || Checked::ValidNow { subject: subject() });
+    valid?;
+    // A certificate that is itself a trust anchor ends the walk (a self-signed server
+    // certificate given as the CA, for instance).
+    if trust.anchors.iter().any(|a| a.der == link.der) {
+        explain.check(true, || Checked::IsTrustAnchor { subject: subject() });
+        return Ok(Walk::ReachedAnchor);
+    }
+    let issuer_name = cert.tbs_certificate().issuer();
+    // The issuer: a trust anchor if one matches, else the next certificate in the chain.
+    let anchor = trust
+        .anchors
+        .iter()
+        .find(|a| a.cert.tbs_certificate().subject() == issuer_name);
+    let next_key;
+    let (issuer, issuer_key, is_anchor) = match (anchor, link.next) {
+        (Some(a), _) => (&a.cert, &a.key, true),
+        (None, Some(next)) if next.tbs_certificate().subject() == issuer_name => {
+            next_key = rsa_public_key(next)?;
+            (next, &next_key, false)
         }
-        let issuer_name = cert.tbs_certificate().issuer();
-        // The issuer: a trust anchor if one matches, else the next certificate in the chain.
-        let anchor = trust
-            .anchors
-            .iter()
-            .find(|a| a.cert.tbs_certificate().subject() == issuer_name);
-        let next_key;
-        let (issuer, issuer_key, is_anchor) = match (anchor, certs.get(i + 1)) {
-            (Some(a), _) => (&a.cert, &a.key, true),
-            (None, Some(next)) if next.tbs_certificate().subject() == issuer_name => {
-                next_key = rsa_public_key(next)?;
-                (next, &next_key, false)
-            }
-            _ => {
-                explain.check(false, || Checked::IssuerKnown {
-                    issuer: issuer_name.to_string(),
-                });
-                return Err(Error::UnknownCa(phrase!(
-                    "\"{}\" was issued by \"{}\", which is not a trust anchor",
-                    subject().to_string(),
-                    issuer_name.to_string()
-                )));
-            }
-        };
-        if !is_certificate_authority(issuer) {
-            explain.check(false, || Checked::IssuerIsCa {
+        _ => {
+            explain.check(false, || Checked::IssuerKnown {
                 issuer: issuer_name.to_string(),
             });
-            return Err(Error::BadCertificate(phrase!(
-                "\"{}\" is not a CA certificate but issued \"{}\"",
-                issuer_name.to_string(),
-                subject().to_string()
+            return Err(Error::UnknownCa(phrase!(
+                "\"{}\" was issued by \"{}\", which is not a trust anchor",
+                subject(),
+                issuer_name.to_string()
             )));
         }
-        let signed = verify_certificate_signature(cert, issuer_key);
-        explain.check(signed.is_ok(), || Checked::Signature {
-            subject: subject(),
+    };
+    if !is_certificate_authority(issuer) {
+        explain.check(false, || Checked::IssuerIsCa {
             issuer: issuer_name.to_string(),
         });
-        signed?;
-        check_revocation(cert, trust, now, explain)?;
-        if is_anchor {
-            let anchor_valid = check_validity(issuer, now);
-            explain.check(anchor_valid.is_ok(), || Checked::AnchorValidNow {
-                anchor: issuer_name.to_string(),
-            });
-            return anchor_valid;
-        }
+        return Err(Error::BadCertificate(phrase!(
+            "\"{}\" is not a CA certificate but issued \"{}\"",
+            issuer_name.to_string(),
+            subject()
+        )));
     }
-    Err(Error::UnknownCa(phrase!(
-        "the chain ends without reaching a trust anchor"
-    )))
+    let signed = verify_certificate_signature(cert, issuer_key);
+    explain.check(signed.is_ok(), || Checked::Signature {
+        subject: subject(),
+        issuer: issuer_name.to_string(),
+    });
+    signed?;
+    check_revocation(cert, trust, now, explain)?;
+    if !is_anchor {
+        return Ok(Walk::Continue);
+    }
+    let anchor_valid = check_validity(issuer, now);
+    explain.check(anchor_valid.is_ok(), || Checked::AnchorValidNow {
+        anchor: issuer_name.to_string(),
+    });
+    anchor_valid.map(|()| Walk::ReachedAnchor)
 }
 
 /// If the issuer published a CRL we hold (already checked to carry the issuer's signature):
