@@ -30,6 +30,8 @@
 //! (server_name), RFC 7627 (extended master secret), RFC 8422 (ECDHE), RFC 8446 4.2.3
 //! (signature scheme code points), RFC 5280 (certificates).
 
+#![warn(missing_docs)]
+
 // ---- the protocol core (never imports the layers below it) ----
 pub mod client;
 pub mod codec;
