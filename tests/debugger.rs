@@ -124,6 +124,77 @@ fn rust_gdb_sees_the_secrets_of_the_trace() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The `skip` lines of docs/debugging.md make `step` go over the trace: from the line that
+/// records server_random, one `step` lands on the next statement of `send_server_hello`, never
+/// in `src/event.rs` or `src/phrase.rs` (whose work, and the explanation's closure, run on).
+#[test]
+fn step_goes_over_the_trace_with_the_guides_skip_lines() {
+    if !cfg!(debug_assertions) {
+        eprintln!("SKIPPED: the debugger test needs the dev-profile binary (not --release)");
+        return;
+    }
+    let Some(rust_gdb) = find_rust_gdb() else {
+        return;
+    };
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/debugging.md"),
+    )
+    .unwrap();
+    let skips: Vec<&str> = guide
+        .lines()
+        .filter(|l| l.starts_with("skip -rfu ^tls12_sim::"))
+        .collect();
+    assert!(
+        skips.contains(&"skip -rfu ^tls12_sim::event::")
+            && skips.contains(&"skip -rfu ^tls12_sim::phrase::"),
+        "docs/debugging.md must show the skip lines for the trace: {skips:?}"
+    );
+    let server = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server.rs"),
+    )
+    .unwrap();
+    let trace_line = server
+        .lines()
+        .position(|l| l.contains("\"server_random\", &random"))
+        .expect("the line that traces server_random")
+        + 1;
+    let dir = tempdir("debugger-skip");
+    let commands = dir.join("skip.gdb");
+    let script = format!(
+        "set pagination off\nset confirm off\nskip -rfu ^core::\nskip -rfu ^alloc::\n\
+         skip -rfu ^std::\nskip -rfu ^<\nskip -gfi */sysdeps/*\n{}\n\
+         break tls12_sim::server::Server::send_server_hello\n\
+         run simulate --seed 1 > /dev/null\nadvance {trace_line}\necho @@begin steps\\n\n\
+         step\nstep\necho @@end\\n\nkill\n",
+        skips.join("\n")
+    );
+    std::fs::write(&commands, script).expect("write the gdb script");
+    let mut gdb = Command::new(&rust_gdb);
+    gdb.args(["-batch", "-nx"])
+        .args(["-iex", "set debuginfod enabled off"])
+        .env("DEBUGINFOD_URLS", "")
+        .arg("-x")
+        .arg(&commands)
+        .arg(BIN);
+    let (status, stdout, stderr) = run_with_timeout(gdb, GDB_TIMEOUT);
+    let transcript = format!("{stdout}\n--- stderr ---\n{stderr}");
+    assert!(status.is_some(), "rust-gdb did not finish:\n{transcript}");
+    if transcript.contains("ptrace: Operation not permitted") && !require_peers() {
+        eprintln!("SKIPPED: gdb may not trace processes here (ptrace is not permitted)");
+        return;
+    }
+    let steps = section(&transcript, "steps");
+    assert!(
+        !steps.contains("event.rs") && !steps.contains("phrase.rs"),
+        "step went into the trace:\n{transcript}"
+    );
+    assert!(
+        steps.contains("let client_point_formats"),
+        "step did not reach the next statement of send_server_hello:\n{transcript}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The gdb commands: everything the guide's table promises for these two steps. Markers
 /// (`@@begin NAME` / `@@end`) fence each value for the parser.
 fn gdb_script(dir: &Path, debugged_json: &Path) -> String {
