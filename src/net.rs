@@ -64,26 +64,27 @@ pub fn serve(options: &ServeOptions) -> Result<ServedConnection, Error> {
     let address = listener
         .local_addr()
         .map_err(|e| Error::Config(phrase!("no local address: {}", e.to_string())))?;
-    println!("listening on {address}");
+    let _ = writeln!(std::io::stdout(), "listening on {address}");
     let _ = std::io::stdout().flush();
     let mut number = 0u64;
     loop {
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
             Err(e) => {
-                eprintln!("accept failed: {e}");
+                let _ = writeln!(std::io::stderr(), "accept failed: {e}");
                 continue;
             }
         };
         number += 1;
         let served = serve_connection(stream, options);
-        match &served.result {
-            Ok(()) => eprintln!(
+        let line = match &served.result {
+            Ok(()) => format!(
                 "connection {number} from {peer}: {} completed",
                 served.suite.map_or("?", |s| s.name())
             ),
-            Err(e) => eprintln!("connection {number} from {peer}: failed: {e}"),
-        }
+            Err(e) => format!("connection {number} from {peer}: failed: {e}"),
+        };
+        let _ = writeln!(std::io::stderr(), "{line}");
         if options.once {
             return Ok(served);
         }
@@ -326,7 +327,10 @@ fn connect_steps(
             Ok(None) => break,
             Err(e) if e.is_timeout() => break,
             Err(Error::UnexpectedEof) => {
-                eprintln!("note: the server closed the connection without close_notify");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: the server closed the connection without close_notify"
+                );
                 return Ok(());
             }
             Err(e) => return Err(e),
@@ -340,7 +344,8 @@ fn connect_steps(
 fn print_trace(conn: &mut Conn, print: bool, lang: Lang) {
     let events = conn.trace().unprinted();
     if print && !events.is_empty() {
-        eprint!(
+        let _ = write!(
+            std::io::stderr(),
             "{}",
             render::render_text(
                 events,
@@ -395,7 +400,7 @@ fn write_html(conn: &mut Conn, path: Option<&Path>, result: &Result<(), Error>, 
         },
     );
     if let Err(e) = std::fs::write(path, page) {
-        eprintln!("cannot write {}: {e}", path.display());
+        let _ = writeln!(std::io::stderr(), "cannot write {}: {e}", path.display());
     }
 }
 
@@ -405,7 +410,11 @@ fn write_keylog(conn: &Conn, path: Option<&Path>) {
         return;
     };
     if let Err(e) = append(path, &line) {
-        eprintln!("cannot write the key log {}: {e}", path.display());
+        let _ = writeln!(
+            std::io::stderr(),
+            "cannot write the key log {}: {e}",
+            path.display()
+        );
     }
 }
 

@@ -299,3 +299,127 @@ fn the_html_page_shows_each_alert_once() {
         "one fatal alert"
     );
 }
+
+/// Runs the binary with its standard output closed from the start, as `| head -0` does: the
+/// reader is gone before the first byte.
+fn run_into_closed_pipe(args: &[&str]) -> (std::process::ExitStatus, String) {
+    use std::process::Stdio;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_pipe_ends_every_subcommand_quietly() {
+    let dir = common::peers::tempdir("closed-pipe");
+    let pki_dir = dir.join("pki");
+    let pki_dir = pki_dir.to_str().unwrap();
+    for args in [
+        &[][..],
+        &["simulate", "--format", "json"],
+        &[
+            "simulate",
+            "--format",
+            "html",
+            "--mtls",
+            "--suite",
+            "ECDHE-RSA-AES256-GCM-SHA384",
+        ],
+        &["simulate", "--format", "mermaid"],
+        &["simulate", "--lang", "ja"],
+        &["lab", "--list"],
+        &["lab", "tamper"],
+        &["pki", "--out", pki_dir],
+    ] {
+        let (status, err) = run_into_closed_pipe(args);
+        assert!(status.success(), "{args:?}: {status}\n{err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn connect_into_a_closed_pipe_is_not_a_transport_failure() {
+    use common::peers::serve;
+    let (server, address) = serve(&[]);
+    let (status, err) = run_into_closed_pipe(&[
+        "connect",
+        &address,
+        "--server-name",
+        "localhost",
+        "--send",
+        "echo me into a closed pipe",
+    ]);
+    assert!(status.success(), "{status}\n{err}");
+    assert!(
+        !err.contains("transport error") && !err.contains("panicked"),
+        "{err}"
+    );
+    server.finish(std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn output_files_are_checked_before_any_work() {
+    let dir = common::peers::tempdir("output-files");
+    let a_dir = dir.to_str().unwrap().to_string();
+    let missing = dir.join("no/such/dir/x.html");
+    let missing = missing.to_str().unwrap();
+    // connect: refused before connecting (port 1 would be refused anyway: the message says the
+    // file, not the network), once, with a non-zero exit.
+    let (ok, _, err) = run(&["connect", "127.0.0.1:1", "--send", "x", "--keylog", &a_dir]);
+    assert!(!ok);
+    assert_eq!(
+        err.trim(),
+        format!("tls12-sim: --keylog {a_dir}: a directory, not a file; give a file name")
+    );
+    let (ok, _, err) = run(&["connect", "127.0.0.1:1", "--send", "x", "--html", missing]);
+    assert!(!ok);
+    assert!(
+        err.contains(&format!("--html {missing}: the directory")),
+        "{err}"
+    );
+    assert!(err.contains("does not exist"), "{err}");
+    // serve: refused at start-up, before listening.
+    let (ok, out, err) = run(&["serve", "--listen", "127.0.0.1:0", "--keylog", &a_dir]);
+    assert!(!ok);
+    assert!(!out.contains("listening"), "{out}");
+    assert!(err.contains("--keylog"), "{err}");
+    let (ok, _, err) = run(&["serve", "--listen", "127.0.0.1:0", "--html", missing]);
+    assert!(!ok, "{err}");
+    // simulate.
+    let (ok, _, err) = run(&["simulate", "--keylog", &a_dir]);
+    assert!(!ok);
+    assert!(err.contains("a directory, not a file"), "{err}");
+}
+
+#[test]
+fn a_negative_seed_is_named_as_a_bad_seed() {
+    let (ok, _, err) = run(&["simulate", "--seed", "-1"]);
+    assert!(!ok);
+    assert!(
+        err.contains("a seed is a whole number from 0 to 18446744073709551615, not \"-1\""),
+        "{err}"
+    );
+    assert!(!err.contains("unexpected argument"), "{err}");
+}
+
+#[test]
+fn lang_ja_with_json_or_mermaid_says_they_stay_english() {
+    for format in ["json", "mermaid"] {
+        let (ok, _, err) = run(&["simulate", "--format", format, "--lang", "ja"]);
+        assert!(ok);
+        assert!(err.contains("JSON and mermaid stay in English"), "{err}");
+    }
+    let (_, _, err) = run(&["simulate", "--format", "html", "--lang", "ja"]);
+    assert!(!err.contains("stay in English"));
+}

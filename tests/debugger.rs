@@ -136,10 +136,9 @@ fn step_goes_over_the_trace_with_the_guides_skip_lines() {
     let Some(rust_gdb) = find_rust_gdb() else {
         return;
     };
-    let guide = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/debugging.md"),
-    )
-    .unwrap();
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/debugging.md"))
+            .unwrap();
     let skips: Vec<&str> = guide
         .lines()
         .filter(|l| l.starts_with("skip -rfu ^tls12_sim::"))
@@ -149,10 +148,9 @@ fn step_goes_over_the_trace_with_the_guides_skip_lines() {
             && skips.contains(&"skip -rfu ^tls12_sim::phrase::"),
         "docs/debugging.md must show the skip lines for the trace: {skips:?}"
     );
-    let server = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server.rs"),
-    )
-    .unwrap();
+    let server =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server.rs"))
+            .unwrap();
     let trace_line = server
         .lines()
         .position(|l| l.contains("\"server_random\", &random"))

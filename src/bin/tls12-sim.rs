@@ -1,6 +1,7 @@
 //! The command line: parses arguments and calls the library. Run with no arguments for the
 //! default handshake and its annotated trace.
 
+use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -73,7 +74,8 @@ struct ServeArgs {
     /// Suites to accept, comma-separated IANA or OpenSSL names (default: all four).
     #[arg(long, value_delimiter = ',')]
     suites: Vec<String>,
-    /// Append each session's NSS key log line to this file.
+    /// Append each session's NSS key log line to this file (a line already in it is not written
+    /// again).
     #[arg(long)]
     keylog: Option<PathBuf>,
     /// Serve one connection, then exit (non-zero if its handshake failed).
@@ -121,7 +123,8 @@ struct ConnectArgs {
     /// Offer only this suite (default: all four).
     #[arg(long)]
     suite: Option<String>,
-    /// Append the session's NSS key log line to this file.
+    /// Append the session's NSS key log line to this file (a line already in it is not written
+    /// again).
     #[arg(long)]
     keylog: Option<PathBuf>,
     /// Send TEXT and a newline (default: send standard input).
@@ -159,7 +162,7 @@ struct PkiArgs {
     #[arg(long)]
     fresh: bool,
     /// With --fresh: the seed of the new keys (default: from the operating system).
-    #[arg(long, requires = "fresh")]
+    #[arg(long, requires = "fresh", allow_negative_numbers = true, value_parser = parse_seed)]
     seed: Option<u64>,
 }
 
@@ -207,15 +210,17 @@ struct SimulateArgs {
     #[arg(long, default_value = "TLS_RSA_WITH_AES_128_GCM_SHA256")]
     suite: String,
     /// Seed for both sides' RNGs: the same seed gives the same bytes.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = parse_seed)]
     seed: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// The language of the explanations in the text trace.
+    /// The language of the explanations, in the text and HTML output. JSON and mermaid stay in
+    /// English: JSON is for tools, and the diagram's labels are message names.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     lang: LangArg,
-    /// Append the NSS key log line (CLIENT_RANDOM ...) to this file, for Wireshark.
+    /// Append the NSS key log line (CLIENT_RANDOM ...) to this file, for Wireshark (a line already
+    /// in it is not written again).
     #[arg(long)]
     keylog: Option<PathBuf>,
     /// Leave extended_master_secret (RFC 7627) out, to see the classic master secret.
@@ -258,28 +263,78 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve_command(args),
         Some(Command::Connect(args)) => connect_command(args),
         Some(Command::Pki(args)) => pki_command(args),
-        Some(Command::Bench(args)) => {
-            eprintln!(
-                "measuring ({}) ...",
-                if args.quick {
-                    "quick"
-                } else {
-                    "about a minute"
-                }
-            );
-            tls12_sim::bench::run(args.quick).map(|text| {
-                print!("{text}");
-                ExitCode::SUCCESS
-            })
-        }
+        Some(Command::Bench(args)) => bench_command(args),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("tls12-sim: {e}");
+            err_line(&format!("tls12-sim: {e}"));
             ExitCode::FAILURE
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing: a closed pipe is not an error
+
+/// Writes `text` to standard output. When the reader has gone (`tls12-sim ... | head -1`), the
+/// program ends here, quietly and with status 0, as `rg` and `bat` do: there is nobody left to
+/// read the rest, and that is not a failure. Any other write error ends it with a message.
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() == ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        err_line(&format!("tls12-sim: cannot write to standard output: {e}"));
+        std::process::exit(1);
+    }
+}
+
+/// A line on standard error. If standard error is closed too, there is nobody to tell.
+fn err_line(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+/// Standard output as `connect` writes what the server sent: a closed pipe ends the program
+/// quietly (see [`out`]) instead of failing the connection as a transport error.
+struct PipeAwareStdout;
+
+impl Write for PipeAwareStdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        out(&String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A seed: a whole number from 0 to 2^64 - 1 (clap would call `-1` an unknown argument).
+fn parse_seed(text: &str) -> Result<u64, String> {
+    text.parse::<u64>().map_err(|_| {
+        format!(
+            "a seed is a whole number from 0 to {}, not {text:?}",
+            u64::MAX
+        )
+    })
+}
+
+fn bench_command(args: BenchArgs) -> Result<ExitCode, Error> {
+    err_line(&format!(
+        "measuring ({}) ...",
+        if args.quick {
+            "quick"
+        } else {
+            "about a minute"
+        }
+    ));
+    out(&tls12_sim::bench::run(args.quick)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse_suite(name: &str) -> Result<CipherSuite, Error> {
@@ -294,6 +349,9 @@ fn parse_suite(name: &str) -> Result<CipherSuite, Error> {
 }
 
 fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
+    if let Some(path) = &args.keylog {
+        check_output_file("--keylog", path)?;
+    }
     let client_certificate = match args.client.as_str() {
         "alice" => Some(DemoClient::Alice),
         "bob" => Some(DemoClient::Bob),
@@ -316,30 +374,29 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
         client_certificate: if args.mtls { client_certificate } else { None },
         ..Options::default()
     };
+    if matches!(args.lang, LangArg::Ja) && matches!(args.format, Format::Json | Format::Mermaid) {
+        err_line(
+            "note: --lang ja translates the text and HTML output; JSON and mermaid stay in English",
+        );
+    }
     let report = simulate::run(&options)?;
     if let (Some(path), Some(line)) = (&args.keylog, &report.keylog) {
         append_keylog(path, line)?;
     }
     match args.format {
-        Format::Text => print!(
-            "{}",
-            report::render_text(&options, &report, args.lang.into())
-        ),
-        Format::Json => println!("{}", report::render_json(&options, &report)),
-        Format::Mermaid => print!("{}", tls12_sim::render::render_mermaid(&report.events)),
-        Format::Html => print!(
-            "{}",
-            report::render_html(&options, &report, args.lang.into())
-        ),
+        Format::Text => out(&report::render_text(&options, &report, args.lang.into())),
+        Format::Json => out(&format!("{}\n", report::render_json(&options, &report))),
+        Format::Mermaid => out(&tls12_sim::render::render_mermaid(&report.events)),
+        Format::Html => out(&report::render_html(&options, &report, args.lang.into())),
     }
     Ok(match &report.outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!(
+            err_line(&format!(
                 "tls12-sim: the handshake failed at the {}: {}",
                 failure.side.name(),
                 failure.error
-            );
+            ));
             ExitCode::FAILURE
         }
     })
@@ -348,13 +405,14 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
 fn lab_command(args: LabArgs) -> Result<ExitCode, Error> {
     match args.name {
         Some(name) if !args.list => {
-            print!("{}", tls12_sim::labs::run(&name)?);
+            out(&tls12_sim::labs::run(&name)?);
         }
         _ => {
-            println!("The labs (run one with `tls12-sim lab NAME`):");
+            let mut list = String::from("The labs (run one with `tls12-sim lab NAME`):\n");
             for lab in tls12_sim::labs::LABS {
-                println!("  {:<20} {}", lab.name, lab.summary);
+                list.push_str(&format!("  {:<20} {}\n", lab.name, lab.summary));
             }
+            out(&list);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -370,6 +428,43 @@ fn append_keylog(path: &Path, line: &str) -> Result<(), Error> {
     })
 }
 
+/// Checks, before any work is done, that the file given with `option` can be written: not a
+/// directory, in a directory that exists, and writable (it is created if missing, never
+/// truncated here). An output that cannot be written is refused at start-up, with a non-zero
+/// exit, rather than after the work it was to record.
+fn check_output_file(option: &str, path: &Path) -> Result<(), Error> {
+    let shown = path.display().to_string();
+    if path.is_dir() {
+        return Err(Error::Config(phrase!(
+            "{} {}: a directory, not a file; give a file name",
+            option,
+            shown
+        )));
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent.filter(|p| !p.is_dir()) {
+        return Err(Error::Config(phrase!(
+            "{} {}: the directory {} does not exist",
+            option,
+            shown.clone(),
+            parent.display().to_string()
+        )));
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map(|_| ())
+        .map_err(|e| {
+            Error::Config(phrase!(
+                "{} {}: cannot be written: {}",
+                option,
+                shown.clone(),
+                e.to_string()
+            ))
+        })
+}
+
 fn read_file(path: &Path) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|e| {
         Error::Config(phrase!(
@@ -381,6 +476,12 @@ fn read_file(path: &Path) -> Result<String, Error> {
 }
 
 fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
+    if let Some(path) = &args.keylog {
+        check_output_file("--keylog", path)?;
+    }
+    if let Some(path) = &args.html {
+        check_output_file("--html", path)?;
+    }
     let identity = match (&args.cert, &args.key) {
         (Some(cert), Some(key)) => Identity {
             chain: pki::load_certificates_pem(&read_file(cert)?)?,
@@ -389,9 +490,11 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
         _ => demo_pki::server()?,
     };
     if !pki::key_matches_certificate(&identity.key, &identity.chain[0]) {
-        eprintln!(
-            "warning: the private key does not match the certificate; every handshake will fail \
-             at Finished"
+        err_line(
+            "warning: the private key does not match the certificate: every handshake will fail \
+             (RSA key exchange at the client's Finished, with bad_record_mac: the server decrypts \
+             a different pre-master; ECDHE at the ServerKeyExchange, with decrypt_error: the \
+             client cannot verify the signature)",
         );
     }
     let suites = if args.suites.is_empty() {
@@ -444,6 +547,12 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
 }
 
 fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
+    if let Some(path) = &args.keylog {
+        check_output_file("--keylog", path)?;
+    }
+    if let Some(path) = &args.html {
+        check_output_file("--html", path)?;
+    }
     let trust = match &args.ca {
         Some(path) => ServerTrust::Anchors(pki::TrustStore::new(
             &pki::load_certificates_pem(&read_file(path)?)?,
@@ -480,7 +589,7 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         idle: Duration::from_millis(args.idle_ms),
         identity,
     };
-    match net::connect(&options, &mut std::io::stdout()) {
+    match net::connect(&options, &mut PipeAwareStdout) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             report_failure(&e);
@@ -499,36 +608,37 @@ fn pki_command(args: PkiArgs) -> Result<ExitCode, Error> {
                 u64::from_le_bytes(bytes)
             }
         };
-        eprintln!("making a new PKI (eight RSA-2048 keys) from seed {seed} ...");
+        err_line(&format!(
+            "making a new PKI (eight RSA-2048 keys) from seed {seed} ..."
+        ));
         demo_pki::write_files(&args.out, &demo_pki::make(seed)?)?;
     } else {
         demo_pki::write(&args.out)?;
     }
-    println!("wrote the demo PKI to {}:", args.out.display());
+    let mut text = format!("wrote the demo PKI to {}:\n", args.out.display());
     for (name, _) in demo_pki::FILES {
-        println!("  {name}");
+        text.push_str(&format!("  {name}\n"));
     }
-    println!(
+    text.push_str(&format!(
         "Check it with OpenSSL, e.g.: openssl verify -CAfile {0}/ca.pem -crl_check -CRLfile \
-         {0}/crl.pem {0}/revoked.pem",
+         {0}/crl.pem {0}/revoked.pem\n",
         args.out.display()
-    );
+    ));
+    out(&text);
     Ok(ExitCode::SUCCESS)
 }
 
 /// Names the alert of a failed handshake on standard error.
 fn report_failure(e: &Error) {
     match e.any_alert() {
-        Some(alert) if matches!(e, Error::PeerAlert(_)) => {
-            eprintln!(
-                "tls12-sim: handshake failed: the peer sent the alert {}",
-                alert.name()
-            )
-        }
-        Some(alert) => eprintln!(
+        Some(alert) if matches!(e, Error::PeerAlert(_)) => err_line(&format!(
+            "tls12-sim: handshake failed: the peer sent the alert {}",
+            alert.name()
+        )),
+        Some(alert) => err_line(&format!(
             "tls12-sim: handshake failed: {e} (sent the alert {})",
             alert.name()
-        ),
-        None => eprintln!("tls12-sim: failed: {e}"),
+        )),
+        None => err_line(&format!("tls12-sim: failed: {e}")),
     }
 }
