@@ -8,9 +8,13 @@
 
 use std::fmt::Write as _;
 
+use super::parts::{
+    Derived, FieldView, GcmHex, TracedRecord, alert_fields, alert_in, flight_steps, gcm_layout,
+    labelled_fields, quoted,
+};
 use super::{
-    Event, GcmDetails, Lang, MessageQueues, TracedMessage, content_type_name, explain_field,
-    key_ledger, say, say_arg, traced_by_both_sides,
+    Event, GcmDetails, Key, Lang, MessageQueues, TracedMessage, content_type_name, key_ledger, say,
+    say_arg, traced_by_both_sides,
 };
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::version_name;
@@ -20,12 +24,15 @@ use crate::rng::Side;
 
 /// What the page says about the run, above the records.
 pub struct HtmlPage<'a> {
+    /// The page's title and heading.
     pub title: &'a str,
     /// (what, value) lines: suite, seed, clock, ...
     pub facts: Vec<(String, String)>,
     /// The outcome, one sentence.
     pub outcome: String,
+    /// Whether the run succeeded (the outcome is shown green, else red).
     pub ok: bool,
+    /// The language of the page's words and explanations.
     pub lang: Lang,
 }
 
@@ -35,6 +42,7 @@ fn ui(lang: Lang, words: Phrase) -> String {
     say(lang, &words)
 }
 
+/// `text` escaped for HTML text and attribute values.
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -50,163 +58,17 @@ fn esc(text: &str) -> String {
     out
 }
 
-/// The page.
+/// The page: the run's facts and outcome, the records and the events between them, and the
+/// key ledger beside them.
 pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
-    let lang = page.lang;
-    // In a simulation both sides log every record, message and alert (one as sender, one as
-    // receiver): the page shows the sender's account, and the receiver's of application data
-    // (the plaintext it read). A `serve`/`connect` trace has one side only: it shows everything.
-    let simulated = traced_by_both_sides(events);
-    let mut messages = MessageQueues::new(events, simulated);
-    let mut body = String::new();
-    let mut record_number = 0;
-    for event in events {
-        match event {
-            Event::Flight {
-                side,
-                call,
-                reads,
-                sends,
-            } => {
-                let _ = write!(
-                    body,
-                    "<h2 class=\"flight {}\"><code>{}()</code>",
-                    side.name(),
-                    esc(call)
-                );
-                if !reads.is_empty() {
-                    let _ = write!(
-                        body,
-                        " <span class=\"io\">{}: {}</span>",
-                        ui(lang, phrase!("reads")),
-                        esc(reads)
-                    );
-                }
-                if !sends.is_empty() {
-                    let _ = write!(
-                        body,
-                        " <span class=\"io\">{}: {}</span>",
-                        ui(lang, phrase!("sends")),
-                        esc(sends)
-                    );
-                }
-                body.push_str("</h2>\n");
-            }
-            Event::Record {
-                side,
-                from,
-                content_type,
-                version,
-                wire,
-                gcm,
-            } if !simulated || side == from => {
-                record_number += 1;
-                let record = RecordView {
-                    number: record_number,
-                    from: *from,
-                    content_type: *content_type,
-                    version: *version,
-                    wire,
-                    gcm: gcm.as_ref(),
-                };
-                body.push_str(&render_record(&record, &mut messages, lang));
-            }
-            Event::Secret {
-                side,
-                name,
-                value,
-                how,
-            }
-            | Event::Value {
-                side,
-                name,
-                value,
-                how,
-            } => {
-                let (kind, kind_words) = if matches!(event, Event::Secret { .. }) {
-                    ("secret", phrase!("secret"))
-                } else {
-                    ("value", phrase!("value"))
-                };
-                let _ = writeln!(
-                    body,
-                    "<div class=\"derived {kind} {}\"><span class=\"kind\">{}</span> <b>{}</b> \
-                     <span class=\"who\">({})</span> = <code class=\"hex\">{}</code>\
-                     <div class=\"how\">{}</div></div>",
-                    side.name(),
-                    ui(lang, kind_words),
-                    esc(name),
-                    side.name(),
-                    hex::encode(value),
-                    esc(&say(lang, how))
-                );
-            }
-            Event::KeyUse {
-                side,
-                key,
-                operation,
-            } => {
-                let _ = writeln!(
-                    body,
-                    "<div class=\"keyuse {}\"><span class=\"badge\">KEY</span> <b>{}</b> {} <b>{}</b>: {}</div>",
-                    side.name(),
-                    side.name(),
-                    ui(lang, phrase!("uses the")),
-                    esc(&say(lang, &key.name())),
-                    esc(&say(lang, operation))
-                );
-            }
-            Event::Check { side, what, ok } => {
-                let _ = writeln!(
-                    body,
-                    "<div class=\"check {}\">{} {}: {}</div>",
-                    if *ok { "ok" } else { "fail" },
-                    if *ok { "✔" } else { "✘" },
-                    side.name(),
-                    esc(&say(lang, what))
-                );
-            }
-            Event::Note { side, text } => {
-                let _ = writeln!(
-                    body,
-                    "<div class=\"note\">{}: {}</div>",
-                    side.name(),
-                    esc(&say(lang, text))
-                );
-            }
-            Event::Alert {
-                side,
-                from,
-                level,
-                description,
-            } if !simulated || side == from => {
-                let _ = writeln!(
-                    body,
-                    "<div class=\"alert {}\">⚠ {} → {}: alert {} {} ({})</div>",
-                    level.name(),
-                    from.name(),
-                    from.peer().name(),
-                    level.name(),
-                    description.name(),
-                    description.code()
-                );
-            }
-            Event::AppData {
-                side, from, data, ..
-            } if !simulated || side != from => {
-                let _ = writeln!(
-                    body,
-                    "<div class=\"appdata\">{} {} → {}: <q>{}</q></div>",
-                    ui(lang, phrase!("application data")),
-                    from.name(),
-                    side.name(),
-                    esc(&String::from_utf8_lossy(data))
-                );
-            }
-            _ => {}
-        }
-    }
+    let body = render_body(events, page.lang);
+    let ledger = render_ledger(events, page.lang);
+    page_html(page, &body, &ledger)
+}
 
+/// The page around its `body` and `ledger`: head, styles, the run's facts, the script.
+fn page_html(page: &HtmlPage<'_>, body: &str, ledger: &str) -> String {
+    let lang = page.lang;
     let mut facts = String::new();
     for (what, value) in &page.facts {
         let _ = write!(facts, "<dt>{}</dt><dd>{}</dd>", esc(what), esc(value));
@@ -233,185 +95,202 @@ pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
         expand = ui(lang, phrase!("expand all")),
         collapse = ui(lang, phrase!("collapse all")),
         records = ui(lang, phrase!("Records on the wire")),
-        ledger = render_ledger(events, lang),
     )
 }
 
-struct RecordView<'a> {
-    number: usize,
-    from: Side,
-    content_type: u8,
-    version: u16,
-    wire: &'a [u8],
-    gcm: Option<&'a GcmDetails>,
+/// The records on the wire and the events between them, in order; each kind of event has its
+/// function below. In a simulation both sides log every record, message and alert (one as
+/// sender, one as receiver): the page shows the sender's account, and the receiver's of
+/// application data (the plaintext it read). A `serve`/`connect` trace has one side only: it
+/// shows everything.
+fn render_body(events: &[Event], lang: Lang) -> String {
+    let simulated = traced_by_both_sides(events);
+    let mut messages = MessageQueues::new(events, simulated);
+    let mut body = String::new();
+    let mut records = 0;
+    for event in events {
+        match event {
+            Event::Flight {
+                side,
+                call,
+                reads,
+                sends,
+            } => flight_heading(&mut body, *side, call, reads, sends, lang),
+            Event::Record { .. } => {
+                if let Some(record) = TracedRecord::of(event).filter(|r| !simulated || r.sent()) {
+                    records += 1;
+                    body.push_str(&record_card(records, &record, &mut messages, lang));
+                }
+            }
+            // Shown inside the record that carries it.
+            Event::Message { .. } => {}
+            Event::Secret { .. } | Event::Value { .. } => {
+                if let Some(derived) = Derived::of(event) {
+                    derived_block(&mut body, &derived, lang);
+                }
+            }
+            Event::KeyUse {
+                side,
+                key,
+                operation,
+            } => key_use_block(&mut body, *side, *key, operation, lang),
+            Event::Check { side, what, ok } => check_block(&mut body, *side, what, *ok, lang),
+            Event::Note { side, text } => note_block(&mut body, *side, text, lang),
+            Event::Alert {
+                side,
+                from,
+                level,
+                description,
+            } if !simulated || side == from => alert_block(&mut body, *from, *level, *description),
+            Event::AppData {
+                side, from, data, ..
+            } if !simulated || side != from => app_data_block(&mut body, *side, *from, data, lang),
+            Event::Alert { .. } | Event::AppData { .. } => {}
+        }
+    }
+    body
 }
 
-/// A labelled byte range within a record card: (start, len, depth, label, meaning).
+/// A flight: the method's name, and what the side reads and sends.
+fn flight_heading(out: &mut String, side: Side, call: &str, reads: &str, sends: &str, lang: Lang) {
+    let _ = write!(
+        out,
+        "<h2 class=\"flight {}\"><code>{}()</code>",
+        side.name(),
+        esc(call)
+    );
+    for (does, messages) in flight_steps(reads, sends) {
+        let _ = write!(
+            out,
+            " <span class=\"io\">{}: {}</span>",
+            ui(lang, does.word()),
+            esc(messages)
+        );
+    }
+    out.push_str("</h2>\n");
+}
+
+/// A secret or a derived value: its name, who derived it, its hex and how it was made.
+fn derived_block(out: &mut String, derived: &Derived<'_>, lang: Lang) {
+    let side = derived.side.name();
+    let _ = writeln!(
+        out,
+        "<div class=\"derived {} {side}\"><span class=\"kind\">{}</span> <b>{}</b> \
+         <span class=\"who\">({side})</span> = <code class=\"hex\">{}</code>\
+         <div class=\"how\">{}</div></div>",
+        derived.kind(),
+        ui(lang, derived.kind_word()),
+        esc(derived.name),
+        hex::encode(derived.value),
+        esc(&say(lang, derived.how))
+    );
+}
+
+/// A use of a key, for the key ledger.
+fn key_use_block(out: &mut String, side: Side, key: Key, operation: &Phrase, lang: Lang) {
+    let _ = writeln!(
+        out,
+        "<div class=\"keyuse {side}\"><span class=\"badge\">KEY</span> <b>{side}</b> {} <b>{}</b>: {}</div>",
+        ui(lang, phrase!("uses the")),
+        esc(&say(lang, &key.name())),
+        esc(&say(lang, operation)),
+        side = side.name(),
+    );
+}
+
+/// A check and its outcome.
+fn check_block(out: &mut String, side: Side, what: &Phrase, ok: bool, lang: Lang) {
+    let _ = writeln!(
+        out,
+        "<div class=\"check {}\">{} {}: {}</div>",
+        if ok { "ok" } else { "fail" },
+        if ok { "✔" } else { "✘" },
+        side.name(),
+        esc(&say(lang, what))
+    );
+}
+
+/// A note: who says what.
+fn note_block(out: &mut String, side: Side, text: &Phrase, lang: Lang) {
+    let _ = writeln!(
+        out,
+        "<div class=\"note\">{}: {}</div>",
+        side.name(),
+        esc(&say(lang, text))
+    );
+}
+
+/// An alert, from its sender to its receiver.
+fn alert_block(out: &mut String, from: Side, level: AlertLevel, description: AlertDescription) {
+    let _ = writeln!(
+        out,
+        "<div class=\"alert {}\">⚠ {} → {}: alert {} {} ({})</div>",
+        level.name(),
+        from.name(),
+        from.peer().name(),
+        level.name(),
+        description.name(),
+        description.code()
+    );
+}
+
+/// Application data, as its receiver read it (or, in one side's trace, as that side saw it).
+fn app_data_block(out: &mut String, side: Side, from: Side, data: &[u8], lang: Lang) {
+    let _ = writeln!(
+        out,
+        "<div class=\"appdata\">{} {} → {}: <q>{}</q></div>",
+        ui(lang, phrase!("application data")),
+        from.name(),
+        side.name(),
+        esc(&String::from_utf8_lossy(data))
+    );
+}
+
+/// A labelled byte range within a record card.
 struct Range {
+    /// Offset of its first byte in the bytes shown.
     start: usize,
+    /// Number of bytes.
     len: usize,
+    /// Nesting depth: 0 for the record's own fields.
     depth: usize,
+    /// The field's label.
     label: String,
+    /// What the bytes mean, in the page's language.
     meaning: String,
 }
 
 /// One record as a `<details>` card: summary line; bytes with labelled ranges; field table;
-/// for a protected record, the GCM computation and the decrypted plaintext's fields.
-fn render_record(record: &RecordView<'_>, messages: &mut MessageQueues<'_>, lang: Lang) -> String {
-    let fragment = record.wire.get(5..).unwrap_or_default();
-    let plaintext: &[u8] = match record.gcm {
-        Some(gcm) => &gcm.plaintext,
-        None => fragment,
-    };
-    let carried = if record.content_type == 22 || record.content_type == 20 {
-        messages.carried_by(record.from, plaintext)
+/// for a protected record, the GCM computation and the decrypted plaintext's fields; the RFC
+/// sections of the messages it carries.
+fn record_card(
+    number: usize,
+    record: &TracedRecord<'_>,
+    messages: &mut MessageQueues<'_>,
+    lang: Lang,
+) -> String {
+    let carried = if record.carries_messages() {
+        messages.carried_by(record.from, record.plaintext())
     } else {
         Vec::new()
     };
-    let names: Vec<&str> = carried.iter().map(|(_, m)| m.name).collect();
-    let what = match record.content_type {
-        21 => match plaintext {
-            [level, description] => format!(
-                "alert {} {}",
-                AlertLevel::from_code(*level).name(),
-                AlertDescription::from_code(*description).name()
-            ),
-            _ => "alert".into(),
-        },
-        23 => ui(lang, phrase!("application data")).to_string(),
-        _ if names.is_empty() => content_type_name(record.content_type),
-        _ => names.join(", "),
-    };
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "<details class=\"record {from}\" id=\"record-{n}\"><summary><span class=\"num\">#{n}</span> \
-         <span class=\"dir\">{from} → {to}</span> <span class=\"what\">{what}</span> \
-         <span class=\"meta\">{ct} · {version} · {len} {bytes} · {prot}</span></summary>",
-        n = record.number,
-        from = record.from.name(),
-        to = record.from.peer().name(),
-        what = esc(&what),
-        ct = content_type_name(record.content_type),
-        version = esc(&version_name(record.version)),
-        len = record.wire.len(),
-        bytes = ui(lang, phrase!("bytes")),
-        prot = if record.gcm.is_some() {
-            ui(lang, phrase!("protected"))
-        } else {
-            ui(lang, phrase!("in the clear"))
-        },
-    );
-
-    // The record's own bytes: header, then the fragment (messages in the clear, or the GCM
-    // parts).
-    let mut ranges = vec![
-        Range {
-            start: 0,
-            len: 1,
-            depth: 0,
-            label: "content_type".into(),
-            meaning: format!(
-                "{} ({})",
-                content_type_name(record.content_type),
-                record.content_type
-            ),
-        },
-        Range {
-            start: 1,
-            len: 2,
-            depth: 0,
-            label: "version".into(),
-            meaning: if record.version == 0x0301 && record.content_type == 22 {
-                let version = version_name(record.version);
-                ui(
-                    lang,
-                    phrase!(
-                        "{} (the record layer's compatibility value for a first ClientHello, RFC \
-                         5246 Appendix E.1)",
-                        version
-                    ),
-                )
-            } else {
-                version_name(record.version)
-            },
-        },
-        Range {
-            start: 3,
-            len: 2,
-            depth: 0,
-            label: "length".into(),
-            meaning: ui(lang, phrase!("{} bytes follow", fragment.len())),
-        },
-    ];
+    let mut out = record_summary(number, record, &carried, lang);
+    let mut ranges = header_ranges(record, lang);
     match record.gcm {
-        None => ranges.extend(content_ranges(
-            record.content_type,
-            plaintext,
-            &carried,
-            5,
-            lang,
-        )),
-        Some(gcm) => {
-            let body = fragment.len().saturating_sub(8 + 16);
-            ranges.push(Range {
-                start: 5,
-                len: 8.min(fragment.len()),
-                depth: 0,
-                label: "explicit_nonce".into(),
-                meaning: ui(lang, phrase!("seq {}", gcm.seq)),
-            });
-            ranges.push(Range {
-                start: 13,
-                len: body,
-                depth: 0,
-                label: "ciphertext".into(),
-                meaning: ui(lang, phrase!("{} bytes of AES-GCM ciphertext", body)),
-            });
-            ranges.push(Range {
-                start: 13 + body,
-                len: fragment.len().saturating_sub(8 + body),
-                depth: 0,
-                label: "tag".into(),
-                meaning: ui(lang, phrase!("GCM authentication tag")),
-            });
-        }
+        None => ranges.extend(content_ranges(record, &carried, 5, lang)),
+        Some(gcm) => ranges.extend(gcm_ranges(record.fragment(), gcm, lang)),
     }
+    let id = format!("r{number}");
     let _ = writeln!(out, "<h4>{}</h4>", ui(lang, phrase!("Bytes on the wire")));
-    out.push_str(&labelled_bytes(
-        record.wire,
-        &ranges,
-        &format!("r{}", record.number),
-    ));
-    out.push_str(&field_table(
-        record.wire,
-        &ranges,
-        &format!("r{}", record.number),
-        lang,
-    ));
-
+    out.push_str(&labelled_bytes(record.wire, &ranges, &id));
+    out.push_str(&field_table(record.wire, &ranges, &id, lang));
     if let Some(gcm) = record.gcm {
-        let _ = writeln!(
-            out,
-            "<h4>{}</h4><div class=\"gcm\">\
-             <div>nonce = {iv} (<i>{from}_write_iv</i>, implicit) ‖ {explicit} (explicit) = \
-             <code class=\"hex\">{nonce}</code></div>\
-             <div>additional_data = seq_num ‖ type ‖ version ‖ length = <code class=\"hex\">{aad}</code></div>\
-             <div>AES-GCM-Seal(<i>{from}_write_key</i>, nonce, plaintext, additional_data) → \
-             ciphertext ‖ tag <code class=\"hex\">{tag}</code></div></div>",
-            ui(lang, phrase!("AES-GCM protection")),
-            iv = hex::encode(gcm.nonce.get(..4).unwrap_or_default()),
-            explicit = hex::encode(&gcm.explicit_nonce),
-            nonce = hex::encode(&gcm.nonce),
-            aad = hex::encode(&gcm.aad),
-            tag = hex::encode(&gcm.tag),
-            from = record.from.name(),
-        );
+        out.push_str(&gcm_computation(record.from, gcm, lang));
         let _ = writeln!(out, "<h4>{}</h4>", ui(lang, phrase!("Decrypted plaintext")));
-        let inner = content_ranges(record.content_type, plaintext, &carried, 0, lang);
-        let id = format!("r{}p", record.number);
-        out.push_str(&labelled_bytes(plaintext, &inner, &id));
-        out.push_str(&field_table(plaintext, &inner, &id, lang));
+        let inner = content_ranges(record, &carried, 0, lang);
+        let id = format!("r{number}p");
+        out.push_str(&labelled_bytes(&gcm.plaintext, &inner, &id));
+        out.push_str(&field_table(&gcm.plaintext, &inner, &id, lang));
     }
     for (_, message) in &carried {
         let _ = writeln!(
@@ -425,63 +304,186 @@ fn render_record(record: &RecordView<'_>, messages: &mut MessageQueues<'_>, lang
     out
 }
 
+/// The card's summary line (and its opening tag): number, direction, what the record carries,
+/// its content type, version, size and whether it is protected.
+fn record_summary(
+    number: usize,
+    record: &TracedRecord<'_>,
+    carried: &[(usize, TracedMessage<'_>)],
+    lang: Lang,
+) -> String {
+    format!(
+        "<details class=\"record {from}\" id=\"record-{n}\"><summary><span class=\"num\">#{n}</span> \
+         <span class=\"dir\">{from} → {to}</span> <span class=\"what\">{what}</span> \
+         <span class=\"meta\">{ct} · {version} · {len} {bytes} · {prot}</span></summary>\n",
+        n = number,
+        from = record.from.name(),
+        to = record.from.peer().name(),
+        what = esc(&record_what(record, carried, lang)),
+        ct = content_type_name(record.content_type),
+        version = esc(&version_name(record.version)),
+        len = record.wire.len(),
+        bytes = ui(lang, phrase!("bytes")),
+        prot = if record.gcm.is_some() {
+            ui(lang, phrase!("protected"))
+        } else {
+            ui(lang, phrase!("in the clear"))
+        },
+    )
+}
+
+/// What a record carries, in a few words: its messages' names, the alert, application data.
+fn record_what(
+    record: &TracedRecord<'_>,
+    carried: &[(usize, TracedMessage<'_>)],
+    lang: Lang,
+) -> String {
+    let names: Vec<&str> = carried.iter().map(|(_, m)| m.name).collect();
+    match record.content_type {
+        21 => match alert_in(record.plaintext()) {
+            Some((level, description)) => {
+                format!("alert {} {}", level.name(), description.name())
+            }
+            None => "alert".into(),
+        },
+        23 => ui(lang, phrase!("application data")),
+        _ if names.is_empty() => content_type_name(record.content_type),
+        _ => names.join(", "),
+    }
+}
+
+/// The ranges of the record header: content type, version, length.
+fn header_ranges(record: &TracedRecord<'_>, lang: Lang) -> Vec<Range> {
+    let range = |start, len, label: &str, meaning| Range {
+        start,
+        len,
+        depth: 0,
+        label: label.into(),
+        meaning,
+    };
+    let version = version_name(record.version);
+    let version_meaning = if record.version == 0x0301 && record.content_type == 22 {
+        ui(
+            lang,
+            phrase!(
+                "{} (the record layer's compatibility value for a first ClientHello, RFC 5246 \
+                 Appendix E.1)",
+                version
+            ),
+        )
+    } else {
+        version
+    };
+    let content_type = record.content_type;
+    vec![
+        range(
+            0,
+            1,
+            "content_type",
+            format!("{} ({content_type})", content_type_name(content_type)),
+        ),
+        range(1, 2, "version", version_meaning),
+        range(
+            3,
+            2,
+            "length",
+            ui(lang, phrase!("{} bytes follow", record.fragment().len())),
+        ),
+    ]
+}
+
+/// The ranges of a protected fragment: explicit nonce, ciphertext, tag.
+fn gcm_ranges(fragment: &[u8], gcm: &GcmDetails, lang: Lang) -> Vec<Range> {
+    let layout = gcm_layout(fragment.len());
+    let range = |at: std::ops::Range<usize>, label: &str, meaning| Range {
+        start: 5 + at.start,
+        len: at.len(),
+        depth: 0,
+        label: label.into(),
+        meaning,
+    };
+    let body = layout.ciphertext.len();
+    vec![
+        range(
+            layout.explicit_nonce,
+            "explicit_nonce",
+            ui(lang, phrase!("seq {}", gcm.seq)),
+        ),
+        range(
+            layout.ciphertext,
+            "ciphertext",
+            ui(lang, phrase!("{} bytes of AES-GCM ciphertext", body)),
+        ),
+        range(
+            layout.tag,
+            "tag",
+            ui(lang, phrase!("GCM authentication tag")),
+        ),
+    ]
+}
+
+/// How the record was sealed: the nonce, the additional data, and AES-GCM-Seal.
+fn gcm_computation(from: Side, gcm: &GcmDetails, lang: Lang) -> String {
+    let hex = GcmHex::of(gcm);
+    format!(
+        "<h4>{}</h4><div class=\"gcm\">\
+         <div>nonce = {iv} (<i>{from}_write_iv</i>, implicit) ‖ {explicit} (explicit) = \
+         <code class=\"hex\">{nonce}</code></div>\
+         <div>additional_data = seq_num ‖ type ‖ version ‖ length = <code class=\"hex\">{aad}</code></div>\
+         <div>AES-GCM-Seal(<i>{from}_write_key</i>, nonce, plaintext, additional_data) → \
+         ciphertext ‖ tag <code class=\"hex\">{tag}</code></div></div>\n",
+        ui(lang, phrase!("AES-GCM protection")),
+        iv = hex.implicit_iv,
+        explicit = hex.explicit_nonce,
+        nonce = hex.nonce,
+        aad = hex.aad,
+        tag = hex.tag,
+        from = from.name(),
+    )
+}
+
 /// The labelled ranges of a record's content (plaintext), starting at `base` in the shown bytes.
 fn content_ranges(
-    content_type: u8,
-    plaintext: &[u8],
+    record: &TracedRecord<'_>,
     carried: &[(usize, TracedMessage<'_>)],
     base: usize,
     lang: Lang,
 ) -> Vec<Range> {
-    let mut ranges = Vec::new();
-    match content_type {
-        22 | 20 => {
-            for (offset, message) in carried {
-                for f in message.fields {
-                    let Some(bytes) = message.bytes.get(f.start..f.start + f.len) else {
-                        continue;
-                    };
-                    if f.len == 0 {
-                        continue;
-                    }
-                    ranges.push(Range {
-                        start: base + offset + f.start,
-                        len: f.len,
-                        depth: f.depth + 1,
-                        label: f.label.to_string(),
-                        meaning: say_arg(lang, &explain_field(f.label, &f.kind, bytes)),
-                    });
-                }
-            }
-        }
-        21 => {
-            if let [level, description] = *plaintext {
-                ranges.push(Range {
-                    start: base,
-                    len: 1,
-                    depth: 1,
-                    label: "level".into(),
-                    meaning: AlertLevel::from_code(level).name().into(),
-                });
-                ranges.push(Range {
-                    start: base + 1,
-                    len: 1,
-                    depth: 1,
-                    label: "description".into(),
-                    meaning: AlertDescription::from_code(description).name().into(),
-                });
-            }
-        }
-        23 => ranges.push(Range {
+    let plaintext = record.plaintext();
+    match record.content_type {
+        22 | 20 => carried
+            .iter()
+            .flat_map(|(offset, message)| message_ranges(base + offset, message, lang))
+            .collect(),
+        21 => field_ranges(base, alert_fields(plaintext), lang),
+        23 => vec![Range {
             start: base,
             len: plaintext.len(),
             depth: 1,
             label: "application_data".into(),
-            meaning: format!("{:?}", String::from_utf8_lossy(plaintext)),
-        }),
-        _ => {}
+            meaning: quoted(plaintext),
+        }],
+        _ => Vec::new(),
     }
-    ranges
+}
+
+/// The ranges of one message's fields, the message starting at `base` in the shown bytes.
+fn message_ranges(base: usize, message: &TracedMessage<'_>, lang: Lang) -> Vec<Range> {
+    field_ranges(base, labelled_fields(message.bytes, message.fields), lang)
+}
+
+/// Labelled fields as ranges inside the record, one level deeper than its own fields.
+fn field_ranges(base: usize, fields: Vec<FieldView<'_>>, lang: Lang) -> Vec<Range> {
+    fields
+        .into_iter()
+        .map(|field| Range {
+            start: base + field.start,
+            len: field.bytes.len(),
+            depth: field.depth + 1,
+            label: field.label.to_string(),
+            meaning: say_arg(lang, &field.meaning),
+        })
+        .collect()
 }
 
 /// The bytes as a hex grid; each byte belongs to the deepest (last) range covering it, and

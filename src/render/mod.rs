@@ -11,6 +11,7 @@ pub mod html;
 pub mod ja;
 pub mod json;
 pub mod mermaid;
+mod parts;
 pub mod report;
 pub mod text;
 pub mod walkthrough;
@@ -112,13 +113,49 @@ pub fn key_ledger(events: &[Event]) -> Vec<LedgerEntry<'_>> {
     ledger
 }
 
-/// A message with its labelled bytes, as a side traced it.
+/// A message with its labelled bytes, as a side traced it (a [`Event::Message`]).
 pub struct TracedMessage<'a> {
+    /// Who logged it.
+    pub side: Side,
+    /// Who sent it.
     pub from: Side,
+    /// Its name, as the RFC's diagrams write it.
     pub name: &'a str,
+    /// Where the RFCs define it.
     pub rfc: &'a str,
+    /// The whole message, header included.
     pub bytes: &'a [u8],
+    /// Every byte range, labelled by the codec.
     pub fields: &'a [Field],
+}
+
+impl<'a> TracedMessage<'a> {
+    /// The message of a `Message` event; `None` for the other events.
+    pub fn of(event: &'a Event) -> Option<Self> {
+        match event {
+            Event::Message {
+                side,
+                from,
+                name,
+                rfc,
+                bytes,
+                fields,
+            } => Some(TracedMessage {
+                side: *side,
+                from: *from,
+                name,
+                rfc,
+                bytes,
+                fields,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether its sender logged it (rather than its receiver).
+    pub fn sent(&self) -> bool {
+        self.side == self.from
+    }
 }
 
 /// Each sender's traced messages, in order, waiting to be matched to the records that carry
@@ -136,31 +173,16 @@ impl<'a> MessageQueues<'a> {
             client: VecDeque::new(),
             server: VecDeque::new(),
         };
-        for event in events {
-            if let Event::Message {
-                side,
-                from,
-                name,
-                rfc,
-                bytes,
-                fields,
-            } = event
-            {
-                if senders_only && side != from {
-                    continue;
-                }
-                queues.of(*from).push_back(TracedMessage {
-                    from: *from,
-                    name,
-                    rfc,
-                    bytes,
-                    fields,
-                });
+        for message in events.iter().filter_map(TracedMessage::of) {
+            if senders_only && !message.sent() {
+                continue;
             }
+            queues.of(message.from).push_back(message);
         }
         queues
     }
 
+    /// The queue of `from`'s messages.
     fn of(&mut self, from: Side) -> &mut VecDeque<TracedMessage<'a>> {
         match from {
             Side::Client => &mut self.client,

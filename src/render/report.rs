@@ -1,6 +1,7 @@
 //! A simulated run rendered for people (annotated text, a web page) and for tools (JSON), with
 //! the header and outcome around the events that the other renderers draw.
 
+use super::parts::quoted;
 use super::text::render_key_ledger_in;
 use super::{HtmlPage, Lang, TextOptions, say};
 use crate::phrase;
@@ -61,11 +62,6 @@ fn outcome(report: &Report) -> Vec<Phrase> {
             failure.error.phrase()
         )],
     }
-}
-
-/// Application data as the trace quotes it: Rust's debug quoting of the text.
-fn quoted(data: &[u8]) -> String {
-    format!("{:?}", String::from_utf8_lossy(data))
 }
 
 /// The annotated text trace of a simulated run: a header, the events, the key ledger and the

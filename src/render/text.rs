@@ -6,11 +6,15 @@
 
 use std::fmt::Write as _;
 
-use super::{Event, GcmDetails, Lang, content_type_name, explain_field, key_ledger, say, say_arg};
+use super::parts::{
+    Derived, Does, GcmHex, TracedRecord, flight_steps, labelled_fields, quoted, short_hex,
+};
+use super::{Event, Key, Lang, TracedMessage, content_type_name, key_ledger, say, say_arg};
 use crate::codec::Field;
+use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::version_name;
 use crate::phrase;
-use crate::phrase::{Arg, Phrase};
+use crate::phrase::Phrase;
 use crate::rng::Side;
 
 /// How to render a trace as text.
@@ -47,21 +51,6 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(fill))
 }
 
-/// Hex for a field column: whole if short, else the head and a count.
-pub(super) fn short_hex(bytes: &[u8], max: usize) -> Arg {
-    let spaced = |b: &[u8]| {
-        b.iter()
-            .map(|x| format!("{x:02x}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    if bytes.len() <= max {
-        Arg::Verbatim(spaced(bytes))
-    } else {
-        phrase!("{} .. ({} bytes)", spaced(&bytes[..max - 2]), bytes.len()).into()
-    }
-}
-
 /// Hex of a secret or value, wrapped at 32 bytes a line, indented.
 fn wrapped_hex(bytes: &[u8], indent: &str, lang: Lang) -> String {
     if bytes.is_empty() {
@@ -82,28 +71,22 @@ pub fn render_fields(bytes: &[u8], fields: &[Field], indent: &str) -> String {
 /// [`render_fields`] with the byte counts and meanings in `lang` (names stay as they are).
 pub fn render_fields_in(bytes: &[u8], fields: &[Field], indent: &str, lang: Lang) -> String {
     let mut out = String::new();
-    for f in fields {
-        if f.len == 0 {
-            continue;
-        }
-        let Some(field_bytes) = bytes.get(f.start..f.start + f.len) else {
-            continue;
-        };
-        let depth = "  ".repeat(f.depth);
-        let hex_col = format!("{depth}{}", say_arg(lang, &short_hex(field_bytes, 8)));
-        let meaning = say_arg(lang, &explain_field(f.label, &f.kind, field_bytes));
+    for field in labelled_fields(bytes, fields) {
+        let depth = "  ".repeat(field.depth);
+        let hex_col = format!("{depth}{}", say_arg(lang, &short_hex(field.bytes, 8)));
+        let meaning = say_arg(lang, &field.meaning);
         let _ = writeln!(
             out,
             "{indent}{} {:<30} {meaning}",
             pad(&hex_col, 40),
-            f.label
+            field.label
         );
     }
     out
 }
 
 /// "client -> server" or "server -> client".
-pub(super) fn arrow(from: Side) -> Phrase {
+fn arrow(from: Side) -> Phrase {
     match from {
         Side::Client => phrase!("client -> server"),
         Side::Server => phrase!("server -> client"),
@@ -119,228 +102,236 @@ pub fn render_text(events: &[Event], options: TextOptions) -> String {
     out
 }
 
-/// One event's lines.
+/// One event's lines: each kind of event has its function below. Records and messages a side
+/// received are left out unless `options` asks for them.
 fn render_event(out: &mut String, event: &Event, options: TextOptions) {
     let lang = options.lang;
-    let line = |phrase: Phrase| say(lang, &phrase);
+    let shown = |sent: bool| sent || options.show_received;
     match event {
         Event::Flight {
             side,
             call,
             reads,
             sends,
-        } => {
-            let title = format!("== {call}() ");
-            let _ = writeln!(out, "\n{title:=<100}");
-            if !reads.is_empty() {
-                let reads = line(phrase!("{} reads: {}", side.phrase(), *reads));
-                let _ = writeln!(out, "   {reads}");
-            }
-            if !sends.is_empty() {
-                let sends = line(phrase!("{} sends: {}", side.phrase(), *sends));
-                let _ = writeln!(out, "   {sends}");
+        } => flight_lines(out, *side, call, reads, sends, lang),
+        Event::Record { .. } => {
+            if let Some(record) = TracedRecord::of(event).filter(|r| shown(r.sent())) {
+                record_lines(out, &record, lang);
             }
         }
-        Event::Record {
-            side,
-            from,
-            content_type,
-            version,
-            wire,
-            gcm,
-        } => {
-            if side != from && !options.show_received {
-                return;
-            }
-            let (arrow, header) = (arrow(*from), short_hex(&wire[..wire.len().min(5)], 5));
-            let (kind, version) = (content_type_name(*content_type), version_name(*version));
-            let body_len = wire.len().saturating_sub(5);
-            let title = if side == from {
-                phrase!(
-                    "[record sent, {}] {} | {}, version {}, {} bytes",
-                    arrow,
-                    header.to_string(),
-                    kind,
-                    version,
-                    body_len
-                )
-            } else {
-                phrase!(
-                    "[record received, {}] {} | {}, version {}, {} bytes",
-                    arrow,
-                    header.to_string(),
-                    kind,
-                    version,
-                    body_len
-                )
-            };
-            let _ = writeln!(out, "\n   {}", line(title));
-            for explanation in record_protection(*from, *content_type, gcm.as_ref()) {
-                let _ = writeln!(out, "      {}", line(explanation));
+        Event::Message { .. } => {
+            if let Some(message) = TracedMessage::of(event).filter(|m| shown(m.sent())) {
+                message_lines(out, &message, lang);
             }
         }
-        Event::Message {
-            side,
-            from,
-            name,
-            rfc,
-            bytes,
-            fields,
-        } => {
-            if side != from && !options.show_received {
-                return;
+        Event::Secret { .. } | Event::Value { .. } => {
+            if let Some(derived) = Derived::of(event) {
+                derived_lines(out, &derived, lang);
             }
-            let title = phrase!(
-                "{}  {}  ({}, {} bytes)",
-                arrow(*from),
-                name,
-                *rfc,
-                bytes.len()
-            );
-            let _ = writeln!(out, "\n   {}", line(title));
-            out.push_str(&render_fields_in(bytes, fields, "      ", lang));
-        }
-        other => render_explanation(out, other, lang),
-    }
-}
-
-/// How a record was protected, in words: a line or three.
-fn record_protection(from: Side, content_type: u8, gcm: Option<&GcmDetails>) -> Vec<Phrase> {
-    match gcm {
-        None if content_type == 20 => vec![phrase!(
-            "ChangeCipherSpec itself travels in the clear; the next record from the {} is \
-             protected with {}_write_key",
-            from.phrase(),
-            from.name()
-        )],
-        None => vec![phrase!(
-            "not protected: the {} has not switched to its session keys yet",
-            from.phrase()
-        )],
-        Some(g) => vec![
-            phrase!(
-                "protected with AES-GCM, seq {}: explicit nonce {} (sent), nonce = implicit IV + \
-                 explicit = {}",
-                g.seq,
-                hex::encode(&g.explicit_nonce),
-                hex::encode(&g.nonce)
-            ),
-            phrase!(
-                "AAD = seq + type + version + length = {}",
-                hex::encode(&g.aad)
-            ),
-            phrase!(
-                "{} bytes of plaintext -> {} bytes of ciphertext + tag {}",
-                g.plaintext.len(),
-                g.plaintext.len(),
-                hex::encode(&g.tag)
-            ),
-        ],
-    }
-}
-
-/// The lines of the events that explain: secrets, values, key uses, checks, notes, alerts,
-/// application data.
-fn render_explanation(out: &mut String, event: &Event, lang: Lang) {
-    let line = |phrase: Phrase| say(lang, &phrase);
-    match event {
-        Event::Secret {
-            side,
-            name,
-            value,
-            how,
-        } => {
-            let title = phrase!(
-                "* {} secret {} ({} bytes) = {}",
-                side.phrase(),
-                *name,
-                value.len(),
-                how
-            );
-            let _ = writeln!(out, "   {}", line(title));
-            let _ = writeln!(out, "{}", wrapped_hex(value, "       ", lang));
-        }
-        Event::Value {
-            side,
-            name,
-            value,
-            how,
-        } => {
-            let _ = writeln!(
-                out,
-                "   {}",
-                line(phrase!(". {} {} = {}", side.phrase(), *name, how))
-            );
-            let _ = writeln!(out, "{}", wrapped_hex(value, "       ", lang));
         }
         Event::KeyUse {
             side,
             key,
             operation,
-        } => {
-            let title = phrase!(
-                "KEY {} uses the {}: {}",
-                side.phrase(),
-                key.name(),
-                operation
-            );
-            let _ = writeln!(out, "   {}", line(title));
-        }
-        Event::Check { side, what, ok } => {
-            let mark = if *ok { "ok  " } else { "FAIL" };
-            let _ = writeln!(
-                out,
-                "   {}",
-                line(phrase!("[{}] {} checks {}", mark, side.phrase(), what))
-            );
-        }
-        Event::Note { side, text } => {
-            let _ = writeln!(out, "   {}: {}", say(lang, &side.phrase()), say(lang, text));
-        }
+        } => key_use_line(out, *side, *key, operation, lang),
+        Event::Check { side, what, ok } => check_line(out, *side, what, *ok, lang),
+        Event::Note { side, text } => note_line(out, *side, text, lang),
         Event::Alert {
             side,
             from,
             level,
             description,
-        } => {
-            let (level, name, code) = (level.name(), description.name(), description.code());
-            let title = if side == from {
-                phrase!(
-                    "ALERT {} sends {} {} ({})",
-                    side.phrase(),
-                    level,
-                    name,
-                    code
-                )
-            } else {
-                phrase!(
-                    "ALERT {} receives {} {} ({})",
-                    side.phrase(),
-                    level,
-                    name,
-                    code
-                )
-            };
-            let _ = writeln!(out, "   {}", line(title));
-        }
+        } => alert_line(out, *side, *from, *level, *description, lang),
         Event::AppData {
             side, from, data, ..
-        } => {
-            let text = format!("{:?}", String::from_utf8_lossy(data));
-            if side != from {
-                let title = phrase!("{} reads application data: {}", side.phrase(), text);
-                let _ = writeln!(out, "   {}", line(title));
-            } else {
-                let title = phrase!(
-                    "{} writes application data ({} bytes): {}",
-                    side.phrase(),
-                    data.len(),
-                    text
-                );
-                let _ = writeln!(out, "\n   {}", line(title));
-            }
-        }
-        Event::Flight { .. } | Event::Record { .. } | Event::Message { .. } => {}
+        } => app_data_line(out, *side, *from, data, lang),
+    }
+}
+
+/// A flight: a rule with the method's name, then what the side reads and sends.
+fn flight_lines(out: &mut String, side: Side, call: &str, reads: &str, sends: &str, lang: Lang) {
+    let title = format!("== {call}() ");
+    let _ = writeln!(out, "\n{title:=<100}");
+    for (does, messages) in flight_steps(reads, sends) {
+        let line = match does {
+            Does::Reads => phrase!("{} reads: {}", side.phrase(), messages),
+            Does::Sends => phrase!("{} sends: {}", side.phrase(), messages),
+        };
+        let _ = writeln!(out, "   {}", say(lang, &line));
+    }
+}
+
+/// A record: its direction, header and size, then how it was protected.
+fn record_lines(out: &mut String, record: &TracedRecord<'_>, lang: Lang) {
+    let (arrow, header) = (arrow(record.from), short_hex(record.header(), 5));
+    let kind = content_type_name(record.content_type);
+    let version = version_name(record.version);
+    let body_len = record.fragment().len();
+    let title = if record.sent() {
+        phrase!(
+            "[record sent, {}] {} | {}, version {}, {} bytes",
+            arrow,
+            header.to_string(),
+            kind,
+            version,
+            body_len
+        )
+    } else {
+        phrase!(
+            "[record received, {}] {} | {}, version {}, {} bytes",
+            arrow,
+            header.to_string(),
+            kind,
+            version,
+            body_len
+        )
+    };
+    let _ = writeln!(out, "\n   {}", say(lang, &title));
+    for explanation in record_protection(record) {
+        let _ = writeln!(out, "      {}", say(lang, &explanation));
+    }
+}
+
+/// How a record was protected, in words: a line or three.
+fn record_protection(record: &TracedRecord<'_>) -> Vec<Phrase> {
+    let from = record.from;
+    let Some(gcm) = record.gcm else {
+        return if record.content_type == 20 {
+            vec![phrase!(
+                "ChangeCipherSpec itself travels in the clear; the next record from the {} is \
+                 protected with {}_write_key",
+                from.phrase(),
+                from.name()
+            )]
+        } else {
+            vec![phrase!(
+                "not protected: the {} has not switched to its session keys yet",
+                from.phrase()
+            )]
+        };
+    };
+    let hex = GcmHex::of(gcm);
+    vec![
+        phrase!(
+            "protected with AES-GCM, seq {}: explicit nonce {} (sent), nonce = implicit IV + \
+             explicit = {}",
+            hex.seq,
+            hex.explicit_nonce,
+            hex.nonce
+        ),
+        phrase!("AAD = seq + type + version + length = {}", hex.aad),
+        phrase!(
+            "{} bytes of plaintext -> {} bytes of ciphertext + tag {}",
+            gcm.plaintext.len(),
+            gcm.plaintext.len(),
+            hex.tag
+        ),
+    ]
+}
+
+/// A message: its direction, name, RFC section and size, then its fields one a line.
+fn message_lines(out: &mut String, message: &TracedMessage<'_>, lang: Lang) {
+    let title = phrase!(
+        "{}  {}  ({}, {} bytes)",
+        arrow(message.from),
+        message.name,
+        message.rfc,
+        message.bytes.len()
+    );
+    let _ = writeln!(out, "\n   {}", say(lang, &title));
+    out.push_str(&render_fields_in(
+        message.bytes,
+        message.fields,
+        "      ",
+        lang,
+    ));
+}
+
+/// A secret (`*`) or a derived value (`.`): its name and how it was made, then its hex.
+fn derived_lines(out: &mut String, derived: &Derived<'_>, lang: Lang) {
+    let (side, name, how) = (derived.side.phrase(), derived.name, derived.how);
+    let title = if derived.secret {
+        phrase!(
+            "* {} secret {} ({} bytes) = {}",
+            side,
+            name,
+            derived.value.len(),
+            how
+        )
+    } else {
+        phrase!(". {} {} = {}", side, name, how)
+    };
+    let _ = writeln!(out, "   {}", say(lang, &title));
+    let _ = writeln!(out, "{}", wrapped_hex(derived.value, "       ", lang));
+}
+
+/// A use of a key, for the key ledger.
+fn key_use_line(out: &mut String, side: Side, key: Key, operation: &Phrase, lang: Lang) {
+    let title = phrase!(
+        "KEY {} uses the {}: {}",
+        side.phrase(),
+        key.name(),
+        operation
+    );
+    let _ = writeln!(out, "   {}", say(lang, &title));
+}
+
+/// A check and its outcome.
+fn check_line(out: &mut String, side: Side, what: &Phrase, ok: bool, lang: Lang) {
+    let mark = if ok { "ok  " } else { "FAIL" };
+    let title = phrase!("[{}] {} checks {}", mark, side.phrase(), what);
+    let _ = writeln!(out, "   {}", say(lang, &title));
+}
+
+/// A note: who says what.
+fn note_line(out: &mut String, side: Side, text: &Phrase, lang: Lang) {
+    let _ = writeln!(out, "   {}: {}", say(lang, &side.phrase()), say(lang, text));
+}
+
+/// An alert, as its sender sends it or its receiver receives it.
+fn alert_line(
+    out: &mut String,
+    side: Side,
+    from: Side,
+    level: AlertLevel,
+    description: AlertDescription,
+    lang: Lang,
+) {
+    let (level, name, code) = (level.name(), description.name(), description.code());
+    let title = if side == from {
+        phrase!(
+            "ALERT {} sends {} {} ({})",
+            side.phrase(),
+            level,
+            name,
+            code
+        )
+    } else {
+        phrase!(
+            "ALERT {} receives {} {} ({})",
+            side.phrase(),
+            level,
+            name,
+            code
+        )
+    };
+    let _ = writeln!(out, "   {}", say(lang, &title));
+}
+
+/// Application data, as its sender writes it or its receiver reads it.
+fn app_data_line(out: &mut String, side: Side, from: Side, data: &[u8], lang: Lang) {
+    let text = quoted(data);
+    if side != from {
+        let title = phrase!("{} reads application data: {}", side.phrase(), text);
+        let _ = writeln!(out, "   {}", say(lang, &title));
+    } else {
+        let title = phrase!(
+            "{} writes application data ({} bytes): {}",
+            side.phrase(),
+            data.len(),
+            text
+        );
+        let _ = writeln!(out, "\n   {}", say(lang, &title));
     }
 }
 

@@ -7,9 +7,13 @@
 
 use std::fmt::Write as _;
 
-use super::{Event, Lang, render_fields};
+use super::parts::{Derived, GcmHex, TracedRecord, flight_steps, quoted};
+use super::{Event, Key, Lang, TracedMessage, render_fields};
 use crate::error::Error;
+use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::phrase;
+use crate::phrase::Phrase;
+use crate::rng::Side;
 use crate::simulate::{self, Options};
 use crate::suites::CipherSuite;
 
@@ -57,7 +61,7 @@ fn anchor(heading: &str) -> String {
     heading.to_lowercase().replace(' ', "-")
 }
 
-/// One run, step by step.
+/// One run, step by step: its heading and diagram, then each event in order.
 fn render_run(suite: CipherSuite) -> Result<String, Error> {
     let options = Options {
         suite,
@@ -81,156 +85,192 @@ fn render_run(suite: CipherSuite) -> Result<String, Error> {
     );
     let mut step = 0;
     for event in &report.events {
-        match event {
-            Event::Flight {
-                side,
-                call,
-                reads,
-                sends,
-            } => {
-                let mut does = Vec::new();
-                if !reads.is_empty() {
-                    does.push(format!("reads {reads}"));
-                }
-                if !sends.is_empty() {
-                    does.push(format!("sends {sends}"));
-                }
-                let _ = writeln!(
-                    out,
-                    "\n### `{call}()`\n\nThe {} {}.",
-                    side.name(),
-                    does.join(", then ")
-                );
-            }
-            Event::Message {
-                side,
-                from,
-                name,
-                rfc,
-                bytes,
-                fields,
-            } if side == from => {
-                step += 1;
-                let _ = writeln!(
-                    out,
-                    "\n#### {step}. {name}, {} to {} ({rfc}, {} bytes)\n\n{}\n\n```text\n{}```",
-                    from.name(),
-                    from.peer().name(),
-                    bytes.len(),
-                    purpose(name),
-                    render_fields(bytes, fields, "")
-                        .lines()
-                        .map(|l| format!("{}\n", l.trim_end()))
-                        .collect::<String>()
-                );
-            }
-            Event::Secret {
-                side,
-                name,
-                value,
-                how,
-            }
-            | Event::Value {
-                side,
-                name,
-                value,
-                how,
-            } => {
-                // Secrets in bold: the values a learner must never see on the wire.
-                let (kind, name) = if matches!(event, Event::Secret { .. }) {
-                    ("secret", format!("**{name}**"))
-                } else {
-                    ("value", name.to_string())
-                };
-                let _ = writeln!(
-                    out,
-                    "\n- {kind}, {}: {name} = `{}`  \n  {how}",
-                    side.name(),
-                    hex::encode(value)
-                );
-            }
-            Event::KeyUse {
-                side,
-                key,
-                operation,
-            } => {
-                let _ = writeln!(
-                    out,
-                    "\n- key, {}: the **{}**: {operation}",
-                    side.name(),
-                    key.name()
-                );
-            }
-            Event::Note { side, text } => {
-                let _ = writeln!(out, "\n- {}: {text}", side.name());
-            }
-            Event::Check { side, what, ok } => {
-                let mark = if *ok { "ok" } else { "FAILED" };
-                let _ = writeln!(out, "\n- check, {}: {what}: {mark}", side.name());
-            }
-            Event::Record {
-                side,
-                from,
-                wire,
-                gcm: Some(gcm),
-                ..
-            } if side == from => {
-                let _ = writeln!(
-                    out,
-                    "\n- record, {}: protected with AES-GCM (RFC 5288): seq {}, nonce = \
-                     implicit IV + explicit nonce = `{}`, AAD = `{}`, tag = `{}` ({} bytes on \
-                     the wire)",
-                    from.name(),
-                    gcm.seq,
-                    hex::encode(&gcm.nonce),
-                    hex::encode(&gcm.aad),
-                    hex::encode(&gcm.tag),
-                    wire.len()
-                );
-            }
-            Event::AppData {
-                side, from, data, ..
-            } if side == from => {
-                step += 1;
-                let _ = writeln!(
-                    out,
-                    "\n#### {step}. application data, {} to {} (RFC 5246 10)\n\n{:?}, sealed \
-                     with the {}_write_key.",
-                    from.name(),
-                    from.peer().name(),
-                    String::from_utf8_lossy(data),
-                    from.name()
-                );
-            }
-            Event::Alert {
-                side,
-                from,
-                level,
-                description,
-            } if side == from => {
-                step += 1;
-                let _ = writeln!(
-                    out,
-                    "\n#### {step}. alert {} ({}), {} to {} (RFC 5246 7.2)\n\n{}",
-                    description.name(),
-                    level.name(),
-                    from.name(),
-                    from.peer().name(),
-                    if description.name() == "close_notify" {
-                        "\"I will send nothing more\": without it, an attacker who cuts the \
-                         connection could pass the\ntruncated data off as complete (RFC 5246 \
-                         7.2.1)."
-                    } else {
-                        "A fatal alert ends the connection (RFC 5246 7.2.2)."
-                    }
-                );
-            }
-            _ => {}
-        }
+        render_event(&mut out, event, &mut step);
     }
     Ok(out)
 }
 
+/// One event, as its sender saw it: each kind of event has its function below. A message, an
+/// alert and application data are numbered steps; `step` counts them.
+fn render_event(out: &mut String, event: &Event, step: &mut usize) {
+    match event {
+        Event::Flight {
+            side,
+            call,
+            reads,
+            sends,
+        } => flight_section(out, *side, call, reads, sends),
+        Event::Message { .. } => {
+            if let Some(message) = TracedMessage::of(event).filter(TracedMessage::sent) {
+                *step += 1;
+                message_step(out, *step, &message);
+            }
+        }
+        Event::Secret { .. } | Event::Value { .. } => {
+            if let Some(derived) = Derived::of(event) {
+                derived_item(out, &derived);
+            }
+        }
+        Event::KeyUse {
+            side,
+            key,
+            operation,
+        } => key_use_item(out, *side, *key, operation),
+        Event::Note { side, text } => note_item(out, *side, text),
+        Event::Check { side, what, ok } => check_item(out, *side, what, *ok),
+        Event::Record { .. } => {
+            if let Some(record) = TracedRecord::of(event).filter(TracedRecord::sent) {
+                record_item(out, &record);
+            }
+        }
+        Event::AppData {
+            side, from, data, ..
+        } if side == from => {
+            *step += 1;
+            app_data_step(out, *step, *from, data);
+        }
+        Event::Alert {
+            side,
+            from,
+            level,
+            description,
+        } if side == from => {
+            *step += 1;
+            alert_step(out, *step, *from, *level, *description);
+        }
+        Event::AppData { .. } | Event::Alert { .. } => {}
+    }
+}
+
+/// A flight: a heading with the method to set a breakpoint on, and what the side does.
+fn flight_section(out: &mut String, side: Side, call: &str, reads: &str, sends: &str) {
+    let does: Vec<String> = flight_steps(reads, sends)
+        .into_iter()
+        .map(|(does, messages)| format!("{} {messages}", does.word()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n### `{call}()`\n\nThe {} {}.",
+        side.name(),
+        does.join(", then ")
+    );
+}
+
+/// A message: a numbered step with its purpose and its labelled bytes.
+fn message_step(out: &mut String, step: usize, message: &TracedMessage<'_>) {
+    let fields: String = render_fields(message.bytes, message.fields, "")
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n#### {step}. {}, {} to {} ({}, {} bytes)\n\n{}\n\n```text\n{fields}```",
+        message.name,
+        message.from.name(),
+        message.from.peer().name(),
+        message.rfc,
+        message.bytes.len(),
+        purpose(message.name),
+    );
+}
+
+/// A secret or a derived value, with how it was made. Secrets in bold: the values a learner
+/// must never see on the wire.
+fn derived_item(out: &mut String, derived: &Derived<'_>) {
+    let name = if derived.secret {
+        format!("**{}**", derived.name)
+    } else {
+        derived.name.to_string()
+    };
+    let _ = writeln!(
+        out,
+        "\n- {}, {}: {name} = `{}`  \n  {}",
+        derived.kind(),
+        derived.side.name(),
+        hex::encode(derived.value),
+        derived.how
+    );
+}
+
+/// A use of a key.
+fn key_use_item(out: &mut String, side: Side, key: Key, operation: &Phrase) {
+    let _ = writeln!(
+        out,
+        "\n- key, {}: the **{}**: {operation}",
+        side.name(),
+        key.name()
+    );
+}
+
+/// A note.
+fn note_item(out: &mut String, side: Side, text: &Phrase) {
+    let _ = writeln!(out, "\n- {}: {text}", side.name());
+}
+
+/// A check and its outcome.
+fn check_item(out: &mut String, side: Side, what: &Phrase, ok: bool) {
+    let mark = if ok { "ok" } else { "FAILED" };
+    let _ = writeln!(out, "\n- check, {}: {what}: {mark}", side.name());
+}
+
+/// A protected record: its AES-GCM nonce, additional data and tag. (A record in the clear is
+/// just its messages, shown as steps.)
+fn record_item(out: &mut String, record: &TracedRecord<'_>) {
+    let Some(gcm) = record.gcm else {
+        return;
+    };
+    let hex = GcmHex::of(gcm);
+    let _ = writeln!(
+        out,
+        "\n- record, {}: protected with AES-GCM (RFC 5288): seq {}, nonce = implicit IV + \
+         explicit nonce = `{}`, AAD = `{}`, tag = `{}` ({} bytes on the wire)",
+        record.from.name(),
+        hex.seq,
+        hex.nonce,
+        hex.aad,
+        hex.tag,
+        record.wire.len()
+    );
+}
+
+/// Application data: a numbered step with the text, and the key that sealed it.
+fn app_data_step(out: &mut String, step: usize, from: Side, data: &[u8]) {
+    let _ = writeln!(
+        out,
+        "\n#### {step}. application data, {} to {} (RFC 5246 10)\n\n{}, sealed with the \
+         {}_write_key.",
+        from.name(),
+        from.peer().name(),
+        quoted(data),
+        from.name()
+    );
+}
+
+/// An alert: a numbered step, and what it means.
+fn alert_step(
+    out: &mut String,
+    step: usize,
+    from: Side,
+    level: AlertLevel,
+    description: AlertDescription,
+) {
+    let meaning = if description.name() == "close_notify" {
+        "\"I will send nothing more\": without it, an attacker who cuts the connection could \
+         pass the\ntruncated data off as complete (RFC 5246 7.2.1)."
+    } else {
+        "A fatal alert ends the connection (RFC 5246 7.2.2)."
+    };
+    let _ = writeln!(
+        out,
+        "\n#### {step}. alert {} ({}), {} to {} (RFC 5246 7.2)\n\n{meaning}",
+        description.name(),
+        level.name(),
+        from.name(),
+        from.peer().name(),
+    );
+}
+
+/// What a run's key exchange does, in a few sentences.
 fn introduction(suite: CipherSuite) -> &'static str {
     match suite.key_exchange() {
         crate::suites::KeyExchange::Rsa => {

@@ -9,38 +9,22 @@
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 
-use super::text::short_hex;
-use super::{Event, GcmDetails, MessageQueues, TracedMessage, content_type_name, explain_field};
-use crate::messages::alert::{AlertDescription, AlertLevel};
+use super::parts::{
+    FieldView, GcmHex, TracedRecord, alert_fields, gcm_layout, labelled_fields, quoted, short_hex,
+};
+use super::{Event, GcmDetails, MessageQueues, TracedMessage, content_type_name};
 use crate::messages::version_name;
 use crate::record::record_spans;
 use crate::rng::Side;
 use crate::simulate::{Options, Report};
 use crate::wire::{Flow, hex_dump_from};
 
-/// One record as its sender traced it.
-struct SentRecord<'a> {
-    wire: &'a [u8],
-    gcm: Option<&'a GcmDetails>,
-}
-
 /// The records `sender` traced sending, in order.
-fn records_sent_by(events: &[Event], sender: Side) -> VecDeque<SentRecord<'_>> {
+fn records_sent_by(events: &[Event], sender: Side) -> VecDeque<TracedRecord<'_>> {
     events
         .iter()
-        .filter_map(|event| match event {
-            Event::Record {
-                side,
-                from,
-                wire,
-                gcm,
-                ..
-            } if *side == sender && *from == sender => Some(SentRecord {
-                wire,
-                gcm: gcm.as_ref(),
-            }),
-            _ => None,
-        })
+        .filter_map(TracedRecord::of)
+        .filter(|record| record.sent() && record.from == sender)
         .collect()
 }
 
@@ -93,47 +77,12 @@ fn annotate_record(
     at: usize,
     record: &[u8],
     from: Side,
-    traced: Option<SentRecord<'_>>,
+    traced: Option<TracedRecord<'_>>,
     messages: &mut MessageQueues<'_>,
 ) {
-    let [content_type, major, minor, ..] = *record else {
-        let _ = writeln!(
-            out,
-            "# record {number}: {} bytes, too short for a header",
-            record.len()
-        );
+    let Some(content_type) = annotate_header(out, number, at, record) else {
         return;
     };
-    let _ = writeln!(
-        out,
-        "# record {number}: {}, {}, {} bytes of fragment",
-        content_type_named(content_type),
-        version_name(u16::from_be_bytes([major, minor])),
-        record.len().saturating_sub(5)
-    );
-    field_line(
-        out,
-        At::Wire(at),
-        &record[..1],
-        "content_type",
-        &content_type_named(content_type),
-    );
-    field_line(
-        out,
-        At::Wire(at + 1),
-        &record[1..3],
-        "version",
-        &version_name(u16::from_be_bytes([major, minor])),
-    );
-    if let Some(length) = record.get(3..5) {
-        field_line(
-            out,
-            At::Wire(at + 3),
-            length,
-            "length",
-            &format!("{} bytes follow", record.len() - 5),
-        );
-    }
     let Some(traced) = traced else {
         return;
     };
@@ -141,44 +90,7 @@ fn annotate_record(
     let (plaintext, base): (&[u8], At) = match traced.gcm {
         None => (fragment, At::Wire(at + 5)),
         Some(gcm) => {
-            let body = fragment.len().saturating_sub(8 + 16);
-            field_line(
-                out,
-                At::Wire(at + 5),
-                &fragment[..8.min(fragment.len())],
-                "explicit_nonce",
-                &format!(
-                    "seq {}; nonce = implicit IV + this = {}",
-                    gcm.seq,
-                    hex::encode(&gcm.nonce)
-                ),
-            );
-            if let Some(ciphertext) = fragment.get(8..8 + body) {
-                field_line(
-                    out,
-                    At::Wire(at + 13),
-                    ciphertext,
-                    "ciphertext",
-                    "AES-GCM encrypted: the plaintext below",
-                );
-            }
-            if let Some(tag) = fragment.get(8 + body..) {
-                field_line(
-                    out,
-                    At::Wire(at + 13 + body),
-                    tag,
-                    "tag",
-                    &format!(
-                        "GCM tag over the ciphertext and AAD {}",
-                        hex::encode(&gcm.aad)
-                    ),
-                );
-            }
-            let _ = writeln!(
-                out,
-                "#   decrypted ({} bytes; p+ offsets count within the plaintext):",
-                gcm.plaintext.len()
-            );
+            annotate_gcm(out, at + 5, fragment, gcm);
             (&gcm.plaintext, At::Plaintext(0))
         }
     };
@@ -188,36 +100,88 @@ fn annotate_record(
             messages.carried_by(from, plaintext);
             field_line(out, base, plaintext, "type", "change_cipher_spec (1)");
         }
-        21 => {
-            if let [level, description] = *plaintext {
-                field_line(
-                    out,
-                    base,
-                    &plaintext[..1],
-                    "level",
-                    AlertLevel::from_code(level).name(),
-                );
-                field_line(
-                    out,
-                    base.plus(1),
-                    &plaintext[1..],
-                    "description",
-                    AlertDescription::from_code(description).name(),
-                );
-            }
-        }
+        21 => annotate_fields(out, base, &alert_fields(plaintext)),
         23 => {
-            let _ = writeln!(
-                out,
-                "#   application data: {:?}",
-                String::from_utf8_lossy(plaintext)
-            );
+            let _ = writeln!(out, "#   application data: {}", quoted(plaintext));
         }
         _ => {}
     }
 }
 
-/// The handshake messages one record carries, field by field.
+/// The record's title line and its header's fields, at offset `at` of the flow; its content
+/// type, or `None` (and a line saying so) when it is too short for a header.
+fn annotate_header(out: &mut String, number: usize, at: usize, record: &[u8]) -> Option<u8> {
+    let [content_type, major, minor, ..] = *record else {
+        let _ = writeln!(
+            out,
+            "# record {number}: {} bytes, too short for a header",
+            record.len()
+        );
+        return None;
+    };
+    let version = version_name(u16::from_be_bytes([major, minor]));
+    let _ = writeln!(
+        out,
+        "# record {number}: {}, {version}, {} bytes of fragment",
+        content_type_named(content_type),
+        record.len().saturating_sub(5)
+    );
+    field_line(
+        out,
+        At::Wire(at),
+        &record[..1],
+        "content_type",
+        &content_type_named(content_type),
+    );
+    field_line(out, At::Wire(at + 1), &record[1..3], "version", &version);
+    if let Some(length) = record.get(3..5) {
+        field_line(
+            out,
+            At::Wire(at + 3),
+            length,
+            "length",
+            &format!("{} bytes follow", record.len() - 5),
+        );
+    }
+    Some(content_type)
+}
+
+/// The parts of a protected fragment at offset `at` of the flow (explicit nonce, ciphertext,
+/// tag), and the line that introduces its decrypted plaintext.
+fn annotate_gcm(out: &mut String, at: usize, fragment: &[u8], gcm: &GcmDetails) {
+    let layout = gcm_layout(fragment.len());
+    let hex = GcmHex::of(gcm);
+    let part = |range: &std::ops::Range<usize>| fragment.get(range.clone());
+    if let Some(explicit_nonce) = part(&layout.explicit_nonce) {
+        let meaning = format!(
+            "seq {}; nonce = implicit IV + this = {}",
+            hex.seq, hex.nonce
+        );
+        field_line(
+            out,
+            At::Wire(at),
+            explicit_nonce,
+            "explicit_nonce",
+            &meaning,
+        );
+    }
+    if let Some(ciphertext) = part(&layout.ciphertext) {
+        let meaning = "AES-GCM encrypted: the plaintext below";
+        let offset = At::Wire(at + layout.ciphertext.start);
+        field_line(out, offset, ciphertext, "ciphertext", meaning);
+    }
+    if let Some(tag) = part(&layout.tag) {
+        let meaning = format!("GCM tag over the ciphertext and AAD {}", hex.aad);
+        field_line(out, At::Wire(at + layout.tag.start), tag, "tag", &meaning);
+    }
+    let _ = writeln!(
+        out,
+        "#   decrypted ({} bytes; p+ offsets count within the plaintext):",
+        gcm.plaintext.len()
+    );
+}
+
+/// The handshake messages one record carries: a line naming each, then its fields.
 fn annotate_handshake(out: &mut String, base: At, carried: &[(usize, TracedMessage<'_>)]) {
     for (offset, message) in carried {
         let _ = writeln!(
@@ -227,17 +191,17 @@ fn annotate_handshake(out: &mut String, base: At, carried: &[(usize, TracedMessa
             message.rfc,
             message.bytes.len()
         );
-        for f in message.fields {
-            let Some(bytes) = message.bytes.get(f.start..f.start + f.len) else {
-                continue;
-            };
-            if f.len == 0 {
-                continue;
-            }
-            let label = format!("{}{}", "  ".repeat(f.depth), f.label);
-            let meaning = explain_field(f.label, &f.kind, bytes).to_string();
-            field_line(out, base.plus(offset + f.start), bytes, &label, &meaning);
-        }
+        let fields = labelled_fields(message.bytes, message.fields);
+        annotate_fields(out, base.plus(*offset), &fields);
+    }
+}
+
+/// One `#` line for each field, indented by its depth; the fields start at `base`.
+fn annotate_fields(out: &mut String, base: At, fields: &[FieldView<'_>]) {
+    for field in fields {
+        let label = format!("{}{}", "  ".repeat(field.depth), field.label);
+        let meaning = field.meaning.to_string();
+        field_line(out, base.plus(field.start), field.bytes, &label, &meaning);
     }
 }
 
