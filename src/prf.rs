@@ -84,7 +84,7 @@ pub fn p_hash(alg: HashAlg, secret: &[u8], seed: &[u8], len: usize) -> Zeroizing
     out
 }
 
-/// PRF(secret, label, seed) = P_<hash>(secret, label + seed), `len` bytes (RFC 5246 5).
+/// `PRF(secret, label, seed) = P_<hash>(secret, label + seed)`, `len` bytes (RFC 5246 5).
 pub fn prf(
     alg: HashAlg,
     secret: &[u8],
@@ -173,9 +173,13 @@ pub fn key_block(
 /// keys, RFC 5288 3):
 /// `client_write_key, server_write_key, client_write_IV, server_write_IV`.
 pub struct SessionKeys {
+    /// AES key for the records the client sends (16 or 32 bytes).
     pub client_write_key: Zeroizing<Vec<u8>>,
+    /// AES key for the records the server sends.
     pub server_write_key: Zeroizing<Vec<u8>>,
+    /// The 4-byte implicit part ("salt") of the GCM nonce for the client's records (RFC 5288 3).
     pub client_write_iv: [u8; FIXED_IV_LEN],
+    /// The 4-byte implicit part of the GCM nonce for the server's records.
     pub server_write_iv: [u8; FIXED_IV_LEN],
 }
 
@@ -210,8 +214,9 @@ impl SessionKeys {
     }
 }
 
-/// The Finished labels (RFC 5246 7.4.9).
+/// `"client finished"`: the finished_label of the client's Finished (RFC 5246 7.4.9).
 pub const CLIENT_FINISHED: &[u8] = b"client finished";
+/// `"server finished"`: the finished_label of the server's Finished.
 pub const SERVER_FINISHED: &[u8] = b"server finished";
 
 /// verify_data = PRF(master_secret, finished_label, Hash(handshake_messages))[0..11]
