@@ -101,7 +101,9 @@ pub enum FieldKind {
 /// A finished encoding: the bytes and the labels that explain them.
 #[derive(Clone, Debug, Default)]
 pub struct Labelled {
+    /// The encoded message, as it goes on the wire.
     pub bytes: Vec<u8>,
+    /// One [`Field`] per value written, in byte order: the labels of the trace's hex dump.
     pub fields: Vec<Field>,
 }
 
@@ -125,6 +127,7 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// An empty writer, no vector open.
     pub fn new() -> Self {
         Self::default()
     }
@@ -141,12 +144,14 @@ impl Writer {
         });
     }
 
+    /// Writes a `uint8`.
     pub fn u8(&mut self, label: &'static str, value: u8) {
         let start = self.buf.len();
         self.buf.push(value);
         self.record(label, start, FieldKind::Int(value.into()));
     }
 
+    /// Writes a `uint16`, big-endian (network byte order, RFC 5246 4.4).
     pub fn u16(&mut self, label: &'static str, value: u16) {
         let start = self.buf.len();
         self.buf.extend_from_slice(&value.to_be_bytes());
@@ -254,10 +259,12 @@ impl Writer {
         self.end(mark)
     }
 
+    /// Bytes written so far, including the length prefixes reserved for open vectors.
     pub fn len(&self) -> usize {
         self.buf.len()
     }
 
+    /// True before anything has been written.
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
     }
@@ -288,6 +295,7 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `data`, with no vector open.
     pub fn new(data: &'a [u8]) -> Self {
         Self {
             data,
@@ -340,14 +348,17 @@ impl<'a> Reader<'a> {
         Ok(value)
     }
 
+    /// Reads a `uint8`.
     pub fn u8(&mut self, label: &'static str) -> Result<u8> {
         Ok(self.int(label, 1)? as u8)
     }
 
+    /// Reads a big-endian `uint16`.
     pub fn u16(&mut self, label: &'static str) -> Result<u16> {
         Ok(self.int(label, 2)? as u16)
     }
 
+    /// Reads a big-endian `uint24` (the handshake header's length is one).
     pub fn u24(&mut self, label: &'static str) -> Result<u32> {
         self.int(label, 3)
     }
@@ -370,14 +381,20 @@ impl<'a> Reader<'a> {
         self.bytes(label, n)
     }
 
+    /// Opens a vector with a 1-byte length, `<0..2^8-1>`; a length that runs past the end is
+    /// refused (`LengthTooLong`).
     pub fn begin_u8(&mut self, label: &'static str) -> Result<()> {
         self.begin(label, 1)
     }
 
+    /// Opens a vector with a 2-byte length, `<0..2^16-1>`; a length that runs past the end is
+    /// refused (`LengthTooLong`).
     pub fn begin_u16(&mut self, label: &'static str) -> Result<()> {
         self.begin(label, 2)
     }
 
+    /// Opens a vector with a 3-byte length, `<0..2^24-1>`; a length that runs past the end is
+    /// refused (`LengthTooLong`).
     pub fn begin_u24(&mut self, label: &'static str) -> Result<()> {
         self.begin(label, 3)
     }

@@ -57,12 +57,15 @@ pub const FILES: [(&str, &str); 15] = [
 /// The seed the embedded set was made from.
 pub const SEED: u64 = 2026;
 
-/// 2025-01-01T00:00:00Z and 2045-01-01T00:00:00Z: the validity of the CA, the server and
-/// alice; also the CRL's thisUpdate and nextUpdate.
+/// 2025-01-01T00:00:00Z: where the validity of the CA, the server and alice begins; also the
+/// CRL's thisUpdate.
 pub const NOT_BEFORE: u64 = 1_735_689_600;
+/// 2045-01-01T00:00:00Z: where the validity of the CA, the server and alice ends; also the CRL's
+/// nextUpdate.
 pub const NOT_AFTER: u64 = 2_366_841_600;
-/// bob's certificate: 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z, long expired.
+/// 2024-01-01T00:00:00Z: where bob's certificate becomes valid.
 pub const EXPIRED_NOT_BEFORE: u64 = 1_704_067_200;
+/// 2025-01-01T00:00:00Z: where bob's certificate ran out, long ago.
 pub const EXPIRED_NOT_AFTER: u64 = 1_735_689_600;
 /// When carol's certificate was revoked: 2026-06-30T00:00:00Z.
 pub const REVOKED_AT: u64 = 1_782_777_600;
@@ -129,6 +132,7 @@ pub enum DemoClient {
 }
 
 impl DemoClient {
+    /// This client's certificate chain and private key, from the embedded files.
     pub fn identity(self) -> Result<Identity, Error> {
         match self {
             DemoClient::Alice => identity("client.pem", "client.key"),

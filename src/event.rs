@@ -120,7 +120,8 @@ pub enum Event {
         side: Side,
         /// The method, e.g. `server.answer_hello`.
         call: &'static str,
-        /// The messages it reads, in order ([brackets] for optional ones).
+        /// The messages it reads, in order (optional ones in square brackets, e.g.
+        /// `[CertificateRequest]`).
         reads: &'static str,
         /// The messages it sends.
         sends: &'static str,

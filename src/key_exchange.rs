@@ -124,11 +124,17 @@ pub fn choose_pre_master(
 // ---------------------------------------------------------------------------------------------
 // Signatures: ServerKeyExchange (ECDHE) and CertificateVerify (mutual TLS)
 
-/// SignatureScheme code points for RSA (RFC 8446 4.2.3), as TLS 1.2 uses them in
-/// `signature_algorithms` and `digitally-signed` (hash byte, then signature byte).
+// SignatureScheme code points for RSA (RFC 8446 4.2.3), as TLS 1.2 uses them in
+// `signature_algorithms` and `digitally-signed` (hash byte, then signature byte).
+
+/// `rsa_pkcs1_sha256` (0x0401): RSASSA-PKCS1-v1_5 over a SHA-256 hash.
 pub const RSA_PKCS1_SHA256: u16 = 0x0401;
+/// `rsa_pkcs1_sha384` (0x0501): RSASSA-PKCS1-v1_5 over a SHA-384 hash.
 pub const RSA_PKCS1_SHA384: u16 = 0x0501;
+/// `rsa_pss_rsae_sha256` (0x0804): RSASSA-PSS with SHA-256, for a key in an ordinary RSA
+/// (rsaEncryption) certificate.
 pub const RSA_PSS_RSAE_SHA256: u16 = 0x0804;
+/// `rsa_pss_rsae_sha384` (0x0805): RSASSA-PSS with SHA-384, for an rsaEncryption key.
 pub const RSA_PSS_RSAE_SHA384: u16 = 0x0805;
 
 /// The schemes we produce and verify, in our order of preference (PSS first, as OpenSSL).
@@ -139,6 +145,7 @@ pub const SUPPORTED_SCHEMES: [u16; 4] = [
     RSA_PKCS1_SHA384,
 ];
 
+/// The RFC 8446 4.2.3 name of a SignatureScheme code point, e.g. `rsa_pss_rsae_sha256`.
 pub fn scheme_name(scheme: u16) -> String {
     match scheme {
         0x0201 => "rsa_pkcs1_sha1".into(),
@@ -245,7 +252,9 @@ pub fn verify(
 
 /// An ephemeral X25519 key pair: made for one handshake, erased after it.
 pub struct X25519KeyPair {
+    /// The private scalar: 32 random bytes, wiped when dropped.
     pub private: Zeroizing<[u8; 32]>,
+    /// X25519(private, 9): the key share sent in ServerKeyExchange or ClientKeyExchange.
     pub public: [u8; 32],
 }
 

@@ -6,24 +6,51 @@
 //!
 //! ## Read in this order
 //!
+//! `lib.rs` declares the modules in three groups, and this list follows them: the protocol
+//! core, presentation, applications.
+//!
+//! **The protocol core**, from the top down:
+//!
 //! 1. [`simulate`]: the sequence diagram as code: client and server in one thread, flight by
 //!    flight. Start at [`simulate::handshake_and_exchange`].
 //! 2. [`client`] and [`server`]: each side's flights, one function per message, in wire order.
-//! 3. [`conn`]: the steps both sides share: key derivation, ChangeCipherSpec, Finished.
-//! 4. [`messages`]: one file per message, the RFC's structure quoted above its code; built on
-//!    [`codec`], which labels every byte for the trace.
+//! 3. [`conn`]: the steps both sides share: reading a handshake message (`Conn::expect::<M>()`
+//!    reads it, checks its type, decodes and traces it), key derivation, ChangeCipherSpec,
+//!    Finished.
+//! 4. [`messages`]: one file per message, the RFC's structure quoted above its code, each a
+//!    [`HandshakeMessage`](messages::HandshakeMessage); built on [`codec`], which labels every
+//!    byte for the trace and fails with its own [`CodecError`](codec::CodecError).
 //! 5. [`key_exchange`]: where the private key is used (RSA decryption with the Bleichenbacher
 //!    defence, signatures), and [`prf`]: master secret, key block, Finished.
 //! 6. [`record`]: framing and AES-GCM protection of records.
 //! 7. [`observer`]: a passive observer that decrypts a recording, given the server's private key
 //!    or a key log: what Wireshark does, and what an attacker who stole the key could do.
-//! 8. [`net`]: `serve` and `connect`: the same flights over TCP.
-//! 9. [`labs`]: short experiments whose output is the lesson (forward secrecy, ...).
+//! 8. [`event`]: the event model: each side's [`Trace`](event::Trace) of
+//!    [`Event`](event::Event)s, the [`Key`](event::Key)s of the key ledger, the
+//!    [`GcmDetails`](event::GcmDetails) of a protected record. A leaf: the core writes events,
+//!    the renderers read them.
 //!
-//! Supporting: [`bench`] (what things cost), [`error`] (one error type, one mapping to alerts), [`rng`] (seeded RNG per role,
-//! injected clock), [`trace`] (what the learner sees), [`pki`] (certificates), [`demo_pki`]
-//! (the embedded demo CA, server and clients), [`wire`]
-//! (in-memory wire and recorded flows), [`suites`], [`transcript`].
+//! Supporting the core: [`phrase`](mod@phrase) (every explanation as a pattern and its values,
+//! written with [`phrase!`]), [`pki`] (certificates; a chain check reports structured
+//! [`ChainCheck`](pki::ChainCheck)s), [`demo_pki`] (the embedded demo CA, server and clients),
+//! [`wire`] (in-memory wire and recorded flows), [`suites`] (the four suites, and the
+//! [`HashAlg`](suites::HashAlg) of their PRF and transcript), [`transcript`] (the handshake
+//! messages that Finished covers), [`rng`] (seeded RNG per role, injected clock), [`error`] (one
+//! error type, one mapping to alerts).
+//!
+//! **Presentation**, what a learner sees, built from the core's events:
+//!
+//! 9. [`render`]: every rendering of a run: [`text`](render::text), [`html`](render::html),
+//!    [`mermaid`](render::mermaid), [`json`](render::json), [`worksheet`](render::worksheet),
+//!    [`walkthrough`](render::walkthrough), [`report`](render::report), and
+//!    [`ja`](render::ja), the Japanese translations (their table is `locales/ja.txt`).
+//! 10. [`labs`]: short experiments whose output is the lesson (forward secrecy, tampering,
+//!     mutual TLS, ...).
+//!
+//! **Applications**, the network and measurement:
+//!
+//! 11. [`net`]: `serve` and `connect`: the same flights over TCP.
+//! 12. [`bench`](mod@bench): what things cost, one file per concern in `src/bench/`.
 //!
 //! ## Specifications
 //! RFC 5246 (TLS 1.2), RFC 5288 (AES-GCM suites), RFC 5746 (renegotiation_info), RFC 6066

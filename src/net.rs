@@ -25,8 +25,11 @@ use crate::suites::{CipherSuite, KeyExchange};
 pub struct ServeOptions {
     /// Address to listen on, e.g. `127.0.0.1:4433`.
     pub listen: String,
+    /// Our certificate chain and the private key of its first certificate.
     pub identity: Identity,
+    /// The suites we accept (the client's preference decides).
     pub suites: Vec<CipherSuite>,
+    /// Agree to extended_master_secret (RFC 7627) when the client offers it.
     pub allow_extended_master_secret: bool,
     /// Append each connection's NSS key log line here.
     pub keylog: Option<PathBuf>,
@@ -42,12 +45,16 @@ pub struct ServeOptions {
     pub read_timeout: Duration,
     /// Mutual TLS: ask for client certificates, and whom to trust for them.
     pub client_auth: ClientAuth,
+    /// The CAs (and their CRLs) whose client certificates we accept.
     pub client_trust: pki::TrustStore,
 }
 
 /// What one served connection did.
 pub struct ServedConnection {
+    /// The suite negotiated, if the handshake got as far as ServerHello.
     pub suite: Option<CipherSuite>,
+    /// `Ok` if the handshake completed and we closed with close_notify; else the error that ended
+    /// the connection.
     pub result: Result<(), Error>,
 }
 
@@ -236,9 +243,13 @@ pub struct ConnectOptions {
     pub address: String,
     /// For SNI and the certificate's name check; defaults to the host part of `address`.
     pub server_name: Option<String>,
+    /// Which server certificates to accept.
     pub trust: ServerTrust,
+    /// The suites to offer, in order of preference.
     pub suites: Vec<CipherSuite>,
+    /// Offer extended_master_secret (RFC 7627).
     pub offer_extended_master_secret: bool,
+    /// Append the session's NSS key log line here (for Wireshark).
     pub keylog: Option<PathBuf>,
     /// Print the annotated trace (to standard error).
     pub trace: bool,

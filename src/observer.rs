@@ -53,8 +53,11 @@ pub enum ObserverKey<'a> {
 /// One record as seen on the wire, and its plaintext if the observer could get it.
 #[derive(Clone, Debug)]
 pub struct ObservedRecord {
+    /// The side that sent it.
     pub from: Side,
+    /// The ContentType byte: 20 change_cipher_spec, 21 alert, 22 handshake, 23 application_data.
     pub content_type: u8,
+    /// The ProtocolVersion in the record header.
     pub version: u16,
     /// The whole record, header included.
     pub wire: Vec<u8>,
@@ -67,30 +70,49 @@ pub struct ObservedRecord {
 /// Everything the observer learned.
 #[derive(Default)]
 pub struct Observation {
+    /// Every record of the recording, in order.
     pub records: Vec<ObservedRecord>,
     /// Handshake messages it could read, in order: (sender, type, whole message).
     pub messages: Vec<(Side, HandshakeType, Vec<u8>)>,
+    /// The ClientHello, decoded.
     pub client_hello: Option<ClientHello>,
+    /// The ServerHello, decoded.
     pub server_hello: Option<ServerHello>,
+    /// The suite the ServerHello chose, if this program implements it.
     pub suite: Option<CipherSuite>,
+    /// Both hellos carried extended_master_secret (RFC 7627).
     pub extended_master_secret: bool,
+    /// The server's certificate chain (DER): sent in the clear, so anyone on the path has it.
     pub server_certificates: Vec<Vec<u8>>,
+    /// The ServerKeyExchange (ECDHE): the server's ephemeral key and its signature.
     pub server_key_exchange: Option<ServerKeyExchange>,
     /// Whether the ServerKeyExchange signature verifies with the certificate's public key.
     pub server_key_exchange_signature_ok: Option<bool>,
+    /// RSA key exchange: the encrypted pre-master secret from ClientKeyExchange.
     pub encrypted_pre_master: Option<Vec<u8>>,
+    /// ECDHE: the client's ephemeral public key from ClientKeyExchange.
     pub client_ecdh_public: Option<Vec<u8>>,
+    /// The pre-master secret, if the key held opened it.
     pub pre_master_secret: Option<Vec<u8>>,
+    /// The session hash (RFC 7627 3): the transcript hash up to and including
+    /// ClientKeyExchange, when extended_master_secret is in use.
     pub session_hash: Option<Vec<u8>>,
+    /// The master secret: derived from the pre-master secret, or given by the key log.
     pub master_secret: Option<Vec<u8>>,
+    /// The key block the master secret expands to (RFC 5246 6.3).
     pub key_block: Option<Vec<u8>>,
-    /// verify_data as sent in each side's Finished.
+    /// verify_data as sent in the client's Finished.
     pub client_verify_data: Option<[u8; 12]>,
+    /// verify_data as sent in the server's Finished.
     pub server_verify_data: Option<[u8; 12]>,
-    /// verify_data as the observer computes it from the master secret and the transcript.
+    /// verify_data the client's Finished should carry, computed by the observer from the master
+    /// secret and the transcript.
     pub expected_client_verify_data: Option<[u8; 12]>,
+    /// verify_data the server's Finished should carry, computed by the observer.
     pub expected_server_verify_data: Option<[u8; 12]>,
+    /// The application data it could decrypt, with its sender.
     pub application_data: Vec<(Side, Vec<u8>)>,
+    /// The alerts it could read, with their sender.
     pub alerts: Vec<(Side, Alert)>,
     /// Protected records the observer could not open.
     pub unreadable_records: usize,

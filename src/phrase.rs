@@ -1,7 +1,8 @@
 //! Explanations that know what they say: an English pattern and the values that fill it.
 //!
 //! Every sentence the program shows a learner (a note in the trace, how a secret was derived,
-//! why a handshake failed) is written in English where the work is done, with [`phrase!`]:
+//! why a handshake failed) is written in English where the work is done, with
+//! [`phrase!`](crate::phrase!):
 //!
 //! ```
 //! use tls12_sim::phrase;
@@ -74,7 +75,7 @@ pub const fn placeholders(pattern: &str) -> usize {
 }
 
 impl Phrase {
-    /// A phrase from its pattern and values; [`phrase!`] is the way to write one.
+    /// A phrase from its pattern and values; [`phrase!`](crate::phrase!) is the way to write one.
     pub fn new(pattern: &'static str, args: Vec<Arg>) -> Self {
         Phrase { pattern, args }
     }

@@ -19,6 +19,29 @@
 //! The hash is the cipher suite's: SHA-256 for the `_SHA256` suites, SHA-384 for `_SHA384`.
 //! Note the order of the randoms: client first for the master secret, server first for the key
 //! block. Swapping them is the classic mistake, and the vectors catch it.
+//!
+//! The PRF on the TLS 1.2 test vector posted to the IETF TLS working group list in 2009
+//! (`ietf-p_sha256` in `vectors/tls12-prf.json`):
+//!
+//! ```
+//! use tls12_sim::prf::{HashAlg, p_hash, prf};
+//!
+//! let secret = hex::decode("9bbe436ba940f017b17652849a71db35").unwrap();
+//! let seed = hex::decode("a0ba9f936cda311827a6f796ffd5198c").unwrap();
+//! let out = prf(HashAlg::Sha256, &secret, b"test label", &seed, 100);
+//! assert_eq!(out.len(), 100); // P_hash runs 4 HMAC-SHA256 blocks (128 bytes) and cuts.
+//!
+//! // Expected value worked out independently from the definition in RFC 5246 section 5 with
+//! // Python's hmac module (A(1) = HMAC(secret, "test label" + seed), block 1 = HMAC(secret,
+//! // A(1) + "test label" + seed), ...), and with `openssl kdf ... TLS1-PRF`; both agree with
+//! // the published vector.
+//! assert_eq!(hex::encode(&out[..16]), "e3f229ba727be17b8d122620557cd453");
+//! assert_eq!(hex::encode(&out[96..]), "87347b66");
+//!
+//! // PRF is P_hash over label + seed: the label is only a prefix of the seed.
+//! let label_and_seed = [&b"test label"[..], &seed].concat();
+//! assert_eq!(*p_hash(HashAlg::Sha256, &secret, &label_and_seed, 100), *out);
+//! ```
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Sha256, Sha384};
@@ -84,7 +107,7 @@ pub fn p_hash(alg: HashAlg, secret: &[u8], seed: &[u8], len: usize) -> Zeroizing
     out
 }
 
-/// PRF(secret, label, seed) = P_<hash>(secret, label + seed), `len` bytes (RFC 5246 5).
+/// `PRF(secret, label, seed) = P_<hash>(secret, label + seed)`, `len` bytes (RFC 5246 5).
 pub fn prf(
     alg: HashAlg,
     secret: &[u8],
@@ -173,9 +196,13 @@ pub fn key_block(
 /// keys, RFC 5288 3):
 /// `client_write_key, server_write_key, client_write_IV, server_write_IV`.
 pub struct SessionKeys {
+    /// AES key for the records the client sends (16 or 32 bytes).
     pub client_write_key: Zeroizing<Vec<u8>>,
+    /// AES key for the records the server sends.
     pub server_write_key: Zeroizing<Vec<u8>>,
+    /// The 4-byte implicit part ("salt") of the GCM nonce for the client's records (RFC 5288 3).
     pub client_write_iv: [u8; FIXED_IV_LEN],
+    /// The 4-byte implicit part of the GCM nonce for the server's records.
     pub server_write_iv: [u8; FIXED_IV_LEN],
 }
 
@@ -210,8 +237,9 @@ impl SessionKeys {
     }
 }
 
-/// The Finished labels (RFC 5246 7.4.9).
+/// `"client finished"`: the finished_label of the client's Finished (RFC 5246 7.4.9).
 pub const CLIENT_FINISHED: &[u8] = b"client finished";
+/// `"server finished"`: the finished_label of the server's Finished.
 pub const SERVER_FINISHED: &[u8] = b"server finished";
 
 /// verify_data = PRF(master_secret, finished_label, Hash(handshake_messages))[0..11]

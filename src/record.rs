@@ -50,9 +50,13 @@ use crate::prf::SessionKeys;
 use crate::rng::Side;
 use crate::suites::{EXPLICIT_NONCE_LEN, FIXED_IV_LEN, TAG_LEN};
 
+/// ContentType `change_cipher_spec` (20, RFC 5246 6.2.1).
 pub const CHANGE_CIPHER_SPEC: u8 = 20;
+/// ContentType `alert` (21).
 pub const ALERT: u8 = 21;
+/// ContentType `handshake` (22).
 pub const HANDSHAKE: u8 = 22;
+/// ContentType `application_data` (23).
 pub const APPLICATION_DATA: u8 = 23;
 
 /// type(1) + version(2) + length(2).
@@ -166,6 +170,7 @@ impl Direction {
         })
     }
 
+    /// True once ChangeCipherSpec has switched this direction to AES-GCM.
     pub fn is_protected(&self) -> bool {
         self.aead.is_some()
     }
@@ -329,10 +334,15 @@ impl Direction {
 /// allocate nothing; the trace turns it into [`GcmDetails`] when tracing is on.
 #[derive(Clone, Copy, Debug)]
 pub struct Protection {
+    /// The record's sequence number: never sent, but part of the AAD.
     pub seq: u64,
+    /// nonce_explicit, sent in front of the ciphertext: our sequence number, big-endian.
     pub explicit_nonce: [u8; 8],
+    /// The 12-byte GCM nonce: the 4-byte fixed IV, then the 8-byte explicit nonce.
     pub nonce: [u8; 12],
+    /// additional_data: seq_num (8) + type (1) + version (2) + length (2).
     pub aad: [u8; 13],
+    /// The 16-byte GCM tag, sent after the ciphertext.
     pub tag: [u8; 16],
 }
 
@@ -361,7 +371,9 @@ enum AlertOutcome {
 pub struct RecordLayer {
     /// Which side this is; decides which half of the key block is ours to write with.
     pub side: Side,
+    /// The direction we read: the peer's records.
     pub read: Direction,
+    /// The direction we write: our records.
     pub write: Direction,
     /// Keys derived but not yet in force: each direction switches at its ChangeCipherSpec.
     pending_read: Option<Direction>,
@@ -383,6 +395,8 @@ pub struct RecordLayer {
 }
 
 impl RecordLayer {
+    /// A record layer for `side`, both directions unprotected, writing `write_version` in the
+    /// record headers.
     pub fn new(side: Side, write_version: u16) -> Self {
         RecordLayer {
             side,

@@ -21,11 +21,15 @@ use sha2::{Digest, Sha256};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
+    /// The side that connects and sends ClientHello.
     Client,
+    /// The side that answers, with the certificate.
     Server,
 }
 
 impl Side {
+    /// `"client"` or `"server"`, untranslated: hashed into the seeded RNG's key, and used in
+    /// messages outside the trace.
     pub fn name(self) -> &'static str {
         match self {
             Side::Client => "client",
@@ -41,6 +45,7 @@ impl Side {
         }
     }
 
+    /// The other side.
     pub fn peer(self) -> Side {
         match self {
             Side::Client => Side::Server,
@@ -97,6 +102,7 @@ impl RoleRng {
         let Ok(()) = self.chacha.try_fill_bytes(buf);
     }
 
+    /// `N` random bytes.
     pub fn array<const N: usize>(&mut self) -> [u8; N] {
         let mut out = [0u8; N];
         self.fill(&mut out);
@@ -140,6 +146,7 @@ pub enum Clock {
 pub const DEFAULT_SIMULATION_TIME: u64 = 1_795_392_000;
 
 impl Clock {
+    /// Seconds since the Unix epoch, by this clock.
     pub fn now(self) -> u64 {
         match self {
             Clock::Fixed(t) => t,

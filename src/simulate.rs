@@ -14,14 +14,19 @@ use crate::wire::{Flow, MemoryWire, WireEnd};
 /// What to simulate.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// The one suite the client offers (the server accepts all four).
     pub suite: CipherSuite,
+    /// Seeds both sides' RNGs: the same seed gives the same bytes on the wire.
     pub seed: u64,
     /// The clock both sides use, Unix seconds.
     pub time: u64,
+    /// Record trace events (labs and benchmarks that need only the outcome turn it off).
     pub trace: bool,
     /// Both sides offer/accept extended_master_secret.
     pub extended_master_secret: bool,
+    /// Application data the client sends after the handshake.
     pub client_message: Vec<u8>,
+    /// Application data the server answers with.
     pub server_message: Vec<u8>,
     /// Mutual TLS: the server requires a client certificate.
     pub mtls: bool,
@@ -93,8 +98,11 @@ pub fn demo_server(options: &Options) -> Result<Server, Error> {
 /// A failed run: which side failed first, how, and what its peer saw (usually the alert).
 #[derive(Debug)]
 pub struct Failure {
+    /// The side that failed first.
     pub side: Side,
+    /// Its error, which decides the alert it sent, if any ([`Error::alert`]).
     pub error: Error,
+    /// What the peer then ran into on reading, usually that alert ([`Error::PeerAlert`]).
     pub peer_error: Option<Error>,
 }
 
@@ -104,13 +112,17 @@ pub struct Report {
     pub events: Vec<Event>,
     /// Every byte on the wire.
     pub flows: Vec<Flow>,
+    /// `Ok` if the whole sequence ran, else who failed and how.
     pub outcome: Result<(), Failure>,
-    /// What the server read from the client, and the client from the server.
+    /// What the server read from the client.
     pub server_received: Vec<u8>,
+    /// What the client read from the server.
     pub client_received: Vec<u8>,
     /// The client's NSS key log line (once it had a master secret).
     pub keylog: Option<String>,
+    /// The client as the run left it, to inspect its connection.
     pub client: Client,
+    /// The server as the run left it.
     pub server: Server,
 }
 
@@ -138,15 +150,22 @@ impl Report {
 
 /// Both sides and the wire, and the merged trace.
 pub struct Simulation {
+    /// The client side.
     pub client: Client,
+    /// The server side.
     pub server: Server,
+    /// The in-memory wire between them, with every flow recorded.
     pub wire: MemoryWire,
+    /// Both sides' trace events, merged in the order the flights ran.
     pub events: Vec<Event>,
+    /// Application data the server has read.
     pub server_received: Vec<u8>,
+    /// Application data the client has read.
     pub client_received: Vec<u8>,
 }
 
 impl Simulation {
+    /// A simulation of `client` and `server` over an empty wire.
     pub fn new(client: Client, server: Server) -> Self {
         Simulation {
             client,

@@ -8,11 +8,20 @@
 
 use sha2::{Digest, Sha256, Sha384};
 
+/// The four cipher suites this program implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum CipherSuite {
+    /// `TLS_RSA_WITH_AES_128_GCM_SHA256` (0x009c, RFC 5288): RSA key exchange, AES-128-GCM,
+    /// SHA-256.
     RsaAes128GcmSha256,
+    /// `TLS_RSA_WITH_AES_256_GCM_SHA384` (0x009d, RFC 5288): RSA key exchange, AES-256-GCM,
+    /// SHA-384.
     RsaAes256GcmSha384,
+    /// `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256` (0xc02f, RFC 5289): ECDHE signed with RSA,
+    /// AES-128-GCM, SHA-256.
     EcdheRsaAes128GcmSha256,
+    /// `TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384` (0xc030, RFC 5289): ECDHE signed with RSA,
+    /// AES-256-GCM, SHA-384.
     EcdheRsaAes256GcmSha384,
 }
 
@@ -99,6 +108,7 @@ impl CipherSuite {
         self.params().id
     }
 
+    /// The suite with this IANA code point, if this program implements it.
     pub fn from_id(id: u16) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.id() == id)
     }
@@ -120,6 +130,7 @@ impl CipherSuite {
         self.params().openssl_name
     }
 
+    /// How the suite agrees the pre-master secret.
     pub fn key_exchange(self) -> KeyExchange {
         self.params().key_exchange
     }
@@ -161,6 +172,7 @@ pub enum HashAlg {
 }
 
 impl HashAlg {
+    /// `SHA-256` or `SHA-384`.
     pub fn name(self) -> &'static str {
         match self {
             HashAlg::Sha256 => "SHA-256",
@@ -168,6 +180,7 @@ impl HashAlg {
         }
     }
 
+    /// The digest length in bytes: 32 or 48.
     pub fn output_len(self) -> usize {
         match self {
             HashAlg::Sha256 => 32,
@@ -175,6 +188,7 @@ impl HashAlg {
         }
     }
 
+    /// The digest of `data`.
     pub fn hash(self, data: &[u8]) -> Vec<u8> {
         match self {
             HashAlg::Sha256 => Sha256::digest(data).to_vec(),

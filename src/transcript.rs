@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256, Sha384};
 use crate::messages::handshake_type_name;
 use crate::prf::HashAlg;
 
+/// `handshake_messages` (RFC 5246 7.4.9): the messages so far, as bytes and as running
+/// SHA-256 and SHA-384.
 #[derive(Clone, Debug, Default)]
 pub struct Transcript {
     bytes: Vec<u8>,
@@ -24,6 +26,7 @@ pub struct Transcript {
 }
 
 impl Transcript {
+    /// An empty transcript, before ClientHello.
     pub fn new() -> Self {
         Self::default()
     }

@@ -19,7 +19,9 @@ use crate::rng::Side;
 /// Bytes one side sent in one go.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flow {
+    /// The side that sent the bytes.
     pub from: Side,
+    /// What it sent: whole records, as on the wire.
     pub bytes: Vec<u8>,
 }
 
@@ -39,6 +41,7 @@ pub struct WireEnd<'a> {
 }
 
 impl MemoryWire {
+    /// An empty wire: nothing in flight, no flows.
     pub fn new() -> Self {
         Self::default()
     }
@@ -153,7 +156,7 @@ pub fn hex_dump_from(bytes: &[u8], base: usize) -> String {
 }
 
 /// Reads flows back from the hex-dump format (ours or Go's). Lines starting with `#` are
-/// annotations (see [`crate::trace::worksheet`]) and are skipped.
+/// annotations (see [`crate::render::worksheet`]) and are skipped.
 pub fn parse_flows(text: &str) -> Result<Vec<Flow>, Error> {
     let mut flows: Vec<Flow> = Vec::new();
     for (number, line) in text.lines().enumerate() {

@@ -21,6 +21,7 @@ pub struct ForwardSecrecy {
     pub ecdhe_plaintexts: Vec<Vec<u8>>,
     /// Protected records of the ECDHE session the attacker could not open.
     pub ecdhe_unreadable: usize,
+    /// The printed lesson (`tls12-sim lab forward-secrecy`).
     pub text: String,
 }
 
@@ -136,8 +137,9 @@ fn ecdhe_session(text: &mut String, stolen_key: &RsaPrivateKey) -> Result<Observ
     Ok(ecdhe)
 }
 
-/// The seeds of the lab's two recorded sessions.
+/// Seed of the recorded RSA-key-exchange session.
 pub const RSA_SESSION_SEED: u64 = 2024;
+/// Seed of the recorded ECDHE session.
 pub const ECDHE_SESSION_SEED: u64 = 2025;
 
 /// One seeded session with `secret` as the client's message; returns what crossed the wire.

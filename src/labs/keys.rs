@@ -33,6 +33,7 @@ const SUITES: [CipherSuite; 2] = [
 pub struct NoPrivateKeyNeeded {
     /// (suite, the client held a private key, the keys the client used, what it read).
     pub runs: Vec<(CipherSuite, bool, Vec<Key>, Vec<u8>)>,
+    /// The printed lesson (`tls12-sim lab no-private-key-needed`).
     pub text: String,
 }
 
@@ -190,6 +191,7 @@ fn keys_used_by(report: &Report, side: Side) -> Vec<Key> {
 pub struct Eavesdropper {
     /// (suite, protected records seen, protected records opened, master secret derived).
     pub runs: Vec<(CipherSuite, usize, usize, bool)>,
+    /// The printed lesson (`tls12-sim lab eavesdropper`).
     pub text: String,
 }
 
@@ -316,6 +318,7 @@ fn what_crossed(text: &mut String, suite: CipherSuite, seen: &Observation) {
 pub struct ServerWithoutPrivateKey {
     /// (suite, the side that failed, the alert, the flight it failed in).
     pub runs: Vec<(CipherSuite, Side, Option<AlertDescription>, &'static str)>,
+    /// The printed lesson (`tls12-sim lab server-without-private-key`).
     pub text: String,
 }
 

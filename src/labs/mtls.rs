@@ -13,11 +13,19 @@ use crate::suites::CipherSuite;
 /// The mutual-TLS labs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MtlsCase {
+    /// alice, with a valid certificate from the demo CA: accepted (`lab mtls`).
     Accepted,
+    /// bob, whose certificate has expired: `certificate_expired` (`lab mtls-expired`).
     Expired,
+    /// carol, whose certificate is on the CA's CRL: `certificate_revoked` (`lab mtls-revoked`).
     Revoked,
+    /// mallory, certified by a CA the server does not trust: `unknown_ca` (`lab mtls-unknown-ca`).
     UnknownCa,
+    /// A client with no certificate, at a server that requires one: `handshake_failure`
+    /// (`lab mtls-no-certificate`).
     NoCertificate,
+    /// alice's certificate, copied, with CertificateVerify signed by another key:
+    /// `decrypt_error` (`lab mtls-wrong-key`).
     WrongKey,
 }
 
@@ -27,6 +35,7 @@ pub struct MtlsLab {
     pub alert: Option<AlertDescription>,
     /// What the server checked, in order, with the outcome.
     pub server_checks: Vec<(String, bool)>,
+    /// The printed lesson.
     pub text: String,
 }
 

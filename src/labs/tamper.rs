@@ -31,6 +31,7 @@ pub enum TamperCase {
 }
 
 impl TamperCase {
+    /// Every case, in the order the lab runs them.
     pub const ALL: [TamperCase; 4] = [
         TamperCase::ApplicationData,
         TamperCase::FinishedRecord,
@@ -83,6 +84,7 @@ impl TamperCase {
 pub struct Tamper {
     /// (case, the side that noticed, its alert, the flight it noticed in).
     pub runs: Vec<(TamperCase, Side, Option<AlertDescription>, &'static str)>,
+    /// The printed lesson (`tls12-sim lab tamper`).
     pub text: String,
 }
 

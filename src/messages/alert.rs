@@ -10,15 +10,22 @@
 
 use crate::codec::{CodecError, Labelled, Reader, Writer};
 
+/// AlertLevel (RFC 5246 7.2): how serious an alert is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertLevel {
+    /// `warning` (1): the connection may go on; this program sends close_notify and
+    /// no_renegotiation at this level.
     Warning,
+    /// `fatal` (2): the connection ends at once, and its session may not be resumed (RFC 5246
+    /// 7.2).
     Fatal,
+    /// Any other level byte, kept as received.
     Unknown(u8),
 }
 
 impl AlertLevel {
+    /// The level byte on the wire.
     pub fn code(self) -> u8 {
         match self {
             AlertLevel::Warning => 1,
@@ -27,6 +34,7 @@ impl AlertLevel {
         }
     }
 
+    /// The level a byte names; anything but 1 and 2 is [`AlertLevel::Unknown`].
     pub fn from_code(code: u8) -> Self {
         match code {
             1 => AlertLevel::Warning,
@@ -35,6 +43,7 @@ impl AlertLevel {
         }
     }
 
+    /// `warning`, `fatal` or `unknown level`, as the trace prints it.
     pub fn name(self) -> &'static str {
         match self {
             AlertLevel::Warning => "warning",
@@ -48,29 +57,71 @@ impl AlertLevel {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertDescription {
+    /// `close_notify` (0): the sender will send nothing more on this connection (RFC 5246 7.2.1).
     CloseNotify,
+    /// `unexpected_message` (10): a message arrived that does not belong at this point of the
+    /// protocol (RFC 5246 7.2.2).
     UnexpectedMessage,
+    /// `bad_record_mac` (20): a record failed its MAC/tag check (RFC 5246 7.2.2).
     BadRecordMac,
+    /// `record_overflow` (22): a record longer than the limits allow (RFC 5246 7.2.2).
     RecordOverflow,
+    /// `handshake_failure` (40): no acceptable set of security parameters could be agreed (RFC
+    /// 5246 7.2.2); also a client certificate that is required but missing (7.4.6).
     HandshakeFailure,
+    /// `bad_certificate` (42): a certificate was corrupt or its signature did not verify (RFC 5246
+    /// 7.2.2).
     BadCertificate,
+    /// `unsupported_certificate` (43): a certificate of a type the receiver does not support,
+    /// e.g. a non-RSA key here (RFC 5246 7.2.2).
     UnsupportedCertificate,
+    /// `certificate_revoked` (44): a certificate its issuer revoked, e.g. listed on the CRL (RFC
+    /// 5246 7.2.2).
     CertificateRevoked,
+    /// `certificate_expired` (45): a certificate that has expired or is not yet valid (RFC 5246
+    /// 7.2.2).
     CertificateExpired,
+    /// `certificate_unknown` (46): some other problem made a certificate unacceptable (RFC 5246
+    /// 7.2.2).
     CertificateUnknown,
+    /// `illegal_parameter` (47): a handshake field was out of range or inconsistent with other
+    /// fields (RFC 5246 7.2.2).
     IllegalParameter,
+    /// `unknown_ca` (48): a certificate chain that does not lead to a trusted CA (RFC 5246 7.2.2).
     UnknownCa,
+    /// `access_denied` (49): a valid certificate, but access control refused the sender (RFC 5246
+    /// 7.2.2).
     AccessDenied,
+    /// `decode_error` (50): a message that does not parse: a field out of range or a wrong
+    /// length (RFC 5246 7.2.2).
     DecodeError,
+    /// `decrypt_error` (51): a handshake cryptographic operation failed: a signature or a
+    /// Finished did not verify (RFC 5246 7.2.2).
     DecryptError,
+    /// `protocol_version` (70): the peer's version is recognised but not supported (RFC 5246
+    /// 7.2.2).
     ProtocolVersion,
+    /// `insufficient_security` (71): the server requires suites more secure than any the client
+    /// offered (RFC 5246 7.2.2).
     InsufficientSecurity,
+    /// `internal_error` (80): a failure unrelated to the peer or the protocol, i.e. our own bug
+    /// (RFC 5246 7.2.2).
     InternalError,
+    /// `user_canceled` (90): the handshake is cancelled for a reason unrelated to a protocol
+    /// failure (RFC 5246 7.2.2).
     UserCanceled,
+    /// `no_renegotiation` (100): a warning that refuses a request to renegotiate (RFC 5246 7.2.2).
     NoRenegotiation,
+    /// `unsupported_extension` (110): a ServerHello carried an extension the client did not offer
+    /// (RFC 5246 7.2.2).
     UnsupportedExtension,
+    /// `unrecognized_name` (112): the server does not know the name asked for in server_name (RFC
+    /// 6066 3).
     UnrecognizedName,
+    /// `certificate_required` (116): a client certificate is required but none was sent; TLS 1.3
+    /// only (RFC 8446 6.2), named here so a trace can show it.
     CertificateRequired,
+    /// A description code this program has no name for, kept as received.
     Other(u8),
 }
 
@@ -134,6 +185,7 @@ const NAMES: [(AlertDescription, u8, &str); 23] = [
 ];
 
 impl AlertDescription {
+    /// The description byte on the wire.
     pub fn code(self) -> u8 {
         match self {
             AlertDescription::Other(code) => code,
@@ -144,6 +196,7 @@ impl AlertDescription {
         }
     }
 
+    /// The description a byte names; a code not in the table is [`AlertDescription::Other`].
     pub fn from_code(code: u8) -> Self {
         NAMES
             .iter()
@@ -160,13 +213,17 @@ impl AlertDescription {
     }
 }
 
+/// An alert message (RFC 5246 7.2): how serious, and what happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Alert {
+    /// Warning or fatal.
     pub level: AlertLevel,
+    /// What happened.
     pub description: AlertDescription,
 }
 
 impl Alert {
+    /// A fatal alert with this description: the connection ends.
     pub fn fatal(description: AlertDescription) -> Self {
         Alert {
             level: AlertLevel::Fatal,
@@ -174,6 +231,7 @@ impl Alert {
         }
     }
 
+    /// close_notify at warning level: "I will send nothing more" (RFC 5246 7.2.1).
     pub fn close_notify() -> Self {
         Alert {
             level: AlertLevel::Warning,

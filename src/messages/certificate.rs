@@ -16,6 +16,7 @@ use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_hea
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
 
+/// The Certificate message: the sender's certificate chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Certificate {
     /// DER certificates, the sender's first.

@@ -25,9 +25,12 @@ use crate::error::{DecodeProblem, Error};
 /// ClientCertificateType rsa_sign.
 pub const RSA_SIGN: u8 = 1;
 
+/// The CertificateRequest message: which client certificates the server will accept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateRequest {
+    /// ClientCertificateType codes; ours asks for [`RSA_SIGN`] only.
     pub certificate_types: Vec<u8>,
+    /// The SignatureScheme code points the server will verify in CertificateVerify.
     pub supported_signature_algorithms: Vec<u16>,
     /// DER-encoded X.501 Names.
     pub certificate_authorities: Vec<Vec<u8>>,

@@ -27,15 +27,18 @@ use crate::error::Error;
 pub struct DigitallySigned {
     /// The SignatureScheme code point (hash byte, signature byte).
     pub scheme: u16,
+    /// The signature itself; for RSA as long as the key's modulus.
     pub signature: Vec<u8>,
 }
 
 impl DigitallySigned {
+    /// Writes the scheme, then the signature with its 2-byte length.
     pub fn encode(&self, w: &mut Writer) -> Result<(), Error> {
         w.u16("signature_scheme", self.scheme);
         Ok(w.opaque_u16("signature", &self.signature)?)
     }
 
+    /// Reads the scheme, then the signature with its 2-byte length.
     pub fn decode(r: &mut Reader) -> Result<Self, Error> {
         let scheme = r.u16("signature_scheme")?;
         let signature = r.opaque_u16("signature")?.to_vec();
@@ -43,8 +46,10 @@ impl DigitallySigned {
     }
 }
 
+/// The CertificateVerify message: the client's signature over the transcript so far.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateVerify {
+    /// The scheme and the signature over every handshake message before this one.
     pub signed: DigitallySigned,
 }
 

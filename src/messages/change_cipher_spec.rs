@@ -10,16 +10,19 @@
 use crate::codec::{Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
 
+/// The ChangeCipherSpec message, in a record of its own type: a single byte, 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangeCipherSpec;
 
 impl ChangeCipherSpec {
+    /// The one byte `01`, labelled `type`.
     pub fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
         w.u8("type", 1);
         Ok(w.finish()?)
     }
 
+    /// Accepts exactly the byte `01`; anything else is `decode_error`.
     pub fn decode(bytes: &[u8]) -> Result<Self, Error> {
         let mut r = Reader::new(bytes);
         if r.u8("type")? != 1 {

@@ -31,13 +31,21 @@ use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_hea
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
 
+/// The ClientHello message: what the client offers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientHello {
+    /// The highest version the client supports: 0x0303, TLS 1.2. An RSA pre-master secret
+    /// repeats it.
     pub client_version: u16,
+    /// 32 bytes from the client's RNG, mixed into the master secret and the key block.
     pub random: [u8; 32],
+    /// Empty for a new session (ours always); a non-empty ID asks to resume that session.
     pub session_id: Vec<u8>,
+    /// Cipher suite code points, in the client's order of preference.
     pub cipher_suites: Vec<u16>,
+    /// Compression methods; ours offers only 0, null (TLS compression leaked secrets: CRIME).
     pub compression_methods: Vec<u8>,
+    /// The hello extensions offered (RFC 5246 7.4.1.4); left out of the message when empty.
     pub extensions: HelloExtensions,
 }
 

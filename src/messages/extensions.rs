@@ -24,12 +24,23 @@ use crate::codec::{Reader, Writer};
 use crate::error::{DecodeProblem, Error};
 use crate::phrase;
 
+/// `server_name` (0): the host name the client wants to reach, SNI (RFC 6066 3).
 pub const SERVER_NAME: u16 = 0;
+/// `supported_groups` (10): the groups the client can do ECDHE with (RFC 8422 5.1.1).
 pub const SUPPORTED_GROUPS: u16 = 10;
+/// `ec_point_formats` (11): the point encodings the sender can read (RFC 8422 5.1.2).
 pub const EC_POINT_FORMATS: u16 = 11;
+/// `signature_algorithms` (13): the signature schemes the client will verify (RFC 5246
+/// 7.4.1.4.1).
 pub const SIGNATURE_ALGORITHMS: u16 = 13;
+/// `extended_master_secret` (23): derive the master secret from the session hash (RFC 7627
+/// 5.1).
 pub const EXTENDED_MASTER_SECRET: u16 = 23;
+/// `session_ticket` (35): session resumption by ticket (RFC 5077 3.2); only recognised here,
+/// and listed in `other`.
 pub const SESSION_TICKET: u16 = 35;
+/// `renegotiation_info` (0xff01): ties a renegotiation to the handshake before it; empty on
+/// a first handshake (RFC 5746 3.2).
 pub const RENEGOTIATION_INFO: u16 = 0xff01;
 
 /// NamedGroup x25519 (RFC 8422 5.1.1).
@@ -37,6 +48,7 @@ pub const GROUP_X25519: u16 = 0x001d;
 /// ECPointFormat uncompressed (RFC 8422 5.1.2).
 pub const POINT_FORMAT_UNCOMPRESSED: u8 = 0;
 
+/// The IANA name of an extension type, e.g. `server_name`, whether we speak it or not.
 pub fn extension_name(ext_type: u16) -> String {
     match ext_type {
         SERVER_NAME => "server_name".into(),
@@ -60,6 +72,7 @@ pub fn extension_name(ext_type: u16) -> String {
     }
 }
 
+/// The IANA name of a NamedGroup, e.g. `x25519` (RFC 8422 5.1.1).
 pub fn group_name(group: u16) -> String {
     match group {
         0x0017 => "secp256r1".into(),

@@ -16,8 +16,12 @@ use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_hea
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::Error;
 
+/// The Finished message: proof that both sides saw the same handshake and hold the same
+/// master secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finished {
+    /// PRF(master_secret, finished_label, Hash(handshake_messages))[0..11]: 12 bytes (RFC 5246
+    /// 7.4.9).
     pub verify_data: [u8; 12],
 }
 

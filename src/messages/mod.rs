@@ -58,20 +58,38 @@ use crate::phrase;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HandshakeType {
+    /// `hello_request` (0): the server asks the client to start a new handshake (RFC 5246
+    /// 7.4.1.1); refused here with a `no_renegotiation` warning.
     HelloRequest,
+    /// `client_hello` (1): the client's offer (RFC 5246 7.4.1.2).
     ClientHello,
+    /// `server_hello` (2): the server's choices (RFC 5246 7.4.1.3).
     ServerHello,
+    /// `new_session_ticket` (4): a ticket for resuming the session (RFC 5077 3.3); only named
+    /// here, for the trace: this program does not resume sessions.
     NewSessionTicket,
+    /// `certificate` (11): a certificate chain (RFC 5246 7.4.2 from the server, 7.4.6 from the
+    /// client).
     Certificate,
+    /// `server_key_exchange` (12): the server's signed ephemeral key, ECDHE suites only (RFC 5246
+    /// 7.4.3, RFC 8422 5.4).
     ServerKeyExchange,
+    /// `certificate_request` (13): the server asks for a client certificate (RFC 5246 7.4.4).
     CertificateRequest,
+    /// `server_hello_done` (14): the end of the server's first flight (RFC 5246 7.4.5).
     ServerHelloDone,
+    /// `certificate_verify` (15): the client's signature over the handshake so far, proving it
+    /// holds its certificate's private key (RFC 5246 7.4.8).
     CertificateVerify,
+    /// `client_key_exchange` (16): the client's half of the key exchange (RFC 5246 7.4.7).
     ClientKeyExchange,
+    /// `finished` (20): verify_data over the whole handshake, the first message under the new
+    /// keys (RFC 5246 7.4.9).
     Finished,
 }
 
 impl HandshakeType {
+    /// The `msg_type` byte of the handshake header.
     pub fn code(self) -> u8 {
         match self {
             HandshakeType::HelloRequest => 0,
@@ -88,6 +106,7 @@ impl HandshakeType {
         }
     }
 
+    /// The type a `msg_type` byte names; `None` for one this program does not know.
     pub fn from_code(code: u8) -> Option<Self> {
         Some(match code {
             0 => HandshakeType::HelloRequest,
@@ -168,8 +187,10 @@ pub fn read_handshake_header(r: &mut Reader, msg_type: HandshakeType) -> Result<
     Ok(r.begin_u24("length")?)
 }
 
-/// ProtocolVersion values (RFC 5246 6.2.1, Appendix E).
+/// ProtocolVersion {3, 1}, TLS 1.0: the record version of our ClientHello, as most clients
+/// write it for old servers' sake (RFC 5246 Appendix E.1).
 pub const TLS1_0: u16 = 0x0301;
+/// ProtocolVersion {3, 3}, TLS 1.2 (RFC 5246 6.2.1): the only version this program speaks.
 pub const TLS1_2: u16 = 0x0303;
 
 /// A readable name for a ProtocolVersion.

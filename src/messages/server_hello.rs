@@ -21,13 +21,21 @@ use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_hea
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
 
+/// The ServerHello message: the server's choices from the client's offer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerHello {
+    /// The version chosen: 0x0303, TLS 1.2.
     pub server_version: u16,
+    /// 32 bytes from the server's RNG, mixed into the master secret and the key block.
     pub random: [u8; 32],
+    /// Empty from our server: the session is not cached for resumption (RFC 5246 7.4.1.3).
     pub session_id: Vec<u8>,
+    /// The one suite chosen from the client's list.
     pub cipher_suite: u16,
+    /// The compression method chosen: 0, null.
     pub compression_method: u8,
+    /// Answers to the client's extensions; only ones the client offered may appear (RFC 5246
+    /// 7.4.1.4).
     pub extensions: HelloExtensions,
 }
 

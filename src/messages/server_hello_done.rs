@@ -8,6 +8,7 @@ use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_hea
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::Error;
 
+/// The ServerHelloDone message: no body; the server's flight is complete.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerHelloDone;
 

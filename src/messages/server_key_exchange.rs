@@ -48,8 +48,11 @@ pub const NAMED_CURVE: u8 = 3;
 /// ServerECDHParams.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerEcdhParams {
+    /// ECCurveType; only named_curve ([`NAMED_CURVE`], 3) can be read.
     pub curve_type: u8,
+    /// The NamedCurve (a NamedGroup code point): x25519, 0x001d, here.
     pub named_curve: u16,
+    /// The server's ephemeral public key (the ECPoint): 32 bytes for X25519.
     pub public: Vec<u8>,
 }
 
@@ -82,9 +85,13 @@ impl ServerEcdhParams {
     }
 }
 
+/// The ServerKeyExchange message of ECDHE: the server's ephemeral key, signed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerKeyExchange {
+    /// The curve and the server's ephemeral public key.
     pub params: ServerEcdhParams,
+    /// The signature, with the certificate's private key, over client_random + server_random +
+    /// params.
     pub signed_params: DigitallySigned,
 }
 

@@ -87,6 +87,7 @@ impl TrustStore {
         Ok(store)
     }
 
+    /// True when the store holds no trust anchor.
     pub fn is_empty(&self) -> bool {
         self.anchors.is_empty()
     }

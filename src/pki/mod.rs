@@ -46,7 +46,9 @@ pub use chain::{
 /// A certificate chain (own certificate first, DER) and the private key of the first.
 #[derive(Clone)]
 pub struct Identity {
+    /// The certificates (DER), own first, each followed by its issuer's, as Certificate sends them.
     pub chain: Vec<Vec<u8>>,
+    /// The private key of the first certificate.
     pub key: RsaPrivateKey,
 }
 
@@ -163,9 +165,11 @@ pub fn key_matches_certificate(key: &RsaPrivateKey, cert_der: &[u8]) -> bool {
 pub struct CertSpec {
     /// RFC 4514 string, e.g. `CN=tls12-sim demo server,O=tls12-sim`.
     pub subject: String,
+    /// The serial number, by which a CRL lists a revoked certificate.
     pub serial: u32,
-    /// Validity period, Unix seconds.
+    /// Start of the validity period (notBefore), Unix seconds.
     pub not_before: u64,
+    /// End of the validity period (notAfter), Unix seconds.
     pub not_after: u64,
     /// A CA certificate (basicConstraints cA, keyCertSign and cRLSign).
     pub ca: bool,
