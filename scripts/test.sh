@@ -7,4 +7,11 @@ cd "$(dirname "$0")/.."
 # With this set, an interop test whose peer (openssl, tshark, tlslite-ng) is missing fails
 # instead of skipping: under this script they must run.
 export TLS12SIM_REQUIRE_PEERS=1
-cargo test --locked --no-fail-fast --all-targets "$@"
+# --all-targets builds and runs the library, binary, integration tests, examples and benches
+# (each benchmark once); the doctests (the codec, the PRF, phrase!) are a run of their own.
+status=0
+cargo test --locked --no-fail-fast --all-targets "$@" || status=$?
+if [ "$#" -eq 0 ]; then
+    cargo test --locked --doc || status=$?
+fi
+exit "$status"

@@ -38,7 +38,8 @@
 //! messages that Finished covers), [`rng`] (seeded RNG per role, injected clock), [`error`] (one
 //! error type, one mapping to alerts).
 //!
-//! **Presentation**, what a learner sees, built from the core's events:
+//! **Measurement and presentation**, what things cost and what a learner sees, built from the
+//! core (layers: ARCHITECTURE.md; `tests/architecture.rs` checks them):
 //!
 //! 9. [`render`]: every rendering of a run: [`text`](render::text), [`html`](render::html),
 //!    [`mermaid`](render::mermaid), [`json`](render::json), [`worksheet`](render::worksheet),
@@ -46,11 +47,11 @@
 //!    [`ja`](render::ja), the Japanese translations (their table is `locales/ja.txt`).
 //! 10. [`labs`]: short experiments whose output is the lesson (forward secrecy, tampering,
 //!     mutual TLS, ...).
+//! 11. [`bench`](mod@bench): what things cost, one file per concern in `src/bench/`.
 //!
-//! **Applications**, the network and measurement:
+//! **Applications**, on top of everything:
 //!
-//! 11. [`net`]: `serve` and `connect`: the same flights over TCP.
-//! 12. [`bench`](mod@bench): what things cost, one file per concern in `src/bench/`.
+//! 12. [`net`]: `serve` and `connect`: the same flights over TCP.
 //!
 //! ## Specifications
 //! RFC 5246 (TLS 1.2), RFC 5288 (AES-GCM suites), RFC 5746 (renegotiation_info), RFC 6066
@@ -59,7 +60,7 @@
 
 #![warn(missing_docs)]
 
-// ---- the protocol core (never imports the layers below it) ----
+// ---- layer 1, the protocol core: it never imports a module of the layers after it ----
 pub mod client;
 pub mod codec;
 pub mod conn;
@@ -80,12 +81,12 @@ pub mod suites;
 pub mod transcript;
 pub mod wire;
 
-// ---- presentation: what a learner sees, built from the core's events ----
+// ---- layer 2, measurement and presentation: what things cost, what a learner sees ----
+pub mod bench;
 pub mod labs;
 pub mod render;
 
-// ---- applications: the network, measurement ----
-pub mod bench;
+// ---- layer 3, applications ----
 pub mod net;
 
 pub use error::Error;

@@ -1,4 +1,4 @@
-//! `simulate --format mermaid` (src/trace/mermaid.rs): the sequence diagram of the run the binary
+//! `simulate --format mermaid` (src/render/mermaid.rs): the sequence diagram of the run the binary
 //! actually made. Each run's diagram is checked here for what that run must and must not show
 //! (RFC 5246 7.3: ServerKeyExchange only in ECDHE; CertificateRequest, the client's Certificate
 //! and CertificateVerify only in mutual TLS; where private keys are used; protection after

@@ -1,4 +1,4 @@
-//! docs/walkthrough.md is generated from seeded runs (src/walkthrough.rs): it must be exactly
+//! docs/walkthrough.md is generated from seeded runs (src/render/walkthrough.rs): it must be exactly
 //! what the code produces today. Regenerate on purpose with
 //! `UPDATE_DOCS=1 cargo test --test walkthrough`.
 

@@ -16,7 +16,7 @@
 //!   RFC 5246 6.2.3.3, RFC 5288), one colour per direction since each has its own key;
 //! - a failed run ends with the fatal alert and a note over the side that failed.
 //!
-//! Every piece of text goes through [`label`], so no event list can break mermaid's syntax; and
+//! Every piece of text goes through `label`, so no event list can break mermaid's syntax; and
 //! no event list, the empty one included, makes this panic.
 
 use super::{Event, Key};
