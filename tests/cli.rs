@@ -112,7 +112,10 @@ fn bad_arguments_fail_clearly() {
         "--once",
     ]);
     assert!(!ok);
-    assert!(err.contains("cannot read /no/such/file.pem"), "{err}");
+    assert!(
+        err.contains("--cert /no/such/file.pem: cannot be read"),
+        "{err}"
+    );
     let (ok, _, err) = run(&["connect", "127.0.0.1:1", "--send", "x"]);
     assert!(!ok);
     assert!(err.contains("cannot connect"), "{err}");
@@ -279,6 +282,75 @@ fn malformed_files_get_a_clear_message_and_a_non_zero_exit() {
         assert!(!ok, "{args:?} succeeded");
         assert!(err.starts_with("tls12-sim: "), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
+        // The message names the option and the file it is about.
+        let named = args.windows(2).any(|pair| {
+            pair[0].starts_with("--") && err.contains(&format!("{} {}: ", pair[0], pair[1]))
+        });
+        assert!(
+            named,
+            "{args:?}: the error does not name the option and file: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_file_is_named_with_what_was_expected_and_what_was_found() {
+    let key = common::peers::demo_key();
+    let key = key.to_str().unwrap();
+    let cert = common::peers::demo_cert();
+    let cert = cert.to_str().unwrap();
+    let readme = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let cases: [(&[&str], String); 5] = [
+        (
+            &["serve", "--cert", readme, "--key", key],
+            format!(
+                "tls12-sim: --cert {readme}: expected a certificate (-----BEGIN CERTIFICATE-----), \
+                 found text without any -----BEGIN line (not PEM)"
+            ),
+        ),
+        (
+            &["serve", "--cert", key, "--key", key],
+            format!(
+                "tls12-sim: --cert {key}: expected a certificate (-----BEGIN CERTIFICATE-----), \
+                 found a private key"
+            ),
+        ),
+        (
+            &["serve", "--cert", cert, "--key", cert],
+            format!(
+                "tls12-sim: --key {cert}: expected an RSA private key (-----BEGIN PRIVATE KEY----- \
+                 or -----BEGIN RSA PRIVATE KEY-----), found a certificate"
+            ),
+        ),
+        (
+            &["serve", "--client-ca", readme, "--require-client-cert"],
+            format!(
+                "tls12-sim: --client-ca {readme}: expected a certificate \
+                 (-----BEGIN CERTIFICATE-----), found text without any -----BEGIN line (not PEM)"
+            ),
+        ),
+        (
+            &[
+                "connect",
+                "127.0.0.1:9",
+                "--ca",
+                "/no/such/ca.pem",
+                "--send",
+                "x",
+            ],
+            "tls12-sim: --ca /no/such/ca.pem: cannot be read: No such file or directory (os \
+             error 2)"
+                .to_string(),
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut args = args.to_vec();
+        if args[0] == "serve" {
+            args.extend(["--listen", "127.0.0.1:0", "--once"]);
+        }
+        let (ok, _, err) = run(&args);
+        assert!(!ok, "{args:?}");
+        assert_eq!(err.trim(), expected, "{args:?}");
     }
 }
 

@@ -465,14 +465,47 @@ fn check_output_file(option: &str, path: &Path) -> Result<(), Error> {
         })
 }
 
-fn read_file(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| {
+/// The text of the file given with `option`. PEM is text: a file that is not (DER, say) is
+/// named as such.
+fn read_text_file(option: &str, path: &Path) -> Result<String, Error> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
         Error::Config(phrase!(
-            "cannot read {}: {}",
-            path.display().to_string(),
+            "{} {}: cannot be read: {}",
+            option,
+            shown.clone(),
             e.to_string()
         ))
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        Error::Config(phrase!(
+            "{} {}: expected PEM text, found binary data (DER? `openssl x509 -inform der` \
+             converts a certificate)",
+            option,
+            shown.clone()
+        ))
     })
+}
+
+/// Reads the file given with `option` and loads it with `load` (a certificate chain, a key,
+/// CRLs); an error names the option and the file, then what was expected and what was found.
+fn load_file<T>(
+    option: &str,
+    path: &Path,
+    load: impl FnOnce(&str) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let text = read_text_file(option, path)?;
+    load(&text).map_err(|e| about_file(option, path, &e))
+}
+
+/// `error`, about the file given with `option`: "--crl FILE: the CRL from ... is not signed".
+fn about_file(option: &str, path: &Path, error: &Error) -> Error {
+    Error::Config(phrase!(
+        "{} {}: {}",
+        option,
+        path.display().to_string(),
+        error.reason()
+    ))
 }
 
 fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
@@ -484,8 +517,8 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
     }
     let identity = match (&args.cert, &args.key) {
         (Some(cert), Some(key)) => Identity {
-            chain: pki::load_certificates_pem(&read_file(cert)?)?,
-            key: pki::load_private_key_pem(&read_file(key)?)?,
+            chain: load_file("--cert", cert, pki::load_certificates_pem)?,
+            key: load_file("--key", key, pki::load_private_key_pem)?,
         },
         _ => demo_pki::server()?,
     };
@@ -506,15 +539,18 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
             .collect::<Result<_, _>>()?
     };
     let client_ca = match &args.client_ca {
-        Some(path) => pki::load_certificates_pem(&read_file(path)?)?,
+        Some(path) => load_file("--client-ca", path, pki::load_certificates_pem)?,
         None => Vec::new(),
     };
     let crls = match &args.crl {
-        Some(path) => pki::load_crls_pem(&read_file(path)?)?,
+        Some(path) => load_file("--crl", path, pki::load_crls_pem)?,
         None => Vec::new(),
     };
     // A CRL we cannot trust is refused now, not at the first client.
-    let client_trust = pki::TrustStore::new(&client_ca, &crls)?;
+    let client_trust = pki::TrustStore::new(&client_ca, &crls).map_err(|e| match &args.crl {
+        Some(path) => about_file("--crl", path, &e),
+        None => e,
+    })?;
     let client_auth = if args.require_client_cert {
         ClientAuth::Require
     } else if args.request_client_cert {
@@ -554,16 +590,16 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         check_output_file("--html", path)?;
     }
     let trust = match &args.ca {
-        Some(path) => ServerTrust::Anchors(pki::TrustStore::new(
-            &pki::load_certificates_pem(&read_file(path)?)?,
-            &[],
-        )?),
+        Some(path) => ServerTrust::Anchors(
+            pki::TrustStore::new(&load_file("--ca", path, pki::load_certificates_pem)?, &[])
+                .map_err(|e| about_file("--ca", path, &e))?,
+        ),
         None => ServerTrust::Anchors(demo_pki::trust_store()?),
     };
     let identity = match (&args.cert, &args.key) {
         (Some(cert), Some(key)) => Some(Identity {
-            chain: pki::load_certificates_pem(&read_file(cert)?)?,
-            key: pki::load_private_key_pem(&read_file(key)?)?,
+            chain: load_file("--cert", cert, pki::load_certificates_pem)?,
+            key: load_file("--key", key, pki::load_private_key_pem)?,
         }),
         _ => None,
     };

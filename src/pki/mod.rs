@@ -101,10 +101,50 @@ pub fn describe_certificate(cert: &Certificate) -> Phrase {
     )
 }
 
+/// What PEM text holds, in words, for an error that says what was found instead of what was
+/// expected: "a private key", "a certificate", "no PEM block", ... (the first block's label
+/// decides).
+pub fn pem_contents(text: &str) -> Phrase {
+    if text.trim().is_empty() {
+        return phrase!("an empty file");
+    }
+    let Some(begin) = text.find("-----BEGIN ") else {
+        return phrase!("text without any -----BEGIN line (not PEM)");
+    };
+    let label = text[begin + "-----BEGIN ".len()..]
+        .split("-----")
+        .next()
+        .unwrap_or_default();
+    match label {
+        "CERTIFICATE" | "TRUSTED CERTIFICATE" => phrase!("a certificate"),
+        "PRIVATE KEY" | "RSA PRIVATE KEY" => phrase!("a private key"),
+        "ENCRYPTED PRIVATE KEY" => {
+            phrase!("an encrypted private key (give it without a passphrase)")
+        }
+        "EC PRIVATE KEY" => phrase!("an EC private key (this program uses RSA keys)"),
+        "PUBLIC KEY" | "RSA PUBLIC KEY" => phrase!("a public key"),
+        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+            phrase!("a certificate request (CSR), not yet a certificate")
+        }
+        "X509 CRL" => phrase!("a CRL"),
+        other => phrase!("a PEM block labelled {}", other),
+    }
+}
+
 /// Loads every certificate from PEM text (`-----BEGIN CERTIFICATE-----` blocks), as DER.
 pub fn load_certificates_pem(text: &str) -> Result<Vec<Vec<u8>>, Error> {
-    let certs = Certificate::load_pem_chain(text.as_bytes())
-        .map_err(|e| Error::Config(phrase!("no usable PEM certificate: {}", e.to_string())))?;
+    if !text.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(Error::Config(phrase!(
+            "expected a certificate (-----BEGIN CERTIFICATE-----), found {}",
+            pem_contents(text)
+        )));
+    }
+    let certs = Certificate::load_pem_chain(text.as_bytes()).map_err(|e| {
+        Error::Config(phrase!(
+            "a certificate that does not parse: {}",
+            e.to_string()
+        ))
+    })?;
     if certs.is_empty() {
         return Err(Error::Config(phrase!("no certificate in the PEM text")));
     }
@@ -133,7 +173,9 @@ pub fn load_private_key_pem(text: &str) -> Result<RsaPrivateKey, Error> {
         })
     } else {
         Err(Error::Config(phrase!(
-            "no PEM private key (expected BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY)"
+            "expected an RSA private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE \
+             KEY-----), found {}",
+            pem_contents(text)
         )))
     }
 }
@@ -374,7 +416,10 @@ pub fn load_crls_pem(text: &str) -> Result<Vec<Vec<u8>>, Error> {
         rest = &block[end + end_marker.len()..];
     }
     if out.is_empty() {
-        return Err(Error::Config(phrase!("no CRL in the PEM text")));
+        return Err(Error::Config(phrase!(
+            "expected a CRL (-----BEGIN X509 CRL-----), found {}",
+            pem_contents(text)
+        )));
     }
     Ok(out)
 }
