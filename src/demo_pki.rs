@@ -152,7 +152,9 @@ pub fn write(dir: &Path) -> Result<(), Error> {
     write_files(dir, &files)
 }
 
-/// Writes `(name, contents)` pairs into `dir`, creating it.
+/// Writes `(name, contents)` pairs into `dir`, creating it. Private keys (`*.key`) are
+/// readable by their owner only (mode 0600 on Unix), as `openssl genpkey` writes them: even a
+/// demo key should not teach that keys lie around world-readable.
 pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|e| {
         Error::Config(phrase!(
@@ -163,7 +165,7 @@ pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), Error> 
     })?;
     for (name, contents) in files {
         let path = dir.join(name);
-        std::fs::write(&path, contents).map_err(|e| {
+        write_file(&path, contents, name.ends_with(".key")).map_err(|e| {
             Error::Config(phrase!(
                 "cannot write {}: {}",
                 path.display().to_string(),
@@ -172,6 +174,25 @@ pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), Error> 
         })?;
     }
     Ok(())
+}
+
+/// Writes one file, replacing it; a `private` one is created with mode 0600 (Unix), and an
+/// existing one is brought down to 0600 before it is written.
+fn write_file(path: &Path, contents: &str, private: bool) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    options.open(path)?.write_all(contents.as_bytes())
 }
 
 fn spec(subject: &str, serial: u32, ca: bool) -> CertSpec {

@@ -62,6 +62,10 @@ pub enum Error {
     UnexpectedEof,
     /// The transport failed.
     Io(std::io::Error),
+    /// The peer sent nothing for longer than we wait: said in words ("no answer from
+    /// HOST:PORT in 30 s"), not as the OS's "Resource temporarily unavailable". No alert: the
+    /// peer is not listening.
+    Timeout(Phrase),
 
     // ---- not on the wire: files, recordings and command-line input ----
     /// A file, key, certificate or argument we were given is unusable.
@@ -95,6 +99,7 @@ impl Error {
             Error::PeerAlert(_)
             | Error::UnexpectedEof
             | Error::Io(_)
+            | Error::Timeout(_)
             | Error::Config(_)
             | Error::BadRecording(_) => {
                 return None;
@@ -113,10 +118,23 @@ impl Error {
 
     /// A read timed out (the peer went quiet): idleness, not a protocol failure.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Io(e) if matches!(
-            e.kind(),
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-        ))
+        match self {
+            Error::Timeout(_) => true,
+            Error::Io(e) => matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            _ => false,
+        }
+    }
+
+    /// A read timeout (an `Io` error the OS words as "Resource temporarily unavailable") said
+    /// as `words`; any other error as it is.
+    pub fn timeout_as(self, words: impl FnOnce() -> Phrase) -> Error {
+        match self {
+            Error::Io(_) if self.is_timeout() => Error::Timeout(words()),
+            other => other,
+        }
     }
 
     pub(crate) fn decode(field: &'static str, problem: DecodeProblem) -> Self {
@@ -154,6 +172,7 @@ impl Error {
             | Error::UnknownCa(why)
             | Error::Internal(why)
             | Error::Config(why)
+            | Error::Timeout(why)
             | Error::BadRecording(why) => why.clone(),
         }
     }

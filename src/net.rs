@@ -121,7 +121,14 @@ fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConn
     };
     let tracing = options.trace || options.html.is_some();
     let mut server = Server::new(config, rng, Clock::System, tracing);
-    let result = serve_steps(&mut server, &mut stream, options);
+    let result = serve_steps(&mut server, &mut stream, options).map_err(|e| {
+        e.timeout_as(|| {
+            phrase!(
+                "no data from the client for {}",
+                seconds(options.read_timeout)
+            )
+        })
+    });
     print_trace(server.conn_mut(), options.trace, options.lang);
     write_keylog(server.conn(), options.keylog.as_deref());
     write_html(
@@ -261,6 +268,9 @@ pub struct ConnectOptions {
     pub send: Vec<u8>,
     /// Stop reading when nothing arrives for this long.
     pub idle: Duration,
+    /// Give up on a server that does not accept, or does not answer during the handshake,
+    /// within this long.
+    pub timeout: Duration,
     /// Mutual TLS: our certificate and key, for a server that asks.
     pub identity: Option<Identity>,
 }
@@ -268,13 +278,7 @@ pub struct ConnectOptions {
 /// Connects, does the handshake, sends `send`, copies whatever comes back to `output` until the
 /// server closes or goes quiet, then sends close_notify.
 pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), Error> {
-    let mut stream = TcpStream::connect(&options.address).map_err(|e| {
-        Error::Config(phrase!(
-            "cannot connect to {}: {}",
-            options.address.to_string(),
-            e.to_string()
-        ))
-    })?;
+    let mut stream = open_tcp(&options.address, options.timeout)?;
     let host = options.server_name.clone().or_else(|| {
         options.address.rsplit_once(':').map(|(host, _)| {
             host.trim_start_matches('[')
@@ -296,7 +300,15 @@ pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), E
         Clock::System,
         options.trace || options.html.is_some(),
     );
-    let result = connect_steps(&mut client, &mut stream, options, output);
+    let result = connect_steps(&mut client, &mut stream, options, output).map_err(|e| {
+        e.timeout_as(|| {
+            phrase!(
+                "timed out: no answer from {} in {}",
+                options.address.to_string(),
+                seconds(options.timeout)
+            )
+        })
+    });
     print_trace(client.conn_mut(), options.trace, options.lang);
     write_keylog(client.conn(), options.keylog.as_deref());
     write_html(
@@ -315,7 +327,7 @@ fn connect_steps(
     output: &mut dyn Write,
 ) -> Result<(), Error> {
     // A handshake that stalls for long is a failure, not idleness.
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    stream.set_read_timeout(Some(options.timeout))?;
     client.send_hello(stream)?;
     print_trace(client.conn_mut(), options.trace, options.lang);
     client.answer_server(stream)?;
@@ -449,4 +461,47 @@ pub fn read_stdin() -> Result<Vec<u8>, Error> {
         .read_to_end(&mut data)
         .map_err(|e| Error::Config(phrase!("cannot read standard input: {}", e.to_string())))?;
     Ok(data)
+}
+
+/// A TCP connection to `address` (`HOST:PORT`), each of its addresses tried in turn, none for
+/// longer than `timeout`.
+fn open_tcp(address: &str, timeout: Duration) -> Result<TcpStream, Error> {
+    use std::net::ToSocketAddrs;
+    let cannot = |why: String| {
+        Error::Config(phrase!(
+            "cannot connect to {}: {}",
+            address.to_string(),
+            why
+        ))
+    };
+    let addresses: Vec<_> = address
+        .to_socket_addrs()
+        .map_err(|e| cannot(e.to_string()))?
+        .collect();
+    let mut last = None;
+    for candidate in addresses {
+        match TcpStream::connect_timeout(&candidate, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) if e.kind() == std::io::ErrorKind::TimedOut => Error::Timeout(phrase!(
+            "timed out: no answer from {} in {}",
+            address.to_string(),
+            seconds(timeout)
+        )),
+        Some(e) => cannot(e.to_string()),
+        None => cannot("no address".to_string()),
+    })
+}
+
+/// A duration in seconds, as a person says it: "10 s", "0.5 s".
+fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{secs:.0} s")
+    } else {
+        format!("{secs} s")
+    }
 }

@@ -142,6 +142,25 @@ fn pki_writes_every_file() {
         assert!(dir.join(name).exists(), "{name}");
         assert!(out.contains(name));
     }
+    // Private keys are the owner's alone; certificates and CRLs are public.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for (name, _) in tls12_sim::demo_pki::FILES {
+            let mode = std::fs::metadata(dir.join(name)).unwrap().permissions().mode() & 0o777;
+            if name.ends_with(".key") {
+                assert_eq!(mode, 0o600, "{name}");
+            } else {
+                assert_eq!(mode & 0o077, mode & 0o044, "{name}: {mode:o}");
+            }
+        }
+        // Written again over a world-readable key, the key is made private too.
+        let key = dir.join("ca.key");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(run(&["pki", "--out", dir.to_str().unwrap()]).0);
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 }
 
 #[test]
@@ -494,4 +513,37 @@ fn lang_ja_with_json_or_mermaid_says_they_stay_english() {
     }
     let (_, _, err) = run(&["simulate", "--format", "html", "--lang", "ja"]);
     assert!(!err.contains("stay in English"));
+}
+
+#[test]
+fn a_silent_server_times_out_in_words() {
+    // A server that accepts and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let holder = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        drop(stream);
+    });
+    let started = std::time::Instant::now();
+    let (ok, _, err) = run(&["connect", &address, "--timeout", "1", "--send", "x"]);
+    assert!(!ok);
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{err}");
+    assert_eq!(
+        err.trim(),
+        format!("tls12-sim: failed: timed out: no answer from {address} in 1 s")
+    );
+    assert!(!err.contains("os error"), "{err}");
+    holder.join().unwrap();
+}
+
+#[test]
+fn a_silent_client_is_reported_in_words() {
+    use common::peers::serve;
+    let (server, address) = serve(&["--read-timeout-ms", "500"]);
+    let stream = std::net::TcpStream::connect(&address).unwrap();
+    let log = server.finish(std::time::Duration::from_secs(5));
+    drop(stream);
+    assert!(log.contains("failed: no data from the client for 0.5 s"), "{log}");
+    assert!(!log.contains("os error"), "{log}");
 }

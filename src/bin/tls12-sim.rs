@@ -133,6 +133,10 @@ struct ConnectArgs {
     /// Stop reading when nothing arrives for this many milliseconds.
     #[arg(long, default_value_t = 1000)]
     idle_ms: u64,
+    /// Give up on a server that does not accept, or does not answer during the handshake,
+    /// after this many seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    timeout: u64,
     /// Print the annotated trace on standard error.
     #[arg(long)]
     trace: bool,
@@ -623,6 +627,7 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         lang: args.lang.into(),
         send,
         idle: Duration::from_millis(args.idle_ms),
+        timeout: Duration::from_secs(args.timeout.max(1)),
         identity,
     };
     match net::connect(&options, &mut PipeAwareStdout) {
