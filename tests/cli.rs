@@ -147,7 +147,11 @@ fn pki_writes_every_file() {
     {
         use std::os::unix::fs::PermissionsExt;
         for (name, _) in tls12_sim::demo_pki::FILES {
-            let mode = std::fs::metadata(dir.join(name)).unwrap().permissions().mode() & 0o777;
+            let mode = std::fs::metadata(dir.join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777;
             if name.ends_with(".key") {
                 assert_eq!(mode, 0o600, "{name}");
             } else {
@@ -528,7 +532,10 @@ fn a_silent_server_times_out_in_words() {
     let started = std::time::Instant::now();
     let (ok, _, err) = run(&["connect", &address, "--timeout", "1", "--send", "x"]);
     assert!(!ok);
-    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "{err}"
+    );
     assert_eq!(
         err.trim(),
         format!("tls12-sim: failed: timed out: no answer from {address} in 1 s")
@@ -544,6 +551,38 @@ fn a_silent_client_is_reported_in_words() {
     let stream = std::net::TcpStream::connect(&address).unwrap();
     let log = server.finish(std::time::Duration::from_secs(5));
     drop(stream);
-    assert!(log.contains("failed: no data from the client for 0.5 s"), "{log}");
+    assert!(
+        log.contains("failed: no data from the client for 0.5 s"),
+        "{log}"
+    );
     assert!(!log.contains("os error"), "{log}");
+}
+
+#[test]
+fn a_received_record_says_its_nonce_was_received() {
+    use common::peers::{connect, serve};
+    let (server, address) = serve(&[]);
+    let (ok, _, trace) = connect(&[
+        &address,
+        "--server-name",
+        "localhost",
+        "--send",
+        "hi",
+        "--trace",
+    ]);
+    assert!(ok, "{trace}");
+    server.finish(std::time::Duration::from_secs(5));
+    let received = trace
+        .lines()
+        .filter(|l| l.contains("explicit nonce") && l.contains("(received)"))
+        .count();
+    let sent = trace
+        .lines()
+        .filter(|l| l.contains("explicit nonce") && l.contains("(sent)"))
+        .count();
+    // The client sends Finished and data; it receives the server's Finished, data, close_notify.
+    assert!(
+        sent >= 2 && received >= 2,
+        "sent {sent}, received {received}:\n{trace}"
+    );
 }

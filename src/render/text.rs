@@ -211,14 +211,26 @@ fn record_protection(record: &TracedRecord<'_>) -> Vec<Phrase> {
         };
     };
     let hex = GcmHex::of(gcm);
-    vec![
+    // The explicit nonce travels in the record: its sender chose it, its receiver reads it.
+    let nonce = if record.sent() {
         phrase!(
             "protected with AES-GCM, seq {}: explicit nonce {} (sent), nonce = implicit IV + \
              explicit = {}",
             hex.seq,
             hex.explicit_nonce,
             hex.nonce
-        ),
+        )
+    } else {
+        phrase!(
+            "protected with AES-GCM, seq {}: explicit nonce {} (received), nonce = implicit IV \
+             + explicit = {}",
+            hex.seq,
+            hex.explicit_nonce,
+            hex.nonce
+        )
+    };
+    vec![
+        nonce,
         phrase!("AAD = seq + type + version + length = {}", hex.aad),
         phrase!(
             "{} bytes of plaintext -> {} bytes of ciphertext + tag {}",
