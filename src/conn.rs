@@ -116,9 +116,20 @@ impl Conn {
         self.clock.now()
     }
 
-    /// The trace, for reading or taking its events.
-    pub fn trace(&mut self) -> &mut Trace {
-        &mut self.trace
+    /// The events this side has recorded so far.
+    pub fn events(&self) -> &[Event] {
+        self.trace.events()
+    }
+
+    /// Takes the recorded events out (the simulator merges both sides' in flight order).
+    pub fn take_events(&mut self) -> Vec<Event> {
+        self.trace.take()
+    }
+
+    /// The events not handed out by this method before (`serve` and `connect` print as they
+    /// go).
+    pub fn unprinted_events(&mut self) -> &[Event] {
+        self.trace.unprinted()
     }
 
     /// The NSS key log line for this connection, once the master secret exists.
@@ -130,6 +141,7 @@ impl Conn {
 
     /// Sends `bytes` as they are in handshake records, bypassing every check: for tests and
     /// labs that must put a malformed or out-of-place message on the wire.
+    #[doc(hidden)]
     pub fn send_raw_handshake<W: Write>(
         &mut self,
         wire: &mut W,
@@ -148,6 +160,11 @@ impl Conn {
 
     pub(crate) fn transcript(&self) -> &Transcript {
         &self.transcript
+    }
+
+    /// The trace, for the client's and the server's explanations.
+    pub(crate) fn trace(&mut self) -> &mut Trace {
+        &mut self.trace
     }
 
     pub(crate) fn trace_enabled(&self) -> bool {

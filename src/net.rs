@@ -365,7 +365,7 @@ fn connect_steps(
 
 /// Prints the events of a side's trace not printed yet (to standard error), when `print`.
 fn print_trace(conn: &mut Conn, print: bool, lang: Lang) {
-    let events = conn.trace().unprinted();
+    let events = conn.unprinted_events();
     if print && !events.is_empty() {
         let _ = write!(
             std::io::stderr(),
@@ -387,7 +387,7 @@ fn write_html(conn: &mut Conn, path: Option<&Path>, result: &Result<(), Error>, 
         return;
     };
     let side = conn.side();
-    let events = conn.trace().take();
+    let events = conn.take_events();
     let suite = conn
         .negotiated_suite()
         .map_or("(no suite agreed)", |s| s.name());

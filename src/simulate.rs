@@ -181,8 +181,8 @@ impl Simulation {
     /// trace follows the wire), and names the side in a failure.
     pub fn done<T>(&mut self, side: Side, result: Result<T, Error>) -> Result<T, Failure> {
         match side {
-            Side::Client => self.events.extend(self.client.conn_mut().trace().take()),
-            Side::Server => self.events.extend(self.server.conn_mut().trace().take()),
+            Side::Client => self.events.extend(self.client.conn_mut().take_events()),
+            Side::Server => self.events.extend(self.server.conn_mut().take_events()),
         }
         result.map_err(|error| Failure {
             side,

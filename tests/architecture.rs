@@ -42,14 +42,27 @@ fn src() -> PathBuf {
 /// without comment lines.
 fn code_of(path: &Path) -> String {
     let text = fs::read_to_string(path).unwrap();
-    let text = match text.find("#[cfg(test)]\nmod tests") {
-        Some(at) => &text[..at],
-        None => &text[..],
-    };
+    let text = without_unit_tests(path, &text);
     text.lines()
         .filter(|line| !line.trim_start().starts_with("//"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `text` without its unit tests: the `#[cfg(test)] mod tests { ... }` module, which must be
+/// the last thing in the file (so that cutting there hides no code).
+fn without_unit_tests<'a>(path: &Path, text: &'a str) -> &'a str {
+    let Some(at) = text.find("#[cfg(test)]\nmod tests") else {
+        return text;
+    };
+    let module = &text[at..];
+    let end = module.find("\n}\n").map_or(module.len(), |e| e + 3);
+    assert!(
+        module[end..].trim().is_empty(),
+        "{}: the unit-test module must be the last thing in the file",
+        path.display()
+    );
+    &text[..at]
 }
 
 /// The value of the Rust string literal that starts at `text[0]` (a `"`), and the rest of
@@ -86,11 +99,21 @@ fn source_patterns() -> BTreeMap<String, BTreeSet<String>> {
         let code = code_of(&path);
         let name = path.strip_prefix(src()).unwrap().display().to_string();
         let mut rest = code.as_str();
-        while let Some(at) = rest.find("phrase!(") {
-            rest = rest[at + "phrase!(".len()..].trim_start();
-            if !rest.starts_with('"') {
-                continue; // the macro's own definition: `$pattern`
+        while let Some(at) = rest.find("phrase!") {
+            rest = rest[at + "phrase!".len()..].trim_start();
+            let Some(inside) = rest.strip_prefix(['(', '[', '{']) else {
+                continue; // `phrase!` named in prose
+            };
+            rest = inside.trim_start();
+            if rest.starts_with("$pattern") && path.ends_with("phrase.rs") {
+                continue; // the macro's own definition
             }
+            assert!(
+                rest.starts_with('"'),
+                "{name}: a phrase! pattern must be a plain string literal (\"...\"), so that \
+                 this test can read it: {:.60}",
+                rest
+            );
             let (pattern, after) = string_literal(rest);
             patterns.entry(pattern).or_default().insert(name.clone());
             rest = after;
@@ -351,33 +374,128 @@ fn module_path_of(path: &Path) -> String {
     parts.join("::")
 }
 
-/// The module paths a file's code names with `crate::`, each resolved to the deepest module
-/// that is a file (`crate::messages::alert::Alert` -> `messages::alert`).
-fn file_imports_of(code: &str, files: &BTreeSet<String>) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut rest = code;
-    while let Some(at) = rest.find("crate::") {
-        rest = &rest[at + "crate::".len()..];
-        let mut prefixes = Vec::new();
-        if let Some(group) = rest.strip_prefix('{') {
-            let end = group.find('}').unwrap_or(group.len());
-            prefixes.extend(group[..end].split(',').map(|item| item.trim().to_string()));
-        } else {
-            let path: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-                .collect();
-            prefixes.push(path);
-        }
-        for path in prefixes {
-            let parts: Vec<&str> = path.split("::").filter(|p| !p.is_empty()).collect();
-            let deepest = (1..=parts.len())
-                .rev()
-                .map(|n| parts[..n].join("::"))
-                .find(|candidate| files.contains(candidate));
-            if let Some(module) = deepest {
-                found.insert(module);
+/// Every path a file's code names from `crate::`, `super::` or `self::`, as segments from the
+/// crate root: use trees are expanded (`use crate::{codec::{A, B}, error::E}` gives
+/// `codec::A`, `codec::B`, `error::E`), and `super`/`self` are resolved against `module`, the
+/// file's own module path.
+fn paths_named(code: &str, module: &str) -> Vec<Vec<String>> {
+    let own: Vec<String> = module.split("::").filter(|p| !p.is_empty()).map(String::from).collect();
+    let mut out = Vec::new();
+    let bytes = code.as_bytes();
+    let mut at = 0;
+    while at < code.len() {
+        let rest = &code[at..];
+        let start = ["crate::", "super::", "self::"]
+            .iter()
+            .find(|prefix| rest.starts_with(**prefix));
+        let preceded_by_ident = at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_' || bytes[at - 1] == b':');
+        let Some(prefix) = start.filter(|_| !preceded_by_ident) else {
+            at += rest.chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        // The base the path starts from.
+        let mut base: Vec<String> = Vec::new();
+        let mut tail = rest;
+        let mut prefix = *prefix;
+        loop {
+            match prefix {
+                "crate::" => base.clear(),
+                "self::" => base = own.clone(),
+                _ => {
+                    if base.is_empty() {
+                        base = own.clone();
+                    }
+                    base.pop();
+                }
             }
+            tail = &tail[prefix.len()..];
+            match tail.starts_with("super::") {
+                true => prefix = "super::",
+                false => break,
+            }
+        }
+        let (trees, used) = use_tree(tail);
+        for tree in trees {
+            let mut full = base.clone();
+            full.extend(tree);
+            out.push(full);
+        }
+        at = code.len() - tail.len() + used.max(1);
+    }
+    out
+}
+
+/// Parses a use tree at the start of `text` (`a::b`, `a::{b, c::{d}}`, `{a, b}`): the paths
+/// it names, and how many bytes it took.
+fn use_tree(text: &str) -> (Vec<Vec<String>>, usize) {
+    let mut prefix: Vec<String> = Vec::new();
+    let mut at = 0;
+    loop {
+        let rest = &text[at..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // Items separated by commas at depth 0, up to the matching brace.
+            let mut paths = Vec::new();
+            let mut used = 1;
+            let mut inner = group;
+            loop {
+                let trimmed = inner.trim_start();
+                used += inner.len() - trimmed.len();
+                inner = trimmed;
+                if let Some(after) = inner.strip_prefix('}') {
+                    used += 1;
+                    let _ = after;
+                    break;
+                }
+                if inner.is_empty() {
+                    break;
+                }
+                let (subtrees, taken) = use_tree(inner);
+                for sub in subtrees {
+                    let mut full = prefix.clone();
+                    full.extend(sub);
+                    paths.push(full);
+                }
+                let taken = taken.max(1);
+                used += taken;
+                inner = &inner[taken..];
+                let trimmed = inner.trim_start();
+                used += inner.len() - trimmed.len();
+                inner = trimmed;
+                if let Some(after) = inner.strip_prefix(',') {
+                    used += 1;
+                    inner = after;
+                }
+            }
+            return (paths, at + used);
+        }
+        let segment: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if segment.is_empty() {
+            return (vec![prefix], at);
+        }
+        at += segment.len();
+        prefix.push(segment);
+        if text[at..].starts_with("::") {
+            at += 2;
+        } else {
+            return (vec![prefix], at);
+        }
+    }
+}
+
+/// The file modules a file's code uses, each path resolved to the deepest module that is a
+/// file (`crate::messages::alert::Alert` -> `messages::alert`).
+fn file_imports_of(code: &str, module: &str, files: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for parts in paths_named(code, module) {
+        let deepest = (1..=parts.len())
+            .rev()
+            .map(|n| parts[..n].join("::"))
+            .find(|candidate| files.contains(candidate));
+        if let Some(module) = deepest {
+            found.insert(module);
         }
     }
     found
@@ -393,7 +511,7 @@ fn file_graph() -> BTreeMap<String, BTreeSet<String>> {
     let mut graph = BTreeMap::new();
     for path in &paths {
         let module = module_path_of(path);
-        let mut imports = file_imports_of(&code_of(path), &files);
+        let mut imports = file_imports_of(&code_of(path), &module, &files);
         imports.remove(&module);
         graph.insert(module, imports);
     }
@@ -449,8 +567,24 @@ fn the_file_import_reader_resolves_to_the_deepest_file() {
         .collect();
     let code = "use crate::messages::alert::{Alert, AlertLevel};\nuse crate::messages::HandshakeType;\n\
                 use crate::{codec, pki::TrustStore};";
-    let found: Vec<String> = file_imports_of(code, &files).into_iter().collect();
+    let found: Vec<String> = file_imports_of(code, "x", &files).into_iter().collect();
     assert_eq!(found, ["codec", "messages", "messages::alert", "pki"]);
+    // Nested groups, and paths relative to the file.
+    let files: BTreeSet<String> = ["bench", "bench::costs", "bench::handshakes", "codec", "error"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let code = "use crate::{codec::{Reader, Writer}, error::Error};\nuse super::handshakes::Kind;\n\
+                let x = self::helper(); let y = super::super::codec::Writer::new();";
+    let found: Vec<String> = file_imports_of(code, "bench::costs", &files)
+        .into_iter()
+        .collect();
+    assert_eq!(found, ["bench::costs", "bench::handshakes", "codec", "error"]);
+    // `super` from a mod.rs is the crate.
+    let found: Vec<String> = file_imports_of("use super::codec::Reader;", "bench", &files)
+        .into_iter()
+        .collect();
+    assert_eq!(found, ["codec"]);
 }
 
 #[test]
@@ -467,6 +601,30 @@ fn the_import_reader_sees_groups_and_paths() {
 /// The longest a function in `src/` may be, in lines from `fn` to its closing brace.
 const MAX_FUNCTION_LINES: usize = 80;
 
+/// What follows `fn ` when `line` (trimmed) starts a function: visibility (`pub`,
+/// `pub(crate)`, `pub(in path)`, ...) and qualifiers (`const`, `async`, `unsafe`,
+/// `extern "C"`) in any combination before it.
+fn fn_signature(line: &str) -> Option<&str> {
+    let mut rest = line;
+    loop {
+        if let Some(after) = rest.strip_prefix("fn ") {
+            return Some(after);
+        }
+        let word_end = if rest.starts_with("pub(") {
+            rest.find(')')? + 1
+        } else if rest.starts_with("extern \"") {
+            rest[8..].find('"')? + 9
+        } else {
+            let word = rest.split_whitespace().next()?;
+            if !["pub", "const", "async", "unsafe", "extern", "default"].contains(&word) {
+                return None;
+            }
+            word.len()
+        };
+        rest = rest[word_end..].trim_start();
+    }
+}
+
 /// (name, first line, length) of every function with a body in `code` (rustfmt'd: a body
 /// ends at the first line that is its `fn` line's indentation and `}`).
 fn functions(code: &str) -> Vec<(String, usize, usize)> {
@@ -474,16 +632,7 @@ fn functions(code: &str) -> Vec<(String, usize, usize)> {
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let trimmed = line.trim_start();
-        let signature = [
-            "pub fn ",
-            "pub(crate) fn ",
-            "pub(super) fn ",
-            "fn ",
-            "const fn ",
-            "pub const fn ",
-        ]
-        .iter()
-        .find_map(|prefix| trimmed.strip_prefix(prefix));
+        let signature = fn_signature(trimmed);
         let Some(signature) = signature else {
             continue;
         };
@@ -520,10 +669,7 @@ fn no_function_in_src_is_longer_than_80_lines() {
     let mut long = Vec::new();
     for path in rust_files(&src()) {
         let text = fs::read_to_string(&path).unwrap();
-        let code = match text.find("#[cfg(test)]\nmod tests") {
-            Some(at) => &text[..at],
-            None => &text[..],
-        };
+        let code = without_unit_tests(&path, &text);
         for (name, line, length) in functions(code) {
             if length > MAX_FUNCTION_LINES {
                 let file = path.strip_prefix(src()).unwrap().display();
@@ -541,14 +687,20 @@ fn no_function_in_src_is_longer_than_80_lines() {
 #[test]
 fn the_function_reader_measures_bodies() {
     let code = "fn a() {\n    x();\n}\n\n    pub fn b(\n        y: u8,\n    ) -> u8 {\n        y\n    }\n\
-                fn c() {}\n    fn d(&self);\n";
+                fn c() {}\n    fn d(&self);\npub(crate) const unsafe fn e() {\n}\n\
+                pub(in crate::x) async fn f() {\n}\nextern \"C\" fn g() {\n}\n";
     let found = functions(code);
     assert_eq!(
         found,
         [
             ("a".to_string(), 1, 3),
             ("b".to_string(), 5, 5),
-            ("c".to_string(), 10, 1)
+            ("c".to_string(), 10, 1),
+            ("e".to_string(), 12, 2),
+            ("f".to_string(), 14, 2),
+            ("g".to_string(), 16, 2)
         ]
     );
+    assert_eq!(fn_signature("pub struct S;"), None);
+    assert_eq!(fn_signature("let f = x;"), None);
 }

@@ -124,9 +124,10 @@ fn rust_gdb_sees_the_secrets_of_the_trace() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The `skip` lines of docs/debugging.md make `step` go over the trace: from the line that
-/// records server_random, one `step` lands on the next statement of `send_server_hello`, never
-/// in `src/event.rs` or `src/phrase.rs` (whose work, and the explanation's closure, run on).
+/// The `skip` lines of docs/debugging.md make `step` go over the trace: from the statement
+/// that records server_random, `step` goes through its lines and on to the next statement of
+/// `send_server_hello`, never into `Conn::trace`, `src/event.rs` or `src/phrase.rs` (whose
+/// work, and the explanation's closure, run on).
 #[test]
 fn step_goes_over_the_trace_with_the_guides_skip_lines() {
     if !cfg!(debug_assertions) {
@@ -145,16 +146,23 @@ fn step_goes_over_the_trace_with_the_guides_skip_lines() {
         .collect();
     assert!(
         skips.contains(&"skip -rfu ^tls12_sim::event::")
-            && skips.contains(&"skip -rfu ^tls12_sim::phrase::"),
+            && skips.contains(&"skip -rfu ^tls12_sim::phrase::")
+            && skips.contains(&"skip -rfu ^tls12_sim::conn::Conn::trace$"),
         "docs/debugging.md must show the skip lines for the trace: {skips:?}"
     );
     let server =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server.rs"))
             .unwrap();
-    let trace_line = server
-        .lines()
+    // The first line of the statement that traces server_random (`self.conn` ... `.value(`).
+    let lines: Vec<&str> = server.lines().collect();
+    let value_line = lines
+        .iter()
         .position(|l| l.contains("\"server_random\", &random"))
-        .expect("the line that traces server_random")
+        .expect("the line that traces server_random");
+    let trace_line = (0..=value_line)
+        .rev()
+        .find(|&i| lines[i].trim_start().starts_with("self.conn"))
+        .expect("the start of the statement")
         + 1;
     let dir = tempdir("debugger-skip");
     let commands = dir.join("skip.gdb");
@@ -163,7 +171,7 @@ fn step_goes_over_the_trace_with_the_guides_skip_lines() {
          skip -rfu ^std::\nskip -rfu ^<\nskip -gfi */sysdeps/*\n{}\n\
          break tls12_sim::server::Server::send_server_hello\n\
          run simulate --seed 1 > /dev/null\nadvance {trace_line}\necho @@begin steps\\n\n\
-         step\nstep\necho @@end\\n\nkill\n",
+         step\nstep\nstep\necho @@end\\n\nkill\n",
         skips.join("\n")
     );
     std::fs::write(&commands, script).expect("write the gdb script");
@@ -182,8 +190,11 @@ fn step_goes_over_the_trace_with_the_guides_skip_lines() {
         return;
     }
     let steps = section(&transcript, "steps");
+    // `step` goes line by line through the statement (`.trace()`, `.value(`), never into it.
     assert!(
-        !steps.contains("event.rs") && !steps.contains("phrase.rs"),
+        !steps.contains("event.rs")
+            && !steps.contains("phrase.rs")
+            && !steps.contains("Conn::trace"),
         "step went into the trace:\n{transcript}"
     );
     assert!(

@@ -619,8 +619,7 @@ fn a_second_client_hello_over_tcp_gets_a_no_renegotiation_warning() {
     let echoed = client.receive(&mut stream).unwrap();
     assert_eq!(echoed.as_deref(), Some(&b"still talking"[..]));
     let warnings: Vec<A> = client
-        .conn_mut()
-        .trace()
+        .conn()
         .events()
         .iter()
         .filter_map(|e| match e {

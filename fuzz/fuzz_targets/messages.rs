@@ -1,5 +1,5 @@
 //! `messages`: arbitrary bytes as one handshake message (header included), given to the parser
-//! its type byte names, as `Conn::read_handshake` does (src/messages/*.rs); and to the Alert and
+//! its type byte names, as `Conn::expect` does (src/messages/*.rs); and to the Alert and
 //! ChangeCipherSpec parsers, whose bytes come straight from a record.
 //!
 //! A message that parses must also encode, and its encoding parse back to the same value: what
