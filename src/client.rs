@@ -30,7 +30,7 @@ use zeroize::Zeroizing;
 
 use crate::conn::Conn;
 use crate::error::{DecodeProblem, Error};
-use crate::event::Key;
+use crate::event::{Event, Key};
 use crate::key_exchange::{self, SUPPORTED_SCHEMES};
 use crate::messages::certificate::Certificate;
 use crate::messages::certificate_request::{CertificateRequest, RSA_SIGN};
@@ -41,7 +41,7 @@ use crate::messages::extensions::{self, GROUP_X25519, HelloExtensions, POINT_FOR
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
-use crate::messages::{HandshakeType, TLS1_0, TLS1_2, version_name};
+use crate::messages::{TLS1_0, TLS1_2, version_name};
 use crate::phrase;
 use crate::phrase::yes_no;
 use crate::pki;
@@ -246,11 +246,8 @@ impl Client {
             self.read_server_key_exchange(wire)?;
         }
         // 4. CertificateRequest (RFC 5246 7.4.4), if the server wants to know who we are.
-        if self
-            .conn
-            .next_message_is(wire, HandshakeType::CertificateRequest)?
-        {
-            self.read_certificate_request(wire)?;
+        if let Some(request) = self.conn.optional::<CertificateRequest, _>(wire)? {
+            self.take_certificate_request(request);
         }
         // 5. ServerHelloDone (RFC 5246 7.4.5): the server's flight is over.
         self.read_server_hello_done(wire)?;
@@ -335,10 +332,12 @@ impl Client {
                     self.config.server_name.as_deref(),
                     self.conn.trace_enabled(),
                 );
-                for check in &report.checks {
-                    self.conn
-                        .trace()
-                        .check(Side::Client, check.ok, || check.phrase());
+                for check in report.checks {
+                    self.conn.trace().push(|| Event::ChainCheck {
+                        side: Side::Client,
+                        checked: check.checked,
+                        ok: check.ok,
+                    });
                 }
                 report.result?;
             }
@@ -401,18 +400,17 @@ impl Client {
             &signed,
             &exchange.signed_params.signature,
         );
-        let scheme_name = key_exchange::scheme_name(scheme);
         self.conn.trace().key_use(Side::Client, Key::ServerPublicKey, || {
             phrase!(
                 "verify the ServerKeyExchange signature ({}): only the holder of the private key \
                  could have made it",
-                &scheme_name
+                key_exchange::scheme_name(scheme)
             )
         });
         self.conn.trace().check(Side::Client, verified.is_ok(), || {
             phrase!(
                 "the {} signature on the server's ephemeral key",
-                &scheme_name
+                key_exchange::scheme_name(scheme)
             )
         });
         verified?;
@@ -427,14 +425,13 @@ impl Client {
 
     /// Mutual TLS: the server asks for a certificate. We answer with ours only if it is RSA
     /// (certificate_types rsa_sign) and we share a signature scheme for CertificateVerify.
-    fn read_certificate_request<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
-        let request: CertificateRequest = self.conn.expect(wire)?;
-        let names: Vec<String> = request
-            .certificate_authorities
-            .iter()
-            .map(|der| pki::describe_name(der))
-            .collect();
+    fn take_certificate_request(&mut self, request: CertificateRequest) {
+        let authorities = &request.certificate_authorities;
         self.conn.trace().note(Side::Client, || {
+            let names: Vec<String> = authorities
+                .iter()
+                .map(|der| pki::describe_name(der))
+                .collect();
             if names.is_empty() {
                 phrase!("the server asks for a client certificate, issued by: any CA")
             } else {
@@ -459,7 +456,6 @@ impl Client {
             });
         }
         self.certificate_request = Some(request);
-        Ok(())
     }
 
     fn read_server_hello_done<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
@@ -475,10 +471,13 @@ impl Client {
             _ => Vec::new(),
         };
         if let Some(leaf) = chain.first() {
-            let cert = pki::parse_certificate(leaf)?;
-            self.conn.trace().note(Side::Client, || {
-                phrase!("our certificate: {}", pki::describe_certificate(&cert))
-            });
+            // Only for the trace: whether our own certificate is good is the server's to say.
+            self.conn
+                .trace()
+                .note(Side::Client, || match pki::parse_certificate(leaf) {
+                    Ok(cert) => phrase!("our certificate: {}", pki::describe_certificate(&cert)),
+                    Err(e) => phrase!("our certificate does not parse: {}", e.reason()),
+                });
         } else {
             self.conn.trace().note(Side::Client, || {
                 phrase!("we have no certificate to offer: an empty Certificate message")
@@ -501,7 +500,6 @@ impl Client {
             .ok_or_else(|| Error::Internal(phrase!("CertificateVerify without a key")))?
             .key;
         let signed = self.conn.transcript().bytes().to_vec();
-        let scheme_name = key_exchange::scheme_name(scheme);
         if self.conn.trace_enabled() {
             let hash = key_exchange::scheme_hash(scheme, &signed);
             let covers = self.conn.transcript().covers();
@@ -510,7 +508,7 @@ impl Client {
                 .value(Side::Client, "certificate_verify_hash", &hash, || {
                     phrase!(
                         "what our private key signs ({}): the hash of {} ({} bytes)",
-                        &scheme_name,
+                        key_exchange::scheme_name(scheme),
                         covers,
                         signed.len()
                     )
@@ -523,7 +521,7 @@ impl Client {
                 phrase!(
                     "sign the handshake messages so far ({}): proves we hold the key of our \
                      certificate; the key never leaves the client",
-                    &scheme_name
+                    key_exchange::scheme_name(scheme)
                 )
             });
         self.conn.send(&CertificateVerify {

@@ -30,8 +30,10 @@ pub struct Conn {
     rng: RoleRng,
     clock: Clock,
     trace: Trace,
-    /// A handshake message read ahead to see its type (see [`Conn::next_message_is`]).
+    /// A handshake message read ahead to see its type (see [`Conn::optional`]).
     read_ahead: Option<Vec<u8>>,
+    /// The optional message that was not there, named with the next one expected.
+    also_expected: Option<HandshakeType>,
 
     // ---- what the two sides agree on, filled in as the handshake goes ----
     client_random: [u8; 32],
@@ -63,6 +65,7 @@ impl Conn {
             clock,
             trace: Trace::new(trace),
             read_ahead: None,
+            also_expected: None,
             client_random: [0; 32],
             server_random: [0; 32],
             suite: None,
@@ -257,17 +260,22 @@ impl Conn {
         Ok(decoded)
     }
 
-    /// Whether the next handshake message is of type `msg_type`, for the optional messages
-    /// (CertificateRequest). The message is read ahead and kept for [`Conn::expect`].
-    pub(crate) fn next_message_is<R: Read>(
+    /// The next handshake message if it is an `M` (read, decoded and traced as by
+    /// [`Conn::expect`]), for the optional messages (CertificateRequest); `None` if it is another
+    /// message, which is kept for the next `expect` (whose error then names both: "received ...
+    /// where CertificateRequest or ServerHelloDone was expected").
+    pub(crate) fn optional<M: HandshakeMessage, R: Read>(
         &mut self,
         wire: &mut R,
-        msg_type: HandshakeType,
-    ) -> Result<bool, Error> {
+    ) -> Result<Option<M>, Error> {
         if self.read_ahead.is_none() {
             self.read_ahead = Some(self.record.read_handshake_message(wire, &mut self.trace)?);
         }
-        Ok(self.read_ahead.as_ref().and_then(|m| m.first()) == Some(&msg_type.code()))
+        if self.read_ahead.as_ref().and_then(|m| m.first()) == Some(&M::TYPE.code()) {
+            return self.expect(wire).map(Some);
+        }
+        self.also_expected = Some(M::TYPE);
+        Ok(None)
     }
 
     /// The next handshake message, which must be of type `wanted`; it joins the transcript.
@@ -281,11 +289,16 @@ impl Conn {
             None => self.record.read_handshake_message(wire, &mut self.trace)?,
         };
         let code = message.first().copied().unwrap_or(255);
+        let optional = self.also_expected.take();
         if code != wanted.code() {
+            let expected = match optional {
+                Some(optional) => format!("{} or {}", optional.name(), wanted.name()),
+                None => wanted.name().to_string(),
+            };
             return Err(Error::UnexpectedMessage(phrase!(
                 "received {} where {} was expected",
                 handshake_type_name(code),
-                wanted.name()
+                expected
             )));
         }
         self.transcript.add(&message);
@@ -315,8 +328,11 @@ impl Conn {
                 }
             }
             if !err.is_timeout() {
-                self.trace.note(self.side, || {
-                    phrase!("the connection fails here: {}", err.phrase())
+                let side = self.side;
+                self.trace.push(|| Event::Failure {
+                    side,
+                    error: err.phrase(),
+                    reason: err.reason(),
                 });
             }
         }
@@ -460,6 +476,13 @@ impl Conn {
 
     /// The peer's ChangeCipherSpec: from its next record on, we read with the new keys.
     pub(crate) fn read_change_cipher_spec<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        if self.read_ahead.is_some() {
+            // A handshake message was read ahead and not consumed: the keys may only change
+            // between messages (as the record layer checks for its own buffer).
+            return Err(Error::UnexpectedMessage(phrase!(
+                "ChangeCipherSpec expected, but a handshake message is still arriving"
+            )));
+        }
         self.record.read_change_cipher_spec(wire, &mut self.trace)?;
         let peer = self.side.peer();
         self.trace.note(self.side, || {

@@ -110,6 +110,78 @@ pub struct GcmDetails {
     pub plaintext: Vec<u8>,
 }
 
+/// What a certificate-chain check looked at (RFC 5280 6.1.3 and 4.2), with its values: made
+/// by `pki::verify_chain`, put in words by the renderers. Names are the
+/// certificates' subjects and issuers as X.509 prints them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Checked {
+    /// The leaf's keyUsage allows what the purpose needs (keyEncipherment, digitalSignature).
+    KeyUsage {
+        /// The usage needed.
+        needed: &'static str,
+    },
+    /// The leaf's extendedKeyUsage allows serverAuth or clientAuth.
+    ExtendedKeyUsage {
+        /// The purpose needed.
+        needed: &'static str,
+    },
+    /// The leaf names the host we connected to (subjectAltName).
+    HostName {
+        /// The host.
+        host: String,
+    },
+    /// A certificate is within its validity period at our clock.
+    ValidNow {
+        /// Its subject.
+        subject: String,
+    },
+    /// A certificate of the chain is itself one of our trust anchors.
+    IsTrustAnchor {
+        /// Its subject.
+        subject: String,
+    },
+    /// The issuer is a trust anchor or the next certificate of the chain.
+    IssuerKnown {
+        /// The issuer's name.
+        issuer: String,
+    },
+    /// The issuer may issue certificates (basicConstraints cA).
+    IssuerIsCa {
+        /// The issuer's name.
+        issuer: String,
+    },
+    /// The certificate's signature verifies with its issuer's key.
+    Signature {
+        /// The certificate's subject.
+        subject: String,
+        /// The issuer's name.
+        issuer: String,
+    },
+    /// The issuer's CRL carries its signature (checked when the trust store was loaded).
+    CrlSigned {
+        /// The issuer's name.
+        issuer: String,
+    },
+    /// The issuer's CRL is current (thisUpdate <= now <= nextUpdate).
+    CrlCurrent {
+        /// The issuer's name.
+        issuer: String,
+    },
+    /// The certificate's serial number is not on its issuer's CRL.
+    NotRevoked {
+        /// The certificate's subject.
+        subject: String,
+        /// Its serial number.
+        serial: String,
+    },
+    /// The trust anchor that ends the chain is within its validity period.
+    AnchorValidNow {
+        /// The anchor's subject.
+        anchor: String,
+    },
+}
+
 /// One thing a side did or saw. `side` is who logged it; `from` (where present) who sent it.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -190,6 +262,25 @@ pub enum Event {
         key: Key,
         /// What for.
         operation: Phrase,
+    },
+    /// A check of a certificate chain (RFC 5280), and its outcome: what was checked and the
+    /// values it was about, for the renderers to put in words.
+    ChainCheck {
+        /// Who checked.
+        side: Side,
+        /// What was checked.
+        checked: Checked,
+        /// Whether it held.
+        ok: bool,
+    },
+    /// Where a side's connection failed, and why (after the alert it sent, if any).
+    Failure {
+        /// The side that failed.
+        side: Side,
+        /// The error as a whole, as `Error::phrase` says it ("bad_certificate: ...").
+        error: Phrase,
+        /// Why, without the alert's name.
+        reason: Phrase,
     },
     /// A check a side made, and its outcome.
     Check {

@@ -81,12 +81,14 @@ pub mod suites;
 pub mod transcript;
 pub mod wire;
 
-// ---- layer 2, measurement and presentation: what things cost, what a learner sees ----
+// ---- layer 2, measurement: what things cost ----
 pub mod bench;
+
+// ---- layer 3, presentation: what a learner sees ----
 pub mod labs;
 pub mod render;
 
-// ---- layer 3, applications ----
+// ---- layer 4, applications ----
 pub mod net;
 
 pub use error::Error;

@@ -146,9 +146,9 @@ pub fn gcm_open(
 pub struct Direction {
     aead: Option<Aead>,
     /// The implicit part of the nonce, from the key block.
-    pub fixed_iv: [u8; FIXED_IV_LEN],
-    /// Records protected so far in this direction.
-    pub seq: u64,
+    fixed_iv: [u8; FIXED_IV_LEN],
+    /// Records protected so far in this direction (the benchmarks start it again).
+    pub(crate) seq: u64,
 }
 
 impl Direction {
@@ -370,18 +370,18 @@ enum AlertOutcome {
 /// Both directions, the keys waiting for ChangeCipherSpec, and the buffers.
 pub struct RecordLayer {
     /// Which side this is; decides which half of the key block is ours to write with.
-    pub side: Side,
+    side: Side,
     /// The direction we read: the peer's records.
-    pub read: Direction,
+    read: Direction,
     /// The direction we write: our records.
-    pub write: Direction,
+    write: Direction,
     /// Keys derived but not yet in force: each direction switches at its ChangeCipherSpec.
     pending_read: Option<Direction>,
     pending_write: Option<Direction>,
     /// The version we write in record headers.
-    pub write_version: u16,
+    pub(crate) write_version: u16,
     /// Once versions are negotiated, the version every received record must carry.
-    pub expect_version: Option<u16>,
+    pub(crate) expect_version: Option<u16>,
     /// Received handshake bytes not yet taken as whole messages.
     handshake_in: Vec<u8>,
     /// Handshake messages queued to be packed into records at the next flush.

@@ -58,14 +58,29 @@ impl Side {
 pub struct RoleRng {
     chacha: ChaCha20Rng,
     /// Which side draws from it.
-    pub side: Side,
+    side: Side,
     /// The seed, when the run is reproducible.
-    pub seed: Option<u64>,
-    /// Bytes drawn so far: watch it grow in a debugger.
-    pub drawn: u64,
+    seed: Option<u64>,
+    /// Bytes drawn so far: watch it grow in a debugger (`p rng.drawn`).
+    drawn: u64,
 }
 
 impl RoleRng {
+    /// Which side draws from it.
+    pub fn side(&self) -> Side {
+        self.side
+    }
+
+    /// The seed, when the run is reproducible (`None` for the operating system's entropy).
+    pub fn seed(&self) -> Option<u64> {
+        self.seed
+    }
+
+    /// How many bytes have been drawn so far.
+    pub fn drawn(&self) -> u64 {
+        self.drawn
+    }
+
     /// A reproducible stream for `side`, from `seed`.
     pub fn seeded(seed: u64, side: Side) -> Self {
         let mut h = Sha256::new();

@@ -26,7 +26,7 @@ use zeroize::Zeroizing;
 
 use crate::conn::Conn;
 use crate::error::Error;
-use crate::event::Key;
+use crate::event::{Event, Key};
 use crate::key_exchange::{self, SUPPORTED_SCHEMES};
 use crate::messages::certificate::Certificate;
 use crate::messages::certificate_request::{CertificateRequest, RSA_SIGN};
@@ -144,7 +144,8 @@ impl Server {
         self.ecdh_private.is_some()
     }
 
-    /// Mutual TLS: the client's chain as received (DER), leaf first; empty if it sent none.
+    /// Mutual TLS: the client's chain as received (DER), leaf first, whether or not it passed
+    /// the checks ([`Server::client_authenticated`] says); empty if it sent none.
     pub fn client_certificates(&self) -> &[Vec<u8>] {
         &self.client_certificates
     }
@@ -441,18 +442,22 @@ impl Server {
         self.conn.trace().note(Side::Server, || {
             phrase!("client certificate: {}", pki::describe_certificate(&leaf))
         });
+        // Kept as received, checked or not: `client_authenticated` says whether it was proven.
+        self.client_certificates = certificate.certificate_list;
         let report = pki::verify_chain(
-            &certificate.certificate_list,
+            &self.client_certificates,
             &self.config.client_trust,
             self.conn.now(),
             pki::Purpose::ClientAuth,
             None,
             self.conn.trace_enabled(),
         );
-        for check in &report.checks {
-            self.conn
-                .trace()
-                .check(Side::Server, check.ok, || check.phrase());
+        for check in report.checks {
+            self.conn.trace().push(|| Event::ChainCheck {
+                side: Side::Server,
+                checked: check.checked,
+                ok: check.ok,
+            });
         }
         report.result?;
         self.client_public_key = Some(pki::rsa_public_key(&leaf)?);
@@ -461,7 +466,6 @@ impl Server {
             .key_use(Side::Server, Key::ClientPublicKey, || {
                 phrase!("taken from the client's certificate, to check its CertificateVerify")
             });
-        self.client_certificates = certificate.certificate_list;
         Ok(())
     }
 
@@ -470,7 +474,10 @@ impl Server {
     fn read_certificate_verify<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
         // What the client signed: the transcript up to, not including, CertificateVerify.
         let signed = self.conn.transcript().bytes().to_vec();
-        let covers = self.conn.transcript().covers();
+        let covers = self
+            .conn
+            .trace_enabled()
+            .then(|| self.conn.transcript().covers());
         let verify: CertificateVerify = self.conn.expect(wire)?;
         let scheme = verify.signed.scheme;
         if !SUPPORTED_SCHEMES.contains(&scheme) {
@@ -487,7 +494,7 @@ impl Server {
                     phrase!(
                         "the hash that the client's {} signature covers: {} ({} bytes)",
                         key_exchange::scheme_name(scheme),
-                        covers,
+                        covers.unwrap_or_default(),
                         signed.len()
                     )
                 });

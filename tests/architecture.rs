@@ -379,7 +379,11 @@ fn module_path_of(path: &Path) -> String {
 /// `codec::A`, `codec::B`, `error::E`), and `super`/`self` are resolved against `module`, the
 /// file's own module path.
 fn paths_named(code: &str, module: &str) -> Vec<Vec<String>> {
-    let own: Vec<String> = module.split("::").filter(|p| !p.is_empty()).map(String::from).collect();
+    let own: Vec<String> = module
+        .split("::")
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .collect();
     let mut out = Vec::new();
     let bytes = code.as_bytes();
     let mut at = 0;
@@ -388,7 +392,10 @@ fn paths_named(code: &str, module: &str) -> Vec<Vec<String>> {
         let start = ["crate::", "super::", "self::"]
             .iter()
             .find(|prefix| rest.starts_with(**prefix));
-        let preceded_by_ident = at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_' || bytes[at - 1] == b':');
+        let preceded_by_ident = at > 0
+            && (bytes[at - 1].is_ascii_alphanumeric()
+                || bytes[at - 1] == b'_'
+                || bytes[at - 1] == b':');
         let Some(prefix) = start.filter(|_| !preceded_by_ident) else {
             at += rest.chars().next().map_or(1, char::len_utf8);
             continue;
@@ -570,16 +577,25 @@ fn the_file_import_reader_resolves_to_the_deepest_file() {
     let found: Vec<String> = file_imports_of(code, "x", &files).into_iter().collect();
     assert_eq!(found, ["codec", "messages", "messages::alert", "pki"]);
     // Nested groups, and paths relative to the file.
-    let files: BTreeSet<String> = ["bench", "bench::costs", "bench::handshakes", "codec", "error"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let files: BTreeSet<String> = [
+        "bench",
+        "bench::costs",
+        "bench::handshakes",
+        "codec",
+        "error",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let code = "use crate::{codec::{Reader, Writer}, error::Error};\nuse super::handshakes::Kind;\n\
                 let x = self::helper(); let y = super::super::codec::Writer::new();";
     let found: Vec<String> = file_imports_of(code, "bench::costs", &files)
         .into_iter()
         .collect();
-    assert_eq!(found, ["bench::costs", "bench::handshakes", "codec", "error"]);
+    assert_eq!(
+        found,
+        ["bench::costs", "bench::handshakes", "codec", "error"]
+    );
     // `super` from a mod.rs is the crate.
     let found: Vec<String> = file_imports_of("use super::codec::Reader;", "bench", &files)
         .into_iter()
@@ -612,8 +628,8 @@ fn fn_signature(line: &str) -> Option<&str> {
         }
         let word_end = if rest.starts_with("pub(") {
             rest.find(')')? + 1
-        } else if rest.starts_with("extern \"") {
-            rest[8..].find('"')? + 9
+        } else if let Some(abi) = rest.strip_prefix("extern \"") {
+            abi.find('"')? + "extern \"".len() + 1
         } else {
             let word = rest.split_whitespace().next()?;
             if !["pub", "const", "async", "unsafe", "extern", "default"].contains(&word) {

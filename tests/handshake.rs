@@ -1,7 +1,7 @@
 //! Full handshakes in memory: all four suites, with and without extended master secret, every
 //! signature scheme; both sides derive the same secrets; the same seed gives the same bytes.
 
-use tls12_sim::render::{Event, Key};
+use tls12_sim::event::{Event, Key};
 use tls12_sim::rng::Side;
 use tls12_sim::simulate::{self, Options};
 use tls12_sim::suites::CipherSuite;

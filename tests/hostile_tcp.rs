@@ -18,12 +18,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::peers::{BIN, Running};
+use tls12_sim::event::Event;
 use tls12_sim::messages::HandshakeMessage;
 use tls12_sim::messages::alert::{AlertDescription as A, AlertLevel};
 use tls12_sim::messages::client_hello::ClientHello;
 use tls12_sim::messages::extensions::HelloExtensions;
 use tls12_sim::record::MAX_HANDSHAKE_MESSAGE;
-use tls12_sim::render::Event;
 use tls12_sim::rng::Side;
 use tls12_sim::simulate::{self, Options};
 

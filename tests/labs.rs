@@ -1,8 +1,8 @@
 //! Every lab runs, and each shows the outcome its lesson claims.
 
+use tls12_sim::event::Key;
 use tls12_sim::labs::{self, TamperCase};
 use tls12_sim::messages::alert::AlertDescription as A;
-use tls12_sim::render::Key;
 use tls12_sim::rng::Side;
 use tls12_sim::suites::{CipherSuite, KeyExchange};
 

@@ -4,9 +4,10 @@
 use std::process::Command;
 
 use tls12_sim::demo_pki::DemoClient;
+use tls12_sim::event::Event;
 use tls12_sim::phrase::Phrase;
 use tls12_sim::render::report;
-use tls12_sim::render::{Event, Lang, ja};
+use tls12_sim::render::{self, Lang, ja};
 use tls12_sim::simulate::{Options, Report, run};
 use tls12_sim::suites::CipherSuite;
 
@@ -49,7 +50,10 @@ fn explanations(report: &Report) -> Vec<Phrase> {
         .iter()
         .filter_map(|event| match event {
             Event::Note { text, .. } => Some(text.clone()),
-            Event::Check { what, .. } => Some(what.clone()),
+            Event::Failure { error, .. } => Some(render::failure_note(error)),
+            Event::Check { .. } | Event::ChainCheck { .. } => {
+                render::check_of(event).map(|(_, what, _)| what)
+            }
             Event::KeyUse { operation, .. } => Some(operation.clone()),
             Event::Secret { how, .. } | Event::Value { how, .. } => Some(how.clone()),
             _ => None,

@@ -15,9 +15,10 @@ use std::sync::OnceLock;
 use std::thread;
 
 use common::peers::{BIN, manifest, peer};
+use tls12_sim::event::{Event, Key};
 use tls12_sim::messages::alert::{AlertDescription, AlertLevel};
 use tls12_sim::phrase;
-use tls12_sim::render::{Event, Key, render_mermaid};
+use tls12_sim::render::render_mermaid;
 use tls12_sim::rng::Side;
 use tls12_sim::suites::{CipherSuite, KeyExchange};
 
@@ -308,12 +309,10 @@ fn awkward_events() -> Vec<Event> {
             level: AlertLevel::Fatal,
             description: AlertDescription::DecodeError,
         },
-        Event::Note {
+        Event::Failure {
             side: Side::Server,
-            text: phrase!(
-                "the connection fails here: {}",
-                phrase!("{}: {}", "decode_error", "a;b#c:d<e>f\nnext line")
-            ),
+            error: phrase!("{}: {}", "decode_error", "a;b#c:d<e>f\nnext line"),
+            reason: phrase!("{}", "a;b#c:d<e>f\nnext line"),
         },
     ]
 }

@@ -5,8 +5,8 @@ mod common;
 
 use common::*;
 use tls12_sim::demo_pki::DemoClient;
+use tls12_sim::event::{Event, Key};
 use tls12_sim::messages::alert::AlertDescription as A;
-use tls12_sim::render::{Event, Key};
 use tls12_sim::rng::Side;
 use tls12_sim::server::ClientAuth;
 use tls12_sim::simulate::{self, Options, Simulation};

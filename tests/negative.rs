@@ -222,7 +222,7 @@ fn secret(sim: &Simulation, name: &str) -> Vec<u8> {
     sim.events
         .iter()
         .find_map(|e| match e {
-            tls12_sim::render::Event::Secret {
+            tls12_sim::event::Event::Secret {
                 side: Side::Client,
                 name: n,
                 value,
@@ -370,7 +370,7 @@ fn bad_pre_master_ciphertexts_all_fail_the_same_way() {
             .events
             .iter()
             .find_map(|e| match e {
-                tls12_sim::render::Event::Secret {
+                tls12_sim::event::Event::Secret {
                     side: Side::Server,
                     name: "pre_master_secret",
                     value,
@@ -540,7 +540,7 @@ fn warnings_sent(sim: &Simulation, side: Side) -> Vec<A> {
     sim.events
         .iter()
         .filter_map(|e| match e {
-            tls12_sim::render::Event::Alert {
+            tls12_sim::event::Event::Alert {
                 side: s,
                 from,
                 level: tls12_sim::messages::alert::AlertLevel::Warning,

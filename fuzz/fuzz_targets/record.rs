@@ -16,7 +16,7 @@
 use libfuzzer_sys::fuzz_target;
 use tls12_sim::messages::TLS1_2;
 use tls12_sim::record::{APPLICATION_DATA, Direction, MAX_PLAINTEXT, RecordLayer};
-use tls12_sim::render::Trace;
+use tls12_sim::event::Trace;
 use tls12_sim::rng::Side;
 use tls12_sim::wire::MemoryWire;
 

@@ -236,10 +236,36 @@ struct SimulateArgs {
     /// Mutual TLS: the server requires a client certificate (from the embedded demo PKI).
     #[arg(long)]
     mtls: bool,
-    /// With --mtls, which demo client connects: alice (valid), bob (expired), carol (revoked),
-    /// mallory (other CA) or none.
-    #[arg(long, default_value = "alice", requires = "mtls")]
-    client: String,
+    /// With --mtls, which demo client connects.
+    #[arg(long, value_enum, default_value_t = ClientArg::Alice, requires = "mtls")]
+    client: ClientArg,
+}
+
+/// The demo clients of `simulate --mtls`.
+#[derive(Clone, Copy, ValueEnum)]
+enum ClientArg {
+    /// A valid certificate from the demo CA.
+    Alice,
+    /// An expired certificate.
+    Bob,
+    /// A revoked certificate.
+    Carol,
+    /// A certificate from a CA the server does not trust.
+    Mallory,
+    /// No certificate at all.
+    None,
+}
+
+impl From<ClientArg> for Option<DemoClient> {
+    fn from(client: ClientArg) -> Self {
+        match client {
+            ClientArg::Alice => Some(DemoClient::Alice),
+            ClientArg::Bob => Some(DemoClient::Bob),
+            ClientArg::Carol => Some(DemoClient::Carol),
+            ClientArg::Mallory => Some(DemoClient::Mallory),
+            ClientArg::None => None,
+        }
+    }
 }
 
 impl Default for SimulateArgs {
@@ -253,7 +279,7 @@ impl Default for SimulateArgs {
             no_ems: false,
             time: DEFAULT_SIMULATION_TIME,
             mtls: false,
-            client: "alice".into(),
+            client: ClientArg::Alice,
         }
     }
 }
@@ -356,19 +382,7 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
     if let Some(path) = &args.keylog {
         check_output_file("--keylog", path)?;
     }
-    let client_certificate = match args.client.as_str() {
-        "alice" => Some(DemoClient::Alice),
-        "bob" => Some(DemoClient::Bob),
-        "carol" => Some(DemoClient::Carol),
-        "mallory" => Some(DemoClient::Mallory),
-        "none" => None,
-        other => {
-            return Err(Error::Config(phrase!(
-                "no demo client {}: choose alice, bob, carol, mallory or none",
-                format!("{:?}", other)
-            )));
-        }
-    };
+    let client_certificate: Option<DemoClient> = args.client.into();
     let options = Options {
         suite: parse_suite(&args.suite)?,
         seed: args.seed,

@@ -15,7 +15,7 @@ use crate::event::{Event, Key};
 use crate::messages::alert::AlertDescription;
 use crate::observer::{self, Observation, ObserverKey};
 use crate::phrase;
-use crate::render;
+use crate::render::{self, check_of};
 use crate::rng::Side;
 use crate::simulate::{self, Options, Report, Simulation};
 use crate::suites::{CipherSuite, KeyExchange};
@@ -371,11 +371,9 @@ pub fn server_without_private_key() -> Result<ServerWithoutPrivateKey, Error> {
             }
         };
         let _ = writeln!(text, "{story}");
-        for event in &report.events {
-            if let Event::Check { side, what, ok } = event {
-                if !ok {
-                    let _ = writeln!(text, "  [FAIL] {} checks {what}", side.name());
-                }
+        for (side, what, ok) in report.events.iter().filter_map(check_of) {
+            if !ok {
+                let _ = writeln!(text, "  [FAIL] {} checks {what}", side.name());
             }
         }
         let _ = writeln!(

@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 
 use crate::demo_pki::DemoClient;
 use crate::error::Error;
-use crate::event::Event;
 use crate::messages::alert::AlertDescription;
+use crate::render::check_of;
 use crate::rng::Side;
 use crate::simulate::{self, Options, Simulation};
 use crate::suites::CipherSuite;
@@ -155,14 +155,9 @@ fn server_checks(report: &simulate::Report) -> Vec<(String, bool)> {
     report
         .events
         .iter()
-        .filter_map(|e| match e {
-            Event::Check {
-                side: Side::Server,
-                what,
-                ok,
-            } => Some((what.to_string(), *ok)),
-            _ => None,
-        })
+        .filter_map(check_of)
+        .filter(|(side, _, _)| *side == Side::Server)
+        .map(|(_, what, ok)| (what.to_string(), ok))
         .collect()
 }
 
@@ -215,14 +210,7 @@ fn outcome(report: &simulate::Report) -> String {
 
 /// The client certificate the server saw, described.
 fn client_identity(report: &simulate::Report) -> Option<String> {
-    report.events.iter().find_map(|e| match e {
-        Event::Note {
-            side: Side::Server,
-            text,
-        } if text.pattern() == "client certificate: {}" => text
-            .args()
-            .first()
-            .map(|certificate| certificate.to_string()),
-        _ => None,
-    })
+    let leaf = report.server.client_certificates().first()?;
+    let certificate = crate::pki::parse_certificate(leaf).ok()?;
+    Some(crate::pki::describe_certificate(&certificate).to_string())
 }

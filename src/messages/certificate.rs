@@ -28,7 +28,7 @@ impl HandshakeMessage for Certificate {
 
     fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
-        let body = begin_handshake(&mut w, HandshakeType::Certificate);
+        let body = begin_handshake(&mut w, Self::TYPE);
         let list = w.begin_u24("certificate_list");
         for cert in &self.certificate_list {
             w.opaque_u24("ASN.1Cert", cert)?;
@@ -40,7 +40,7 @@ impl HandshakeMessage for Certificate {
 
     fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
-        read_handshake_header(&mut r, HandshakeType::Certificate)?;
+        read_handshake_header(&mut r, Self::TYPE)?;
         r.begin_u24("certificate_list")?;
         let mut certificate_list = Vec::new();
         while r.has_more() {

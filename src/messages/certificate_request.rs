@@ -41,7 +41,7 @@ impl HandshakeMessage for CertificateRequest {
 
     fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
-        let body = begin_handshake(&mut w, HandshakeType::CertificateRequest);
+        let body = begin_handshake(&mut w, Self::TYPE);
         let types = w.begin_u8("certificate_types");
         for &t in &self.certificate_types {
             w.u8("certificate_type", t);
@@ -63,7 +63,7 @@ impl HandshakeMessage for CertificateRequest {
 
     fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
-        read_handshake_header(&mut r, HandshakeType::CertificateRequest)?;
+        read_handshake_header(&mut r, Self::TYPE)?;
         let certificate_types = r.opaque_u8("certificate_types")?.to_vec();
         if certificate_types.is_empty() {
             return Err(Error::decode(

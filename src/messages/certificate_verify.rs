@@ -58,7 +58,7 @@ impl HandshakeMessage for CertificateVerify {
 
     fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
-        let body = begin_handshake(&mut w, HandshakeType::CertificateVerify);
+        let body = begin_handshake(&mut w, Self::TYPE);
         self.signed.encode(&mut w)?;
         w.end(body)?;
         Ok(w.finish()?)
@@ -66,7 +66,7 @@ impl HandshakeMessage for CertificateVerify {
 
     fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
-        read_handshake_header(&mut r, HandshakeType::CertificateVerify)?;
+        read_handshake_header(&mut r, Self::TYPE)?;
         let signed = DigitallySigned::decode(&mut r)?;
         r.end()?;
         Ok((CertificateVerify { signed }, r.finish("CertificateVerify")?))

@@ -54,7 +54,7 @@ impl HandshakeMessage for ClientHello {
 
     fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
-        let body = begin_handshake(&mut w, HandshakeType::ClientHello);
+        let body = begin_handshake(&mut w, Self::TYPE);
         w.u16("client_version", self.client_version);
         w.bytes("random", &self.random);
         w.opaque_u8("session_id", &self.session_id)?;
@@ -73,7 +73,7 @@ impl HandshakeMessage for ClientHello {
 
     fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
-        read_handshake_header(&mut r, HandshakeType::ClientHello)?;
+        read_handshake_header(&mut r, Self::TYPE)?;
         let client_version = r.u16("client_version")?;
         let random = r.array("random")?;
         let session_id = r.opaque_u8("session_id")?.to_vec();

@@ -30,7 +30,7 @@ impl HandshakeMessage for Finished {
 
     fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
-        let body = begin_handshake(&mut w, HandshakeType::Finished);
+        let body = begin_handshake(&mut w, Self::TYPE);
         w.bytes("verify_data", &self.verify_data);
         w.end(body)?;
         Ok(w.finish()?)
@@ -38,7 +38,7 @@ impl HandshakeMessage for Finished {
 
     fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
-        read_handshake_header(&mut r, HandshakeType::Finished)?;
+        read_handshake_header(&mut r, Self::TYPE)?;
         let verify_data = r.array("verify_data")?;
         r.end()?;
         Ok((Finished { verify_data }, r.finish("Finished")?))

@@ -44,7 +44,7 @@ impl HandshakeMessage for ServerHello {
 
     fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
-        let body = begin_handshake(&mut w, HandshakeType::ServerHello);
+        let body = begin_handshake(&mut w, Self::TYPE);
         w.u16("server_version", self.server_version);
         w.bytes("random", &self.random);
         w.opaque_u8("session_id", &self.session_id)?;
@@ -59,7 +59,7 @@ impl HandshakeMessage for ServerHello {
 
     fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
-        read_handshake_header(&mut r, HandshakeType::ServerHello)?;
+        read_handshake_header(&mut r, Self::TYPE)?;
         let server_version = r.u16("server_version")?;
         let random = r.array("random")?;
         let session_id = r.opaque_u8("session_id")?.to_vec();

@@ -17,14 +17,14 @@ impl HandshakeMessage for ServerHelloDone {
 
     fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
-        let body = begin_handshake(&mut w, HandshakeType::ServerHelloDone);
+        let body = begin_handshake(&mut w, Self::TYPE);
         w.end(body)?;
         Ok(w.finish()?)
     }
 
     fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
-        read_handshake_header(&mut r, HandshakeType::ServerHelloDone)?;
+        read_handshake_header(&mut r, Self::TYPE)?;
         r.end()?;
         Ok((ServerHelloDone, r.finish("ServerHelloDone")?))
     }

@@ -100,7 +100,7 @@ impl HandshakeMessage for ServerKeyExchange {
 
     fn encode(&self) -> Result<Labelled, Error> {
         let mut w = Writer::new();
-        let body = begin_handshake(&mut w, HandshakeType::ServerKeyExchange);
+        let body = begin_handshake(&mut w, Self::TYPE);
         self.params.write(&mut w)?;
         self.signed_params.encode(&mut w)?;
         w.end(body)?;
@@ -109,7 +109,7 @@ impl HandshakeMessage for ServerKeyExchange {
 
     fn decode(message: &[u8]) -> Result<(Self, Vec<Field>), Error> {
         let mut r = Reader::new(message);
-        read_handshake_header(&mut r, HandshakeType::ServerKeyExchange)?;
+        read_handshake_header(&mut r, Self::TYPE)?;
         let curve_type = r.u8("curve_type")?;
         if curve_type != NAMED_CURVE {
             // explicit curves are deprecated (RFC 8422 5.4) and we cannot parse them.

@@ -20,8 +20,8 @@ use super::{
     rsa_public_key, subject_alt_names, subject_der,
 };
 use crate::error::Error;
+pub use crate::event::Checked;
 use crate::phrase;
-use crate::phrase::Phrase;
 
 /// What the certificate will be used for, which decides the key usage and extended key usage
 /// it must allow (RFC 5246 7.4.2, RFC 5280 4.2.1.3 and 4.2.1.12).
@@ -114,116 +114,6 @@ pub struct ChainCheck {
     pub checked: Checked,
     /// Whether it held.
     pub ok: bool,
-}
-
-/// What a chain check looks at (RFC 5280 6.1.3 and 4.2), with its values. Names are the
-/// certificates' subjects and issuers as X.509 prints them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Checked {
-    /// The leaf's keyUsage allows what the purpose needs (keyEncipherment, digitalSignature).
-    KeyUsage {
-        /// The usage needed.
-        needed: &'static str,
-    },
-    /// The leaf's extendedKeyUsage allows serverAuth or clientAuth.
-    ExtendedKeyUsage {
-        /// The purpose needed.
-        needed: &'static str,
-    },
-    /// The leaf names the host we connected to (subjectAltName).
-    HostName {
-        /// The host.
-        host: String,
-    },
-    /// A certificate is within its validity period at our clock.
-    ValidNow {
-        /// Its subject.
-        subject: String,
-    },
-    /// A certificate of the chain is itself one of our trust anchors.
-    IsTrustAnchor {
-        /// Its subject.
-        subject: String,
-    },
-    /// The issuer is a trust anchor or the next certificate of the chain.
-    IssuerKnown {
-        /// The issuer's name.
-        issuer: String,
-    },
-    /// The issuer may issue certificates (basicConstraints cA).
-    IssuerIsCa {
-        /// The issuer's name.
-        issuer: String,
-    },
-    /// The certificate's signature verifies with its issuer's key.
-    Signature {
-        /// The certificate's subject.
-        subject: String,
-        /// The issuer's name.
-        issuer: String,
-    },
-    /// The issuer's CRL carries its signature (checked when the trust store was loaded).
-    CrlSigned {
-        /// The issuer's name.
-        issuer: String,
-    },
-    /// The issuer's CRL is current (thisUpdate <= now <= nextUpdate).
-    CrlCurrent {
-        /// The issuer's name.
-        issuer: String,
-    },
-    /// The certificate's serial number is not on its issuer's CRL.
-    NotRevoked {
-        /// The certificate's subject.
-        subject: String,
-        /// Its serial number.
-        serial: String,
-    },
-    /// The trust anchor that ends the chain is within its validity period.
-    AnchorValidNow {
-        /// The anchor's subject.
-        anchor: String,
-    },
-}
-
-impl ChainCheck {
-    /// What was checked, in words for the trace.
-    pub fn phrase(&self) -> Phrase {
-        match &self.checked {
-            Checked::KeyUsage { needed } => phrase!("keyUsage allows {}", *needed),
-            Checked::ExtendedKeyUsage { needed } => phrase!("extendedKeyUsage allows {}", *needed),
-            Checked::HostName { host } => {
-                phrase!("the certificate names \"{}\" (subjectAltName)", host)
-            }
-            Checked::ValidNow { subject } => phrase!("\"{}\" is valid now", subject),
-            Checked::IsTrustAnchor { subject } => {
-                phrase!("\"{}\" is one of our trust anchors", subject)
-            }
-            Checked::IssuerKnown { issuer } => phrase!("\"{}\" is a CA we trust", issuer),
-            Checked::IssuerIsCa { issuer } => {
-                phrase!(
-                    "\"{}\" may issue certificates (basicConstraints cA)",
-                    issuer
-                )
-            }
-            Checked::Signature { subject, issuer } => phrase!(
-                "the signature on \"{}\" verifies with the key of \"{}\"",
-                subject,
-                issuer
-            ),
-            Checked::CrlSigned { issuer } => phrase!(
-                "the CRL from \"{}\" carries its signature (checked when loaded)",
-                issuer
-            ),
-            Checked::CrlCurrent { issuer } => phrase!("the CRL from \"{}\" is current", issuer),
-            Checked::NotRevoked { subject, serial } => {
-                phrase!("\"{}\" (serial {}) is not on the CRL", subject, serial)
-            }
-            Checked::AnchorValidNow { anchor } => {
-                phrase!("the trust anchor \"{}\" is valid now", anchor)
-            }
-        }
-    }
 }
 
 /// Collects the checks, only when they will be shown: formatting names costs more than some of
@@ -478,7 +368,10 @@ fn check_crl_dates(crl: &CertificateList, now: u64) -> Result<(), Error> {
             "the CRL from \"{}\" is not current (thisUpdate {}, nextUpdate {})",
             crl.tbs_cert_list.issuer.to_string(),
             crl.tbs_cert_list.this_update.to_string(),
-            format!("{:?}", crl.tbs_cert_list.next_update.map(|t| t.to_string()))
+            match crl.tbs_cert_list.next_update {
+                Some(next) => crate::phrase::Arg::Verbatim(next.to_string()),
+                None => phrase!("none").into(),
+            }
         )));
     }
     Ok(())

@@ -13,8 +13,8 @@ use super::parts::{
     labelled_fields, quoted,
 };
 use super::{
-    Event, GcmDetails, Key, Lang, MessageQueues, TracedMessage, content_type_name, key_ledger, say,
-    say_arg, traced_by_both_sides,
+    Event, GcmDetails, Key, Lang, MessageQueues, TracedMessage, check_of, content_type_name,
+    failure_note, key_ledger, say, say_arg, traced_by_both_sides,
 };
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::version_name;
@@ -134,14 +134,23 @@ fn render_body(events: &[Event], lang: Lang) -> String {
                 key,
                 operation,
             } => key_use_block(&mut body, *side, *key, operation, lang),
-            Event::Check { side, what, ok } => check_block(&mut body, *side, what, *ok, lang),
+            Event::Check { .. } | Event::ChainCheck { .. } => {
+                if let Some((side, what, ok)) = check_of(event) {
+                    check_block(&mut body, side, &what, ok, lang);
+                }
+            }
             Event::Note { side, text } => note_block(&mut body, *side, text, lang),
+            Event::Failure { side, error, .. } => {
+                note_block(&mut body, *side, &failure_note(error), lang);
+            }
             Event::Alert {
                 side,
                 from,
                 level,
                 description,
-            } if !simulated || side == from => alert_block(&mut body, *from, *level, *description),
+            } if !simulated || side == from => {
+                alert_block(&mut body, *from, *level, *description, lang)
+            }
             Event::AppData {
                 side, from, data, ..
             } if !simulated || side != from => app_data_block(&mut body, *side, *from, data, lang),
@@ -170,17 +179,23 @@ fn flight_heading(out: &mut String, side: Side, call: &str, reads: &str, sends: 
     out.push_str("</h2>\n");
 }
 
+/// A side's name as the page shows it ("client", クライアント).
+fn who(lang: Lang, side: Side) -> String {
+    say(lang, &side.phrase())
+}
+
 /// A secret or a derived value: its name, who derived it, its hex and how it was made.
 fn derived_block(out: &mut String, derived: &Derived<'_>, lang: Lang) {
-    let side = derived.side.name();
     let _ = writeln!(
         out,
-        "<div class=\"derived {} {side}\"><span class=\"kind\">{}</span> <b>{}</b> \
-         <span class=\"who\">({side})</span> = <code class=\"hex\">{}</code>\
+        "<div class=\"derived {} {}\"><span class=\"kind\">{}</span> <b>{}</b> \
+         <span class=\"who\">({})</span> = <code class=\"hex\">{}</code>\
          <div class=\"how\">{}</div></div>",
         derived.kind(),
+        derived.side.name(),
         ui(lang, derived.kind_word()),
         esc(derived.name),
+        who(lang, derived.side),
         hex::encode(derived.value),
         esc(&say(lang, derived.how))
     );
@@ -190,11 +205,12 @@ fn derived_block(out: &mut String, derived: &Derived<'_>, lang: Lang) {
 fn key_use_block(out: &mut String, side: Side, key: Key, operation: &Phrase, lang: Lang) {
     let _ = writeln!(
         out,
-        "<div class=\"keyuse {side}\"><span class=\"badge\">KEY</span> <b>{side}</b> {} <b>{}</b>: {}</div>",
+        "<div class=\"keyuse {}\"><span class=\"badge\">KEY</span> <b>{}</b> {} <b>{}</b>: {}</div>",
+        side.name(),
+        who(lang, side),
         ui(lang, phrase!("uses the")),
         esc(&say(lang, &key.name())),
         esc(&say(lang, operation)),
-        side = side.name(),
     );
 }
 
@@ -205,7 +221,7 @@ fn check_block(out: &mut String, side: Side, what: &Phrase, ok: bool, lang: Lang
         "<div class=\"check {}\">{} {}: {}</div>",
         if ok { "ok" } else { "fail" },
         if ok { "✔" } else { "✘" },
-        side.name(),
+        who(lang, side),
         esc(&say(lang, what))
     );
 }
@@ -215,19 +231,25 @@ fn note_block(out: &mut String, side: Side, text: &Phrase, lang: Lang) {
     let _ = writeln!(
         out,
         "<div class=\"note\">{}: {}</div>",
-        side.name(),
+        who(lang, side),
         esc(&say(lang, text))
     );
 }
 
 /// An alert, from its sender to its receiver.
-fn alert_block(out: &mut String, from: Side, level: AlertLevel, description: AlertDescription) {
+fn alert_block(
+    out: &mut String,
+    from: Side,
+    level: AlertLevel,
+    description: AlertDescription,
+    lang: Lang,
+) {
     let _ = writeln!(
         out,
         "<div class=\"alert {}\">⚠ {} → {}: alert {} {} ({})</div>",
         level.name(),
-        from.name(),
-        from.peer().name(),
+        who(lang, from),
+        who(lang, from.peer()),
         level.name(),
         description.name(),
         description.code()
@@ -240,8 +262,8 @@ fn app_data_block(out: &mut String, side: Side, from: Side, data: &[u8], lang: L
         out,
         "<div class=\"appdata\">{} {} → {}: <q>{}</q></div>",
         ui(lang, phrase!("application data")),
-        from.name(),
-        side.name(),
+        who(lang, from),
+        who(lang, side),
         esc(&String::from_utf8_lossy(data))
     );
 }
@@ -427,12 +449,14 @@ fn gcm_computation(from: Side, gcm: &GcmDetails, lang: Lang) -> String {
     let hex = GcmHex::of(gcm);
     format!(
         "<h4>{}</h4><div class=\"gcm\">\
-         <div>nonce = {iv} (<i>{from}_write_iv</i>, implicit) ‖ {explicit} (explicit) = \
+         <div>nonce = {iv} (<i>{from}_write_iv</i>, {implicit}) ‖ {explicit} ({explicit_word}) = \
          <code class=\"hex\">{nonce}</code></div>\
          <div>additional_data = seq_num ‖ type ‖ version ‖ length = <code class=\"hex\">{aad}</code></div>\
          <div>AES-GCM-Seal(<i>{from}_write_key</i>, nonce, plaintext, additional_data) → \
          ciphertext ‖ tag <code class=\"hex\">{tag}</code></div></div>\n",
         ui(lang, phrase!("AES-GCM protection")),
+        implicit = ui(lang, phrase!("implicit")),
+        explicit_word = ui(lang, phrase!("explicit")),
         iv = hex.implicit_iv,
         explicit = hex.explicit_nonce,
         nonce = hex.nonce,
@@ -543,9 +567,10 @@ fn field_table(bytes: &[u8], ranges: &[Range], id: &str, lang: Lang) -> String {
             hex::encode(shown)
         } else {
             format!(
-                "{}… <span class=\"n\">({}&nbsp;bytes)</span>",
+                "{}… <span class=\"n\">({}&nbsp;{})</span>",
                 hex::encode(&shown[..12]),
-                shown.len()
+                shown.len(),
+                ui(lang, phrase!("bytes"))
             )
         };
         let _ = write!(
@@ -576,7 +601,7 @@ fn render_ledger(events: &[Event], lang: Lang) -> String {
             .map(|(side, operation)| {
                 format!(
                     "<li><b>{}</b>: {}</li>",
-                    side.name(),
+                    who(lang, *side),
                     esc(&say(lang, operation))
                 )
             })

@@ -23,7 +23,6 @@ use super::{Event, Key};
 use crate::codec::{Field, FieldKind};
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::extensions::group_name;
-use crate::phrase::Arg;
 use crate::rng::Side;
 use crate::suites::{CipherSuite, KeyExchange};
 
@@ -353,19 +352,9 @@ impl<'a> Diagram<'a> {
     fn failure_reason(&self, at: usize, side: Side) -> Option<String> {
         let after: &'a [Event] = self.events.get(at + 1..).unwrap_or(&[]);
         after.iter().find_map(|event| match event {
-            Event::Note { side: s, text }
-                if *s == side && text.pattern() == "the connection fails here: {}" =>
-            {
-                let error = match text.args() {
-                    [Arg::Phrase(error)] => error,
-                    _ => return None,
-                };
-                // A local failure reads "{alert}: {reason}" (Error::phrase).
-                Some(match (error.pattern(), error.args()) {
-                    ("{}: {}", [_, reason]) => reason.to_string(),
-                    _ => error.to_string(),
-                })
-            }
+            Event::Failure {
+                side: s, reason, ..
+            } if *s == side => Some(reason.to_string()),
             _ => None,
         })
     }
@@ -474,6 +463,8 @@ fn event_side(event: &Event) -> Side {
         | Event::Value { side, .. }
         | Event::KeyUse { side, .. }
         | Event::Check { side, .. }
+        | Event::ChainCheck { side, .. }
+        | Event::Failure { side, .. }
         | Event::Note { side, .. }
         | Event::Alert { side, .. }
         | Event::AppData { side, .. } => *side,
@@ -645,12 +636,10 @@ mod tests {
                 key: Key::ServerPrivateKey,
                 operation: crate::phrase!(""),
             }],
-            vec![Event::Note {
+            vec![Event::Failure {
                 side: Side::Client,
-                text: crate::phrase!(
-                    "the connection fails here: {}",
-                    "the connection fails here: ".repeat(20)
-                ),
+                error: crate::phrase!("{}", "the connection fails here: ".repeat(20)),
+                reason: crate::phrase!("{}", "the connection fails here: ".repeat(20)),
             }],
         ];
         for events in lists {

@@ -23,7 +23,7 @@ pub use mermaid::render_mermaid;
 pub use text::{TextOptions, render_fields, render_key_ledger, render_text};
 
 use crate::codec::{Field, FieldKind};
-pub use crate::event::{Event, GcmDetails, Key, Trace, traced_value};
+use crate::event::{Checked, Event, GcmDetails, Key};
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::extensions::{extension_name, group_name};
 use crate::messages::{handshake_type_name, version_name};
@@ -269,5 +269,58 @@ pub fn say_arg(lang: Lang, arg: &Arg) -> String {
     match arg {
         Arg::Verbatim(text) => text.clone(),
         Arg::Phrase(phrase) => say(lang, phrase),
+    }
+}
+
+/// A chain check, in words.
+pub fn chain_check_phrase(checked: &Checked) -> Phrase {
+    match checked {
+        Checked::KeyUsage { needed } => phrase!("keyUsage allows {}", *needed),
+        Checked::ExtendedKeyUsage { needed } => phrase!("extendedKeyUsage allows {}", *needed),
+        Checked::HostName { host } => {
+            phrase!("the certificate names \"{}\" (subjectAltName)", host)
+        }
+        Checked::ValidNow { subject } => phrase!("\"{}\" is valid now", subject),
+        Checked::IsTrustAnchor { subject } => {
+            phrase!("\"{}\" is one of our trust anchors", subject)
+        }
+        Checked::IssuerKnown { issuer } => phrase!("\"{}\" is a CA we trust", issuer),
+        Checked::IssuerIsCa { issuer } => {
+            phrase!(
+                "\"{}\" may issue certificates (basicConstraints cA)",
+                issuer
+            )
+        }
+        Checked::Signature { subject, issuer } => phrase!(
+            "the signature on \"{}\" verifies with the key of \"{}\"",
+            subject,
+            issuer
+        ),
+        Checked::CrlSigned { issuer } => phrase!(
+            "the CRL from \"{}\" carries its signature (checked when loaded)",
+            issuer
+        ),
+        Checked::CrlCurrent { issuer } => phrase!("the CRL from \"{}\" is current", issuer),
+        Checked::NotRevoked { subject, serial } => {
+            phrase!("\"{}\" (serial {}) is not on the CRL", subject, serial)
+        }
+        Checked::AnchorValidNow { anchor } => {
+            phrase!("the trust anchor \"{}\" is valid now", anchor)
+        }
+    }
+}
+
+/// The note a side's failure is shown as: "the connection fails here: {error}".
+pub fn failure_note(error: &Phrase) -> Phrase {
+    phrase!("the connection fails here: {}", error)
+}
+
+/// A check of either kind (a protocol check, or a certificate-chain check) as who checked,
+/// what, in words, and whether it held; `None` for other events.
+pub fn check_of(event: &Event) -> Option<(Side, Phrase, bool)> {
+    match event {
+        Event::Check { side, what, ok } => Some((*side, what.clone(), *ok)),
+        Event::ChainCheck { side, checked, ok } => Some((*side, chain_check_phrase(checked), *ok)),
+        _ => None,
     }
 }

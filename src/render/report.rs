@@ -143,9 +143,10 @@ fn html_facts(options: &Options, lang: Lang) -> Vec<(String, String)> {
         ),
     ];
     if options.mtls {
-        let holder = options
-            .client_certificate
-            .map_or("none".to_string(), |c| format!("{c:?}").to_lowercase());
+        let holder: crate::phrase::Arg = match options.client_certificate {
+            Some(client) => format!("{client:?}").to_lowercase().into(),
+            None => phrase!("none").into(),
+        };
         facts.push((
             "mutual TLS".to_string(),
             say(

@@ -9,7 +9,10 @@ use std::fmt::Write as _;
 use super::parts::{
     Derived, Does, GcmHex, TracedRecord, flight_steps, labelled_fields, quoted, short_hex,
 };
-use super::{Event, Key, Lang, TracedMessage, content_type_name, key_ledger, say, say_arg};
+use super::{
+    Event, Key, Lang, TracedMessage, check_of, content_type_name, failure_note, key_ledger, say,
+    say_arg,
+};
 use crate::codec::Field;
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::version_name;
@@ -134,8 +137,13 @@ fn render_event(out: &mut String, event: &Event, options: TextOptions) {
             key,
             operation,
         } => key_use_line(out, *side, *key, operation, lang),
-        Event::Check { side, what, ok } => check_line(out, *side, what, *ok, lang),
+        Event::Check { .. } | Event::ChainCheck { .. } => {
+            if let Some((side, what, ok)) = check_of(event) {
+                check_line(out, side, &what, ok, lang);
+            }
+        }
         Event::Note { side, text } => note_line(out, *side, text, lang),
+        Event::Failure { side, error, .. } => note_line(out, *side, &failure_note(error), lang),
         Event::Alert {
             side,
             from,

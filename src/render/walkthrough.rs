@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::parts::{Derived, GcmHex, TracedRecord, flight_steps, quoted};
-use super::{Event, Key, Lang, TracedMessage, render_fields};
+use super::{Event, Key, Lang, TracedMessage, check_of, failure_note, render_fields};
 use crate::error::Error;
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::phrase;
@@ -117,7 +117,12 @@ fn render_event(out: &mut String, event: &Event, step: &mut usize) {
             operation,
         } => key_use_item(out, *side, *key, operation),
         Event::Note { side, text } => note_item(out, *side, text),
-        Event::Check { side, what, ok } => check_item(out, *side, what, *ok),
+        Event::Failure { side, error, .. } => note_item(out, *side, &failure_note(error)),
+        Event::Check { .. } | Event::ChainCheck { .. } => {
+            if let Some((side, what, ok)) = check_of(event) {
+                check_item(out, side, &what, ok);
+            }
+        }
         Event::Record { .. } => {
             if let Some(record) = TracedRecord::of(event).filter(TracedRecord::sent) {
                 record_item(out, &record);
