@@ -586,3 +586,34 @@ fn a_received_record_says_its_nonce_was_received() {
         "sent {sent}, received {received}:\n{trace}"
     );
 }
+
+#[test]
+fn the_readme_shows_the_code_as_it_is() {
+    // "Reading the code": every line of the snippet is in handshake_and_exchange.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let simulate =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/simulate.rs")).unwrap();
+    let section = readme.split("## Reading the code").nth(1).unwrap();
+    let snippet = section
+        .split("```rust")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let lines: Vec<&str> = snippet
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(lines.len() >= 10, "{snippet}");
+    for line in lines {
+        assert!(
+            simulate.contains(line),
+            "README.md shows code src/simulate.rs does not have: {line}"
+        );
+    }
+    // The two set-up commands, and how to call the program.
+    assert!(readme.contains("cargo run --release     #"));
+    assert!(readme.contains("./scripts/test.sh       #"));
+    assert!(readme.contains("cargo install --path ."));
+}

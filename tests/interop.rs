@@ -415,6 +415,26 @@ fn tshark_decrypts_our_sessions_with_our_key_log() {
         // Protected records: two Finished, two application data, two close_notify.
         assert!(ok_tags >= 6, "{what}: {ok_tags} tags checked\n{debug_text}");
         assert!(!debug_text.contains("auth_tag(FAILED)"), "{what}");
+        // The README's recipe: the debug file shows the master secret it took from the key log.
+        let master = std::fs::read_to_string(&keylog)
+            .unwrap()
+            .lines()
+            .last()
+            .and_then(|line| line.split_whitespace().nth(2).map(str::to_string))
+            .unwrap_or_default();
+        assert!(
+            debug_text
+                .contains("ssl_restore_master_key master secret retrieved using Client Random")
+                && debug_text.contains("(pre-)master secret[48]:"),
+            "{what}: the lines README.md points to"
+        );
+        let first_bytes = master[..8]
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| String::from_utf8_lossy(pair).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(debug_text.contains(&first_bytes), "{what}: {first_bytes}");
     }
 }
 

@@ -114,7 +114,7 @@ struct ServeArgs {
 struct ConnectArgs {
     /// HOST:PORT of the server.
     address: String,
-    /// Trust anchors, PEM (default: trust exactly the embedded demo certificate).
+    /// Trust anchors, PEM (default: the embedded demo CA, with its CRL).
     #[arg(long)]
     ca: Option<PathBuf>,
     /// Name for SNI and the certificate check (default: the host in HOST:PORT).
