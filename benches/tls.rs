@@ -21,9 +21,10 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion};
 use tls12_sim::bench::{self as b, HandshakeKind, MemoryMeter, MemorySnapshot, Op};
 use tls12_sim::key_exchange::{RSA_PKCS1_SHA256, RSA_PSS_RSAE_SHA256};
-use tls12_sim::prf::{self, HashAlg};
+use tls12_sim::prf;
 use tls12_sim::rng::{RoleRng, Side};
 use tls12_sim::simulate;
+use tls12_sim::suites::HashAlg;
 
 // ---------------------------------------------------------------------------------------------
 // Counting allocations
