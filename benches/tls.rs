@@ -2,8 +2,13 @@
 //!
 //! Criterion measures every operation (fixed seeds and keys, so every run does the same work);
 //! at the end the summary of ratios is computed from criterion's own estimates of this run, and
-//! OpenSSL's figures on the same machine are printed beside them. The summary is also written
-//! to `target/criterion/tls12-sim-summary.txt`, with a chart in `tls12-sim-summary.svg`.
+//! OpenSSL's figures on the same machine are printed beside them. The ratios the summary's
+//! sentences depend on (a handshake's asymmetric share, ECDHE against RSA key exchange, the
+//! server's share, our record layer against the bare call) are not quotients of two criterion
+//! estimates, taken minutes apart: they are timed in pairs once more, after criterion's groups,
+//! by the library's own paired timer (`tls12_sim::bench::measure_paired`, about 10 seconds).
+//! The summary is also written to `target/criterion/tls12-sim-summary.txt`, with a chart in
+//! `tls12-sim-summary.svg`.
 //!
 //! The benchmarks whose figures the summary reads are named by their [`Op`] (its criterion id),
 //! so the summary finds them again; the others (more sizes, HMAC, the PRF) only criterion reports.
@@ -21,9 +26,10 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion};
 use tls12_sim::bench::{self as b, HandshakeKind, MemoryMeter, MemorySnapshot, Op};
 use tls12_sim::key_exchange::{RSA_PKCS1_SHA256, RSA_PSS_RSAE_SHA256};
-use tls12_sim::prf::{self, HashAlg};
+use tls12_sim::prf;
 use tls12_sim::rng::{RoleRng, Side};
 use tls12_sim::simulate;
+use tls12_sim::suites::HashAlg;
 
 // ---------------------------------------------------------------------------------------------
 // Counting allocations
@@ -246,6 +252,10 @@ fn summary() {
         if let Some(ns) = estimate(&dir, &op.criterion_id()) {
             costs.set(op, ns);
         }
+    }
+    // The paired ratios, with a modest budget (each handshake pairing takes 2-3 of it).
+    if let Err(e) = b::measure_paired(&mut costs, Duration::from_millis(300)) {
+        eprintln!("paired measurement failed: {e} (the summary divides criterion's estimates)");
     }
     if let Err(e) = b::measure_memory(&mut costs, &METER) {
         eprintln!("memory measurement failed: {e}");

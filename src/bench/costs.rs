@@ -1,5 +1,6 @@
 //! What is measured and where the figures are kept: [`Op`] names one operation, [`Costs`] holds
-//! one run's nanoseconds per operation (and the memory figures, when there are any).
+//! one run's nanoseconds per operation, the ratios measured in pairs ([`Pairing`], [`Paired`])
+//! and the memory figures, when there are any.
 //!
 //! Both timers fill the same `Costs`: `tls12-sim bench` with its own small timer, `cargo bench`
 //! from criterion's estimates, found under each operation's [`Op::criterion_id`].
@@ -7,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::handshakes::HandshakeKind;
+use super::stats::{Spread, median};
 
 /// One operation the summary and the chart read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -144,11 +146,77 @@ pub struct MemoryUse {
     pub peak_bytes: usize,
 }
 
-/// Measured costs: nanoseconds per operation.
+/// A figure that divides one timing by another, measured in pairs: in each sample the two are
+/// timed one right after the other on the same thread, so that both see the same machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Pairing {
+    /// First a full handshake of this kind, then the asymmetric operations it does
+    /// ([`HandshakeKind::asymmetric_work`]); the value is asymmetric / handshake.
+    AsymmetricShare(HandshakeKind),
+    /// First an RSA key exchange handshake, then an ECDHE one; the value is ECDHE / RSA.
+    EcdheOverRsa,
+    /// First the server alone, then the client alone (replaying recorded flights); the value
+    /// is the server's share, server / (server + client).
+    ServerShare(HandshakeKind),
+    /// First the bare AES-128-GCM seal of 16 KiB, then our record layer's; the value is ours /
+    /// bare.
+    RecordSeal,
+    /// First the bare AES-128-GCM open of 16 KiB, then our record layer's; the value is ours /
+    /// bare.
+    RecordOpen,
+}
+
+impl Pairing {
+    /// The value of one sample, from the nanoseconds of its first and second timing.
+    pub fn value(self, first: f64, second: f64) -> f64 {
+        match self {
+            Pairing::ServerShare(_) => first / (first + second),
+            Pairing::AsymmetricShare(_)
+            | Pairing::EcdheOverRsa
+            | Pairing::RecordSeal
+            | Pairing::RecordOpen => second / first,
+        }
+    }
+}
+
+/// One [`Pairing`]'s figures, all from the same samples.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paired {
+    /// The median nanoseconds of the first timing of each sample.
+    pub first_ns: f64,
+    /// The median nanoseconds of the second timing of each sample.
+    pub second_ns: f64,
+    /// The per-sample values ([`Pairing::value`]): their median, and the middle 80% of them.
+    /// The figure printed is this median of per-sample values, not a quotient of the two
+    /// medians above: each sample's value divides timings taken a moment apart.
+    pub value: Spread,
+}
+
+impl Paired {
+    /// The figures of `pairing` from its samples: `first[i]` and `second[i]` were timed
+    /// together (the two slices are as long as each other).
+    pub fn from_samples(pairing: Pairing, first: &[f64], second: &[f64]) -> Paired {
+        let values: Vec<f64> = first
+            .iter()
+            .zip(second)
+            .map(|(&a, &b)| pairing.value(a, b))
+            .collect();
+        Paired {
+            first_ns: median(first),
+            second_ns: median(second),
+            value: Spread::of(&values),
+        }
+    }
+}
+
+/// Measured costs: nanoseconds per operation, and the ratios measured in pairs.
 #[derive(Clone, Debug, Default)]
 pub struct Costs {
-    /// Nanoseconds per operation.
+    /// Nanoseconds per operation (each the median of that operation timed on its own).
     pub ns: BTreeMap<Op, f64>,
+    /// The ratios measured in pairs (empty if they were not measured: the summary then divides
+    /// the separate medians of `ns`, and says so).
+    pub paired: BTreeMap<Pairing, Paired>,
     /// Memory, when it was measured (`None`: no counting allocator, as in `tls12-sim bench`).
     pub memory: Option<Vec<MemoryUse>>,
 }
@@ -162,6 +230,11 @@ impl Costs {
     /// Records the cost of `op`.
     pub fn set(&mut self, op: Op, ns: f64) {
         self.ns.insert(op, ns);
+    }
+
+    /// The figures of `pairing`, if it was measured.
+    pub fn paired(&self, pairing: Pairing) -> Option<&Paired> {
+        self.paired.get(&pairing)
     }
 }
 
@@ -197,5 +270,21 @@ mod tests {
             }
         }
         assert_eq!(ids, expected);
+    }
+
+    #[test]
+    fn paired_figures_are_medians_of_per_sample_values() {
+        // Handshakes timed 2.0 ms, 4.0 ms (a busy moment), 2.2 ms; the asymmetric work right
+        // after each: 1.8, 3.8, 2.0 ms. The per-sample shares are 90%, 95%, 91%.
+        let full = [2.0e6, 4.0e6, 2.2e6];
+        let asymmetric = [1.8e6, 3.8e6, 2.0e6];
+        let kind = HandshakeKind::Rsa;
+        let paired = Paired::from_samples(Pairing::AsymmetricShare(kind), &full, &asymmetric);
+        assert_eq!((paired.first_ns, paired.second_ns), (2.2e6, 2.0e6));
+        assert!((paired.value.median - 2.0 / 2.2).abs() < 1e-12);
+        assert_eq!(paired.value.samples, 3);
+        // The server's share is server / (server + client).
+        let server = Paired::from_samples(Pairing::ServerShare(kind), &[9.0], &[1.0]);
+        assert_eq!(server.value.median, 0.9);
     }
 }

@@ -12,10 +12,10 @@ use crate::demo_pki;
 use crate::error::Error;
 use crate::key_exchange::{self, RSA_PKCS1_SHA256, RSA_PSS_RSAE_SHA256};
 use crate::phrase;
-use crate::prf::{self, HashAlg};
+use crate::prf;
 use crate::record::{Direction, RECORD_HEADER_LEN};
 use crate::rng::{RoleRng, Side};
-use crate::suites::EXPLICIT_NONCE_LEN;
+use crate::suites::{EXPLICIT_NONCE_LEN, HashAlg};
 
 /// RSA keys of the three sizes the benchmarks compare. The 2048-bit one is the demo server's;
 /// the others are fixed test keys (made from a seed, like the demo PKI).

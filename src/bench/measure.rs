@@ -1,5 +1,6 @@
 //! `tls12-sim bench`'s measurements: every operation the summary needs, timed with our own
-//! small timer (`timing.rs`), in one run; memory too when the caller can count allocations.
+//! small timer (`timing.rs`), in one run; then the ratios timed in pairs (`paired.rs`); memory
+//! too when the caller can count allocations.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use super::handshakes::{
     HandshakeKind, fresh_pair, full_handshake, record_flights, replay_client, replay_server,
 };
 use super::memory::{MemoryMeter, measure_memory};
+use super::paired::measure_paired;
 use super::timing::{time_batched, time_op, time_reset};
 use crate::error::Error;
 use crate::key_exchange::{self, RSA_PKCS1_SHA256, RSA_PSS_RSAE_SHA256};
@@ -17,7 +19,7 @@ use crate::rng::{RoleRng, Side};
 use crate::simulate;
 
 /// Measures everything the summary needs, with our own timer. `quick`: small budgets (the whole
-/// run takes a few seconds), for a class; otherwise about a second per measurement. `meter`:
+/// run takes about ten seconds), for a class; otherwise about a second per measurement. `meter`:
 /// the caller's allocation counters, if it has a counting allocator (otherwise no memory
 /// figures).
 pub fn measure(quick: bool, meter: Option<&MemoryMeter>) -> Result<Costs, Error> {
@@ -28,6 +30,7 @@ pub fn measure(quick: bool, meter: Option<&MemoryMeter>) -> Result<Costs, Error>
     for kind in HandshakeKind::ALL {
         measure_handshake(&mut costs, budget, kind)?;
     }
+    measure_paired(&mut costs, budget)?;
     if let Some(meter) = meter {
         measure_memory(&mut costs, meter)?;
     }

@@ -11,13 +11,17 @@
 //! One file per concern, in the order a run uses them:
 //! - `fixtures.rs` and `handshakes.rs`: the work itself (keys, records, client and server
 //!   pairs, recorded flights);
-//! - `costs.rs`: what is measured ([`Op`]) and where the figures are kept ([`Costs`]);
-//! - `timing.rs` and `measure.rs`: our own small timer, and every measurement run with it
+//! - `costs.rs`: what is measured ([`Op`], [`Pairing`]) and where the figures are kept
+//!   ([`Costs`]);
+//! - `timing.rs` and `measure.rs`: our own small timer, and every single cost measured with it
 //!   (`cargo bench` times the same work with criterion instead);
+//! - `paired.rs` and `stats.rs`: the ratios the summary's sentences depend on, timed in pairs
+//!   (by both `tls12-sim bench` and `cargo bench`), and their medians and spreads;
 //! - `memory.rs`: allocations and peak heap, from counters the caller supplies
 //!   ([`MemoryMeter`]: only `cargo bench` installs a counting allocator);
 //! - `openssl.rs` and `cpu.rs`: OpenSSL's figures and the CPU, for context;
-//! - `summary.rs` and `chart.rs`: the ratios as text, and a bar chart.
+//! - `summary.rs`, `wording.rs` and `chart.rs`: the ratios as text, the words chosen from the
+//!   numbers, and a bar chart.
 
 mod chart;
 mod costs;
@@ -27,11 +31,14 @@ mod handshakes;
 mod measure;
 mod memory;
 mod openssl;
+mod paired;
+mod stats;
 mod summary;
 mod timing;
+mod wording;
 
 pub use chart::svg_chart;
-pub use costs::{Costs, MemoryUse, Op};
+pub use costs::{Costs, MemoryUse, Op, Paired, Pairing};
 pub use cpu::cpu_name;
 pub use fixtures::{
     BareGcm, RecordFixture, RsaFixture, prf_master_and_key_block, rsa_key, x25519_exchange,
@@ -42,8 +49,10 @@ pub use handshakes::{
 pub use measure::measure;
 pub use memory::{MemoryMeter, MemorySnapshot, measure_memory};
 pub use openssl::{OpenSslSpeed, openssl_speed};
+pub use paired::measure_paired;
+pub use stats::Spread;
 pub use summary::summary;
-pub use timing::{time_batched, time_op, time_reset};
+pub use timing::{time_batched, time_op, time_paired, time_reset, timed};
 
 use crate::error::Error;
 
