@@ -24,7 +24,8 @@
 //! (`ietf-p_sha256` in `vectors/tls12-prf.json`):
 //!
 //! ```
-//! use tls12_sim::prf::{HashAlg, p_hash, prf};
+//! use tls12_sim::prf::{p_hash, prf};
+//! use tls12_sim::suites::HashAlg;
 //!
 //! let secret = hex::decode("9bbe436ba940f017b17652849a71db35").unwrap();
 //! let seed = hex::decode("a0ba9f936cda311827a6f796ffd5198c").unwrap();

@@ -415,6 +415,18 @@ impl RecordLayer {
         }
     }
 
+    /// From now on every received record must carry `version` (once the hellos agreed on it).
+    pub fn expect_records_of(&mut self, version: u16) {
+        self.expect_version = Some(version);
+    }
+
+    /// Reads with `direction`'s keys from now on, as a ChangeCipherSpec would switch them: for
+    /// tests and fuzz targets that start in the middle of a connection.
+    #[doc(hidden)]
+    pub fn read_with(&mut self, direction: Direction) {
+        self.read = direction;
+    }
+
     /// Installs freshly derived keys; they take effect at each direction's ChangeCipherSpec
     /// (RFC 5246 7.1). The client writes with client_write_*, the server with server_write_*.
     pub fn set_pending_keys(&mut self, keys: &SessionKeys) -> Result<(), Error> {

@@ -12,7 +12,7 @@
 use sha2::{Digest, Sha256, Sha384};
 
 use crate::messages::handshake_type_name;
-use crate::prf::HashAlg;
+use crate::suites::HashAlg;
 
 /// `handshake_messages` (RFC 5246 7.4.9): the messages so far, as bytes and as running
 /// SHA-256 and SHA-384.

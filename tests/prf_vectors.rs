@@ -4,7 +4,8 @@
 //! `extended_master_secret`, `key_block`), which also checks the order of the randoms.
 
 use serde_json::Value;
-use tls12_sim::prf::{self, HashAlg};
+use tls12_sim::prf;
+use tls12_sim::suites::HashAlg;
 
 fn unhex(v: &Value) -> Vec<u8> {
     hex::decode(v.as_str().unwrap()).unwrap()

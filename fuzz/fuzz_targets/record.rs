@@ -14,9 +14,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use tls12_sim::event::Trace;
 use tls12_sim::messages::TLS1_2;
 use tls12_sim::record::{APPLICATION_DATA, Direction, MAX_PLAINTEXT, RecordLayer};
-use tls12_sim::event::Trace;
 use tls12_sim::rng::Side;
 use tls12_sim::wire::MemoryWire;
 
@@ -34,11 +34,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut layer = RecordLayer::new(side, TLS1_2);
     if mode & 2 != 0 {
-        layer.expect_version = Some(TLS1_2);
+        layer.expect_records_of(TLS1_2);
     }
     let mut wire = MemoryWire::new();
     if mode & 4 != 0 {
-        layer.read = Direction::protected(&KEY, IV).unwrap();
+        layer.read_with(Direction::protected(&KEY, IV).unwrap());
         wire.in_flight(side).extend(seal_records(bytes));
     } else {
         wire.in_flight(side).extend(bytes);

@@ -1,7 +1,6 @@
 //! The handshakes measured, and how to run them: both sides together, or each side alone
 //! against the other's recorded flights (as Go's crypto/tls benchmarks do).
 
-use super::costs::Op;
 use crate::client::Client;
 use crate::demo_pki::DemoClient;
 use crate::error::Error;
@@ -60,31 +59,6 @@ impl HandshakeKind {
             client_certificate: mtls.then_some(DemoClient::Alice),
             ..Options::default()
         }
-    }
-
-    /// The public-key operations this handshake must do, side by side: (operation, count).
-    /// A certificate check is one RSA-2048 PKCS#1 v1.5 verification (the CA's signature on the
-    /// certificate; CRL signatures are checked once, when the trust store is loaded); the
-    /// signature schemes chosen are rsa_pss_rsae_sha256.
-    pub fn asymmetric_work(self) -> Vec<(Op, u32)> {
-        let mut work = vec![(Op::Rsa2048Pkcs1Verify, 1)]; // client: the server's certificate
-        match self {
-            HandshakeKind::Rsa | HandshakeKind::RsaMtls => {
-                work.push((Op::Rsa2048Encrypt, 1)); // client: the pre-master
-                work.push((Op::Rsa2048Decrypt, 1)); // server: the pre-master
-            }
-            HandshakeKind::Ecdhe | HandshakeKind::EcdheMtls => {
-                work.push((Op::Rsa2048PssSign, 1)); // server: ServerKeyExchange
-                work.push((Op::Rsa2048PssVerify, 1)); // client: ServerKeyExchange
-                work.push((Op::X25519Exchange, 2)); // both: key pair + shared secret
-            }
-        }
-        if matches!(self, HandshakeKind::RsaMtls | HandshakeKind::EcdheMtls) {
-            work.push((Op::Rsa2048PssSign, 1)); // client: CertificateVerify
-            work.push((Op::Rsa2048PssVerify, 1)); // server: CertificateVerify
-            work.push((Op::Rsa2048Pkcs1Verify, 1)); // server: the client's certificate
-        }
-        work
     }
 }
 
