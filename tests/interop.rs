@@ -428,8 +428,7 @@ fn tshark_decrypts_our_sessions_with_our_key_log() {
                 && debug_text.contains("(pre-)master secret[48]:"),
             "{what}: the lines README.md points to"
         );
-        let first_bytes = master[..8]
-            .as_bytes()
+        let first_bytes = master.as_bytes()[..8]
             .chunks(2)
             .map(|pair| String::from_utf8_lossy(pair).into_owned())
             .collect::<Vec<_>>()
