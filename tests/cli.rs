@@ -132,6 +132,23 @@ fn labs_list_and_run() {
 }
 
 #[test]
+fn a_lab_speaks_japanese() {
+    let (ok, ja, err) = run(&["lab", "tamper", "--lang", "ja"]);
+    assert!(ok, "{err}");
+    assert!(ja.starts_with("ラボ: 通信途中の改ざん。"), "{ja}");
+    assert!(
+        ja.contains("教訓: ") && ja.contains("bad_record_mac"),
+        "{ja}"
+    );
+    let (ok, en, _) = run(&["lab", "tamper", "--lang", "en"]);
+    assert!(ok);
+    assert!(en.starts_with("Lab: tampering in transit."));
+    assert_eq!(en, run(&["lab", "tamper"]).1);
+    let (ok, list, _) = run(&["lab", "--list", "--lang", "ja"]);
+    assert!(ok && list.starts_with("ラボの一覧"), "{list}");
+}
+
+#[test]
 fn pki_writes_every_file() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/test-tmp")

@@ -181,7 +181,7 @@ fn in_ecdhe_the_private_key_only_signs() {
 
 #[test]
 fn forward_secrecy_lab_opens_rsa_and_not_ecdhe() {
-    let lab = tls12_sim::labs::forward_secrecy().unwrap();
+    let lab = tls12_sim::labs::forward_secrecy(tls12_sim::render::Lang::En).unwrap();
     let texts: Vec<String> = lab
         .rsa_plaintexts
         .iter()

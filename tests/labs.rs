@@ -1,66 +1,85 @@
 //! Every lab runs, and each shows the outcome its lesson claims.
 
 use tls12_sim::event::Key;
-use tls12_sim::labs::{self, TamperCase};
+use tls12_sim::labs::{self, MtlsCase, TamperCase};
 use tls12_sim::messages::alert::AlertDescription as A;
+use tls12_sim::render::Lang;
 use tls12_sim::rng::Side;
 use tls12_sim::suites::{CipherSuite, KeyExchange};
 
 #[test]
 fn every_lab_is_listed_runs_and_explains_itself() {
     for lab in labs::LABS {
-        let (name, summary) = (lab.name, lab.summary);
-        assert!(!summary.is_empty());
+        let (name, summary) = (lab.name, (lab.summary)());
+        assert!(!summary.to_string().is_empty());
         if name == "cost" {
             continue; // a measurement: tests/cli.rs runs it through the binary
         }
-        let text = labs::run(name).unwrap();
+        let text = labs::run(name, Lang::En).unwrap();
         assert!(text.starts_with("Lab: "), "{name}");
         assert!(
             text.contains("The lesson: ") || text.contains("Why: "),
             "{name}"
         );
     }
-    let err = labs::run("no-such-lab").unwrap_err().to_string();
+    let err = labs::run("no-such-lab", Lang::En).unwrap_err().to_string();
     assert!(err.contains("no-private-key-needed"), "{err}");
 }
 
 #[test]
 fn the_client_never_holds_a_private_key_and_reads_the_data_anyway() {
-    let lab = labs::no_private_key_needed().unwrap();
-    assert_eq!(lab.runs.len(), 2);
-    for (suite, client_has_private_key, keys, read) in &lab.runs {
-        assert!(!client_has_private_key, "{}", suite.name());
-        assert_eq!(read, b"your balance is 42 euros\n");
-        assert!(keys.contains(&Key::ServerPublicKey));
-        assert!(keys.contains(&Key::SessionKeys));
-        for key in keys {
-            assert!(
-                !matches!(key, Key::ServerPrivateKey | Key::ClientPrivateKey),
-                "{}: the client used the {}",
-                suite.name(),
-                key.name()
-            );
+    for lang in [Lang::En, Lang::Ja] {
+        let lab = labs::no_private_key_needed(lang).unwrap();
+        assert_eq!(lab.runs.len(), 2);
+        for (suite, client_has_private_key, keys, read) in &lab.runs {
+            assert!(!client_has_private_key, "{}", suite.name());
+            assert_eq!(read, b"your balance is 42 euros\n");
+            assert!(keys.contains(&Key::ServerPublicKey));
+            assert!(keys.contains(&Key::SessionKeys));
+            for key in keys {
+                assert!(
+                    !matches!(key, Key::ServerPrivateKey | Key::ClientPrivateKey),
+                    "{}: the client used the {}",
+                    suite.name(),
+                    key.name()
+                );
+            }
         }
+        let server_uses_its_key = match lang {
+            Lang::En => "server uses the server private key",
+            Lang::Ja => "サーバーがサーバーの秘密鍵を使う",
+        };
+        assert!(lab.text.contains(server_uses_its_key), "{lang:?}");
     }
-    assert!(lab.text.contains("server uses the server private key"));
 }
 
 #[test]
 fn the_eavesdropper_reads_nothing() {
-    let lab = labs::eavesdropper().unwrap();
-    assert_eq!(lab.runs.len(), 2);
-    for (suite, protected, opened, master_secret) in &lab.runs {
-        assert!(*protected >= 6, "{}", suite.name());
-        assert_eq!(*opened, 0, "{}", suite.name());
-        assert!(!master_secret, "{}", suite.name());
+    for lang in [Lang::En, Lang::Ja] {
+        let lab = labs::eavesdropper(lang).unwrap();
+        assert_eq!(lab.runs.len(), 2);
+        for (suite, protected, opened, master_secret) in &lab.runs {
+            assert!(*protected >= 6, "{}", suite.name());
+            assert_eq!(*opened, 0, "{}", suite.name());
+            assert!(!master_secret, "{}", suite.name());
+        }
+        let nothing_read = match lang {
+            Lang::En => "Application data read: none.",
+            Lang::Ja => "読めたアプリケーションデータ: なし。",
+        };
+        assert!(lab.text.contains(nothing_read), "{lang:?}");
     }
-    assert!(lab.text.contains("Application data read: none."));
 }
 
 #[test]
 fn a_server_without_its_private_key_fails_where_the_key_exchange_needs_it() {
-    let lab = labs::server_without_private_key().unwrap();
+    for lang in [Lang::En, Lang::Ja] {
+        a_server_without_its_private_key_fails_in(lang);
+    }
+}
+
+fn a_server_without_its_private_key_fails_in(lang: Lang) {
+    let lab = labs::server_without_private_key(lang).unwrap();
     let outcome: Vec<_> = lab
         .runs
         .iter()
@@ -90,7 +109,13 @@ fn a_server_without_its_private_key_fails_where_the_key_exchange_needs_it() {
 
 #[test]
 fn every_tampered_bit_is_noticed_with_its_alert() {
-    let lab = labs::tamper().unwrap();
+    for lang in [Lang::En, Lang::Ja] {
+        every_tampered_bit_is_noticed_in(lang);
+    }
+}
+
+fn every_tampered_bit_is_noticed_in(lang: Lang) {
+    let lab = labs::tamper(lang).unwrap();
     let outcome: Vec<_> = lab
         .runs
         .iter()
@@ -129,7 +154,7 @@ fn every_tampered_bit_is_noticed_with_its_alert() {
 
 #[test]
 fn the_labs_use_one_suite_of_each_key_exchange() {
-    let lab = labs::server_without_private_key().unwrap();
+    let lab = labs::server_without_private_key(Lang::En).unwrap();
     let suites: Vec<CipherSuite> = lab.runs.iter().map(|r| r.0).collect();
     assert_eq!(
         suites,
@@ -138,4 +163,138 @@ fn the_labs_use_one_suite_of_each_key_exchange() {
             CipherSuite::EcdheRsaAes128GcmSha256
         ]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// In Japanese (`tls12-sim lab NAME --lang ja`)
+
+/// English prose left in a line: four lowercase words in a row, outside "quotes" and
+/// `backticks` (application data, PRF labels and commands are quoted), in a line that is not
+/// hex. (The check of tests/lang_ja.rs, which reads the traces.)
+fn english_prose(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    if words.iter().all(|w| {
+        w.trim_end_matches('.')
+            .chars()
+            .all(|c| c.is_ascii_hexdigit())
+    }) {
+        return false;
+    }
+    let mut unquoted = String::new();
+    let (mut quoted, mut ticked) = (false, false);
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '`' => ticked = !ticked,
+            _ if quoted || ticked => {}
+            c => unquoted.push(c),
+        }
+        if c == '"' || c == '`' {
+            unquoted.push(' ');
+        }
+    }
+    let mut run = 0;
+    for word in unquoted.split_whitespace() {
+        let word = word.trim_end_matches([',', ';', ':', '.']);
+        if !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase()) {
+            run += 1;
+            if run >= 4 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+fn has_japanese(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+}
+
+#[test]
+fn the_prose_check_sees_english_prose() {
+    assert!(english_prose("The lesson: the client only ever uses"));
+    assert!(!english_prose(
+        "  攻撃者が読む (クライアント -> サーバー): \"PIN 2468 (RSA session)\\n\""
+    ));
+    assert!(!english_prose("(`lab forward-secrecy` を参照)"));
+    assert!(!english_prose("  ab cd ef 01 be ad .."));
+    let english = labs::run("tamper", Lang::En).unwrap();
+    assert!(english.lines().filter(|l| english_prose(l)).count() > 10);
+    assert!(!has_japanese(&english));
+}
+
+#[test]
+fn every_lab_speaks_japanese() {
+    for lab in labs::LABS {
+        if lab.name == "cost" {
+            continue; // its figures come from the benchmark, in English
+        }
+        let text = labs::run(lab.name, Lang::Ja).unwrap();
+        let name = lab.name;
+        assert!(text.starts_with("ラボ: "), "{name}:\n{text}");
+        assert!(
+            text.contains("教訓: ") || text.contains("理由: "),
+            "{name}:\n{text}"
+        );
+        let prose: Vec<&str> = text.lines().filter(|l| english_prose(l)).collect();
+        assert!(
+            prose.is_empty(),
+            "{name}: English prose in the Japanese lab:\n{}",
+            prose.join("\n")
+        );
+        for frame in [
+            "Lab: ",
+            "The lesson",
+            "Why: ",
+            "Result: ",
+            "Key ledger",
+            " holds: ",
+            " sends ",
+            " uses the ",
+            "(start)",
+        ] {
+            assert!(!text.contains(frame), "{name}: {frame:?} left in:\n{text}");
+        }
+    }
+    let list = labs::list(Lang::Ja);
+    assert!(list.lines().all(has_japanese), "{list}");
+    assert!(!list.lines().any(english_prose), "{list}");
+    assert!(list.contains("forward-secrecy") && list.contains("mtls-revoked"));
+}
+
+#[test]
+fn the_japanese_labs_show_the_same_facts() {
+    let en = labs::forward_secrecy(Lang::En).unwrap();
+    let ja = labs::forward_secrecy(Lang::Ja).unwrap();
+    assert_eq!(ja.rsa_plaintexts, en.rsa_plaintexts);
+    assert_eq!(ja.ecdhe_plaintexts, en.ecdhe_plaintexts);
+    assert_eq!(ja.ecdhe_unreadable, en.ecdhe_unreadable);
+    assert!(ja.text.contains("攻撃者が読めるもの: なし。"));
+    assert!(ja.text.contains("\"PIN 2468 (RSA session)\\n\""));
+    for case in [
+        MtlsCase::Accepted,
+        MtlsCase::Expired,
+        MtlsCase::Revoked,
+        MtlsCase::UnknownCa,
+        MtlsCase::NoCertificate,
+        MtlsCase::WrongKey,
+    ] {
+        let en = labs::mtls(case, Lang::En).unwrap();
+        let ja = labs::mtls(case, Lang::Ja).unwrap();
+        assert_eq!(ja.alert, en.alert, "{case:?}");
+        assert_eq!(ja.server_checks, en.server_checks, "{case:?}");
+        match ja.alert {
+            Some(alert) => assert!(ja.text.contains(alert.name()), "{case:?}"),
+            None => assert!(ja.text.contains("結果: 受け入れられた。"), "{case:?}"),
+        }
+    }
+    // The tamper lab names each alert and the step that sent it, in both languages.
+    let tamper = labs::tamper(Lang::Ja).unwrap();
+    for (_, _, alert, step) in &tamper.runs {
+        assert!(tamper.text.contains(&format!("{step}()")));
+        assert!(tamper.text.contains(alert.unwrap().name()));
+    }
 }

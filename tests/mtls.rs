@@ -243,7 +243,7 @@ fn the_mtls_labs_end_with_their_alert() {
         (MtlsCase::WrongKey, Some(A::DecryptError)),
     ];
     for (case, alert) in expected {
-        let lab = labs::mtls(case).unwrap();
+        let lab = labs::mtls(case, tls12_sim::render::Lang::En).unwrap();
         assert_eq!(lab.alert, alert, "{case:?}");
         // Exactly one failed check explains a refusal about the certificate itself.
         let failed = lab.server_checks.iter().filter(|(_, ok)| !ok).count();

@@ -177,6 +177,9 @@ struct LabArgs {
     /// List the labs.
     #[arg(long)]
     list: bool,
+    /// The language of the lab's text (and of the list's summaries).
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -423,15 +426,9 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
 fn lab_command(args: LabArgs) -> Result<ExitCode, Error> {
     match args.name {
         Some(name) if !args.list => {
-            out(&tls12_sim::labs::run(&name)?);
+            out(&tls12_sim::labs::run(&name, args.lang.into())?);
         }
-        _ => {
-            let mut list = String::from("The labs (run one with `tls12-sim lab NAME`):\n");
-            for lab in tls12_sim::labs::LABS {
-                list.push_str(&format!("  {:<20} {}\n", lab.name, lab.summary));
-            }
-            out(&list);
-        }
+        _ => out(&tls12_sim::labs::list(args.lang.into())),
     }
     Ok(ExitCode::SUCCESS)
 }

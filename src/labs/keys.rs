@@ -8,14 +8,15 @@
 use std::fmt::Write as _;
 
 use super::{ECDHE_SESSION_SEED, RSA_SESSION_SEED, record_session};
-use super::{head, last_flight, reason};
+use super::{head, join_words, last_flight, paragraph};
 use crate::demo_pki::{self, DemoClient};
 use crate::error::Error;
 use crate::event::{Event, Key};
 use crate::messages::alert::AlertDescription;
 use crate::observer::{self, Observation, ObserverKey};
 use crate::phrase;
-use crate::render::{self, check_of};
+use crate::phrase::{Arg, Phrase, yes_no};
+use crate::render::{self, Lang, check_of, say};
 use crate::rng::Side;
 use crate::simulate::{self, Options, Report, Simulation};
 use crate::suites::{CipherSuite, KeyExchange};
@@ -39,15 +40,16 @@ pub struct NoPrivateKeyNeeded {
 
 /// Runs a full handshake for each key exchange and shows, step by step, what each side holds:
 /// the client's column never has a private key in it, and it reads the server's data anyway.
-pub fn no_private_key_needed() -> Result<NoPrivateKeyNeeded, Error> {
-    let mut text = String::from(
-        "Lab: the client needs no private key.\n\n\
-         The server's certificate carries its public key; the matching private key never \
-         leaves the server.\n\
-         Does the client need that private key to set up an encrypted connection? Watch what \
-         each side\n\
-         holds after each step of a real handshake, for both key exchanges.\n",
+/// The lesson is in `lang`.
+pub fn no_private_key_needed(lang: Lang) -> Result<NoPrivateKeyNeeded, Error> {
+    let title = phrase!("Lab: the client needs no private key.");
+    let mut text = format!("{}\n\n", say(lang, &title));
+    let question = phrase!(
+        "The server's certificate carries its public key; the matching private key never leaves \
+         the server. Does the client need that private key to set up an encrypted connection? \
+         Watch what each side holds after each step of a real handshake, for both key exchanges."
     );
+    text.push_str(&paragraph(lang, "", 98, &question));
     let mut runs = Vec::new();
     for suite in SUITES {
         let options = Options {
@@ -65,21 +67,20 @@ pub fn no_private_key_needed() -> Result<NoPrivateKeyNeeded, Error> {
         }
         let client_has_private_key = report.client.config().identity.is_some();
         let _ = writeln!(text, "\n--- {} ---", suite.name());
-        text.push_str(&holdings_table(&report));
+        text.push_str(&holdings_table(&report, lang));
         let client_keys = keys_used_by(&report, Side::Client);
-        let _ = writeln!(
-            text,
-            "\n  The client read the server's data: {:?}\n  Its configuration holds a private key: \
-             {}. The keys it used: {}.",
-            String::from_utf8_lossy(&report.client_received),
-            if client_has_private_key { "yes" } else { "no" },
-            client_keys
-                .iter()
-                .map(|k| k.name().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+        let read = phrase!(
+            "The client read the server's data: {}",
+            format!("{:?}", String::from_utf8_lossy(&report.client_received))
         );
-        text.push_str(&render::render_key_ledger(&report.events));
+        let names: Vec<String> = client_keys.iter().map(|k| say(lang, &k.name())).collect();
+        let holds = phrase!(
+            "Its configuration holds a private key: {}. The keys it used: {}.",
+            yes_no(client_has_private_key),
+            join_words(lang, &names)
+        );
+        let _ = writeln!(text, "\n  {}\n  {}", say(lang, &read), say(lang, &holds));
+        text.push_str(&render::text::render_key_ledger_in(&report.events, lang));
         runs.push((
             suite,
             client_has_private_key,
@@ -87,37 +88,39 @@ pub fn no_private_key_needed() -> Result<NoPrivateKeyNeeded, Error> {
             report.client_received.clone(),
         ));
     }
-    text.push_str(
-        "\nThe lesson: the client only ever uses the server's *public* key, which is in the \
-         certificate anyone can\n\
-         read: to encrypt the pre-master secret (RSA) or to check the server's signature \
-         (ECDHE). Both sides then\n\
-         derive the same session keys on their own, and those encrypt the data. The private key \
-         stays on the\n\
-         server: it is what proves the server is the one the certificate names.\n",
+    let lesson = phrase!(
+        "The lesson: the client only ever uses the server's *public* key, which is in the \
+         certificate anyone can read: to encrypt the pre-master secret (RSA) or to check the \
+         server's signature (ECDHE). Both sides then derive the same session keys on their own, \
+         and those encrypt the data. The private key stays on the server: it is what proves the \
+         server is the one the certificate names."
     );
+    text.push('\n');
+    text.push_str(&paragraph(lang, "", 104, &lesson));
     Ok(NoPrivateKeyNeeded { runs, text })
 }
 
 /// Each step of the run (a flight), with what each side sends, newly holds and uses in it, in
 /// the order it happened.
-fn holdings_table(report: &Report) -> String {
-    let mut text = String::from(
-        "  (start)\n     client holds: the CA certificate it trusts (public). No private key.\n     \
-         server holds: its certificate (public) and the server private key.\n",
-    );
+fn holdings_table(report: &Report, lang: Lang) -> String {
+    let start = [
+        phrase!("(start)"),
+        phrase!("client holds: the CA certificate it trusts (public). No private key."),
+        phrase!("server holds: its certificate (public) and the server private key."),
+    ];
+    let mut text = String::new();
+    for (i, line) in start.iter().enumerate() {
+        let indent = if i == 0 { "  " } else { "     " };
+        let _ = writeln!(text, "{indent}{}", say(lang, line));
+    }
     let mut step = 0;
     // Consecutive secrets of one side go on one line.
     let mut holds: Vec<&str> = Vec::new();
     let mut holder = Side::Client;
     let flush = |text: &mut String, holds: &mut Vec<&str>, holder: Side| {
         if !holds.is_empty() {
-            let _ = writeln!(
-                text,
-                "     {} now holds: {}",
-                holder.name(),
-                holds.join(", ")
-            );
+            let now = phrase!("{} now holds: {}", holder.phrase(), holds.join(", "));
+            let _ = writeln!(text, "     {}", say(lang, &now));
             holds.clear();
         }
     };
@@ -130,45 +133,45 @@ fn holdings_table(report: &Report) -> String {
             holds.push(name);
             continue;
         }
-        match event {
+        let line = match event {
             Event::Flight { call, .. } => {
                 flush(&mut text, &mut holds, holder);
                 step += 1;
                 let _ = writeln!(text, "  {step}. {call}()");
+                continue;
             }
             Event::Message {
                 side, from, name, ..
-            } if side == from => {
-                flush(&mut text, &mut holds, holder);
-                let _ = writeln!(text, "     {} sends {name}", side.name());
-            }
+            } if side == from => phrase!("{} sends {}", side.phrase(), name),
             Event::KeyUse {
                 side,
                 key,
                 operation,
-            } => {
-                flush(&mut text, &mut holds, holder);
-                let _ = writeln!(
-                    text,
-                    "     {} uses the {}: {}",
-                    side.name(),
-                    key.name(),
-                    first_clause(&operation.to_string())
-                );
-            }
-            _ => {}
-        }
+            } => phrase!(
+                "{} uses the {}: {}",
+                side.phrase(),
+                key.name(),
+                first_clause(lang, &say(lang, operation))
+            ),
+            _ => continue,
+        };
+        flush(&mut text, &mut holds, holder);
+        let _ = writeln!(text, "     {}", say(lang, &line));
     }
     flush(&mut text, &mut holds, holder);
     text
 }
 
-/// The first clause of an explanation, for a one-line table.
-fn first_clause(text: &str) -> &str {
-    text.split([':', ';', '('])
-        .next()
-        .unwrap_or(text)
-        .trim_end()
+/// The first clause of an explanation in `lang`, for a one-line table.
+fn first_clause(lang: Lang, text: &str) -> &str {
+    let clause = text.split([':', ';', '。']).next().unwrap_or(text);
+    let parenthesis = match lang {
+        // Japanese writes a parenthesis that ends the clause without a space before it
+        // ("暗号化する(暗号文 ..."), and one inside the clause after a space ("署名 (...) を検証する").
+        Lang::Ja => clause.find('(').filter(|&at| !clause[..at].ends_with(' ')),
+        Lang::En => clause.find('('),
+    };
+    parenthesis.map_or(clause, |at| &clause[..at]).trim_end()
 }
 
 /// The keys `side` used in the run, each once, in order of first use.
@@ -196,30 +199,30 @@ pub struct Eavesdropper {
 }
 
 /// A passive observer records a session of each key exchange, holds the server's certificate
-/// (it is in the recording), and tries to read it.
-pub fn eavesdropper() -> Result<Eavesdropper, Error> {
-    let mut text = String::from(
-        "Lab: an eavesdropper on the wire.\n\n\
-         Someone on the network records every byte of a session in both directions. The \
-         server's certificate,\n\
-         and so its public key, is in the recording. What can it read?\n",
+/// (it is in the recording), and tries to read it. The lesson is in `lang`.
+pub fn eavesdropper(lang: Lang) -> Result<Eavesdropper, Error> {
+    let title = phrase!("Lab: an eavesdropper on the wire.");
+    let mut text = format!("{}\n\n", say(lang, &title));
+    let question = phrase!(
+        "Someone on the network records every byte of a session in both directions. The server's \
+         certificate, and so its public key, is in the recording. What can it read?"
     );
+    text.push_str(&paragraph(lang, "", 100, &question));
     let mut runs = Vec::new();
     for (suite, seed) in [
         (SUITES[0], RSA_SESSION_SEED),
         (SUITES[1], ECDHE_SESSION_SEED),
     ] {
-        runs.push(eavesdrop_on(&mut text, suite, seed)?);
+        runs.push(eavesdrop_on(&mut text, lang, suite, seed)?);
     }
-    text.push_str(
-        "\nThe lesson: what is public (the certificate, the hellos, the key exchange messages) \
-         is not enough to\n\
-         compute the session keys. In RSA key exchange the secret is locked with the public key \
-         and only the\n\
-         private key opens it; in ECDHE it is never sent at all. (See `lab forward-secrecy` for \
-         an eavesdropper\n\
-         who steals the server's private key later.)\n",
+    let lesson = phrase!(
+        "The lesson: what is public (the certificate, the hellos, the key exchange messages) is \
+         not enough to compute the session keys. In RSA key exchange the secret is locked with the \
+         public key and only the private key opens it; in ECDHE it is never sent at all. (See \
+         `lab forward-secrecy` for an eavesdropper who steals the server's private key later.)"
     );
+    text.push('\n');
+    text.push_str(&paragraph(lang, "", 102, &lesson));
     Ok(Eavesdropper { runs, text })
 }
 
@@ -227,6 +230,7 @@ pub fn eavesdropper() -> Result<Eavesdropper, Error> {
 /// (suite, protected records seen, protected records opened, master secret derived).
 fn eavesdrop_on(
     text: &mut String,
+    lang: Lang,
     suite: CipherSuite,
     seed: u64,
 ) -> Result<(CipherSuite, usize, usize, bool), Error> {
@@ -234,80 +238,79 @@ fn eavesdrop_on(
     let seen = observer::observe(&flows, ObserverKey::Nothing)?;
     let protected = seen.records.iter().filter(|r| r.protected).count();
     let opened = protected - seen.unreadable_records;
-    let _ = writeln!(
-        text,
-        "\n--- {} ---\n  Recorded: {} records, {} bytes.",
-        suite.name(),
-        seen.records.len(),
-        flows.iter().map(|f| f.bytes.len()).sum::<usize>()
-    );
+    let _ = writeln!(text, "\n--- {} ---", suite.name());
     let names: Vec<String> = seen
         .messages
         .iter()
         .map(|(from, t, _)| {
-            format!(
-                "{} ({})",
-                crate::messages::handshake_type_name(t.code()),
-                from.name()
-            )
+            let name = crate::messages::handshake_type_name(t.code());
+            say(lang, &phrase!("{} ({})", name, from.phrase()))
         })
         .collect();
-    let _ = writeln!(text, "  In the clear: {}.", names.join(", "));
-    let _ = writeln!(
-        text,
-        "  It has the server's certificate ({} bytes) and so the server's public key.",
-        seen.server_certificates.first().map_or(0, Vec::len)
-    );
-    what_crossed(text, suite, &seen);
-    let _ = writeln!(
-        text,
-        "  Master secret derived: {}. Protected records opened: {opened} of {protected}. \
-         Application data read: {}.",
-        if seen.master_secret.is_some() {
-            "yes"
-        } else {
-            "no"
-        },
-        if seen.application_data.is_empty() {
-            "none".to_string()
-        } else {
-            format!("{} messages", seen.application_data.len())
-        }
-    );
+    let application_data = if seen.application_data.is_empty() {
+        phrase!("none")
+    } else {
+        phrase!("{} messages", seen.application_data.len())
+    };
+    let mut lines = vec![
+        phrase!(
+            "Recorded: {} records, {} bytes.",
+            seen.records.len(),
+            flows.iter().map(|f| f.bytes.len()).sum::<usize>()
+        ),
+        phrase!("In the clear: {}.", join_words(lang, &names)),
+        phrase!(
+            "It has the server's certificate ({} bytes) and so the server's public key.",
+            seen.server_certificates.first().map_or(0, Vec::len)
+        ),
+    ];
+    lines.extend(what_crossed(suite, &seen));
+    lines.push(phrase!(
+        "Master secret derived: {}. Protected records opened: {} of {}. Application data read: {}.",
+        yes_no(seen.master_secret.is_some()),
+        opened,
+        protected,
+        application_data
+    ));
+    for line in &lines {
+        let _ = writeln!(text, "  {}", say(lang, line));
+    }
     Ok((suite, protected, opened, seen.master_secret.is_some()))
 }
 
-/// The key exchange as it crossed the wire, and why it is not enough.
-fn what_crossed(text: &mut String, suite: CipherSuite, seen: &Observation) {
+/// The key exchange as it crossed the wire, and why it is not enough: one phrase a line.
+fn what_crossed(suite: CipherSuite, seen: &Observation) -> Vec<Phrase> {
     match suite.key_exchange() {
-        KeyExchange::Rsa => {
-            if let Some(encrypted) = &seen.encrypted_pre_master {
-                let _ = writeln!(
-                    text,
-                    "  The pre-master secret crossed the wire, RSA-encrypted to that public \
-                     key: {}.. ({} bytes).\n  \
-                     A public key only encrypts: opening this takes the private key, which \
-                     the eavesdropper does not have.",
+        KeyExchange::Rsa => match &seen.encrypted_pre_master {
+            Some(encrypted) => vec![
+                phrase!(
+                    "The pre-master secret crossed the wire, RSA-encrypted to that public key: \
+                     {}.. ({} bytes).",
                     head(encrypted),
                     encrypted.len()
-                );
-            }
-        }
-        KeyExchange::Ecdhe => {
-            if let (Some(ske), Some(client_public)) =
-                (&seen.server_key_exchange, &seen.client_ecdh_public)
-            {
-                let _ = writeln!(
-                    text,
-                    "  Both ephemeral X25519 public keys crossed the wire: the server's {}.. \
-                     and the client's {}..\n  \
-                     The shared secret needs one of the two *private* keys, which never left \
-                     their sides.",
+                ),
+                phrase!(
+                    "A public key only encrypts: opening this takes the private key, which the \
+                     eavesdropper does not have."
+                ),
+            ],
+            None => Vec::new(),
+        },
+        KeyExchange::Ecdhe => match (&seen.server_key_exchange, &seen.client_ecdh_public) {
+            (Some(ske), Some(client_public)) => vec![
+                phrase!(
+                    "Both ephemeral X25519 public keys crossed the wire: the server's {}.. and the \
+                     client's {}..",
                     head(&ske.params.public),
                     head(client_public)
-                );
-            }
-        }
+                ),
+                phrase!(
+                    "The shared secret needs one of the two *private* keys, which never left \
+                     their sides."
+                ),
+            ],
+            _ => Vec::new(),
+        },
     }
 }
 
@@ -323,76 +326,95 @@ pub struct ServerWithoutPrivateKey {
 }
 
 /// A server presents the demo certificate but holds another RSA key (as anyone could who copied
-/// the certificate): where does each key exchange catch it?
-pub fn server_without_private_key() -> Result<ServerWithoutPrivateKey, Error> {
-    let mut text = String::from(
-        "Lab: a server with the certificate but without its private key.\n\n\
-         Certificates are public: anyone can copy the demo server's certificate and present it. \
-         This impostor\n\
-         does, and holds some other RSA-2048 key. Does the client notice, where, and with which \
-         alert?\n",
+/// the certificate): where does each key exchange catch it? The lesson is in `lang`.
+pub fn server_without_private_key(lang: Lang) -> Result<ServerWithoutPrivateKey, Error> {
+    let title = phrase!("Lab: a server with the certificate but without its private key.");
+    let mut text = format!("{}\n\n", say(lang, &title));
+    let question = phrase!(
+        "Certificates are public: anyone can copy the demo server's certificate and present it. \
+         This impostor does, and holds some other RSA-2048 key. Does the client notice, where, \
+         and with which alert?"
     );
+    text.push_str(&paragraph(lang, "", 100, &question));
     let impostor_key = DemoClient::Mallory.identity()?.key;
     let mut runs = Vec::new();
     for suite in SUITES {
-        let options = Options {
-            suite,
-            ..Options::default()
-        };
-        let mut server = simulate::demo_server(&options)?;
-        server.config_mut().identity = crate::pki::Identity {
-            chain: demo_pki::server()?.chain,
-            key: impostor_key.clone(),
-        };
-        let client = simulate::demo_client(&options)?;
-        let report = simulate::run_simulation(Simulation::new(client, server), &options);
-        let Err(failure) = &report.outcome else {
-            return Err(Error::Config(phrase!(
-                "the impostor's {} handshake succeeded: that is a bug",
-                suite.name()
-            )));
-        };
-        let flight = last_flight(&report.events, failure.side);
-        let alert = failure.error.any_alert();
-        let _ = writeln!(text, "\n--- {} ---", suite.name());
-        let story = match suite.key_exchange() {
-            KeyExchange::Rsa => {
-                "  The client encrypts the pre-master secret to the certificate's public key. The \
-                 impostor's key\n  cannot open it: the RSA decryption fails (or yields garbage), \
-                 and, as RFC 5246 7.4.7.1\n  requires, the server carries on with a random \
-                 pre-master without a word. Its session keys\n  differ from the client's, so the \
-                 first record under them, the client's Finished, does not\n  authenticate."
-            }
-            KeyExchange::Ecdhe => {
-                "  The server must sign its ephemeral X25519 key with the certificate's private \
-                 key. The impostor\n  signs with its own key, and the client checks the \
-                 signature with the certificate's public key\n  before it uses the server's \
-                 ephemeral key: it does not verify."
-            }
-        };
-        let _ = writeln!(text, "{story}");
-        for (side, what, ok) in report.events.iter().filter_map(check_of) {
-            if !ok {
-                let _ = writeln!(text, "  [FAIL] {} checks {what}", side.name());
-            }
-        }
-        let _ = writeln!(
-            text,
-            "  Result: the {} stops in {flight}() with the fatal alert {} ({}).",
-            failure.side.name(),
-            alert.map_or("(none)", |a| a.name()),
-            reason(&failure.error)
-        );
-        runs.push((suite, failure.side, alert, flight));
+        runs.push(impostor(&mut text, lang, suite, &impostor_key)?);
     }
-    text.push_str(
-        "\nThe lesson: the private key is what makes the certificate the server's. With RSA key \
-         exchange the\n\
-         impostor is caught one step late, by the server itself at Finished (bad_record_mac); \
-         with ECDHE the\n\
-         client catches it at once (decrypt_error), before sending anything secret. Either way \
-         no application\n\
-         data is exchanged.\n",
+    let lesson = phrase!(
+        "The lesson: the private key is what makes the certificate the server's. With RSA key \
+         exchange the impostor is caught one step late, by the server itself at Finished \
+         (bad_record_mac); with ECDHE the client catches it at once (decrypt_error), before \
+         sending anything secret. Either way no application data is exchanged."
     );
+    text.push('\n');
+    text.push_str(&paragraph(lang, "", 100, &lesson));
     Ok(ServerWithoutPrivateKey { runs, text })
+}
+
+/// One handshake of `suite` against the impostor: what it does, the failed checks, and who
+/// stops where; returns (suite, the side that failed, the alert, the flight it failed in).
+fn impostor(
+    text: &mut String,
+    lang: Lang,
+    suite: CipherSuite,
+    impostor_key: &rsa::RsaPrivateKey,
+) -> Result<(CipherSuite, Side, Option<AlertDescription>, &'static str), Error> {
+    let options = Options {
+        suite,
+        ..Options::default()
+    };
+    let mut server = simulate::demo_server(&options)?;
+    server.config_mut().identity = crate::pki::Identity {
+        chain: demo_pki::server()?.chain,
+        key: impostor_key.clone(),
+    };
+    let client = simulate::demo_client(&options)?;
+    let report = simulate::run_simulation(Simulation::new(client, server), &options);
+    let Err(failure) = &report.outcome else {
+        return Err(Error::Config(phrase!(
+            "the impostor's {} handshake succeeded: that is a bug",
+            suite.name()
+        )));
+    };
+    let flight = last_flight(&report.events, failure.side);
+    let alert = failure.error.any_alert();
+    let _ = writeln!(text, "\n--- {} ---", suite.name());
+    let (width, story) = match suite.key_exchange() {
+        KeyExchange::Rsa => (
+            95,
+            phrase!(
+                "The client encrypts the pre-master secret to the certificate's public key. The \
+                 impostor's key cannot open it: the RSA decryption fails (or yields garbage), and, \
+                 as RFC 5246 7.4.7.1 requires, the server carries on with a random pre-master \
+                 without a word. Its session keys differ from the client's, so the first record \
+                 under them, the client's Finished, does not authenticate."
+            ),
+        ),
+        KeyExchange::Ecdhe => (
+            96,
+            phrase!(
+                "The server must sign its ephemeral X25519 key with the certificate's private \
+                 key. The impostor signs with its own key, and the client checks the signature \
+                 with the certificate's public key before it uses the server's ephemeral key: it \
+                 does not verify."
+            ),
+        ),
+    };
+    text.push_str(&paragraph(lang, "  ", width, &story));
+    for (side, what, ok) in report.events.iter().filter_map(check_of) {
+        if !ok {
+            let check = phrase!("[{}] {} checks {}", "FAIL", side.phrase(), what);
+            let _ = writeln!(text, "  {}", say(lang, &check));
+        }
+    }
+    let result = phrase!(
+        "Result: the {} stops in {}() with the fatal alert {} ({}).",
+        failure.side.phrase(),
+        flight,
+        alert.map_or(Arg::from(phrase!("(none)")), |a| Arg::from(a.name())),
+        failure.error.reason()
+    );
+    let _ = writeln!(text, "  {}", say(lang, &result));
+    Ok((suite, failure.side, alert, flight))
 }

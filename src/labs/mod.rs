@@ -1,5 +1,7 @@
 //! The labs: short experiments, each run in memory from fixed seeds, whose printed output is the
-//! lesson. `tls12-sim lab --list` lists them; `tls12-sim lab NAME` runs one.
+//! lesson. `tls12-sim lab --list` lists them; `tls12-sim lab NAME` runs one, in English or, with
+//! `--lang ja`, in Japanese: every sentence is a [`phrase!`](crate::phrase!) said in the
+//! language asked for (the benchmark's figures in the `cost` lab stay in English).
 //!
 //! In class order: what the server's private key is for (and that the client never needs it),
 //! what an eavesdropper sees, what a server without its key cannot do, forward secrecy, what
@@ -8,6 +10,8 @@
 use crate::error::Error;
 use crate::event::Event;
 use crate::phrase;
+use crate::phrase::Phrase;
+use crate::render::{Lang, say};
 use crate::rng::Side;
 
 mod cost;
@@ -33,9 +37,9 @@ pub struct Lab {
     /// `tls12-sim lab NAME`.
     pub name: &'static str,
     /// What it shows, in one line (`lab --list`).
-    pub summary: &'static str,
-    /// Runs it and returns its printed lesson.
-    pub run: fn() -> Result<String, Error>,
+    pub summary: fn() -> Phrase,
+    /// Runs it and returns its printed lesson, in the language given.
+    pub run: fn(Lang) -> Result<String, Error>,
 }
 
 /// Every lab, in the order a class meets them. `lab --list` prints this table and `lab NAME`
@@ -43,77 +47,113 @@ pub struct Lab {
 pub const LABS: &[Lab] = &[
     Lab {
         name: "no-private-key-needed",
-        summary: "the client completes the handshake holding only the server's certificate",
-        run: || Ok(no_private_key_needed()?.text),
+        summary: || {
+            phrase!("the client completes the handshake holding only the server's certificate")
+        },
+        run: |lang| Ok(no_private_key_needed(lang)?.text),
     },
     Lab {
         name: "eavesdropper",
-        summary: "a passive observer records every byte and holds the certificate: it reads \
-                  nothing",
-        run: || Ok(eavesdropper()?.text),
+        summary: || {
+            phrase!(
+                "a passive observer records every byte and holds the certificate: it reads \
+                 nothing"
+            )
+        },
+        run: |lang| Ok(eavesdropper(lang)?.text),
     },
     Lab {
         name: "server-without-private-key",
-        summary: "a server with the certificate but the wrong private key: where each key \
-                  exchange fails",
-        run: || Ok(server_without_private_key()?.text),
+        summary: || {
+            phrase!(
+                "a server with the certificate but the wrong private key: where each key \
+                 exchange fails"
+            )
+        },
+        run: |lang| Ok(server_without_private_key(lang)?.text),
     },
     Lab {
         name: "forward-secrecy",
-        summary: "record an RSA and an ECDHE session, steal the server's private key later: \
-                  what opens?",
-        run: || Ok(forward_secrecy()?.text),
+        summary: || {
+            phrase!(
+                "record an RSA and an ECDHE session, steal the server's private key later: \
+                 what opens?"
+            )
+        },
+        run: |lang| Ok(forward_secrecy(lang)?.text),
     },
     Lab {
         name: "tamper",
-        summary: "one bit flipped in a record, in Finished, in ServerKeyExchange: who notices, \
-                  and how",
-        run: || Ok(tamper()?.text),
+        summary: || {
+            phrase!(
+                "one bit flipped in a record, in Finished, in ServerKeyExchange: who notices, \
+                 and how"
+            )
+        },
+        run: |lang| Ok(tamper(lang)?.text),
     },
     Lab {
         name: "mtls",
-        summary: "mutual TLS accepted: alice shows her certificate and proves she holds its key",
-        run: || Ok(mtls(MtlsCase::Accepted)?.text),
+        summary: || {
+            phrase!("mutual TLS accepted: alice shows her certificate and proves she holds its key")
+        },
+        run: |lang| Ok(mtls(MtlsCase::Accepted, lang)?.text),
     },
     Lab {
         name: "mtls-expired",
-        summary: "bob's client certificate ran out: certificate_expired",
-        run: || Ok(mtls(MtlsCase::Expired)?.text),
+        summary: || phrase!("bob's client certificate ran out: certificate_expired"),
+        run: |lang| Ok(mtls(MtlsCase::Expired, lang)?.text),
     },
     Lab {
         name: "mtls-revoked",
-        summary: "carol left the company and the CA revoked her certificate: \
-                  certificate_revoked",
-        run: || Ok(mtls(MtlsCase::Revoked)?.text),
+        summary: || {
+            phrase!(
+                "carol left the company and the CA revoked her certificate: \
+                 certificate_revoked"
+            )
+        },
+        run: |lang| Ok(mtls(MtlsCase::Revoked, lang)?.text),
     },
     Lab {
         name: "mtls-unknown-ca",
-        summary: "mallory's certificate comes from a CA the server does not trust: unknown_ca",
-        run: || Ok(mtls(MtlsCase::UnknownCa)?.text),
+        summary: || {
+            phrase!("mallory's certificate comes from a CA the server does not trust: unknown_ca")
+        },
+        run: |lang| Ok(mtls(MtlsCase::UnknownCa, lang)?.text),
     },
     Lab {
         name: "mtls-no-certificate",
-        summary: "a client without a certificate, at a server that requires one: \
-                  handshake_failure",
-        run: || Ok(mtls(MtlsCase::NoCertificate)?.text),
+        summary: || {
+            phrase!(
+                "a client without a certificate, at a server that requires one: \
+                 handshake_failure"
+            )
+        },
+        run: |lang| Ok(mtls(MtlsCase::NoCertificate, lang)?.text),
     },
     Lab {
         name: "mtls-wrong-key",
-        summary: "alice's certificate, copied, without alice's private key: decrypt_error",
-        run: || Ok(mtls(MtlsCase::WrongKey)?.text),
+        summary: || {
+            phrase!("alice's certificate, copied, without alice's private key: decrypt_error")
+        },
+        run: |lang| Ok(mtls(MtlsCase::WrongKey, lang)?.text),
     },
     Lab {
         name: "cost",
-        summary: "what the private key's work costs next to the session keys' (a quick \
-                  measurement)",
+        summary: || {
+            phrase!(
+                "what the private key's work costs next to the session keys' (a quick \
+                 measurement)"
+            )
+        },
         run: cost,
     },
 ];
 
-/// Runs a lab by name and returns its printed lesson.
-pub fn run(name: &str) -> Result<String, Error> {
+/// Runs a lab by name and returns its printed lesson in `lang`.
+pub fn run(name: &str, lang: Lang) -> Result<String, Error> {
     match LABS.iter().find(|lab| lab.name == name) {
-        Some(lab) => (lab.run)(),
+        Some(lab) => (lab.run)(lang),
         None => {
             let names: Vec<&str> = LABS.iter().map(|lab| lab.name).collect();
             Err(Error::Config(phrase!(
@@ -123,6 +163,73 @@ pub fn run(name: &str) -> Result<String, Error> {
             )))
         }
     }
+}
+
+/// The list of labs (`lab --list`): each name and what it shows, in `lang`.
+pub fn list(lang: Lang) -> String {
+    let title = phrase!("The labs (run one with `tls12-sim lab NAME`):");
+    let mut list = format!("{}\n", say(lang, &title));
+    for lab in LABS {
+        let summary = say(lang, &(lab.summary)());
+        list.push_str(&format!("  {:<20} {summary}\n", lab.name));
+    }
+    list
+}
+
+/// `phrase` in `lang` as a paragraph, each line after `indent`. The English is wrapped at
+/// `width` columns: the labs' English was laid out by hand, and each paragraph's width keeps
+/// its line breaks. The Japanese goes one sentence a line.
+fn paragraph(lang: Lang, indent: &str, width: usize, phrase: &Phrase) -> String {
+    let text = say(lang, phrase);
+    if lang == Lang::Ja {
+        return sentences(&text)
+            .iter()
+            .map(|sentence| format!("{indent}{sentence}\n"))
+            .collect();
+    }
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = |s: &str| s.chars().count();
+        if !line.is_empty() && len(indent) + len(&line) + 1 + len(word) > width {
+            out.push_str(&format!("{indent}{line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&format!("{indent}{line}\n"));
+    out
+}
+
+/// Japanese text cut into sentences: each ends at 。 or a question mark outside parentheses.
+fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut sentence = String::new();
+    let mut depth = 0_usize;
+    for c in text.chars() {
+        sentence.push(c);
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            '。' | '?' if depth == 0 => {
+                out.push(sentence.trim().to_string());
+                sentence.clear();
+            }
+            _ => {}
+        }
+    }
+    if !sentence.trim().is_empty() {
+        out.push(sentence.trim().to_string());
+    }
+    out
+}
+
+/// Words in a list: "a, b" in English, "a、b" in Japanese.
+fn join_words(lang: Lang, words: &[String]) -> String {
+    words.join(if lang == Lang::Ja { "、" } else { ", " })
 }
 
 /// The first 8 bytes in hex: enough to recognise a value in the trace.
@@ -140,9 +247,4 @@ fn last_flight(events: &[Event], side: Side) -> &'static str {
             _ => None,
         })
         .unwrap_or("(before any flight)")
-}
-
-/// An error's explanation without the alert name it starts with.
-fn reason(error: &Error) -> String {
-    error.reason().to_string()
 }

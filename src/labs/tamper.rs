@@ -6,12 +6,14 @@
 
 use std::fmt::Write as _;
 
-use super::reason;
+use super::paragraph;
 use crate::error::Error;
 use crate::event::traced_value;
 use crate::messages::alert::AlertDescription;
 use crate::phrase;
+use crate::phrase::{Arg, Phrase};
 use crate::record::{Direction, record_spans};
+use crate::render::{Lang, say};
 use crate::rng::Side;
 use crate::simulate::{self, Failure, Options, Simulation};
 use crate::suites::CipherSuite;
@@ -39,43 +41,75 @@ impl TamperCase {
         TamperCase::ServerKeyExchange,
     ];
 
-    fn title(self) -> &'static str {
+    fn title(self) -> Phrase {
         match self {
-            TamperCase::ApplicationData => "one bit of an application-data record",
-            TamperCase::FinishedRecord => "one bit of the client's encrypted Finished record",
-            TamperCase::FinishedVerifyData => {
+            TamperCase::ApplicationData => phrase!("one bit of an application-data record"),
+            TamperCase::FinishedRecord => {
+                phrase!("one bit of the client's encrypted Finished record")
+            }
+            TamperCase::FinishedVerifyData => phrase!(
                 "one bit of verify_data in the client's Finished, sealed again with the session \
                  keys"
-            }
+            ),
             TamperCase::ServerKeyExchange => {
-                "one bit of the server's ephemeral key in ServerKeyExchange"
+                phrase!("one bit of the server's ephemeral key in ServerKeyExchange")
             }
         }
     }
 
-    fn why(self) -> &'static str {
+    /// Why the change is noticed: paragraphs, each with the width its English is wrapped at
+    /// (see [`paragraph`]).
+    fn why(self) -> Vec<(usize, Phrase)> {
         match self {
-            TamperCase::ApplicationData => {
-                "AES-GCM authenticates every record: the tag, computed with the session key over \
-                 the ciphertext\n  and the AAD (sequence number, type, version, length), no \
-                 longer matches (RFC 5246 6.2.3.3)."
-            }
-            TamperCase::FinishedRecord => {
-                "Finished is the first record under the new keys, so GCM catches the change \
-                 before the\n  Finished check even runs: bad_record_mac, as for any record."
-            }
-            TamperCase::FinishedVerifyData => {
-                "This attacker knows the session keys (say, from a leaked key log), so the \
-                 record authenticates.\n  But verify_data = PRF(master_secret, \"client \
-                 finished\", hash of the handshake) does not match\n  the server's own \
-                 computation (RFC 5246 7.4.9): decrypt_error."
-            }
-            TamperCase::ServerKeyExchange => {
-                "The server signed client_random + server_random + its ECDH parameters with its \
-                 private key.\n  The client checks the signature with the certificate's public \
-                 key before it uses the\n  ephemeral key (RFC 8422 5.4): a changed key no \
-                 longer verifies: decrypt_error."
-            }
+            TamperCase::ApplicationData => vec![(
+                102,
+                phrase!(
+                    "AES-GCM authenticates every record: the tag, computed with the session key \
+                     over the ciphertext and the AAD (sequence number, type, version, length), no \
+                     longer matches (RFC 5246 6.2.3.3)."
+                ),
+            )],
+            TamperCase::FinishedRecord => vec![(
+                96,
+                phrase!(
+                    "Finished is the first record under the new keys, so GCM catches the change \
+                     before the Finished check even runs: bad_record_mac, as for any record."
+                ),
+            )],
+            TamperCase::FinishedVerifyData => vec![
+                (
+                    110,
+                    phrase!(
+                        "This attacker knows the session keys (say, from a leaked key log), so \
+                         the record authenticates."
+                    ),
+                ),
+                (
+                    96,
+                    phrase!(
+                        "But verify_data = PRF(master_secret, \"client finished\", hash of the \
+                         handshake) does not match the server's own computation (RFC 5246 \
+                         7.4.9): decrypt_error."
+                    ),
+                ),
+            ],
+            TamperCase::ServerKeyExchange => vec![
+                (
+                    110,
+                    phrase!(
+                        "The server signed client_random + server_random + its ECDH parameters \
+                         with its private key."
+                    ),
+                ),
+                (
+                    90,
+                    phrase!(
+                        "The client checks the signature with the certificate's public key \
+                         before it uses the ephemeral key (RFC 8422 5.4): a changed key no longer \
+                         verifies: decrypt_error."
+                    ),
+                ),
+            ],
         }
     }
 }
@@ -88,40 +122,55 @@ pub struct Tamper {
     pub text: String,
 }
 
-/// Runs every tamper case and explains who noticed.
-pub fn tamper() -> Result<Tamper, Error> {
-    let mut text = String::from(
-        "Lab: tampering in transit.\n\n\
-         A man in the middle changes one bit of what one side sent, before the other reads it. \
-         TLS promises\n\
-         integrity: every change must be noticed, and the connection must end with an alert, \
-         not go on\n\
-         with changed data. Four places to flip a bit:\n",
-    );
+/// Runs every tamper case and explains who noticed, in `lang`.
+pub fn tamper(lang: Lang) -> Result<Tamper, Error> {
+    let mut text = format!("{}\n\n", say(lang, &phrase!("Lab: tampering in transit.")));
+    // Three lines, as the English was laid out: one phrase each.
+    let introduction = [
+        phrase!(
+            "A man in the middle changes one bit of what one side sent, before the other reads \
+             it. TLS promises"
+        ),
+        phrase!(
+            "integrity: every change must be noticed, and the connection must end with an alert, \
+             not go on"
+        ),
+        phrase!("with changed data. Four places to flip a bit:"),
+    ];
+    for line in &introduction {
+        text.push_str(&format!("{}\n", say(lang, line)));
+    }
     let mut runs = Vec::new();
     for case in TamperCase::ALL {
         let (suite, failure, step) = run_case(case)?;
         let alert = failure.error.any_alert();
         let _ = writeln!(
             text,
-            "\n--- {} ({}) ---\n  Result: the {} notices in {step}() and sends the fatal alert \
-             {} ({}).\n  Why: {}",
-            case.title(),
-            suite.name(),
-            failure.side.name(),
-            alert.map_or("(none)", |a| a.name()),
-            reason(&failure.error),
-            case.why()
+            "\n--- {} ({}) ---",
+            say(lang, &case.title()),
+            suite.name()
         );
+        let result = phrase!(
+            "Result: the {} notices in {}() and sends the fatal alert {} ({}).",
+            failure.side.phrase(),
+            step,
+            alert.map_or(Arg::from(phrase!("(none)")), |a| Arg::from(a.name())),
+            failure.error.reason()
+        );
+        let _ = writeln!(text, "  {}", say(lang, &result));
+        for (i, (width, why)) in case.why().into_iter().enumerate() {
+            let why = if i == 0 { phrase!("Why: {}", why) } else { why };
+            text.push_str(&paragraph(lang, "  ", width, &why));
+        }
         runs.push((case, failure.side, alert, step));
     }
-    text.push_str(
-        "\nThe lesson: after the handshake, the session keys authenticate every record; during \
-         it, the\n\
-         server's signature protects its key exchange and the Finished messages protect the \
-         whole\n\
-         transcript. Tampering is always noticed; the alert tells you which layer noticed.\n",
+    let lesson = phrase!(
+        "The lesson: after the handshake, the session keys authenticate every record; during it, \
+         the server's signature protects its key exchange and the Finished messages protect the \
+         whole transcript. Tampering is always noticed; the alert tells you which layer noticed."
     );
+    text.push('\n');
+    text.push_str(&paragraph(lang, "", 95, &lesson));
     Ok(Tamper { runs, text })
 }
 
