@@ -56,29 +56,10 @@ fn rust_gdb_sees_the_secrets_of_the_trace() {
     let commands = dir.join("secrets.gdb");
     std::fs::write(&commands, gdb_script(&dir, &debugged_json)).expect("write the gdb script");
 
-    let mut gdb = Command::new(&rust_gdb);
-    gdb.args(["-batch", "-nx"])
-        // No network here: never ask a debuginfod server for the symbols of libc & co.
-        .args(["-iex", "set debuginfod enabled off"])
-        .env("DEBUGINFOD_URLS", "")
-        .arg("-x")
-        .arg(&commands)
-        .arg(BIN);
-    let (status, stdout, stderr) = run_with_timeout(gdb, GDB_TIMEOUT);
-    let transcript = format!("{stdout}\n--- stderr ---\n{stderr}");
-    let Some(status) = status else {
-        panic!(
-            "rust-gdb did not finish within {GDB_TIMEOUT:?}; it was killed. Output:\n{transcript}"
-        );
-    };
-    if transcript.contains("ptrace: Operation not permitted") {
-        if require_peers() {
-            panic!("gdb may not trace processes here (ptrace); output:\n{transcript}");
-        }
-        eprintln!("SKIPPED: gdb may not trace processes here (ptrace is not permitted)");
+    let Some((status, transcript)) = run_gdb(&rust_gdb, &commands) else {
         return;
-    }
-    println!("{stdout}");
+    };
+    println!("{transcript}");
     assert!(
         status.success(),
         "rust-gdb failed ({status}):\n{transcript}"
@@ -175,20 +156,9 @@ fn step_goes_over_the_trace_with_the_guides_skip_lines() {
         skips.join("\n")
     );
     std::fs::write(&commands, script).expect("write the gdb script");
-    let mut gdb = Command::new(&rust_gdb);
-    gdb.args(["-batch", "-nx"])
-        .args(["-iex", "set debuginfod enabled off"])
-        .env("DEBUGINFOD_URLS", "")
-        .arg("-x")
-        .arg(&commands)
-        .arg(BIN);
-    let (status, stdout, stderr) = run_with_timeout(gdb, GDB_TIMEOUT);
-    let transcript = format!("{stdout}\n--- stderr ---\n{stderr}");
-    assert!(status.is_some(), "rust-gdb did not finish:\n{transcript}");
-    if transcript.contains("ptrace: Operation not permitted") && !require_peers() {
-        eprintln!("SKIPPED: gdb may not trace processes here (ptrace is not permitted)");
+    let Some((_, transcript)) = run_gdb(&rust_gdb, &commands) else {
         return;
-    }
+    };
     let steps = section(&transcript, "steps");
     // `step` goes line by line through the statement (`.trace()`, `.value(`), never into it.
     assert!(
@@ -202,6 +172,35 @@ fn step_goes_over_the_trace_with_the_guides_skip_lines() {
         "step did not reach the next statement of send_server_hello:\n{transcript}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs rust-gdb in batch mode on the binary with the commands in `script`: its exit status and
+/// everything it printed. `None` (the test prints SKIPPED) where gdb may not trace processes,
+/// unless the peers are required; a gdb that does not finish in time fails the test.
+fn run_gdb(rust_gdb: &Path, script: &Path) -> Option<(ExitStatus, String)> {
+    let mut gdb = Command::new(rust_gdb);
+    gdb.args(["-batch", "-nx"])
+        // No network here: never ask a debuginfod server for the symbols of libc & co.
+        .args(["-iex", "set debuginfod enabled off"])
+        .env("DEBUGINFOD_URLS", "")
+        .arg("-x")
+        .arg(script)
+        .arg(BIN);
+    let (status, stdout, stderr) = run_with_timeout(gdb, GDB_TIMEOUT);
+    let transcript = format!("{stdout}\n--- stderr ---\n{stderr}");
+    let Some(status) = status else {
+        panic!(
+            "rust-gdb did not finish within {GDB_TIMEOUT:?}; it was killed. Output:\n{transcript}"
+        );
+    };
+    if transcript.contains("ptrace: Operation not permitted") {
+        if require_peers() {
+            panic!("gdb may not trace processes here (ptrace); output:\n{transcript}");
+        }
+        eprintln!("SKIPPED: gdb may not trace processes here (ptrace is not permitted)");
+        return None;
+    }
+    Some((status, transcript))
 }
 
 /// The gdb commands: everything the guide's table promises for these two steps. Markers

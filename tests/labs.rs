@@ -1,5 +1,8 @@
 //! Every lab runs, and each shows the outcome its lesson claims.
 
+mod common;
+
+use common::{english_prose, has_japanese};
 use tls12_sim::event::Key;
 use tls12_sim::labs::{self, MtlsCase, TamperCase};
 use tls12_sim::messages::alert::AlertDescription as A;
@@ -167,51 +170,6 @@ fn the_labs_use_one_suite_of_each_key_exchange() {
 
 // ---------------------------------------------------------------------------------------------
 // In Japanese (`tls12-sim lab NAME --lang ja`)
-
-/// English prose left in a line: four lowercase words in a row, outside "quotes" and
-/// `backticks` (application data, PRF labels and commands are quoted), in a line that is not
-/// hex. (The check of tests/lang_ja.rs, which reads the traces.)
-fn english_prose(line: &str) -> bool {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    if words.iter().all(|w| {
-        w.trim_end_matches('.')
-            .chars()
-            .all(|c| c.is_ascii_hexdigit())
-    }) {
-        return false;
-    }
-    let mut unquoted = String::new();
-    let (mut quoted, mut ticked) = (false, false);
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            '`' => ticked = !ticked,
-            _ if quoted || ticked => {}
-            c => unquoted.push(c),
-        }
-        if c == '"' || c == '`' {
-            unquoted.push(' ');
-        }
-    }
-    let mut run = 0;
-    for word in unquoted.split_whitespace() {
-        let word = word.trim_end_matches([',', ';', ':', '.']);
-        if !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase()) {
-            run += 1;
-            if run >= 4 {
-                return true;
-            }
-        } else {
-            run = 0;
-        }
-    }
-    false
-}
-
-fn has_japanese(text: &str) -> bool {
-    text.chars()
-        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
-}
 
 #[test]
 fn the_prose_check_sees_english_prose() {

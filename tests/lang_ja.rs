@@ -3,6 +3,10 @@
 
 use std::process::Command;
 
+mod common;
+
+use common::{english_prose, has_japanese};
+
 use tls12_sim::demo_pki::DemoClient;
 use tls12_sim::event::Event;
 use tls12_sim::phrase::Phrase;
@@ -63,30 +67,6 @@ fn explanations(report: &Report) -> Vec<Phrase> {
         out.push(failure.error.phrase());
     }
     out
-}
-
-/// English prose left in a line: four lowercase words in a row, outside "quotes" (names,
-/// application data and PRF labels are quoted).
-fn english_prose(line: &str) -> bool {
-    let unquoted: String = line.split('"').step_by(2).collect::<Vec<_>>().join(" ");
-    let mut run = 0;
-    for word in unquoted.split_whitespace() {
-        let word = word.trim_end_matches([',', ';', ':', '.']);
-        if !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase()) {
-            run += 1;
-            if run >= 4 {
-                return true;
-            }
-        } else {
-            run = 0;
-        }
-    }
-    false
-}
-
-fn has_japanese(text: &str) -> bool {
-    text.chars()
-        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
 }
 
 #[test]

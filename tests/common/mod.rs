@@ -101,3 +101,48 @@ pub fn find(haystack: &[u8], needle: &[u8]) -> usize {
         .position(|w| w == needle)
         .expect("pattern not found")
 }
+
+/// English prose left in a line: four lowercase words in a row, outside "quotes" and
+/// `backticks` (application data, PRF labels and commands are quoted), in a line that is not
+/// hex. (tests/lang_ja.rs checks the traces with it, tests/labs.rs the labs.)
+pub fn english_prose(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    if words.iter().all(|w| {
+        w.trim_end_matches('.')
+            .chars()
+            .all(|c| c.is_ascii_hexdigit())
+    }) {
+        return false;
+    }
+    let mut unquoted = String::new();
+    let (mut quoted, mut ticked) = (false, false);
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '`' => ticked = !ticked,
+            _ if quoted || ticked => {}
+            c => unquoted.push(c),
+        }
+        if c == '"' || c == '`' {
+            unquoted.push(' ');
+        }
+    }
+    let mut run = 0;
+    for word in unquoted.split_whitespace() {
+        let word = word.trim_end_matches([',', ';', ':', '.']);
+        if !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase()) {
+            run += 1;
+            if run >= 4 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+pub fn has_japanese(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+}
