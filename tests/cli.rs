@@ -634,3 +634,51 @@ fn the_readme_shows_the_code_as_it_is() {
     assert!(readme.contains("./scripts/test.sh       #"));
     assert!(readme.contains("cargo install --path ."));
 }
+
+#[test]
+fn the_benchmark_into_a_closed_pipe_ends_quietly() {
+    let (status, err) = run_into_closed_pipe(&["bench", "--quick"]);
+    assert!(status.success(), "{status}\n{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_key_that_does_not_match_names_where_each_key_exchange_fails() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/src/demo/");
+    let (ok, _, err) = run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--cert",
+        &format!("{demo}server.pem"),
+        "--key",
+        &format!("{demo}client.key"),
+        "--client-ca",
+        "/no/such/ca.pem",
+        "--require-client-cert",
+    ]);
+    // The missing CA file stops it at start-up, after the warning about the key.
+    assert!(!ok);
+    assert!(
+        err.contains(
+            "warning: the private key does not match the certificate: every handshake will fail \
+             (RSA key exchange at the client's Finished, with bad_record_mac"
+        ) && err.contains("ECDHE at the ServerKeyExchange, with decrypt_error"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_key_log_options_say_a_line_is_not_written_twice() {
+    for command in ["simulate", "serve", "connect"] {
+        let (ok, out, _) = run(&[command, "--help"]);
+        assert!(ok);
+        assert!(
+            out.contains("not written again"),
+            "{command} --help:\n{out}"
+        );
+    }
+}
