@@ -109,6 +109,12 @@ impl Conn {
         self.handshake_complete
     }
 
+    /// How many times the peer asked to renegotiate after the handshake, and was refused with
+    /// the warning no_renegotiation (this program never renegotiates: RFC 5746 4.2, 4.4).
+    pub fn renegotiations_refused(&self) -> u32 {
+        self.record.renegotiations_refused()
+    }
+
     /// Whether we sent a fatal alert.
     pub fn alert_sent(&self) -> bool {
         self.alert_sent

@@ -96,6 +96,10 @@ struct ServeArgs {
     /// Drop a peer that sends nothing for this long.
     #[arg(long, default_value_t = 10_000)]
     read_timeout_ms: u64,
+    /// Serve at most this many connections at once (one thread each); one more is closed at
+    /// once, with a line on standard error that says why.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    max_connections: u64,
     /// Mutual TLS: the CA certificates (PEM) whose client certificates we accept.
     #[arg(long)]
     client_ca: Option<PathBuf>,
@@ -513,6 +517,19 @@ fn load_file<T>(
     load(&text).map_err(|e| about_file(option, path, &e))
 }
 
+/// `--cert` and `--key`: the chain, and the private key of its first certificate, which must
+/// be an RSA key (refused now, by name, rather than at every handshake).
+fn load_identity(cert: &Path, key: &Path) -> Result<Identity, Error> {
+    let chain = load_file("--cert", cert, pki::load_certificates_pem)?;
+    let key = load_file("--key", key, pki::load_private_key_pem)?;
+    if let Some(leaf) = chain.first() {
+        pki::parse_certificate(leaf)
+            .and_then(|c| pki::rsa_public_key(&c))
+            .map_err(|e| about_file("--cert", cert, &e))?;
+    }
+    Ok(Identity { chain, key })
+}
+
 /// `error`, about the file given with `option`: "--crl FILE: the CRL from ... is not signed".
 fn about_file(option: &str, path: &Path, error: &Error) -> Error {
     Error::Config(phrase!(
@@ -531,10 +548,7 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
         check_output_file("--html", path)?;
     }
     let identity = match (&args.cert, &args.key) {
-        (Some(cert), Some(key)) => Identity {
-            chain: load_file("--cert", cert, pki::load_certificates_pem)?,
-            key: load_file("--key", key, pki::load_private_key_pem)?,
-        },
+        (Some(cert), Some(key)) => load_identity(cert, key)?,
         _ => demo_pki::server()?,
     };
     if !pki::key_matches_certificate(&identity.key, &identity.chain[0]) {
@@ -586,10 +600,11 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
         lang: args.lang.into(),
         once: args.once,
         read_timeout: Duration::from_millis(args.read_timeout_ms),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
     };
-    let served = net::serve(&options)?;
+    let served = net::serve(options)?;
     Ok(match served.result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             report_failure(&e);
             ExitCode::FAILURE
@@ -612,10 +627,7 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         None => ServerTrust::Anchors(demo_pki::trust_store()?),
     };
     let identity = match (&args.cert, &args.key) {
-        (Some(cert), Some(key)) => Some(Identity {
-            chain: load_file("--cert", cert, pki::load_certificates_pem)?,
-            key: load_file("--key", key, pki::load_private_key_pem)?,
-        }),
+        (Some(cert), Some(key)) => Some(load_identity(cert, key)?),
         _ => None,
     };
     let suites = match &args.suite {

@@ -1,0 +1,241 @@
+//! `tls12-sim serve`: the accept loop, one thread per connection, and one log line for each.
+//!
+//! The accept loop only accepts: each connection is handed to a thread of its own at once, so
+//! an idle or slow peer costs its own thread and nothing else. A cap (`--max-connections`)
+//! bounds the threads; a connection over it is closed at once, with a log line that says why.
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use super::files::{write_html, write_keylog};
+use super::http;
+use super::{Ending, print_trace, seconds};
+use crate::error::Error;
+use crate::phrase;
+use crate::pki::{self, Identity};
+use crate::render::Lang;
+use crate::rng::{Clock, RoleRng, Side};
+use crate::server::{ClientAuth, Server, ServerConfig};
+use crate::suites::CipherSuite;
+
+/// How `tls12-sim serve` runs.
+pub struct ServeOptions {
+    /// Address to listen on, e.g. `127.0.0.1:4433`.
+    pub listen: String,
+    /// Our certificate chain and the private key of its first certificate.
+    pub identity: Identity,
+    /// The suites we accept (the client's preference decides).
+    pub suites: Vec<CipherSuite>,
+    /// Agree to extended_master_secret (RFC 7627) when the client offers it.
+    pub allow_extended_master_secret: bool,
+    /// Append each connection's NSS key log line here.
+    pub keylog: Option<PathBuf>,
+    /// Print each connection's annotated trace (to standard error).
+    pub trace: bool,
+    /// Write each connection's web page (the trace as HTML) to this file, replacing the last.
+    pub html: Option<PathBuf>,
+    /// The language of the trace's explanations.
+    pub lang: Lang,
+    /// Serve one connection (one that sends a ClientHello), then return.
+    pub once: bool,
+    /// Give up on a peer that sends nothing for this long.
+    pub read_timeout: Duration,
+    /// At most this many connections at once; one more is closed at once.
+    pub max_connections: usize,
+    /// Mutual TLS: ask for client certificates, and whom to trust for them.
+    pub client_auth: ClientAuth,
+    /// The CAs (and their CRLs) whose client certificates we accept.
+    pub client_trust: pki::TrustStore,
+}
+
+/// What one served connection did.
+pub struct ServedConnection {
+    /// The suite negotiated, if the handshake got as far as ServerHello.
+    pub suite: Option<CipherSuite>,
+    /// How it ended, or the error that ended it.
+    pub result: Result<Ending, Error>,
+}
+
+/// Listens and serves connections, each on its own thread; with `once`, serves on this thread
+/// and returns the outcome of the first connection that sends a ClientHello. Prints
+/// `listening on ADDRESS` on standard output when ready, and one line per connection on
+/// standard error.
+pub fn serve(options: ServeOptions) -> Result<ServedConnection, Error> {
+    let listener = TcpListener::bind(&options.listen).map_err(|e| {
+        Error::Config(phrase!(
+            "cannot listen on {}: {}",
+            options.listen.to_string(),
+            e.to_string()
+        ))
+    })?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Error::Config(phrase!("no local address: {}", e.to_string())))?;
+    let _ = writeln!(std::io::stdout(), "listening on {address}");
+    let _ = std::io::stdout().flush();
+    let options = Arc::new(options);
+    let open = Arc::new(AtomicUsize::new(0));
+    for number in 1.. {
+        let (stream, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                log(&format!("accept failed: {e}"));
+                continue;
+            }
+        };
+        if options.once {
+            let served = serve_connection(stream, &options);
+            log(&outcome_line(number, peer, &served));
+            if !matches!(served.result, Ok(Ending::NothingSent)) {
+                return Ok(served);
+            }
+        } else {
+            hand_over(stream, peer, number, &options, &open);
+        }
+    }
+    unreachable!("the accept loop only ends by returning")
+}
+
+/// Gives a connection its own thread, unless `max_connections` are open already: then it is
+/// closed at once, and the log says why.
+fn hand_over(
+    stream: TcpStream,
+    peer: SocketAddr,
+    number: u64,
+    options: &Arc<ServeOptions>,
+    open: &Arc<AtomicUsize>,
+) {
+    if open.fetch_add(1, Ordering::SeqCst) >= options.max_connections {
+        open.fetch_sub(1, Ordering::SeqCst);
+        log(&format!(
+            "connection {number} from {peer}: refused: {} connections are open already \
+             (--max-connections {})",
+            options.max_connections, options.max_connections
+        ));
+        return;
+    }
+    let (options, slot) = (Arc::clone(options), OpenSlot(Arc::clone(open)));
+    let spawned = std::thread::Builder::new()
+        .name(format!("connection {number}"))
+        .spawn(move || {
+            let _slot = slot;
+            let served = serve_connection(stream, &options);
+            log(&outcome_line(number, peer, &served));
+        });
+    if let Err(e) = spawned {
+        log(&format!(
+            "connection {number} from {peer}: refused: no thread for it ({e})"
+        ));
+    }
+}
+
+/// One open connection, counted until its thread ends (however it ends).
+struct OpenSlot(Arc<AtomicUsize>);
+
+impl Drop for OpenSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// One line on standard error, whole (a line is written in one call, so lines of connections
+/// running at once do not interleave).
+fn log(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// The log line of a finished connection.
+fn outcome_line(number: u64, peer: SocketAddr, served: &ServedConnection) -> String {
+    let suite = served.suite.map_or("?", |s| s.name());
+    let what = match &served.result {
+        Ok(Ending::Closed) => format!("{suite} completed"),
+        Ok(Ending::ClientClosedWithoutCloseNotify) => {
+            format!("{suite} completed; the client closed without close_notify")
+        }
+        Ok(Ending::NothingSent) => {
+            "closed by the client before any data (a spare connection or a port check)".into()
+        }
+        Err(e) => format!("failed: {e}"),
+    };
+    format!("connection {number} from {peer}: {what}")
+}
+
+/// One connection: handshake, then application data until the client closes.
+fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConnection {
+    let config = ServerConfig {
+        suites: options.suites.clone(),
+        identity: Identity {
+            chain: options.identity.chain.clone(),
+            key: options.identity.key.clone(),
+        },
+        allow_extended_master_secret: options.allow_extended_master_secret,
+        client_auth: options.client_auth,
+        client_trust: options.client_trust.clone(),
+    };
+    let rng = match RoleRng::from_os(Side::Server) {
+        Ok(rng) => rng,
+        Err(e) => {
+            return ServedConnection {
+                suite: None,
+                result: Err(e),
+            };
+        }
+    };
+    // Always traced: a browser that asks for a page gets the page of this very connection.
+    let mut server = Server::new(config, rng, Clock::System, true);
+    let result = serve_steps(&mut server, &mut stream, options).map_err(|e| {
+        e.timeout_as(|| {
+            phrase!(
+                "no data from the client for {}",
+                seconds(options.read_timeout)
+            )
+        })
+    });
+    print_trace(server.conn_mut(), options.trace, options.lang);
+    write_keylog(server.conn(), options.keylog.as_deref());
+    if !matches!(result, Ok(Ending::NothingSent)) {
+        let outcome = result.as_ref().map(|_| ());
+        write_html(
+            server.conn(),
+            options.html.as_deref(),
+            outcome,
+            options.lang,
+        );
+    }
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    ServedConnection {
+        suite: server.conn().negotiated_suite(),
+        result,
+    }
+}
+
+/// The handshake, then what the client asks for (see `http`): an HTTP request gets its answer,
+/// anything else is echoed back.
+fn serve_steps(
+    server: &mut Server,
+    stream: &mut TcpStream,
+    options: &ServeOptions,
+) -> Result<Ending, Error> {
+    stream.set_read_timeout(Some(options.read_timeout))?;
+    stream.set_write_timeout(Some(options.read_timeout))?;
+    if nothing_sent(stream)? {
+        return Ok(Ending::NothingSent);
+    }
+    server.answer_hello(stream)?;
+    print_trace(server.conn_mut(), options.trace, options.lang);
+    server.finish(stream)?;
+    print_trace(server.conn_mut(), options.trace, options.lang);
+    write_keylog(server.conn(), options.keylog.as_deref());
+    http::answer(server, stream, options.trace, options.lang)
+}
+
+/// Whether the client closed the connection before sending a byte (waits for the first byte,
+/// and leaves it where the handshake will read it).
+fn nothing_sent(stream: &TcpStream) -> Result<bool, Error> {
+    let mut first = [0u8; 1];
+    Ok(stream.peek(&mut first)? == 0)
+}
