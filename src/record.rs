@@ -41,8 +41,11 @@ use aes_gcm::{Aes128Gcm, Aes256Gcm, KeyInit};
 
 use crate::error::Error;
 use crate::event::{Event, GcmDetails, Trace};
+use crate::messages::HandshakeMessage;
 use crate::messages::alert::{Alert, AlertDescription, AlertLevel};
 use crate::messages::change_cipher_spec::ChangeCipherSpec;
+use crate::messages::client_hello::ClientHello;
+use crate::messages::hello_request::HelloRequest;
 use crate::messages::version_name;
 use crate::phrase;
 use crate::phrase::Phrase;
@@ -415,6 +418,12 @@ impl RecordLayer {
         }
     }
 
+    /// How many requests to renegotiate (HelloRequest, or a new ClientHello) were refused with
+    /// the warning no_renegotiation.
+    pub fn renegotiations_refused(&self) -> u32 {
+        self.renegotiations_refused
+    }
+
     /// From now on every received record must carry `version` (once the hellos agreed on it).
     pub fn expect_records_of(&mut self, version: u16) {
         self.expect_version = Some(version);
@@ -681,7 +690,14 @@ impl RecordLayer {
     ) -> Result<Vec<u8>, Error> {
         loop {
             if let Some(message) = take_handshake_message(&mut self.handshake_in)? {
-                if self.side == Side::Client && message == HELLO_REQUEST {
+                if self.side == Side::Client && message.first() == Some(&HELLO_REQUEST) {
+                    traced::<HelloRequest>(self.side, &message, trace)?;
+                    trace.note(self.side, || {
+                        phrase!(
+                            "HelloRequest in the middle of a handshake: ignored, as RFC 5246 \
+                             7.4.1.1 says"
+                        )
+                    });
                     continue;
                 }
                 self.warnings_in_a_row = 0;
@@ -769,16 +785,7 @@ impl RecordLayer {
                 Some((HANDSHAKE, data)) => {
                     self.handshake_in.extend_from_slice(&self.in_buf[data]);
                     while let Some(message) = take_handshake_message(&mut self.handshake_in)? {
-                        let renegotiation = match self.side {
-                            Side::Client => message == HELLO_REQUEST,
-                            Side::Server => message.first() == Some(&1), // ClientHello
-                        };
-                        if !renegotiation {
-                            return Err(Error::UnexpectedMessage(phrase!(
-                                "{} after the handshake",
-                                crate::messages::handshake_type_name(message[0])
-                            )));
-                        }
+                        self.renegotiation_request(&message, trace)?;
                         self.renegotiations_refused += 1;
                         if self.renegotiations_refused > MAX_WARNINGS_IN_A_ROW {
                             return Err(Error::UnexpectedMessage(phrase!(
@@ -798,8 +805,62 @@ impl RecordLayer {
     }
 }
 
-/// A HelloRequest: type 0, empty body (RFC 5246 7.4.1.1).
-const HELLO_REQUEST: [u8; 4] = [0, 0, 0, 0];
+impl RecordLayer {
+    /// A handshake message after the handshake: a request to renegotiate if it is a
+    /// HelloRequest from a server or a ClientHello from a client (decoded and traced, with a
+    /// note that it is refused); any other message is `unexpected_message`.
+    fn renegotiation_request(&self, message: &[u8], trace: &mut Trace) -> Result<(), Error> {
+        match (self.side, message.first().copied()) {
+            (Side::Client, Some(HELLO_REQUEST)) => {
+                traced::<HelloRequest>(self.side, message, trace)?;
+                trace.note(self.side, || {
+                    phrase!(
+                        "HelloRequest: the server asks for a new handshake (renegotiation). \
+                         This program never renegotiates: it answers with the warning \
+                         no_renegotiation and the connection carries on (RFC 5746 4.2)"
+                    )
+                });
+            }
+            (Side::Server, Some(CLIENT_HELLO)) => {
+                traced::<ClientHello>(self.side, message, trace)?;
+                trace.note(self.side, || {
+                    phrase!(
+                        "a second ClientHello: the client asks for a new handshake \
+                         (renegotiation). This program never renegotiates: it answers with the \
+                         warning no_renegotiation and the connection carries on (RFC 5746 4.4)"
+                    )
+                });
+            }
+            (_, code) => {
+                return Err(Error::UnexpectedMessage(phrase!(
+                    "{} after the handshake",
+                    crate::messages::handshake_type_name(code.unwrap_or(255))
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a handshake message read outside the handshake's own steps (a request to
+/// renegotiate) and traces it as `Conn::expect` traces the others.
+fn traced<M: HandshakeMessage>(side: Side, message: &[u8], trace: &mut Trace) -> Result<M, Error> {
+    let (decoded, fields) = M::decode(message)?;
+    trace.push(|| Event::Message {
+        side,
+        from: side.peer(),
+        name: M::TYPE.name().to_string(),
+        rfc: M::TYPE.rfc(),
+        bytes: message.to_vec(),
+        fields,
+    });
+    Ok(decoded)
+}
+
+/// The `msg_type` of HelloRequest (RFC 5246 7.4.1.1).
+const HELLO_REQUEST: u8 = 0;
+/// The `msg_type` of ClientHello (RFC 5246 7.4.1.2).
+const CLIENT_HELLO: u8 = 1;
 
 fn unexpected(content_type: u8, wanted: Phrase) -> Error {
     let got = match content_type {

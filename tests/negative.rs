@@ -136,6 +136,31 @@ fn finished_without_change_cipher_spec_is_unexpected() {
 }
 
 #[test]
+fn change_cipher_spec_of_the_wrong_length_or_value_is_unexpected() {
+    // OpenSSL and BoringSSL answer a ChangeCipherSpec record that is not the one byte 01 with
+    // unexpected_message: it is not a ChangeCipherSpec at all.
+    for body in [&[1u8, 1][..], &[][..], &[2][..]] {
+        let mut sim = sim();
+        sim.client(|c, w| c.send_hello(w)).unwrap();
+        sim.server(|s, w| s.answer_hello(w)).unwrap();
+        sim.client(|c, w| c.answer_server(w)).unwrap();
+        let mut flight = records(&take(&mut sim, Side::Server));
+        assert_eq!(flight[1][0], 20, "the second record is ChangeCipherSpec");
+        flight[1] = record(20, 0x0303, body);
+        for r in &flight {
+            put(&mut sim, Side::Server, r);
+        }
+        let failure = fail_at_server(&mut sim, |s, w| s.finish(w));
+        assert_alert(&failure, Side::Server, A::UnexpectedMessage);
+        assert!(
+            failure.error.to_string().contains("one byte 01"),
+            "{body:?}: {}",
+            failure.error
+        );
+    }
+}
+
+#[test]
 fn application_data_before_the_handshake_is_unexpected() {
     let mut sim = sim();
     let failure = server_reads(&mut sim, &record(23, 0x0303, b"GET / HTTP/1.0\r\n\r\n"));
@@ -536,6 +561,15 @@ fn established() -> Simulation {
     sim
 }
 
+/// Text options that show what each side received (the simulator's default shows each message
+/// once, at its sender).
+fn received() -> tls12_sim::render::TextOptions {
+    tls12_sim::render::TextOptions {
+        show_received: true,
+        lang: tls12_sim::render::Lang::En,
+    }
+}
+
 fn warnings_sent(sim: &Simulation, side: Side) -> Vec<A> {
     sim.events
         .iter()
@@ -576,6 +610,19 @@ fn a_hello_request_after_the_handshake_gets_a_no_renegotiation_warning() {
     let data = sim.client(|c, w| c.receive(w)).unwrap();
     assert_eq!(data.as_deref(), Some(&b"data"[..]));
     assert_eq!(warnings_sent(&sim, Side::Client), [A::NoRenegotiation]);
+    // The trace shows the HelloRequest decoded, and says why it was refused.
+    let text = tls12_sim::render::render_text(&sim.events, received());
+    assert!(text.contains("HelloRequest"), "{text}");
+    assert!(text.contains("never renegotiates"), "{text}");
+}
+
+#[test]
+fn a_hello_request_with_a_body_is_decode_error() {
+    let mut sim = established();
+    sim.server(|s, w| s.conn_mut().send_raw_handshake(w, &[0, 0, 0, 1, 0]))
+        .unwrap();
+    let failure = fail_at_client(&mut sim, |c, w| c.receive(w).map(|_| ()));
+    assert_alert(&failure, Side::Client, A::DecodeError);
 }
 
 #[test]
@@ -589,6 +636,11 @@ fn a_hello_request_during_the_handshake_is_ignored() {
     sim.client(|c, w| c.answer_server(w)).unwrap();
     sim.server(|s, w| s.finish(w)).unwrap();
     sim.client(|c, w| c.finish(w)).unwrap();
+    let text = tls12_sim::render::render_text(&sim.events, received());
+    assert!(
+        text.contains("HelloRequest in the middle of a handshake"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -7,8 +7,9 @@
 //! } ChangeCipherSpec;
 //! ```
 
-use crate::codec::{Labelled, Reader, Writer};
-use crate::error::{DecodeProblem, Error};
+use crate::codec::{Labelled, Writer};
+use crate::error::Error;
+use crate::phrase;
 
 /// The ChangeCipherSpec message, in a record of its own type: a single byte, 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,16 +23,16 @@ impl ChangeCipherSpec {
         Ok(w.finish()?)
     }
 
-    /// Accepts exactly the byte `01`; anything else is `decode_error`.
+    /// Accepts exactly the byte `01`; anything else is `unexpected_message`, as OpenSSL and
+    /// BoringSSL answer it: the record is not a ChangeCipherSpec at all.
     pub fn decode(bytes: &[u8]) -> Result<Self, Error> {
-        let mut r = Reader::new(bytes);
-        if r.u8("type")? != 1 {
-            return Err(Error::decode(
-                "change_cipher_spec",
-                DecodeProblem::OutOfRange,
-            ));
+        if bytes != [1] {
+            return Err(Error::UnexpectedMessage(phrase!(
+                "a ChangeCipherSpec record must hold the one byte 01; this one holds {} bytes: {}",
+                bytes.len(),
+                hex::encode(bytes)
+            )));
         }
-        r.finish("ChangeCipherSpec")?;
         Ok(ChangeCipherSpec)
     }
 }

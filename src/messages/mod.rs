@@ -28,6 +28,7 @@ pub mod client_hello;
 pub mod client_key_exchange;
 pub mod extensions;
 pub mod finished;
+pub mod hello_request;
 pub mod server_hello;
 pub mod server_hello_done;
 pub mod server_key_exchange;
