@@ -27,13 +27,15 @@ use zeroize::Zeroizing;
 use crate::conn::Conn;
 use crate::error::Error;
 use crate::event::{Event, Key};
-use crate::key_exchange::{self, SUPPORTED_SCHEMES};
+use crate::key_exchange::{self, SUPPORTED_SCHEMES, scheme_name};
 use crate::messages::certificate::Certificate;
 use crate::messages::certificate_request::{CertificateRequest, RSA_SIGN};
 use crate::messages::certificate_verify::{CertificateVerify, DigitallySigned};
 use crate::messages::client_hello::ClientHello;
 use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
-use crate::messages::extensions::{GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED};
+use crate::messages::extensions::{
+    GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED, group_name,
+};
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::{NAMED_CURVE, ServerEcdhParams, ServerKeyExchange};
@@ -260,13 +262,60 @@ impl Server {
             .filter_map(|&id| CipherSuite::from_id(id))
             .filter(|s| s.key_exchange() == KeyExchange::Rsa || ecdhe_possible)
             .find(|s| self.config.suites.contains(s))
-            .ok_or_else(|| {
-                Error::HandshakeFailure(phrase!("no cipher suite in common with the client"))
-            })?;
+            .ok_or_else(|| self.no_suite(hello, x25519))?;
         if suite.key_exchange() == KeyExchange::Ecdhe {
             self.signature_scheme = scheme;
         }
         Ok(suite)
+    }
+
+    /// Why no suite could be chosen, with its real cause: no suite in common at all, or only
+    /// ECDHE suites in common and no group (x25519) or no signature scheme to go with them.
+    fn no_suite(&self, hello: &ClientHello, x25519: bool) -> Error {
+        let common = hello
+            .cipher_suites
+            .iter()
+            .filter_map(|&id| CipherSuite::from_id(id))
+            .any(|s| self.config.suites.contains(&s));
+        let ours: Vec<&str> = self.config.suites.iter().map(|s| s.name()).collect();
+        if !common {
+            return Error::HandshakeFailure(phrase!(
+                "no cipher suite in common with the client: this server accepts {}",
+                ours.join(", ")
+            ));
+        }
+        let extensions = &hello.extensions;
+        if !x25519 {
+            let Some(groups) = &extensions.supported_groups else {
+                return Error::HandshakeFailure(phrase!(
+                    "no group in common: the suites in common are ECDHE, which here needs \
+                     x25519, and the client sends no supported_groups extension"
+                ));
+            };
+            let offered: Vec<String> = groups.iter().map(|&g| group_name(g)).collect();
+            return Error::HandshakeFailure(phrase!(
+                "no group in common: the suites in common are ECDHE, which here needs x25519, \
+                 and the client's supported_groups offers {}",
+                offered.join(", ")
+            ));
+        }
+        let ours: Vec<String> = SUPPORTED_SCHEMES.iter().map(|&s| scheme_name(s)).collect();
+        let Some(schemes) = &extensions.signature_algorithms else {
+            // RFC 5246 7.4.1.4.1: without the extension, the client takes SHA-1 signatures.
+            return Error::HandshakeFailure(phrase!(
+                "no signature scheme in common: the suites in common are ECDHE_RSA, whose key \
+                 the server signs with one of {}, and the client sends no signature_algorithms \
+                 extension, which means SHA-1 only (RFC 5246 7.4.1.4.1)",
+                ours.join(", ")
+            ));
+        };
+        let offered: Vec<String> = schemes.iter().map(|&s| scheme_name(s)).collect();
+        Error::HandshakeFailure(phrase!(
+            "no signature scheme in common: the suites in common are ECDHE_RSA, whose key the \
+             server signs with one of {}, and the client's signature_algorithms offers {}",
+            ours.join(", "),
+            offered.join(", ")
+        ))
     }
 
     fn send_server_hello(&mut self) -> Result<(), Error> {

@@ -193,6 +193,66 @@ fn ecdhe_only_client_without_common_group_is_handshake_failure() {
     put(&mut sim, Side::Server, &bytes);
     let failure = fail_at_server(&mut sim, |s, w| s.answer_hello(w));
     assert_alert(&failure, Side::Server, A::HandshakeFailure);
+    // The error names the real cause, and what the client offered instead.
+    let reason = failure.error.to_string();
+    assert!(reason.contains("no group in common"), "{reason}");
+    assert!(reason.contains("secp256r1"), "{reason}");
+}
+
+/// A ClientHello offering only `suites`, with these signature schemes and groups.
+fn hello_offering(suites: &[u16], schemes: Option<Vec<u16>>, groups: Option<Vec<u16>>) -> Vec<u8> {
+    use tls12_sim::messages::client_hello::ClientHello;
+    use tls12_sim::messages::extensions::HelloExtensions;
+    let hello = ClientHello {
+        client_version: 0x0303,
+        random: [5; 32],
+        session_id: vec![],
+        cipher_suites: suites.to_vec(),
+        compression_methods: vec![0],
+        extensions: HelloExtensions {
+            signature_algorithms: schemes,
+            supported_groups: groups,
+            ..Default::default()
+        },
+    };
+    record(22, 0x0301, &hello.encode().unwrap().bytes)
+}
+
+#[test]
+fn each_refusal_names_its_real_cause() {
+    let cases = [
+        // Only suites this server does not implement (TLS 1.3's, ECDHE_ECDSA).
+        (
+            hello_offering(&[0x1301, 0xc02b], Some(vec![0x0804]), Some(vec![0x1d])),
+            "no cipher suite in common with the client: this server accepts",
+        ),
+        // ECDHE in common, but only P-256 offered.
+        (
+            hello_offering(&[0xc02f], Some(vec![0x0804]), Some(vec![0x17])),
+            "the client's supported_groups offers secp256r1",
+        ),
+        (
+            hello_offering(&[0xc02f], Some(vec![0x0804]), None),
+            "sends no supported_groups extension",
+        ),
+        // ECDHE in common, but only ECDSA and SHA-1 signature schemes offered.
+        (
+            hello_offering(&[0xc02f], Some(vec![0x0403, 0x0201]), Some(vec![0x1d])),
+            "the client's signature_algorithms offers ecdsa_secp256r1_sha256, rsa_pkcs1_sha1",
+        ),
+        (
+            hello_offering(&[0xc02f], None, Some(vec![0x1d])),
+            "SHA-1 only",
+        ),
+    ];
+    for (hello, cause) in cases {
+        let mut sim = sim();
+        put(&mut sim, Side::Server, &hello);
+        let failure = fail_at_server(&mut sim, |s, w| s.answer_hello(w));
+        assert_alert(&failure, Side::Server, A::HandshakeFailure);
+        let reason = failure.error.to_string();
+        assert!(reason.contains(cause), "expected {cause:?} in: {reason}");
+    }
 }
 
 #[test]

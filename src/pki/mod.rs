@@ -11,14 +11,16 @@ use std::time::Duration;
 
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs1v15::SigningKey;
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, LineEnding};
+use rsa::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, LineEnding, PrivateKeyInfoRef,
+};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::certificate::Certificate;
 use x509_cert::crl::CertificateList;
-use x509_cert::der::asn1::Ia5String;
+use x509_cert::der::asn1::{Ia5String, ObjectIdentifier};
 use x509_cert::der::{DateTime, Decode, Encode, EncodePem};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
@@ -73,19 +75,81 @@ pub fn parse_certificate(der: &[u8]) -> Result<Certificate, Error> {
     })
 }
 
-/// The RSA public key of a certificate; another kind of key is `unsupported_certificate`.
+/// The RSA public key of a certificate; another kind of key (RSA-PSS, EC, Ed25519, ...) is
+/// `unsupported_certificate`, named.
 pub fn rsa_public_key(cert: &Certificate) -> Result<RsaPublicKey, Error> {
     let spki = cert.tbs_certificate().subject_public_key_info();
+    if spki.algorithm.oid != RSA_ENCRYPTION {
+        let curve = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.decode_as().ok());
+        return Err(Error::UnsupportedCertificate(not_an_rsa_key(
+            phrase!("the certificate's key"),
+            spki.algorithm.oid,
+            curve,
+        )));
+    }
     let der = spki.to_der().map_err(|e| {
         Error::BadCertificate(phrase!("public key does not encode: {}", e.to_string()))
     })?;
     RsaPublicKey::from_public_key_der(&der).map_err(|e| {
         Error::UnsupportedCertificate(phrase!(
-            "the certificate's key is not a usable RSA key ({}): {}",
-            spki.algorithm.oid.to_string(),
+            "the certificate's key is not a usable RSA key: {}",
             e.to_string()
         ))
     })
+}
+
+/// rsaEncryption (RFC 8017 A.1): the one kind of key every suite here needs.
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+/// Why a key of algorithm `oid` (an EC key's `curve`) will not do: every suite here is
+/// `*_RSA_*`, and needs an ordinary RSA key.
+fn not_an_rsa_key(whose: Phrase, oid: ObjectIdentifier, curve: Option<ObjectIdentifier>) -> Phrase {
+    let fix = "`openssl req -x509 -newkey rsa:2048 ...`";
+    match oid.to_string().as_str() {
+        "1.2.840.113549.1.1.10" => phrase!(
+            "{} is an RSA-PSS key (id-RSASSA-PSS, 1.2.840.113549.1.1.10), which may only make \
+             RSA-PSS signatures; the RSA key exchange decrypts with the key, and ECDHE_RSA signs \
+             with rsa_pss_rsae_* or PKCS#1 v1.5, so both need an ordinary RSA key \
+             (rsaEncryption, 1.2.840.113549.1.1.1); make one with {}",
+            whose,
+            fix
+        ),
+        "1.2.840.10045.2.1" => phrase!(
+            "{} is an EC key (id-ecPublicKey, curve {}); every suite here is *_RSA_* (RSA key \
+             exchange, or ECDHE signed with RSA) and needs an RSA key (rsaEncryption, \
+             1.2.840.113549.1.1.1); make one with {}",
+            whose,
+            curve.map_or("?".to_string(), |c| curve_name(&c.to_string())),
+            fix
+        ),
+        "1.3.101.112" | "1.3.101.113" => phrase!(
+            "{} is an EdDSA key (Ed25519 or Ed448); every suite here is *_RSA_* and needs an \
+             RSA key (rsaEncryption, 1.2.840.113549.1.1.1); make one with {}",
+            whose,
+            fix
+        ),
+        other => phrase!(
+            "{} is not an RSA key (its algorithm is {}); every suite here is *_RSA_* and needs \
+             an RSA key (rsaEncryption, 1.2.840.113549.1.1.1); make one with {}",
+            whose,
+            other.to_string(),
+            fix
+        ),
+    }
+}
+
+/// A named curve's name (RFC 5480 2.1.1.1), or its OID.
+fn curve_name(oid: &str) -> String {
+    match oid {
+        "1.2.840.10045.3.1.7" => "P-256 (prime256v1, secp256r1)".into(),
+        "1.3.132.0.34" => "P-384 (secp384r1)".into(),
+        "1.3.132.0.35" => "P-521 (secp521r1)".into(),
+        other => other.into(),
+    }
 }
 
 /// A one-line description: subject, issuer, validity, serial.
@@ -165,12 +229,15 @@ pub fn load_private_key_pem(text: &str) -> Result<RsaPrivateKey, Error> {
         RsaPrivateKey::from_pkcs1_pem(text)
             .map_err(|e| Error::Config(phrase!("PKCS#1 RSA key does not parse: {}", e.to_string())))
     } else if text.contains("BEGIN PRIVATE KEY") {
-        RsaPrivateKey::from_pkcs8_pem(text).map_err(|e| {
-            Error::Config(phrase!(
-                "PKCS#8 key does not parse as RSA: {}",
-                e.to_string()
-            ))
-        })
+        let (_, der) = x509_cert::der::pem::decode_vec(text.as_bytes())
+            .map_err(|e| Error::Config(phrase!("PKCS#8 key does not parse: {}", e.to_string())))?;
+        load_private_key_der(&der)
+    } else if text.contains("BEGIN EC PRIVATE KEY") {
+        Err(Error::Config(phrase!(
+            "this is an EC private key (-----BEGIN EC PRIVATE KEY-----); every suite here is \
+             *_RSA_* and needs an RSA key; make one with {}",
+            "`openssl req -x509 -newkey rsa:2048 ...`"
+        )))
     } else {
         Err(Error::Config(phrase!(
             "expected an RSA private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE \
@@ -180,16 +247,28 @@ pub fn load_private_key_pem(text: &str) -> Result<RsaPrivateKey, Error> {
     }
 }
 
-/// Loads an RSA private key from DER: PKCS#1 or PKCS#8.
+/// Loads an RSA private key from DER: PKCS#1 or PKCS#8. A PKCS#8 key of another algorithm
+/// (RSA-PSS, EC, Ed25519) is refused by name.
 pub fn load_private_key_der(der: &[u8]) -> Result<RsaPrivateKey, Error> {
-    RsaPrivateKey::from_pkcs1_der(der)
-        .or_else(|_| RsaPrivateKey::from_pkcs8_der(der))
-        .map_err(|e| {
-            Error::Config(phrase!(
-                "DER key is neither PKCS#1 nor PKCS#8 RSA: {}",
-                e.to_string()
-            ))
-        })
+    if let Ok(key) = RsaPrivateKey::from_pkcs1_der(der) {
+        return Ok(key);
+    }
+    if let Ok(info) = PrivateKeyInfoRef::from_der(der) {
+        if info.algorithm.oid != RSA_ENCRYPTION {
+            let curve = info.algorithm.parameters.and_then(|p| p.decode_as().ok());
+            return Err(Error::Config(not_an_rsa_key(
+                phrase!("the private key"),
+                info.algorithm.oid,
+                curve,
+            )));
+        }
+    }
+    RsaPrivateKey::from_pkcs8_der(der).map_err(|e| {
+        Error::Config(phrase!(
+            "DER key is neither PKCS#1 nor PKCS#8 RSA: {}",
+            e.to_string()
+        ))
+    })
 }
 
 /// True if the private key is the one whose public half is in the certificate.
