@@ -451,3 +451,77 @@ fn connect_says_it_refused_a_renegotiation() {
     let after = server.join().unwrap();
     assert!(matches!(after, Ok(None)), "{after:?}");
 }
+
+#[test]
+fn keys_that_are_not_rsa_keys_are_refused_at_start_up() {
+    let Some(openssl) = peer("openssl") else {
+        return;
+    };
+    let dir = common::peers::tempdir("non-rsa-keys");
+    let path = |name: &str| dir.join(name).display().to_string();
+    let make = |name: &str, newkey: &[&str]| {
+        let status = Command::new(&openssl)
+            .args([
+                "req",
+                "-x509",
+                "-nodes",
+                "-days",
+                "30",
+                "-subj",
+                "/CN=localhost",
+            ])
+            .args(newkey)
+            .args(["-keyout", &path(&format!("{name}.key"))])
+            .args(["-out", &path(&format!("{name}.pem"))])
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "openssl req for {name}");
+    };
+    make(
+        "pss",
+        &["-newkey", "rsa-pss", "-pkeyopt", "rsa_keygen_bits:2048"],
+    );
+    make(
+        "ec",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+    make("rsa", &["-newkey", "rsa:2048"]);
+    let serve = |cert: &str, key: &str| {
+        let out = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--once"])
+            .args(["--cert", &path(cert), "--key", &path(key)])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{cert} with {key} should be refused");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // Refused before listening, each with the option, the file and the kind of key named.
+    let pss = serve("pss.pem", "pss.key");
+    assert!(
+        pss.contains("--key") && pss.contains("is an RSA-PSS key"),
+        "{pss}"
+    );
+    let pss_cert = serve("pss.pem", "rsa.key");
+    assert!(
+        pss_cert.contains("--cert") && pss_cert.contains("the certificate's key is an RSA-PSS key"),
+        "{pss_cert}"
+    );
+    let ec = serve("ec.pem", "ec.key");
+    assert!(
+        ec.contains("is an EC key (id-ecPublicKey, curve P-256"),
+        "{ec}"
+    );
+    let ec_cert = serve("ec.pem", "rsa.key");
+    assert!(
+        ec_cert.contains("--cert") && ec_cert.contains("EC key"),
+        "{ec_cert}"
+    );
+    for refusal in [pss, pss_cert, ec, ec_cert] {
+        assert!(!refusal.contains("listening on"), "{refusal}");
+        assert!(
+            refusal.contains("openssl req -x509 -newkey rsa:2048"),
+            "{refusal}"
+        );
+    }
+}
