@@ -525,3 +525,72 @@ fn keys_that_are_not_rsa_keys_are_refused_at_start_up() {
         );
     }
 }
+
+/// Headless Chromium loads `url` and prints the page as it rendered it (`--dump-dom`).
+fn chromium_page(chromium: &std::path::Path, url: &str, extra: &[&str]) -> String {
+    let profile = common::peers::tempdir("chromium-profile");
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            // The demo CA is not in Chromium's trust store; the page is what is looked at.
+            "--ignore-certificate-errors",
+            "--virtual-time-budget=5000",
+            &format!("--user-data-dir={}", profile.display()),
+        ])
+        .args(extra)
+        .args(["--dump-dom", url])
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&profile);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn chromium_is_shown_its_own_handshake() {
+    let Some(chromium) = peer("chromium") else {
+        return;
+    };
+    let (server, address) = serve_class(&[]);
+    let port = address.rsplit(':').next().unwrap();
+    let page = chromium_page(&chromium, &format!("https://localhost:{port}/"), &[]);
+    assert!(page.contains("ClientHello"), "{page}");
+    // Chromium's own hello: the TLS 1.3 suites it offers first, named, and its own request
+    // (with its User-Agent) as the last record the server read.
+    assert!(
+        page.contains("TLS_AES_128_GCM_SHA256"),
+        "Chromium's first suite"
+    );
+    assert!(
+        page.contains("HeadlessChrome"),
+        "Chromium's request is on the page"
+    );
+    assert!(!common::has_japanese(&page), "English by default");
+    // In Japanese when the browser prefers it, or the URL asks.
+    let ja = chromium_page(
+        &chromium,
+        &format!("https://localhost:{port}/"),
+        &["--accept-lang=ja", "--lang=ja"],
+    );
+    assert!(
+        ja.contains("HeadlessChrome") && common::has_japanese(&ja),
+        "{ja}"
+    );
+    let ja = chromium_page(
+        &chromium,
+        &format!("https://localhost:{port}/?lang=ja"),
+        &[],
+    );
+    assert!(common::has_japanese(&ja), "{ja}");
+    let output = server.finish(Duration::from_millis(500));
+    assert!(output.contains("completed"), "{output}");
+    assert!(!output.contains("failed"), "{output}");
+}
