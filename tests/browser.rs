@@ -9,9 +9,13 @@
 //! 4. the client's Finished, expanded, shows the AES-GCM nonce and additional_data, equal to the
 //!    values the JSON trace of the same seed gives;
 //! 5. the master secret is on the page with the JSON trace's value;
-//! 6. "expand all" and "collapse all" work.
+//! 6. "expand all" and "collapse all" work;
+//! 7. the ladder diagram is on screen at the top, above the records: one arrow per message of the
+//!    JSON trace (its sender's copy), each linking to a record card; a failed run has its fatal
+//!    alert in red and the failure marked; a click on an arrow opens its record and scrolls to it.
 //!
-//! A screenshot of each expanded ClientHello is left in `target/browser/` for a person to look at.
+//! A screenshot of each ladder and each expanded ClientHello is left in `target/browser/` for a
+//! person to look at.
 //! Needs `chromium` and `chromedriver` (Debian packages chromium and chromium-driver, installed
 //! by ./scripts/install-test-deps.sh); without them the test prints SKIPPED, or fails when
 //! TLS12SIM_REQUIRE_PEERS=1.
@@ -35,6 +39,8 @@ struct Run {
     name: &'static str,
     suite: &'static str,
     extra: &'static [&'static str],
+    /// Whether the handshake fails (the page is written all the same, and the exit status is 1).
+    fails: bool,
 }
 
 const RUNS: &[Run] = &[
@@ -42,31 +48,43 @@ const RUNS: &[Run] = &[
         name: "rsa-aes128",
         suite: "TLS_RSA_WITH_AES_128_GCM_SHA256",
         extra: &[],
+        fails: false,
     },
     Run {
         name: "rsa-aes256",
         suite: "TLS_RSA_WITH_AES_256_GCM_SHA384",
         extra: &[],
+        fails: false,
     },
     Run {
         name: "ecdhe-aes128",
         suite: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
         extra: &[],
+        fails: false,
     },
     Run {
         name: "ecdhe-aes256",
         suite: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
         extra: &[],
+        fails: false,
     },
     Run {
         name: "rsa-aes128-mtls",
         suite: "TLS_RSA_WITH_AES_128_GCM_SHA256",
         extra: &["--mtls"],
+        fails: false,
+    },
+    Run {
+        name: "rsa-aes128-mtls-bob",
+        suite: "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        extra: &["--mtls", "--client", "bob"],
+        fails: true,
     },
     Run {
         name: "ecdhe-aes128-ja",
         suite: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
         extra: &["--lang", "ja"],
+        fails: false,
     },
 ];
 
@@ -139,6 +157,7 @@ fn check_page(browser: &Browser, run: &Run, pages: &Path, shots: &Path) {
     );
     let fetched = browser.script("return performance.getEntriesByType('resource').length;");
     assert_eq!(fetched, json!(0), "{context}: the page fetched resources");
+    check_ladder(browser, run, &trace, shots);
 
     // 2. Collapsed at first: the field table is in the DOM but not rendered.
     let hello = browser.find("#record-1");
@@ -186,9 +205,10 @@ fn check_page(browser: &Browser, run: &Run, pages: &Path, shots: &Path) {
         );
     }
     // An element screenshot is clipped to the viewport, and the window is tall enough for the
-    // largest ClientHello card: check that it still is.
+    // largest ClientHello card (scrolled to the top, under the ladder): check that it still is.
     let fits = browser.script(
-        "return document.getElementById('record-1').getBoundingClientRect().bottom <= innerHeight;",
+        "var card = document.getElementById('record-1'); card.scrollIntoView(); \
+         return card.getBoundingClientRect().bottom <= innerHeight;",
     );
     assert_eq!(fits, json!(true), "{context}: make the window taller");
 
@@ -249,6 +269,90 @@ fn check_page(browser: &Browser, run: &Run, pages: &Path, shots: &Path) {
     assert_eq!(count("details.record:not([open])"), json!(0), "{context}");
     browser.click(&browser.find("#collapse"));
     assert_eq!(count("details.record[open]"), json!(0), "{context}");
+
+    // 7. An arrow of the ladder opens its record and scrolls to it: the last one (the farthest
+    // down the page), then the second of several messages in the server's first record.
+    for arrow in [
+        "svg.ladder a.arrow:last-of-type",
+        "svg.ladder a.arrow[href='#record-2']:nth-of-type(3)",
+    ] {
+        browser.script("window.scrollTo(0, 0);");
+        let arrow = browser.find(arrow);
+        let href = browser.attribute(&arrow, "href");
+        let id = href.trim_start_matches('#');
+        let card = format!("document.getElementById('{id}')");
+        assert_eq!(
+            browser.script(&format!("return {card}.open;")),
+            json!(false)
+        );
+        browser.click(&arrow);
+        let seen = browser.script(&format!(
+            "var r = {card}.getBoundingClientRect(); \
+             return [{card}.open, location.hash, r.top > -2 && r.top < innerHeight - 40, scrollY > 0, r.top, innerHeight, scrollY];"
+        ));
+        assert_eq!(
+            seen.as_array().map(|v| &v[..4]),
+            Some(&[json!(true), json!(href), json!(true), json!(true)][..]),
+            "{context}: a click on the arrow to {href} did not open it in view: \
+             [open, hash, top in view, scrolled, top, innerHeight, scrollY] = {seen}"
+        );
+    }
+}
+
+/// Step 7, the ladder diagram: at the top of the page, above the first record; one arrow for each
+/// message (and each record of application data or alert) its sender traced, each a link to a
+/// record card; a failed run's fatal alert in red and its failure marked. Leaves a screenshot.
+fn check_ladder(browser: &Browser, run: &Run, trace: &Value, shots: &Path) {
+    let context = run.name;
+    let svg = browser.find("svg.ladder");
+    assert!(
+        browser.displayed(&svg),
+        "{context}: the ladder is not shown"
+    );
+    let place = browser.script(
+        "var l = document.querySelector('svg.ladder').getBoundingClientRect(); \
+         var r = document.getElementById('record-1').getBoundingClientRect(); \
+         return [l.top > 0 && l.bottom < innerHeight, l.bottom < r.top, l.width > 500, l.height > 300];",
+    );
+    assert_eq!(
+        place,
+        json!([true, true, true, true]),
+        "{context}: the ladder is not whole on the first screen, above the records"
+    );
+    let sent = trace["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["side"] == e["from"])
+        .filter(|e| {
+            e["event"] == "message"
+                || (e["event"] == "record"
+                    && [21, 23].contains(&e["content_type"].as_u64().unwrap()))
+        })
+        .count();
+    let arrows = browser.script(
+        "var a = document.querySelectorAll('svg.ladder a.arrow'); \
+         var linked = Array.prototype.every.call(a, function (x) { \
+           var t = document.getElementById(x.getAttribute('href').slice(1)); \
+           return t !== null && t.tagName === 'DETAILS'; }); \
+         return [a.length, linked, document.querySelectorAll('svg.ladder a.fatal').length, \
+                 document.querySelectorAll('svg.ladder .failure').length];",
+    );
+    let failed = usize::from(run.fails);
+    assert_eq!(
+        arrows,
+        json!([sent, true, failed, failed]),
+        "{context}: [arrows, all linked to a record, fatal alerts, failures]"
+    );
+    if run.fails {
+        let failure = browser.text(&browser.find("svg.ladder .failure"));
+        assert!(
+            failure.contains("server") && failure.contains("expired at"),
+            "{context}: the failure says {failure:?}"
+        );
+    }
+    let png = browser.screenshot(&svg);
+    std::fs::write(shots.join(format!("{}-ladder.png", run.name)), png).unwrap();
 }
 
 /// `tls12-sim simulate` for `run` with `--format format`.
@@ -260,8 +364,8 @@ fn simulate(run: &Run, format: &str) -> String {
         .output()
         .unwrap();
     assert!(
-        out.status.success(),
-        "{}: simulate --format {format} failed: {}",
+        out.status.success() != run.fails && !out.stdout.is_empty(),
+        "{}: simulate --format {format}: {}",
         run.name,
         String::from_utf8_lossy(&out.stderr)
     );

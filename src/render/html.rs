@@ -1,16 +1,19 @@
-//! The trace as one self-contained web page (`--format html`): the records of the run in order,
-//! each expanding to its bytes with every byte range labelled by its field, the derived values
-//! with the computation that made them, and the key ledger beside them.
+//! The trace as one self-contained web page (`--format html`): a ladder diagram of the run on
+//! top ([`super::ladder`]), then the records of the run in order, each expanding to its bytes
+//! with every byte range labelled by its field, the derived values with the computation that made
+//! them, and the key ledger beside them.
 //!
-//! No network fetches: the CSS and the little JavaScript (expand/collapse, highlight a field's
-//! bytes) are inline. The page is built from [`Event`]s only, so it works for a simulated run
-//! (both sides traced) and for one side of a `serve`/`connect` run alike.
+//! No network fetches: the CSS, the diagram's SVG and the little JavaScript (expand/collapse,
+//! highlight a field's bytes, open the record an arrow of the diagram links to) are inline. The
+//! page is built from [`Event`]s only, so it works for a simulated run (both sides traced) and
+//! for one side of a `serve`/`connect` run alike.
 
 use std::fmt::Write as _;
 
+use super::ladder::render_ladder;
 use super::parts::{
-    Derived, FieldView, GcmHex, TracedRecord, alert_fields, alert_in, flight_steps, gcm_layout,
-    labelled_fields, quoted,
+    Derived, FieldView, GcmHex, TracedRecord, alert_fields, alert_in, esc, flight_steps,
+    gcm_layout, labelled_fields, quoted,
 };
 use super::{
     Event, GcmDetails, Key, Lang, MessageQueues, TracedMessage, check_of, content_type_name,
@@ -42,32 +45,18 @@ fn ui(lang: Lang, words: Phrase) -> String {
     say(lang, &words)
 }
 
-/// `text` escaped for HTML text and attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The page: the run's facts and outcome, the records and the events between them, and the
 /// key ledger beside them.
 pub fn render_html(events: &[Event], page: &HtmlPage<'_>) -> String {
+    let ladder = render_ladder(events, page.lang);
     let body = render_body(events, page.lang);
     let ledger = render_ledger(events, page.lang);
-    page_html(page, &body, &ledger)
+    page_html(page, &ladder, &body, &ledger)
 }
 
-/// The page around its `body` and `ledger`: head, styles, the run's facts, the script.
-fn page_html(page: &HtmlPage<'_>, body: &str, ledger: &str) -> String {
+/// The page around its `ladder` diagram, `body` and `ledger`: head, styles, the run's facts,
+/// the script.
+fn page_html(page: &HtmlPage<'_>, ladder: &str, body: &str, ledger: &str) -> String {
     let lang = page.lang;
     let mut facts = String::new();
     for (what, value) in &page.facts {
@@ -81,7 +70,9 @@ fn page_html(page: &HtmlPage<'_>, body: &str, ledger: &str) -> String {
          <p class=\"outcome {outcome_class}\" id=\"outcome\"><b>{outcome_word}:</b> {outcome}</p>\
          <p class=\"help\">{help} <button id=\"expand\">{expand}</button> \
          <button id=\"collapse\">{collapse}</button></p></header>\n\
-         <div class=\"layout\">\n<main id=\"records\"><h2 class=\"section\">{records}</h2>\n{body}</main>\n\
+         <div class=\"layout\">\n<main id=\"records\"><h2 class=\"section\">{glance}</h2>\n\
+         <div class=\"ladder\">{ladder}<p class=\"help\">{click}</p></div>\n\
+         <h2 class=\"section\">{records}</h2>\n{body}</main>\n\
          <aside id=\"ledger\">{ledger}</aside>\n</div>\n<script>\n{JS}</script>\n</body>\n</html>\n",
         lang_code = if lang == Lang::Ja { "ja" } else { "en" },
         title = esc(page.title),
@@ -94,6 +85,11 @@ fn page_html(page: &HtmlPage<'_>, body: &str, ledger: &str) -> String {
         ),
         expand = ui(lang, phrase!("expand all")),
         collapse = ui(lang, phrase!("collapse all")),
+        glance = ui(lang, phrase!("The run at a glance")),
+        click = ui(
+            lang,
+            phrase!("One arrow per message, in wire order; click an arrow to open its record.")
+        ),
         records = ui(lang, phrase!("Records on the wire")),
     )
 }
@@ -672,6 +668,13 @@ code.hex { overflow-wrap: anywhere; font-size: inherit; }
 .key h3 { font-size: 1em; margin: .3em 0; } .holder { color: #555; } .key ul { padding-left: 1.2em; }
 .rfc { font-size: .8em; color: #666; }
 .badge { font-size: .7em; font-weight: bold; color: #fff; background: #c33; border-radius: 3px; padding: 0 .3em; }
+div.ladder { max-width: 46em; margin: .6em 0 1.2em; }
+div.ladder .help { margin: .3em 0 0; }
+svg.ladder { display: block; width: 100%; height: auto; background: #fff; border: 1px solid #ddd; border-radius: 6px; }
+svg.ladder a { cursor: pointer; }
+svg.ladder a:hover .hit, svg.ladder a:focus .hit { fill-opacity: .07; }
+svg.ladder a:hover .label { text-decoration: underline; }
+details.record:target { box-shadow: 0 0 0 3px #f5b400; }
 "#;
 
 const JS: &str = r#"document.getElementById('expand').onclick = function () {
@@ -689,8 +692,15 @@ document.addEventListener('mouseover', function (e) {
     });
   }
 });
-if (location.hash) {
-  var target = document.querySelector(location.hash);
-  if (target && target.tagName === 'DETAILS') { target.open = true; target.scrollIntoView(); }
+function openRecord(hash) {
+  var target = hash && document.getElementById(hash.slice(1));
+  if (target && target.tagName === 'DETAILS') { target.open = true; return target; }
 }
+// An arrow of the ladder links to its record: open the card, then the link scrolls to it.
+document.addEventListener('click', function (e) {
+  var link = e.target.closest("a[href^='#record-']");
+  if (link) { openRecord(link.getAttribute('href')); }
+});
+var opened = openRecord(location.hash);
+if (opened) { opened.scrollIntoView(); }
 "#;

@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 pub mod html;
 pub mod ja;
 pub mod json;
+pub mod ladder;
 pub mod mermaid;
 mod parts;
 pub mod report;
@@ -19,6 +20,7 @@ pub mod worksheet;
 
 pub use html::{HtmlPage, render_html};
 pub use json::render_json;
+pub use ladder::render_ladder;
 pub use mermaid::render_mermaid;
 pub use text::{TextOptions, render_fields, render_key_ledger, render_text};
 

@@ -32,6 +32,22 @@ pub(super) fn quoted(data: &[u8]) -> String {
     format!("{:?}", String::from_utf8_lossy(data))
 }
 
+/// `text` escaped for HTML (and SVG) text and attribute values.
+pub(super) fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// What a flight does with messages.
 #[derive(Clone, Copy)]
 pub(super) enum Does {
