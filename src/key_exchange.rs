@@ -13,6 +13,7 @@ use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
+use crate::messages::extensions::{GREASE, is_grease};
 use crate::phrase;
 use crate::rng::RoleRng;
 
@@ -145,26 +146,56 @@ pub const SUPPORTED_SCHEMES: [u16; 4] = [
     RSA_PKCS1_SHA384,
 ];
 
-/// The RFC 8446 4.2.3 name of a SignatureScheme code point, e.g. `rsa_pss_rsae_sha256`.
+/// The RFC 8446 4.2.3 name of a SignatureScheme code point, e.g. `rsa_pss_rsae_sha256` (IANA
+/// "TLS SignatureScheme"); a TLS 1.2 pair with no such name as RFC 5246 7.4.1.4.1 writes it,
+/// e.g. `{sha224, rsa}`.
 pub fn scheme_name(scheme: u16) -> String {
-    match scheme {
-        0x0201 => "rsa_pkcs1_sha1".into(),
-        0x0203 => "ecdsa_sha1".into(),
-        RSA_PKCS1_SHA256 => "rsa_pkcs1_sha256".into(),
-        0x0403 => "ecdsa_secp256r1_sha256".into(),
-        RSA_PKCS1_SHA384 => "rsa_pkcs1_sha384".into(),
-        0x0503 => "ecdsa_secp384r1_sha384".into(),
-        0x0601 => "rsa_pkcs1_sha512".into(),
-        0x0603 => "ecdsa_secp521r1_sha512".into(),
-        0x0807 => "ed25519".into(),
-        0x0808 => "ed448".into(),
-        RSA_PSS_RSAE_SHA256 => "rsa_pss_rsae_sha256".into(),
-        RSA_PSS_RSAE_SHA384 => "rsa_pss_rsae_sha384".into(),
-        0x0806 => "rsa_pss_rsae_sha512".into(),
-        0x0809 => "rsa_pss_pss_sha256".into(),
-        0x080a => "rsa_pss_pss_sha384".into(),
-        0x080b => "rsa_pss_pss_sha512".into(),
-        other => format!("scheme 0x{other:04x}"),
+    let name = match scheme {
+        0x0201 => "rsa_pkcs1_sha1",
+        0x0203 => "ecdsa_sha1",
+        RSA_PKCS1_SHA256 => "rsa_pkcs1_sha256",
+        0x0403 => "ecdsa_secp256r1_sha256",
+        RSA_PKCS1_SHA384 => "rsa_pkcs1_sha384",
+        0x0503 => "ecdsa_secp384r1_sha384",
+        0x0601 => "rsa_pkcs1_sha512",
+        0x0603 => "ecdsa_secp521r1_sha512",
+        0x0807 => "ed25519",
+        0x0808 => "ed448",
+        RSA_PSS_RSAE_SHA256 => "rsa_pss_rsae_sha256",
+        RSA_PSS_RSAE_SHA384 => "rsa_pss_rsae_sha384",
+        0x0806 => "rsa_pss_rsae_sha512",
+        0x0809 => "rsa_pss_pss_sha256",
+        0x080a => "rsa_pss_pss_sha384",
+        0x080b => "rsa_pss_pss_sha512",
+        0x081a => "ecdsa_brainpoolP256r1tls13_sha256",
+        0x081b => "ecdsa_brainpoolP384r1tls13_sha384",
+        0x081c => "ecdsa_brainpoolP512r1tls13_sha512",
+        0x0904 => "mldsa44",
+        0x0905 => "mldsa65",
+        0x0906 => "mldsa87",
+        other if is_grease(other) => GREASE,
+        other => return tls12_pair_name(other),
+    };
+    name.into()
+}
+
+/// A TLS 1.2 SignatureAndHashAlgorithm as RFC 5246 7.4.1.4.1 names its two bytes, e.g.
+/// `{sha224, ecdsa}` (OpenSSL still offers the SHA-224 and DSA pairs); `scheme 0x....` if
+/// either byte is unknown.
+fn tls12_pair_name(scheme: u16) -> String {
+    const HASHES: [&str; 7] = [
+        "none", "md5", "sha1", "sha224", "sha256", "sha384", "sha512",
+    ];
+    const SIGNATURES: [&str; 4] = ["anonymous", "rsa", "dsa", "ecdsa"];
+    let [hash, signature] = scheme.to_be_bytes();
+    match (
+        HASHES.get(usize::from(hash)),
+        SIGNATURES.get(usize::from(signature)),
+    ) {
+        (Some(hash), Some(signature)) if hash != &"none" && signature != &"anonymous" => {
+            format!("{{{hash}, {signature}}}")
+        }
+        _ => format!("scheme 0x{scheme:04x}"),
     }
 }
 
@@ -300,4 +331,34 @@ pub fn choose_scheme(client_offers: &[u16]) -> Option<u16> {
         .iter()
         .copied()
         .find(|s| SUPPORTED_SCHEMES.contains(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_names_follow_the_registry() {
+        for (scheme, name) in [
+            (0x0401, "rsa_pkcs1_sha256"),
+            (0x0804, "rsa_pss_rsae_sha256"),
+            (0x0201, "rsa_pkcs1_sha1"),
+            (0x0203, "ecdsa_sha1"),
+            (0x0403, "ecdsa_secp256r1_sha256"),
+            (0x0503, "ecdsa_secp384r1_sha384"),
+            (0x0601, "rsa_pkcs1_sha512"),
+            (0x0603, "ecdsa_secp521r1_sha512"),
+            (0x0807, "ed25519"),
+            (0x0808, "ed448"),
+            (0x080a, "rsa_pss_pss_sha384"),
+            (0x0905, "mldsa65"),
+            (0x0303, "{sha224, ecdsa}"),
+            (0x0202, "{sha1, dsa}"),
+            (0x3a3a, "GREASE (RFC 8701)"),
+            (0x0001, "scheme 0x0001"),
+            (0x0701, "scheme 0x0701"),
+        ] {
+            assert_eq!(scheme_name(scheme), name);
+        }
+    }
 }

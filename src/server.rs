@@ -34,7 +34,7 @@ use crate::messages::certificate_verify::{CertificateVerify, DigitallySigned};
 use crate::messages::client_hello::ClientHello;
 use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
 use crate::messages::extensions::{
-    GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED, group_name,
+    GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED, group_name, is_grease,
 };
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
@@ -44,7 +44,9 @@ use crate::phrase;
 use crate::phrase::yes_no;
 use crate::pki::{self, Identity};
 use crate::rng::{Clock, RoleRng, Side};
-use crate::suites::{CipherSuite, EMPTY_RENEGOTIATION_INFO_SCSV, KeyExchange, describe_suite_id};
+use crate::suites::{
+    self, CipherSuite, EMPTY_RENEGOTIATION_INFO_SCSV, KeyExchange, describe_suite_id,
+};
 
 /// What the server accepts, who it is, and whom it asks.
 pub struct ServerConfig {
@@ -256,6 +258,18 @@ impl Server {
                 .collect();
             phrase!("the client offers: {}", offered.join(", "))
         });
+        let unimplemented = |id: &u16| !suites::implemented(*id) && !is_grease(*id);
+        if hello.cipher_suites.iter().any(unimplemented) {
+            self.conn.trace().note(Side::Server, || {
+                let names: Vec<String> = hello
+                    .cipher_suites
+                    .iter()
+                    .filter(|id| unimplemented(id))
+                    .map(|&id| describe_suite_id(id))
+                    .collect();
+                phrase!("of these, not implemented here: {}", names.join(", "))
+            });
+        }
         let suite = hello
             .cipher_suites
             .iter()

@@ -8,6 +8,8 @@
 
 use sha2::{Digest, Sha256, Sha384};
 
+use crate::messages::extensions::{GREASE, is_grease};
+
 /// The four cipher suites this program implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum CipherSuite {
@@ -38,6 +40,9 @@ pub enum KeyExchange {
 
 /// The `TLS_EMPTY_RENEGOTIATION_INFO_SCSV` pseudo-suite (RFC 5746 3.3).
 pub const EMPTY_RENEGOTIATION_INFO_SCSV: u16 = 0x00ff;
+/// The `TLS_FALLBACK_SCSV` pseudo-suite (RFC 7507): "I am retrying with a lower version than I
+/// can speak". Named in traces; this program does not act on it.
+pub const TLS_FALLBACK_SCSV: u16 = 0x5600;
 
 /// GCM in TLS 1.2 (RFC 5288 3): a 4-byte implicit salt from the key block ...
 pub const FIXED_IV_LEN: usize = 4;
@@ -151,15 +156,60 @@ impl CipherSuite {
     }
 }
 
-/// A short human name for a suite code point we may see offered but do not implement.
+/// The IANA name of a cipher suite code point, ours or one a client may offer that we do not
+/// implement (IANA "TLS Cipher Suites"): `TLS_AES_128_GCM_SHA256`, `GREASE (RFC 8701)`; the
+/// number, `0x....`, for any other. Whether we implement it is [`implemented`].
 pub fn describe_suite_id(id: u16) -> String {
-    match CipherSuite::from_id(id) {
-        Some(suite) => suite.name().to_string(),
-        None if id == EMPTY_RENEGOTIATION_INFO_SCSV => {
-            "TLS_EMPTY_RENEGOTIATION_INFO_SCSV".to_string()
-        }
-        None => format!("0x{id:04x} (not implemented here)"),
+    if let Some(suite) = CipherSuite::from_id(id) {
+        return suite.name().to_string();
     }
+    let name = match id {
+        EMPTY_RENEGOTIATION_INFO_SCSV => "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+        TLS_FALLBACK_SCSV => "TLS_FALLBACK_SCSV",
+        // TLS 1.3 (RFC 8446 B.4): the key exchange is no longer part of the suite.
+        0x1301 => "TLS_AES_128_GCM_SHA256",
+        0x1302 => "TLS_AES_256_GCM_SHA384",
+        0x1303 => "TLS_CHACHA20_POLY1305_SHA256",
+        0x1304 => "TLS_AES_128_CCM_SHA256",
+        0x1305 => "TLS_AES_128_CCM_8_SHA256",
+        // TLS 1.2 and older: GCM and ChaCha20-Poly1305 (AEAD), then CBC with HMAC.
+        0xc02b => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        0xc02c => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        0x009e => "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        0x009f => "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+        0xcca8 => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        0xcca9 => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        0xccaa => "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        0xc009 => "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        0xc00a => "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+        0xc013 => "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        0xc014 => "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        0xc023 => "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        0xc024 => "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+        0xc027 => "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+        0xc028 => "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+        0x002f => "TLS_RSA_WITH_AES_128_CBC_SHA",
+        0x0035 => "TLS_RSA_WITH_AES_256_CBC_SHA",
+        0x003c => "TLS_RSA_WITH_AES_128_CBC_SHA256",
+        0x003d => "TLS_RSA_WITH_AES_256_CBC_SHA256",
+        0x0033 => "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+        0x0039 => "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+        0x0067 => "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+        0x006b => "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+        // Triple DES, still in some clients' lists.
+        0x000a => "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+        0xc008 => "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA",
+        0xc012 => "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        other if is_grease(other) => GREASE,
+        other => return format!("0x{other:04x}"),
+    };
+    name.to_string()
+}
+
+/// True for a code point this program implements: our four suites, and the
+/// `TLS_EMPTY_RENEGOTIATION_INFO_SCSV` signal (RFC 5746 3.3), which the server reads.
+pub fn implemented(id: u16) -> bool {
+    CipherSuite::from_id(id).is_some() || id == EMPTY_RENEGOTIATION_INFO_SCSV
 }
 
 /// The hash of a suite's PRF and handshake transcript.
@@ -209,5 +259,35 @@ mod tests {
             assert_eq!(CipherSuite::from_name(suite.openssl_name()), Some(suite));
         }
         assert_eq!(CipherSuite::RsaAes256GcmSha384.key_block_len(), 72);
+    }
+
+    #[test]
+    fn our_suites_keep_their_names_and_others_get_theirs() {
+        // Ours and the SCSV: exactly as in the golden transcripts and example pages.
+        for (id, name) in [
+            (0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256"),
+            (0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384"),
+            (0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+            (0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+            (0x00ff, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"),
+        ] {
+            assert_eq!(describe_suite_id(id), name);
+            assert!(implemented(id));
+        }
+        for (id, name) in [
+            (0x1301, "TLS_AES_128_GCM_SHA256"),
+            (0x1303, "TLS_CHACHA20_POLY1305_SHA256"),
+            (0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+            (0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"),
+            (0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"),
+            (0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA"),
+            (0x5600, "TLS_FALLBACK_SCSV"),
+            (0x2a2a, "GREASE (RFC 8701)"),
+            (0x0000, "0x0000"),
+            (0xabcd, "0xabcd"),
+        ] {
+            assert_eq!(describe_suite_id(id), name);
+            assert!(!implemented(id));
+        }
     }
 }

@@ -26,7 +26,7 @@
 //! Like most modern stacks we fill all 32 bytes of Random from the RNG rather than putting the
 //! time in the first four (RFC 8446 Appendix C.1 explains why the clock leaked information).
 
-use super::extensions::HelloExtensions;
+use super::extensions::{Hello, HelloExtensions};
 use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_header};
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
@@ -88,7 +88,7 @@ impl HandshakeMessage for ClientHello {
                 DecodeProblem::OutOfRange,
             ));
         }
-        let extensions = HelloExtensions::decode(&mut r)?;
+        let extensions = HelloExtensions::decode(&mut r, Hello::Client)?;
         r.end()?;
         let fields = r.finish("ClientHello")?;
         Ok((

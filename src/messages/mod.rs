@@ -202,6 +202,7 @@ pub fn version_name(version: u16) -> String {
         0x0302 => "TLS 1.1".to_string(),
         0x0303 => "TLS 1.2".to_string(),
         0x0304 => "TLS 1.3".to_string(),
+        other if extensions::is_grease(other) => extensions::GREASE.to_string(),
         other => format!("0x{other:04x}"),
     }
 }

@@ -16,7 +16,7 @@
 //! } ServerHello;
 //! ```
 
-use super::extensions::HelloExtensions;
+use super::extensions::{Hello, HelloExtensions};
 use super::{HandshakeMessage, HandshakeType, begin_handshake, read_handshake_header};
 use crate::codec::{Field, Labelled, Reader, Writer};
 use crate::error::{DecodeProblem, Error};
@@ -68,7 +68,7 @@ impl HandshakeMessage for ServerHello {
         }
         let cipher_suite = r.u16("cipher_suite")?;
         let compression_method = r.u8("compression_method")?;
-        let extensions = HelloExtensions::decode(&mut r)?;
+        let extensions = HelloExtensions::decode(&mut r, Hello::Server)?;
         r.end()?;
         let fields = r.finish("ServerHello")?;
         Ok((

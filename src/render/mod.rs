@@ -27,12 +27,12 @@ pub use text::{TextOptions, render_fields, render_key_ledger, render_text};
 use crate::codec::{Field, FieldKind};
 use crate::event::{Checked, Event, GcmDetails, Key};
 use crate::messages::alert::{AlertDescription, AlertLevel};
-use crate::messages::extensions::{extension_name, group_name};
+use crate::messages::extensions::{extension_name, group_name, is_grease};
 use crate::messages::{handshake_type_name, version_name};
 use crate::phrase;
 use crate::phrase::{Arg, Phrase};
 use crate::rng::Side;
-use crate::suites::describe_suite_id;
+use crate::suites::{describe_suite_id, implemented};
 
 /// The language of a trace's explanations. Field names, message names and RFC terms stay as
 /// the RFCs write them in every language.
@@ -222,6 +222,9 @@ pub fn explain_field(label: &str, kind: &FieldKind, bytes: &[u8]) -> Arg {
             let v = *v;
             match label {
                 "compression_method" if v == 0 => phrase!("null (no compression)").into(),
+                "cipher_suite" if !implemented(v as u16) && !is_grease(v as u16) => {
+                    phrase!("{} (not implemented here)", describe_suite_id(v as u16)).into()
+                }
                 _ => Arg::Verbatim(name_of_value(label, v)),
             }
         }
