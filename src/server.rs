@@ -195,14 +195,8 @@ impl Server {
 
     fn read_client_hello<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
         let hello: ClientHello = self.conn.expect(wire)?;
-        // The version: the client offers its highest; we speak TLS 1.2 only. A higher offer
-        // (a TLS 1.3 client) is answered with 1.2; a lower one cannot be.
-        if hello.client_version < TLS1_2 {
-            return Err(Error::ProtocolVersion(phrase!(
-                "the client offers at most {}; this server speaks only TLS 1.2",
-                version_name(hello.client_version)
-            )));
-        }
+        // The version: we speak TLS 1.2 only.
+        self.check_version(&hello)?;
         // Compression: null must be on the list (RFC 5246 7.4.1.2), and is all we do.
         if !hello.compression_methods.contains(&0) {
             return Err(Error::IllegalParameter(phrase!(
@@ -232,6 +226,42 @@ impl Server {
             )
         });
         self.client_hello = Some(hello);
+        Ok(())
+    }
+
+    /// The version (RFC 5246 7.4.1.2, E.1; RFC 8446 4.2.1). A client that sends
+    /// supported_versions (every TLS 1.3 client) is judged by that list alone; one that offers
+    /// TLS 1.3 beside TLS 1.2 gets TLS 1.2. Otherwise client_version is the client's highest: a
+    /// higher one is answered with TLS 1.2, a lower one cannot be.
+    fn check_version(&mut self, hello: &ClientHello) -> Result<(), Error> {
+        let Some(listed) = &hello.extensions.supported_versions else {
+            if hello.client_version < TLS1_2 {
+                return Err(Error::ProtocolVersion(phrase!(
+                    "the client offers at most {}; this server speaks only TLS 1.2",
+                    version_name(hello.client_version)
+                )));
+            }
+            return Ok(());
+        };
+        let versions: Vec<String> = listed
+            .iter()
+            .filter(|&&v| !is_grease(v))
+            .map(|&v| version_name(v))
+            .collect();
+        if !listed.contains(&TLS1_2) {
+            return Err(Error::ProtocolVersion(phrase!(
+                "the client offers only {} (its supported_versions extension, RFC 8446 4.2.1); \
+                 this server speaks only TLS 1.2",
+                versions.join(", ")
+            )));
+        }
+        self.conn.trace().note(Side::Server, || {
+            phrase!(
+                "the client's supported_versions lists {}: TLS 1.2 is among them, and it is \
+                 all this server speaks (RFC 8446 4.2.1: the list decides, not client_version)",
+                versions.join(", ")
+            )
+        });
         Ok(())
     }
 

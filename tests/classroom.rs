@@ -3,8 +3,10 @@
 //! anyone, a cap on connections, clients that close without close_notify, and HTTP requests
 //! however they are split into records. Each test starts its own server on 127.0.0.1:0.
 //!
-//! (Headless Chromium fetching the page of its own handshake is in tests/browser.rs; the load
-//! test with its hundreds of handshakes is tests/load.rs.)
+//! Headless Chromium loads the page of its own handshake from `serve` (`--dump-dom`: the page
+//! as the browser built it), in English and in Japanese; TLS 1.3-only clients (OpenSSL, curl,
+//! Python) are told `protocol_version`. The load test, with its hundreds of handshakes, is
+//! tests/load.rs.
 
 mod common;
 
@@ -573,6 +575,19 @@ fn chromium_is_shown_its_own_handshake() {
         page.contains("HeadlessChrome"),
         "Chromium's request is on the page"
     );
+    // Every extension it sent is named; those this program does not act on say so.
+    for name in [
+        "GREASE (RFC 8701)",
+        "key_share",
+        "supported_versions",
+        "psk_key_exchange_modes",
+    ] {
+        assert!(page.contains(name), "{name} is not named on the page");
+    }
+    assert!(
+        page.contains("key_share: read, and passed over"),
+        "key_share's line"
+    );
     assert!(!common::has_japanese(&page), "English by default");
     // In Japanese when the browser prefers it, or the URL asks.
     let ja = chromium_page(
@@ -594,3 +609,59 @@ fn chromium_is_shown_its_own_handshake() {
     assert!(output.contains("completed"), "{output}");
     assert!(!output.contains("failed"), "{output}");
 }
+
+#[test]
+fn tls_1_3_only_clients_are_told_protocol_version() {
+    let (mut server, address) = serve_class(&[]);
+    let port = address.rsplit(':').next().unwrap().to_string();
+    let mut clients: Vec<(&str, Command)> = Vec::new();
+    if peer("openssl").is_some() {
+        let mut c = Command::new("openssl");
+        c.args(["s_client", "-connect", &address, "-tls1_3"]);
+        clients.push(("openssl s_client -tls1_3", c));
+    }
+    if peer("curl").is_some() {
+        let mut c = Command::new("curl");
+        c.args(["-sS", "--max-time", "20", "-k", "--tlsv1.3"]);
+        c.arg(format!("https://127.0.0.1:{port}/"));
+        clients.push(("curl --tlsv1.3", c));
+    }
+    let mut python = Command::new("python3");
+    python.args(["-c", PYTHON_TLS13, &address]);
+    clients.push(("python ssl, TLS 1.3 only", python));
+    let count = clients.len();
+    for (name, mut command) in clients {
+        let out = command.stdin(Stdio::null()).output().unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success(), "{name}: {said}");
+        // Each client names the alert it was sent.
+        assert!(
+            said.to_lowercase().contains("protocol version")
+                || said.to_lowercase().contains("protocol_version"),
+            "{name}: {said}"
+        );
+    }
+    for n in 1..=count {
+        let line = server.wait_for(&format!("connection {n} from"), Duration::from_secs(10));
+        assert!(
+            line.contains("the client offers only TLS 1.3") && line.contains("protocol_version"),
+            "{line}"
+        );
+    }
+}
+
+/// Python's `ssl`, TLS 1.3 and nothing else.
+const PYTHON_TLS13: &str = r#"
+import socket, ssl, sys
+host, port = sys.argv[1].rsplit(":", 1)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+context.minimum_version = ssl.TLSVersion.TLSv1_3
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+with socket.create_connection((host, int(port)), timeout=20) as raw:
+    context.wrap_socket(raw)
+"#;

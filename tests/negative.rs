@@ -442,6 +442,42 @@ fn tls_1_1_client_is_protocol_version() {
     assert_alert(&failure, Side::Server, A::ProtocolVersion);
 }
 
+/// A ClientHello that lists `versions` in supported_versions (RFC 8446 4.2.1), as every TLS 1.3
+/// client does, with client_version TLS 1.2.
+fn hello_with_versions(versions: &[u16]) -> Vec<u8> {
+    let mut h = hello(0x0303, &[0x1301, 0x009c]);
+    h.extensions.supported_versions = Some(versions.to_vec());
+    record(22, 0x0301, &h.encode().unwrap().bytes)
+}
+
+#[test]
+fn tls_1_3_only_client_is_protocol_version() {
+    // GREASE (0x7a7a) and TLS 1.3, and no TLS 1.2: client_version 0x0303 does not count.
+    let mut sim = sim();
+    let failure = server_reads(&mut sim, &hello_with_versions(&[0x7a7a, 0x0304]));
+    assert_alert(&failure, Side::Server, A::ProtocolVersion);
+    let reason = failure.error.to_string();
+    assert!(
+        reason.contains("the client offers only TLS 1.3 ("),
+        "{reason}"
+    );
+}
+
+#[test]
+fn tls_1_3_and_1_2_client_gets_tls_1_2() {
+    let mut sim = sim();
+    put(
+        &mut sim,
+        Side::Server,
+        &hello_with_versions(&[0x0304, 0x0303]),
+    );
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    assert_eq!(
+        sim.server.conn().negotiated_suite(),
+        Some(CipherSuite::RsaAes128GcmSha256)
+    );
+}
+
 #[test]
 fn tls_1_3_client_hello_version_gets_tls_1_2() {
     // A client offering a higher version is answered with TLS 1.2.

@@ -25,6 +25,21 @@ use crate::codec::{Reader, Writer};
 use crate::error::{DecodeProblem, Error};
 use crate::phrase;
 
+/// Whether this program acts on an extension of this type (the table above); any other is read
+/// and passed over, as RFC 5246 7.4.1.4 asks of a server.
+pub fn acted_on(ext_type: u16) -> bool {
+    matches!(
+        ext_type,
+        SERVER_NAME
+            | SUPPORTED_GROUPS
+            | EC_POINT_FORMATS
+            | SIGNATURE_ALGORITHMS
+            | EXTENDED_MASTER_SECRET
+            | SUPPORTED_VERSIONS
+            | RENEGOTIATION_INFO
+    )
+}
+
 /// `server_name` (0): the host name the client wants to reach, SNI (RFC 6066 3).
 pub const SERVER_NAME: u16 = 0;
 /// `supported_groups` (10): the groups the client can do ECDHE with (RFC 8422 5.1.1).

@@ -27,7 +27,7 @@ pub use text::{TextOptions, render_fields, render_key_ledger, render_text};
 use crate::codec::{Field, FieldKind};
 use crate::event::{Checked, Event, GcmDetails, Key};
 use crate::messages::alert::{AlertDescription, AlertLevel};
-use crate::messages::extensions::{extension_name, group_name, is_grease};
+use crate::messages::extensions::{acted_on, extension_name, group_name, is_grease};
 use crate::messages::{handshake_type_name, version_name};
 use crate::phrase;
 use crate::phrase::{Arg, Phrase};
@@ -225,6 +225,18 @@ pub fn explain_field(label: &str, kind: &FieldKind, bytes: &[u8]) -> Arg {
                 "cipher_suite" if !implemented(v as u16) && !is_grease(v as u16) => {
                     phrase!("{} (not implemented here)", describe_suite_id(v as u16)).into()
                 }
+                "extension_type" if is_grease(v as u16) => phrase!(
+                    "{}: a made-up value, sent so that servers learn to pass over what they do \
+                     not know",
+                    extension_name(v as u16)
+                )
+                .into(),
+                "extension_type" if !acted_on(v as u16) => phrase!(
+                    "{}: read, and passed over: this program does not act on it (RFC 5246 \
+                     7.4.1.4)",
+                    extension_name(v as u16)
+                )
+                .into(),
                 _ => Arg::Verbatim(name_of_value(label, v)),
             }
         }
