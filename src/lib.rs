@@ -52,6 +52,8 @@
 //! **Applications**, on top of everything:
 //!
 //! 12. [`net`]: `serve` and `connect`: the same flights over TCP.
+//! 13. [`load`]: `load`: many concurrent handshakes against a server, with idle connections
+//!     held, for handshakes per second and latency percentiles.
 //!
 //! ## Specifications
 //! RFC 5246 (TLS 1.2), RFC 5288 (AES-GCM suites), RFC 5746 (renegotiation_info), RFC 6066
@@ -89,6 +91,7 @@ pub mod labs;
 pub mod render;
 
 // ---- layer 4, applications ----
+pub mod load;
 pub mod net;
 
 pub use error::Error;

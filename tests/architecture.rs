@@ -248,7 +248,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("measurement", &["bench"]),
     ("presentation", &["render", "labs"]),
-    ("applications", &["net"]),
+    ("applications", &["net", "load"]),
 ];
 
 /// What the event model (the leaf the core writes and the renderers read) may import.

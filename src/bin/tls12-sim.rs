@@ -46,6 +46,9 @@ enum Command {
     Serve(ServeArgs),
     /// Connect to a TLS 1.2 server, send a line, print what comes back.
     Connect(ConnectArgs),
+    /// Load a TLS 1.2 server: many full handshakes, several at once, optionally with idle
+    /// connections held open; prints handshakes/s, latency percentiles and failures.
+    Load(LoadArgs),
     /// Write the demo PKI (CA, server, clients good/expired/revoked, CRL, another CA) as PEM.
     Pki(PkiArgs),
     /// What things cost: asymmetric against symmetric crypto, handshakes against records, as
@@ -159,6 +162,39 @@ struct ConnectArgs {
     /// The private key of --cert (PEM, PKCS#1 or PKCS#8).
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct LoadArgs {
+    /// HOST:PORT of the server.
+    address: String,
+    /// How many handshakes to make in all.
+    #[arg(long, default_value_t = 200)]
+    connections: usize,
+    /// How many handshakes are in flight at once (one worker thread each).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..))]
+    concurrency: u64,
+    /// Open this many TCP connections first and hold them open to the end, sending nothing (as a
+    /// browser's spare connection does); a server that waits on one must not stall the rest.
+    #[arg(long, default_value_t = 0)]
+    idle: usize,
+    /// Offer only this suite (default: all four).
+    #[arg(long)]
+    suite: Option<String>,
+    /// Trust anchors, PEM (default: the embedded demo CA, with its CRL).
+    #[arg(long)]
+    ca: Option<PathBuf>,
+    /// Name for SNI and the certificate check (default: the host in HOST:PORT).
+    #[arg(long)]
+    server_name: Option<String>,
+    /// A handshake not done within this many seconds (TCP connect included) fails as "timed
+    /// out".
+    #[arg(long, default_value_t = 10, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
+    /// Start no handshake after this many seconds; those left are reported as not started.
+    #[arg(long, value_name = "SECONDS")]
+    time_limit: Option<u64>,
 }
 
 #[derive(clap::Args)]
@@ -299,6 +335,7 @@ fn main() -> ExitCode {
         Some(Command::Lab(args)) => lab_command(args),
         Some(Command::Serve(args)) => serve_command(args),
         Some(Command::Connect(args)) => connect_command(args),
+        Some(Command::Load(args)) => load_command(args),
         Some(Command::Pki(args)) => pki_command(args),
         Some(Command::Bench(args)) => bench_command(args),
     };
@@ -660,6 +697,40 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// Runs the load and prints its report; fails (status 1) if any handshake failed or was not
+/// started, or the server closed an idle connection early.
+fn load_command(args: LoadArgs) -> Result<ExitCode, Error> {
+    let trust = match &args.ca {
+        Some(path) => ServerTrust::Anchors(
+            pki::TrustStore::new(&load_file("--ca", path, pki::load_certificates_pem)?, &[])
+                .map_err(|e| about_file("--ca", path, &e))?,
+        ),
+        None => ServerTrust::Anchors(demo_pki::trust_store()?),
+    };
+    let suites = match &args.suite {
+        Some(name) => vec![parse_suite(name)?],
+        None => CipherSuite::ALL.to_vec(),
+    };
+    let options = tls12_sim::load::LoadOptions {
+        address: args.address,
+        server_name: args.server_name,
+        trust,
+        suites,
+        connections: args.connections,
+        concurrency: usize::try_from(args.concurrency).unwrap_or(usize::MAX),
+        idle: args.idle,
+        timeout: Duration::from_secs(args.timeout),
+        time_limit: args.time_limit.map(Duration::from_secs),
+    };
+    let report = tls12_sim::load::run(&options)?;
+    out(&report.to_string());
+    Ok(if report.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn pki_command(args: PkiArgs) -> Result<ExitCode, Error> {
