@@ -101,7 +101,7 @@ struct ServeArgs {
     read_timeout_ms: u64,
     /// Serve at most this many connections at once (one thread each); one more is closed at
     /// once, with a line on standard error that says why.
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     max_connections: u64,
     /// Mutual TLS: the CA certificates (PEM) whose client certificates we accept.
     #[arg(long)]
