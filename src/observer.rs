@@ -23,6 +23,7 @@ use crate::messages::certificate_verify::CertificateVerify;
 use crate::messages::client_hello::ClientHello;
 use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
 use crate::messages::finished::Finished;
+use crate::messages::hello_request::HelloRequest;
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
@@ -230,6 +231,13 @@ impl State<'_> {
                 handshake_type_name(code)
             )));
         };
+        // HelloRequest is no part of the transcript (RFC 5246 7.4.1.1); a client ignores it
+        // during a handshake and refuses it after.
+        if msg_type == HandshakeType::HelloRequest {
+            HelloRequest::decode(&message)?;
+            self.obs.messages.push((from, msg_type, message));
+            return Ok(());
+        }
         // Finished is checked against the transcript *before* it.
         if msg_type == HandshakeType::Finished {
             self.finished(from, &message)?;

@@ -249,8 +249,9 @@ fn flip_class(part: Part) -> &'static [Outcome] {
         Part::RecordVersion { agreed: false } => &[COMPLETED, PROTOCOL_VERSION],
         Part::RecordVersion { agreed: true } => &[PROTOCOL_VERSION],
         Part::RecordLength => RECORD_FRAMING,
-        // Not the single byte 1 (RFC 5246 7.1).
-        Part::ChangeCipherSpec => &[DECODE_ERROR],
+        // Not the single byte 1 (RFC 5246 7.1): not a ChangeCipherSpec at all, as OpenSSL and
+        // BoringSSL answer it.
+        Part::ChangeCipherSpec => &[UNEXPECTED_MESSAGE],
         // GCM (RFC 5288): nonce, ciphertext and tag are all authenticated.
         Part::Protected => &[BAD_RECORD_MAC],
         // A vector's length no longer matches its contents.
@@ -275,7 +276,7 @@ fn allowed(parts: &[Byte], at: usize, mutation: Mutation) -> Vec<Outcome> {
         // The receiver holds a correct prefix: it waits for the rest.
         (Mutation::Truncate, _) => vec![WAITS],
         (Mutation::Insert, Part::Protected) => vec![BAD_RECORD_MAC],
-        (Mutation::Insert, Part::ChangeCipherSpec) => vec![DECODE_ERROR],
+        (Mutation::Insert, Part::ChangeCipherSpec) => vec![UNEXPECTED_MESSAGE],
         (Mutation::Insert, Part::Field { .. }) => {
             // The rest of the message shifts by one byte, and its last byte is pushed out to
             // start the next message: the framing may notice, or the check of this field or

@@ -23,6 +23,7 @@ use tls12_sim::messages::client_hello::ClientHello;
 use tls12_sim::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
 use tls12_sim::messages::finished::Finished;
 use tls12_sim::messages::server_hello::ServerHello;
+use tls12_sim::messages::hello_request::HelloRequest;
 use tls12_sim::messages::server_hello_done::ServerHelloDone;
 use tls12_sim::messages::server_key_exchange::ServerKeyExchange;
 
@@ -92,8 +93,13 @@ fuzz_target!(|message: &[u8]| {
                 round_trip(m.clone(), m.encode(), Finished::decode);
             }
         }
-        // No parser of their own: the record layer and the handshake refuse them by type.
-        HandshakeType::HelloRequest | HandshakeType::NewSessionTicket => {}
+        HandshakeType::HelloRequest => {
+            if let Ok((m, _)) = HelloRequest::decode(message) {
+                round_trip(m.clone(), m.encode(), HelloRequest::decode);
+            }
+        }
+        // No parser of its own: the handshake refuses it by type.
+        HandshakeType::NewSessionTicket => {}
     }
 });
 

@@ -317,6 +317,10 @@ fn purpose(name: &str) -> &'static str {
              schemes\nand CAs it accepts."
         }
         "ServerHelloDone" => "The server's first flight is over; its turn ends.",
+        "HelloRequest" => {
+            "The server asks for a new handshake (renegotiation); this program never \
+             renegotiates, and refuses\nwith the warning no_renegotiation."
+        }
         "ClientKeyExchange" => {
             "The client's half of the key exchange: the pre-master secret encrypted to the \
              server's public key\n(RSA), or the client's ephemeral X25519 public key (ECDHE)."
