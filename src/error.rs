@@ -58,8 +58,10 @@ pub enum Error {
     // ---- the peer ended the connection ----
     /// The peer sent a fatal alert (or a warning we treat as the end).
     PeerAlert(Alert),
-    /// The peer closed the transport without close_notify in the middle of something.
+    /// The peer closed the transport without close_notify, between records.
     UnexpectedEof,
+    /// The peer closed the transport in the middle of a record: what arrived is cut short.
+    Truncated(Phrase),
     /// The transport failed.
     Io(std::io::Error),
     /// The peer sent nothing for longer than we wait: said in words ("no answer from
@@ -98,6 +100,7 @@ impl Error {
             Error::Internal(_) => A::InternalError,
             Error::PeerAlert(_)
             | Error::UnexpectedEof
+            | Error::Truncated(_)
             | Error::Io(_)
             | Error::Timeout(_)
             | Error::Config(_)
@@ -158,7 +161,8 @@ impl Error {
             ),
             Error::UnexpectedEof => phrase!("the peer closed the connection without close_notify"),
             Error::Io(e) => phrase!("transport error: {}", e.to_string()),
-            Error::UnexpectedMessage(why)
+            Error::Truncated(why)
+            | Error::UnexpectedMessage(why)
             | Error::RecordOverflow(why)
             | Error::HandshakeFailure(why)
             | Error::IllegalParameter(why)

@@ -348,6 +348,12 @@ impl Trace {
         self.enabled
     }
 
+    /// Stops recording: what comes after is not kept (a long-lived connection's trace must not
+    /// grow without end). The events so far stay.
+    pub fn stop(&mut self) {
+        self.enabled = false;
+    }
+
     /// The events recorded so far.
     pub fn events(&self) -> &[Event] {
         &self.events

@@ -572,7 +572,12 @@ impl RecordLayer {
         trace: &mut Trace,
     ) -> Result<(u8, Range<usize>), Error> {
         let mut header = [0u8; RECORD_HEADER_LEN];
-        wire.read_exact(&mut header)?;
+        match read_whole(wire, &mut header)? {
+            None => {}
+            // Nothing of a new record: the peer closed between records.
+            Some(0) => return Err(Error::UnexpectedEof),
+            Some(got) => return Err(truncated(got, RECORD_HEADER_LEN)),
+        }
         let content_type = header[0];
         let version = u16::from_be_bytes([header[1], header[2]]);
         let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
@@ -616,7 +621,9 @@ impl RecordLayer {
         // The buffer keeps its capacity from record to record: no allocation per record.
         self.in_buf.clear();
         self.in_buf.resize(len, 0);
-        wire.read_exact(&mut self.in_buf)?;
+        if let Some(got) = read_whole(wire, &mut self.in_buf)? {
+            return Err(truncated(RECORD_HEADER_LEN + got, RECORD_HEADER_LEN + len));
+        }
         let wire_bytes = if trace.enabled() {
             let mut all = header.to_vec();
             all.extend_from_slice(&self.in_buf);
@@ -803,6 +810,29 @@ impl RecordLayer {
             }
         }
     }
+}
+
+/// Fills `buf` from the wire; `Some(n)` if the peer closed the connection after `n` bytes.
+fn read_whole<R: Read>(wire: &mut R, buf: &mut [u8]) -> Result<Option<usize>, Error> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match wire.read(&mut buf[filled..]) {
+            Ok(0) => return Ok(Some(filled)),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(None)
+}
+
+/// The peer closed the connection `got` bytes into a record of `whole` bytes.
+fn truncated(got: usize, whole: usize) -> Error {
+    Error::Truncated(phrase!(
+        "the peer closed the connection in the middle of a record: {} of its {} bytes arrived",
+        got,
+        whole
+    ))
 }
 
 impl RecordLayer {
