@@ -679,14 +679,7 @@ fn check_server_choices(offered: &ClientHello, hello: &ServerHello) -> Result<Ci
             )));
         }
     }
-    // server_name in a ServerHello only acknowledges ours: it must be empty (RFC 6066 3).
-    if hello
-        .extensions
-        .server_name
-        .as_ref()
-        .is_some_and(|n| !n.is_empty())
-    {
-        return Err(Error::decode("server_name", DecodeProblem::TrailingBytes));
-    }
+    // (server_name in a ServerHello only acknowledges ours: its decoder made sure it is empty,
+    // RFC 6066 3.)
     Ok(suite)
 }

@@ -149,6 +149,17 @@ impl Error {
                 DecodeProblem::LengthTooLong => phrase!("length runs past the end of {}", *field),
                 DecodeProblem::TrailingBytes => phrase!("bytes left over after {}", *field),
                 DecodeProblem::OutOfRange => phrase!("value out of range in {}", *field),
+                DecodeProblem::Empty => phrase!("{} is empty, and must not be", *field),
+                DecodeProblem::NotEmpty => phrase!("{} must be empty here", *field),
+                DecodeProblem::NotExactlyOne => {
+                    phrase!("{} must hold exactly one element", *field)
+                }
+                DecodeProblem::OverLimit { len, limit } => phrase!(
+                    "{} of {} bytes is over our limit of {} bytes",
+                    *field,
+                    *len,
+                    *limit
+                ),
             },
             Error::BadRecordMac => phrase!("GCM tag check failed"),
             Error::PeerAlert(alert) => phrase!(
