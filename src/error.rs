@@ -41,6 +41,9 @@ pub enum Error {
     ProtocolVersion(Phrase),
     /// The ServerHello carries an extension we did not offer: `unsupported_extension`.
     UnsupportedExtension(Phrase),
+    /// The client offers only application protocols (ALPN) we do not speak:
+    /// `no_application_protocol` (RFC 7301 3.2).
+    NoApplicationProtocol(Phrase),
     /// A certificate is corrupt or fails a check that has no more specific alert:
     /// `bad_certificate`.
     BadCertificate(Phrase),
@@ -90,6 +93,7 @@ impl Error {
             Error::DecryptError(_) => A::DecryptError,
             Error::ProtocolVersion(_) => A::ProtocolVersion,
             Error::UnsupportedExtension(_) => A::UnsupportedExtension,
+            Error::NoApplicationProtocol(_) => A::NoApplicationProtocol,
             Error::BadCertificate(_) => A::BadCertificate,
             Error::UnsupportedCertificate(_) => A::UnsupportedCertificate,
             Error::CertificateRevoked(_) => A::CertificateRevoked,
@@ -176,6 +180,7 @@ impl Error {
             | Error::DecryptError(why)
             | Error::ProtocolVersion(why)
             | Error::UnsupportedExtension(why)
+            | Error::NoApplicationProtocol(why)
             | Error::BadCertificate(why)
             | Error::UnsupportedCertificate(why)
             | Error::CertificateRevoked(why)

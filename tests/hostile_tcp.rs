@@ -571,6 +571,29 @@ fn rows() -> Vec<Row> {
             Fatal(A::HandshakeFailure),
             "RFC 5746 3.6: MUST abort the handshake",
         ),
+        row(
+            "ALPN offering only h2",
+            Hello {
+                extensions: Some(vec![(ALPN, vec![0, 3, 2, b'h', b'2'])]),
+                ..Hello::default()
+            }
+            .record(),
+            Fatal(A::NoApplicationProtocol),
+            "RFC 7301 3.2: no protocol in common SHALL get no_application_protocol",
+        ),
+        row(
+            "ALPN offering h2 and http/1.1",
+            Hello {
+                extensions: Some(vec![(
+                    ALPN,
+                    [&[0, 12, 2, b'h', b'2', 8][..], b"http/1.1"].concat(),
+                )]),
+                ..Hello::default()
+            }
+            .record(),
+            ServerHello,
+            "RFC 7301 3.2: the server picks http/1.1, the one it speaks",
+        ),
         // ---- the peer's own alerts, and silence ----
         row(
             "a warning alert (user_canceled), then the ClientHello",

@@ -546,6 +546,8 @@ impl Golden {
                     ClientAuth::None
                 },
                 client_trust: self.client_trust.clone(),
+                alpn_protocols: Vec::new(),
+                alpn_optional: false,
             },
             RoleRng::seeded(o.seed, Side::Server),
             Clock::Fixed(o.time),

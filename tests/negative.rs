@@ -143,6 +143,29 @@ fn a_server_s_alpn_answer_of_two_names_is_decode_error() {
 }
 
 #[test]
+fn an_alpn_answer_to_no_offer_is_unsupported_extension() {
+    // RFC 5246 7.4.1.4: a ServerHello may only answer extensions the client offered; this
+    // client offered no ALPN.
+    let mut sim = sim();
+    let failure = client_reads_server_hello_with(&mut sim, 16, &[0, 3, 2, b'h', b'2']);
+    assert_alert(&failure, Side::Client, A::UnsupportedExtension);
+}
+
+#[test]
+fn an_alpn_choice_we_did_not_offer_is_illegal_parameter() {
+    // RFC 7301 3.2: the server picks from the client's list; h2 was not on it.
+    let mut sim = sim();
+    sim.client.config_mut().alpn_protocols = vec!["http/1.1".into()];
+    let failure = client_reads_server_hello_with(&mut sim, 16, &[0, 3, 2, b'h', b'2']);
+    assert_alert(&failure, Side::Client, A::IllegalParameter);
+    let reason = failure.error.to_string();
+    assert!(
+        reason.contains("the server chose the application protocol h2 (ALPN), which we did not"),
+        "{reason}"
+    );
+}
+
+#[test]
 fn a_server_s_empty_alpn_name_is_decode_error() {
     // RFC 7301 3.1: "Empty strings MUST NOT be included".
     let mut sim = sim();
@@ -397,6 +420,8 @@ fn server_with_the_wrong_private_key_fails_at_finished() {
             allow_extended_master_secret: true,
             client_auth: tls12_sim::server::ClientAuth::None,
             client_trust: tls12_sim::pki::TrustStore::default(),
+            alpn_protocols: Vec::new(),
+            alpn_optional: false,
         },
         tls12_sim::rng::RoleRng::seeded(1, Side::Server),
         tls12_sim::rng::Clock::Fixed(options.time),
