@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 
+pub mod extensions;
 pub mod html;
 pub mod ja;
 pub mod json;
