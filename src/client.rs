@@ -37,7 +37,9 @@ use crate::messages::certificate_request::{CertificateRequest, RSA_SIGN};
 use crate::messages::certificate_verify::{CertificateVerify, DigitallySigned};
 use crate::messages::client_hello::ClientHello;
 use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
-use crate::messages::extensions::{self, GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED};
+use crate::messages::extensions::{
+    self, GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED, protocol_name,
+};
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
@@ -71,6 +73,9 @@ pub struct ClientConfig {
     pub signature_schemes: Vec<u16>,
     /// Mutual TLS: our certificate chain and key, if we have one.
     pub identity: Option<pki::Identity>,
+    /// ALPN (RFC 7301): the application protocols to offer, best first (`connect --alpn`).
+    /// Empty, the default: no ALPN extension, and the ClientHello is as it always was.
+    pub alpn_protocols: Vec<String>,
 }
 
 /// The client side of one connection.
@@ -91,6 +96,8 @@ pub struct Client {
     /// Mutual TLS: the scheme we sign CertificateVerify with, once we decided to send our
     /// certificate.
     client_scheme: Option<u16>,
+    /// ALPN: the application protocol the server chose from our list, if it chose one.
+    alpn_protocol: Option<Vec<u8>>,
 }
 
 impl Client {
@@ -108,6 +115,7 @@ impl Client {
             server_ecdh_public: None,
             certificate_request: None,
             client_scheme: None,
+            alpn_protocol: None,
         }
     }
 
@@ -134,6 +142,12 @@ impl Client {
     /// The server's certificate chain as received (DER), leaf first.
     pub fn server_certificates(&self) -> &[Vec<u8>] {
         &self.server_certificates
+    }
+
+    /// ALPN: the application protocol the server chose (RFC 7301 3.2), if we offered some and
+    /// it answered.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.alpn_protocol.as_deref()
     }
 
     // ===================================================================================
@@ -167,6 +181,16 @@ impl Client {
             });
         let hello = self.client_hello(random)?;
         self.conn.send(&hello)?;
+        if let Some(names) = &hello.extensions.alpn {
+            self.conn.trace().note(Side::Client, || {
+                let names: Vec<String> = names.iter().map(|n| protocol_name(n)).collect();
+                phrase!(
+                    "offers the application protocols {} (ALPN, RFC 7301 3.1), best first: the \
+                     server picks one",
+                    names.join(", ")
+                )
+            });
+        }
         self.conn.trace().note(Side::Client, || {
             phrase!(
                 "the record carrying the ClientHello says TLS 1.0 (03 01), as OpenSSL, Go and \
@@ -211,6 +235,7 @@ impl Client {
                 supported_groups: offers_ecdhe.then(|| vec![GROUP_X25519]),
                 ec_point_formats: offers_ecdhe.then(|| vec![POINT_FORMAT_UNCOMPRESSED]),
                 signature_algorithms: Some(self.config.signature_schemes.clone()),
+                alpn: self.alpn_offer()?,
                 extended_master_secret: self.config.offer_extended_master_secret,
                 // RFC 5746 3.4: on a first handshake, an empty renegotiated_connection says "I
                 // implement secure renegotiation" (and so am not fooled by the 2009 attack).
@@ -218,6 +243,23 @@ impl Client {
                 ..HelloExtensions::default()
             },
         })
+    }
+
+    /// ALPN (RFC 7301 3.1): the protocols to offer, in our order of preference, only when
+    /// asked. Each name is `ProtocolName<1..2^8-1>`: an empty or longer one is refused here,
+    /// before it could go on the wire.
+    fn alpn_offer(&self) -> Result<Option<Vec<Vec<u8>>>, Error> {
+        let names = &self.config.alpn_protocols;
+        if names.is_empty() {
+            return Ok(None);
+        }
+        if let Some(bad) = names.iter().find(|n| n.is_empty() || n.len() > 255) {
+            return Err(Error::Config(phrase!(
+                "an ALPN protocol name is 1 to 255 bytes long (RFC 7301 3.1), not \"{}\"",
+                bad
+            )));
+        }
+        Ok(Some(names.iter().map(|n| n.as_bytes().to_vec()).collect()))
     }
 
     // ===================================================================================
@@ -297,6 +339,7 @@ impl Client {
         }
         let ems =
             offered.extensions.extended_master_secret && hello.extensions.extended_master_secret;
+        self.take_alpn_choice(&hello)?;
         self.conn.set_server_random(hello.random);
         self.conn.agree(suite, ems);
         self.conn.trace().note(Side::Client, || {
@@ -306,6 +349,48 @@ impl Client {
                 yes_no(ems)
             )
         });
+        Ok(())
+    }
+
+    /// ALPN (RFC 7301 3.2): the server picks from our list, so its choice must be on it;
+    /// anything else is a value inconsistent with our offer, illegal_parameter (RFC 5246
+    /// 7.2.2). (An answer to no offer was refused as unsupported_extension in
+    /// `check_server_choices`; a list of other than one name by its decoder, decode_error.)
+    fn take_alpn_choice(&mut self, hello: &ServerHello) -> Result<(), Error> {
+        let Some(offered) = self.hello.as_ref().and_then(|h| h.extensions.alpn.clone()) else {
+            return Ok(());
+        };
+        let Some(answer) = &hello.extensions.alpn else {
+            self.conn.trace().note(Side::Client, || {
+                phrase!(
+                    "the server does not answer our ALPN offer: no application protocol is \
+                     agreed (RFC 7301 3.1 lets it)"
+                )
+            });
+            return Ok(());
+        };
+        let chosen: Vec<String> = answer.iter().map(|n| protocol_name(n)).collect();
+        let [name] = answer.as_slice() else {
+            return Err(Error::decode(
+                "protocol_name_list",
+                DecodeProblem::NotExactlyOne,
+            ));
+        };
+        if !offered.contains(name) {
+            return Err(Error::IllegalParameter(phrase!(
+                "the server chose the application protocol {} (ALPN), which we did not offer \
+                 (RFC 7301 3.2)",
+                chosen.join(", ")
+            )));
+        }
+        self.conn.trace().check(Side::Client, true, || {
+            phrase!(
+                "the server chose the application protocol {} (ALPN, RFC 7301 3.2), one we \
+                 offered",
+                chosen.join(", ")
+            )
+        });
+        self.alpn_protocol = Some(name.clone());
         Ok(())
     }
 
@@ -669,6 +754,7 @@ fn check_server_choices(offered: &ClientHello, hello: &ServerHello) -> Result<Ci
             ext_type,
             extensions::SERVER_NAME
                 | extensions::EC_POINT_FORMATS
+                | extensions::ALPN
                 | extensions::EXTENDED_MASTER_SECRET
                 | extensions::RENEGOTIATION_INFO
         );
@@ -679,14 +765,7 @@ fn check_server_choices(offered: &ClientHello, hello: &ServerHello) -> Result<Ci
             )));
         }
     }
-    // server_name in a ServerHello only acknowledges ours: it must be empty (RFC 6066 3).
-    if hello
-        .extensions
-        .server_name
-        .as_ref()
-        .is_some_and(|n| !n.is_empty())
-    {
-        return Err(Error::decode("server_name", DecodeProblem::TrailingBytes));
-    }
+    // (server_name in a ServerHello only acknowledges ours: its decoder made sure it is empty,
+    // RFC 6066 3.)
     Ok(suite)
 }

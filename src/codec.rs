@@ -50,6 +50,22 @@ pub enum DecodeProblem {
     TrailingBytes,
     /// A length or value outside the range the RFC allows.
     OutOfRange,
+    /// A vector the RFC requires to hold at least one element (or byte) is empty, e.g.
+    /// `ProtocolName<1..2^8-1>`.
+    Empty,
+    /// A field that must be empty here is not (RFC 6066 3: the server's `server_name`).
+    NotEmpty,
+    /// A list that must hold exactly one element holds another number (RFC 7301 3.1: the
+    /// server's `protocol_name_list`).
+    NotExactlyOne,
+    /// A length over a limit of ours, refused before anything is buffered (the RFC's own
+    /// limit is higher).
+    OverLimit {
+        /// The length claimed.
+        len: usize,
+        /// Our limit.
+        limit: usize,
+    },
 }
 
 /// What went wrong in the codec. The codec knows nothing of alerts: `error.rs` turns a

@@ -41,6 +41,9 @@ pub enum Error {
     ProtocolVersion(Phrase),
     /// The ServerHello carries an extension we did not offer: `unsupported_extension`.
     UnsupportedExtension(Phrase),
+    /// The client offers only application protocols (ALPN) we do not speak:
+    /// `no_application_protocol` (RFC 7301 3.2).
+    NoApplicationProtocol(Phrase),
     /// A certificate is corrupt or fails a check that has no more specific alert:
     /// `bad_certificate`.
     BadCertificate(Phrase),
@@ -92,6 +95,7 @@ impl Error {
             Error::DecryptError(_) => A::DecryptError,
             Error::ProtocolVersion(_) => A::ProtocolVersion,
             Error::UnsupportedExtension(_) => A::UnsupportedExtension,
+            Error::NoApplicationProtocol(_) => A::NoApplicationProtocol,
             Error::BadCertificate(_) => A::BadCertificate,
             Error::UnsupportedCertificate(_) => A::UnsupportedCertificate,
             Error::CertificateRevoked(_) => A::CertificateRevoked,
@@ -152,6 +156,17 @@ impl Error {
                 DecodeProblem::LengthTooLong => phrase!("length runs past the end of {}", *field),
                 DecodeProblem::TrailingBytes => phrase!("bytes left over after {}", *field),
                 DecodeProblem::OutOfRange => phrase!("value out of range in {}", *field),
+                DecodeProblem::Empty => phrase!("{} is empty, and must not be", *field),
+                DecodeProblem::NotEmpty => phrase!("{} must be empty here", *field),
+                DecodeProblem::NotExactlyOne => {
+                    phrase!("{} must hold exactly one element", *field)
+                }
+                DecodeProblem::OverLimit { len, limit } => phrase!(
+                    "{} of {} bytes is over our limit of {} bytes",
+                    *field,
+                    *len,
+                    *limit
+                ),
             },
             Error::BadRecordMac => phrase!("GCM tag check failed"),
             Error::PeerAlert(alert) => phrase!(
@@ -169,6 +184,7 @@ impl Error {
             | Error::DecryptError(why)
             | Error::ProtocolVersion(why)
             | Error::UnsupportedExtension(why)
+            | Error::NoApplicationProtocol(why)
             | Error::BadCertificate(why)
             | Error::UnsupportedCertificate(why)
             | Error::CertificateRevoked(why)

@@ -125,6 +125,7 @@ pub fn run(options: &LoadOptions) -> Result<LoadReport, Error> {
         offer_extended_master_secret: true,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity: None,
+        alpn_protocols: Vec::new(),
     };
     let mut failures = BTreeMap::new();
     let idle = open_idle(target, options.idle, options.timeout, &mut failures);

@@ -39,7 +39,7 @@ use std::ops::Range;
 use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes128Gcm, Aes256Gcm, KeyInit};
 
-use crate::error::Error;
+use crate::error::{DecodeProblem, Error};
 use crate::event::{Event, GcmDetails, Trace};
 use crate::messages::HandshakeMessage;
 use crate::messages::alert::{Alert, AlertDescription, AlertLevel};
@@ -70,7 +70,8 @@ pub const MAX_PLAINTEXT: usize = 1 << 14;
 pub const MAX_CIPHERTEXT: usize = MAX_PLAINTEXT + 2048;
 /// The largest handshake message we accept: 100 KiB, OpenSSL's default limit for a certificate
 /// list. The RFC allows 2^24-1 bytes; real messages are a few kilobytes (a certificate chain is
-/// the largest), so a peer cannot make us buffer 16 MB.
+/// the largest), so a peer cannot make us buffer 16 MB. A header claiming more is refused with
+/// decode_error before any of the message is buffered.
 pub const MAX_HANDSHAKE_MESSAGE: usize = 100 * 1024;
 /// Warning alerts in a row we tolerate during a handshake before giving up.
 const MAX_WARNINGS_IN_A_ROW: u32 = 4;
@@ -930,12 +931,16 @@ pub fn take_handshake_message(buf: &mut Vec<u8>) -> Result<Option<Vec<u8>>, Erro
     }
     let len = usize::from(buf[1]) << 16 | usize::from(buf[2]) << 8 | usize::from(buf[3]);
     if len > MAX_HANDSHAKE_MESSAGE {
-        // OpenSSL calls this "excessive message size" and answers illegal_parameter.
-        return Err(Error::IllegalParameter(phrase!(
-            "handshake message of {} bytes, our limit is {}",
-            len,
-            MAX_HANDSHAKE_MESSAGE
-        )));
+        // A length we will not decode: decode_error (RFC 5246 7.2.2: "a field was out of its
+        // specified range or the length of the message was incorrect"), as peers expect.
+        // OpenSSL calls this "excessive message size".
+        return Err(Error::decode(
+            "handshake message",
+            DecodeProblem::OverLimit {
+                len,
+                limit: MAX_HANDSHAKE_MESSAGE,
+            },
+        ));
     }
     if buf.len() < 4 + len {
         return Ok(None);

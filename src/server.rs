@@ -34,7 +34,7 @@ use crate::messages::certificate_verify::{CertificateVerify, DigitallySigned};
 use crate::messages::client_hello::ClientHello;
 use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
 use crate::messages::extensions::{
-    GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED, group_name, is_grease,
+    GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED, group_name, is_grease, protocol_name,
 };
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
@@ -60,6 +60,13 @@ pub struct ServerConfig {
     pub client_auth: ClientAuth,
     /// The CAs whose client certificates we accept, and their CRLs.
     pub client_trust: pki::TrustStore,
+    /// ALPN (RFC 7301): the application protocols this server speaks, best first (`serve`:
+    /// `http/1.1`). Empty: the server takes no part in ALPN, and a client's offer is read and
+    /// left unanswered.
+    pub alpn_protocols: Vec<String>,
+    /// ALPN: when a client offers only protocols we do not speak, answer without ALPN and go
+    /// on, instead of the fatal no_application_protocol of RFC 7301 3.2.
+    pub alpn_optional: bool,
 }
 
 /// Mutual TLS: does the server ask for a client certificate?
@@ -91,6 +98,8 @@ pub struct Server {
     client_certificates: Vec<Vec<u8>>,
     /// Mutual TLS: the public key of the client's checked certificate.
     client_public_key: Option<RsaPublicKey>,
+    /// ALPN: the application protocol we chose from the client's list, if any.
+    alpn_protocol: Option<Vec<u8>>,
 }
 
 impl Server {
@@ -105,6 +114,7 @@ impl Server {
             ecdh_private: None,
             client_certificates: Vec::new(),
             client_public_key: None,
+            alpn_protocol: None,
         }
     }
 
@@ -157,6 +167,12 @@ impl Server {
     /// Mutual TLS: whether the client proved a certificate (its key checked CertificateVerify).
     pub fn client_authenticated(&self) -> bool {
         self.client_public_key.is_some()
+    }
+
+    /// ALPN: the application protocol chosen for this connection (RFC 7301 3.2), if the
+    /// client offered one we speak.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.alpn_protocol.as_deref()
     }
 
     // ===================================================================================
@@ -214,6 +230,7 @@ impl Server {
                 phrase!("the client asks for host \"{}\" (SNI)", name)
             });
         }
+        self.alpn_protocol = self.choose_alpn(&hello)?;
         let ems =
             hello.extensions.extended_master_secret && self.config.allow_extended_master_secret;
         self.conn.set_client_random(hello.random);
@@ -362,6 +379,67 @@ impl Server {
         ))
     }
 
+    /// ALPN (RFC 7301 3.2): the server picks, "the most highly preferred protocol that it
+    /// supports and that is also advertised by the client", in our own order of preference.
+    /// None in common: "the server SHALL respond with a fatal "no_application_protocol"
+    /// alert", unless ALPN is optional here (then the ServerHello simply does not answer).
+    fn choose_alpn(&mut self, hello: &ClientHello) -> Result<Option<Vec<u8>>, Error> {
+        let Some(offered) = &hello.extensions.alpn else {
+            return Ok(None);
+        };
+        let names: Vec<String> = offered.iter().map(|name| protocol_name(name)).collect();
+        let trace = self.conn.trace();
+        trace.note(Side::Server, || {
+            phrase!(
+                "the client offers the application protocols {} (ALPN, RFC 7301 3.1), best first",
+                names.join(", ")
+            )
+        });
+        let ours = &self.config.alpn_protocols;
+        if ours.is_empty() {
+            trace.note(Side::Server, || {
+                phrase!(
+                    "this server speaks no application protocol by name: it does not answer \
+                     ALPN, and the client decides whether to go on (RFC 7301 3.1)"
+                )
+            });
+            return Ok(None);
+        }
+        let chosen = ours
+            .iter()
+            .find(|ours| offered.iter().any(|name| name == ours.as_bytes()));
+        match chosen {
+            Some(chosen) => {
+                trace.note(Side::Server, || {
+                    phrase!(
+                        "chooses the application protocol {}: the first of this server's ({}) \
+                         that the client offers (ALPN, RFC 7301 3.2)",
+                        chosen.to_string(),
+                        ours.join(", ")
+                    )
+                });
+                Ok(Some(chosen.as_bytes().to_vec()))
+            }
+            None if self.config.alpn_optional => {
+                trace.note(Side::Server, || {
+                    phrase!(
+                        "none of these is one this server speaks ({}); ALPN is optional here, so \
+                         the ServerHello carries no ALPN extension and the handshake goes on \
+                         (without this option: no_application_protocol, RFC 7301 3.2)",
+                        ours.join(", ")
+                    )
+                });
+                Ok(None)
+            }
+            None => Err(Error::NoApplicationProtocol(phrase!(
+                "the client offers only the application protocols {} (ALPN); this server speaks \
+                 {} (RFC 7301 3.2)",
+                names.join(", "),
+                ours.join(", ")
+            ))),
+        }
+    }
+
     fn send_server_hello(&mut self) -> Result<(), Error> {
         let suite = self.conn.suite()?;
         let random: [u8; 32] = self.conn.rng().array();
@@ -387,6 +465,8 @@ impl Server {
                 ec_point_formats: (suite.key_exchange() == KeyExchange::Ecdhe
                     && client_point_formats)
                     .then(|| vec![POINT_FORMAT_UNCOMPRESSED]),
+                // RFC 7301 3.1: the one protocol chosen, if any.
+                alpn: self.alpn_protocol.clone().map(|chosen| vec![chosen]),
                 renegotiation_info: self.secure_renegotiation.then(Vec::new),
                 extended_master_secret: self.conn.extended_master_secret(),
                 ..HelloExtensions::default()

@@ -64,6 +64,8 @@ pub fn demo_client(options: &Options) -> Result<Client, Error> {
         offer_extended_master_secret: options.extended_master_secret,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity,
+        // No ALPN by default: the simulator's ClientHello stays byte for byte what it was.
+        alpn_protocols: Vec::new(),
     };
     Ok(Client::new(
         config,
@@ -86,6 +88,9 @@ pub fn demo_server(options: &Options) -> Result<Server, Error> {
             ClientAuth::None
         },
         client_trust: demo_pki::trust_store()?,
+        // It speaks no application protocol by name: a client's ALPN offer goes unanswered.
+        alpn_protocols: Vec::new(),
+        alpn_optional: false,
     };
     Ok(Server::new(
         config,

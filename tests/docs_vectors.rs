@@ -1,4 +1,4 @@
-//! Keeps two documents honest.
+//! Keeps three documents honest.
 //!
 //! - `docs/trace-format.md` must document every event kind and every field name that
 //!   `tls12-sim simulate --format json` prints (RSA, ECDHE, mutual TLS, and a failed run), and
@@ -7,6 +7,10 @@
 //!   "Check one value by hand" commands (the fenced blocks marked `sh check`) must print what
 //!   the page says: the expected value, taken from the vector file, once computed by an outside
 //!   tool and once read from the file, and exactly the output pasted under the block.
+//! - `docs/extensions.md` must be exactly what `render::extensions::markdown` writes from
+//!   `KNOWN_EXTENSIONS` today (regenerate on purpose with
+//!   `UPDATE_DOCS=1 cargo test --test docs_vectors`), so every extension the codec knows is in
+//!   it, with the words the trace uses.
 //!
 //! The checks need `openssl` and `python3`. When one is missing, they are SKIPPED (and fail
 //! under `TLS12SIM_REQUIRE_PEERS=1`), as for the interop tests. A check that needs Python's
@@ -200,6 +204,69 @@ fn every_event_kind_field_and_label_of_the_json_trace_is_documented() {
     ] {
         assert!(kinds.contains(kind), "no `{kind}` event in the runs");
     }
+}
+
+// ---- docs/extensions.md ----
+
+#[test]
+fn the_extension_table_is_current() {
+    let path = manifest("docs/extensions.md");
+    let fresh = tls12_sim::render::extensions::markdown();
+    if std::env::var("UPDATE_DOCS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &fresh).unwrap();
+        return;
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_default();
+    if stored != fresh {
+        let line = stored
+            .lines()
+            .zip(fresh.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(stored.lines().count().min(fresh.lines().count()));
+        panic!(
+            "docs/extensions.md is stale from line {}:\n  stored: {:?}\n  now:    {:?}\n\
+             Regenerate it with UPDATE_DOCS=1 cargo test --test docs_vectors",
+            line + 1,
+            stored.lines().nth(line),
+            fresh.lines().nth(line)
+        );
+    }
+}
+
+#[test]
+fn the_extension_table_has_every_known_extension_in_the_trace_s_words() {
+    use tls12_sim::messages::extensions::{Handling, KNOWN_EXTENSIONS, extension_name};
+    let doc = tls12_sim::render::extensions::markdown();
+    for info in KNOWN_EXTENSIONS {
+        let row = doc
+            .lines()
+            .find(|line| line.starts_with(&format!("| {} | 0x{:04x} |", info.number, info.number)))
+            .unwrap_or_else(|| panic!("no row for {}", info.name));
+        assert!(
+            row.contains(&format!("`{}`", extension_name(info.number))),
+            "{row}"
+        );
+        assert!(row.contains(info.rfc), "{row}");
+        match info.handling {
+            Handling::ActedOn(_) => assert!(row.contains("**acts on it**"), "{row}"),
+            // The sentence the trace prints beside such an extension_type (render/mod.rs).
+            Handling::PassedOver => assert!(
+                row.contains(&format!(
+                    "\"{}: read, and passed over: this program does not act on it (RFC 5246 \
+                     7.4.1.4)\"",
+                    info.name
+                )),
+                "{row}"
+            ),
+        }
+    }
+    assert!(doc.contains("GREASE (RFC 8701): a made-up value"));
+    assert!(doc.contains("\"extension 0x1234: read, and passed over"));
+    let readme = std::fs::read_to_string(manifest("README.md")).unwrap();
+    assert!(
+        readme.contains("(docs/extensions.md)"),
+        "README links the table"
+    );
 }
 
 // ---- vectors/README.md: the files ----

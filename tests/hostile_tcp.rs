@@ -47,6 +47,7 @@ const SERVER_NAME: u16 = 0;
 const SUPPORTED_GROUPS: u16 = 10;
 const EC_POINT_FORMATS: u16 = 11;
 const SIGNATURE_ALGORITHMS: u16 = 13;
+const ALPN: u16 = 16;
 const EXTENDED_MASTER_SECRET: u16 = 23;
 const RENEGOTIATION_INFO: u16 = 0xff01;
 
@@ -184,6 +185,17 @@ fn row(name: &'static str, send: Vec<u8>, reply: Reply, rfc: &'static str) -> Ro
     }
 }
 
+/// A ClientHello carrying one malformed extension, answered with decode_error (RFC 5246
+/// 7.2.2).
+fn bad_extension(name: &'static str, ext_type: u16, body: &[u8], rfc: &'static str) -> Row {
+    let send = Hello {
+        extensions: Some(vec![(ext_type, body.to_vec())]),
+        ..Hello::default()
+    }
+    .record();
+    row(name, send, Reply::Fatal(A::DecodeError), rfc)
+}
+
 fn rows() -> Vec<Row> {
     use Reply::*;
     let hello = Hello::default();
@@ -312,8 +324,9 @@ fn rows() -> Vec<Row> {
         row(
             "a handshake header claiming MAX_HANDSHAKE_MESSAGE + 1 bytes",
             record(HANDSHAKE, TLS1_0, &oversized_header),
-            Fatal(A::IllegalParameter),
-            "our 100 KiB limit, refused before buffering (OpenSSL: excessive message size)",
+            Fatal(A::DecodeError),
+            "RFC 5246 7.2.2: a length we will not decode (our 100 KiB limit), refused before \
+             buffering",
         ),
         row(
             "a ClientHello cut by one byte (length adjusted)",
@@ -404,6 +417,127 @@ fn rows() -> Vec<Row> {
             Fatal(A::DecodeError),
             "RFC 6066 3, RFC 5246 7.2.2",
         ),
+        // ---- each extension's own rules in a ClientHello: all decode_error ----
+        bad_extension(
+            "an empty server_name extension",
+            SERVER_NAME,
+            &[],
+            "RFC 6066 3: only the server's answer is empty; a ClientHello's holds a list",
+        ),
+        bad_extension(
+            "an empty server_name_list",
+            SERVER_NAME,
+            &[0, 0],
+            "RFC 6066 3: ServerName server_name_list<1..2^16-1>",
+        ),
+        bad_extension(
+            "a server name of name_type 1",
+            SERVER_NAME,
+            &[0, 4, 1, 0, 1, b'a'],
+            "RFC 6066 3: host_name(0) is the only NameType",
+        ),
+        bad_extension(
+            "an empty host_name",
+            SERVER_NAME,
+            &[0, 3, 0, 0, 0],
+            "RFC 6066 3: opaque HostName<1..2^16-1>",
+        ),
+        bad_extension(
+            "two host names",
+            SERVER_NAME,
+            &[0, 8, 0, 0, 1, b'a', 0, 0, 1, b'b'],
+            "RFC 6066 3: no more than one name of the same name_type",
+        ),
+        bad_extension(
+            "a byte after the server_name_list",
+            SERVER_NAME,
+            &[0, 4, 0, 0, 1, b'a', 0],
+            "RFC 6066 3, RFC 5246 7.2.2: no trailing data",
+        ),
+        bad_extension(
+            "an empty ALPN extension",
+            ALPN,
+            &[],
+            "RFC 7301 3.1: extension_data holds a ProtocolNameList",
+        ),
+        bad_extension(
+            "an empty ALPN protocol_name_list",
+            ALPN,
+            &[0, 0],
+            "RFC 7301 3.1: ProtocolName protocol_name_list<2..2^16-1>",
+        ),
+        bad_extension(
+            "an empty ALPN protocol name",
+            ALPN,
+            &[0, 4, 2, b'h', b'2', 0],
+            "RFC 7301 3.1: empty strings MUST NOT be included",
+        ),
+        bad_extension(
+            "an ALPN name longer than its list",
+            ALPN,
+            &[0, 3, 8, b'h', b'2'],
+            "RFC 7301 3.1: byte strings MUST NOT be truncated",
+        ),
+        bad_extension(
+            "an ALPN list longer than its extension",
+            ALPN,
+            &[0, 12, 2, b'h', b'2'],
+            "RFC 7301 3.1, RFC 5246 7.2.2: the lengths must agree",
+        ),
+        bad_extension(
+            "a byte after the ALPN list",
+            ALPN,
+            &[0, 3, 2, b'h', b'2', 0],
+            "RFC 7301 3.1, RFC 5246 7.2.2: no trailing data",
+        ),
+        bad_extension(
+            "extended_master_secret with a body",
+            EXTENDED_MASTER_SECRET,
+            &[0],
+            "RFC 7627 5.1: the extension_data SHALL be empty",
+        ),
+        bad_extension(
+            "an empty renegotiation_info extension",
+            RENEGOTIATION_INFO,
+            &[],
+            "RFC 5746 3.2: extension_data holds renegotiated_connection<0..255>",
+        ),
+        bad_extension(
+            "a byte after renegotiated_connection",
+            RENEGOTIATION_INFO,
+            &[0, 0],
+            "RFC 5746 3.2, RFC 5246 7.2.2: one vector, nothing after it",
+        ),
+        bad_extension(
+            "an empty ec_point_format_list",
+            EC_POINT_FORMATS,
+            &[0],
+            "RFC 8422 5.1.2: ECPointFormat ec_point_format_list<1..2^8-1>",
+        ),
+        bad_extension(
+            "an empty named_group_list",
+            SUPPORTED_GROUPS,
+            &[0, 0],
+            "RFC 8422 5.1.1: NamedGroup named_group_list<2..2^16-1>",
+        ),
+        bad_extension(
+            "a named_group_list of odd length",
+            SUPPORTED_GROUPS,
+            &[0, 3, 0, 0x1d, 0],
+            "RFC 8422 5.1.1: a NamedGroup is two bytes",
+        ),
+        bad_extension(
+            "an empty signature_algorithms list",
+            SIGNATURE_ALGORITHMS,
+            &[0, 0],
+            "RFC 5246 7.4.1.4.1: supported_signature_algorithms<2..2^16-2>",
+        ),
+        bad_extension(
+            "a signature_algorithms list of odd length",
+            SIGNATURE_ALGORITHMS,
+            &[0, 3, 8, 4, 4],
+            "RFC 5246 7.4.1.4.1: a SignatureAndHashAlgorithm is two bytes",
+        ),
         // ---- negotiation ----
         row(
             "no cipher suite in common",
@@ -436,6 +570,29 @@ fn rows() -> Vec<Row> {
             .record(),
             Fatal(A::HandshakeFailure),
             "RFC 5746 3.6: MUST abort the handshake",
+        ),
+        row(
+            "ALPN offering only h2",
+            Hello {
+                extensions: Some(vec![(ALPN, vec![0, 3, 2, b'h', b'2'])]),
+                ..Hello::default()
+            }
+            .record(),
+            Fatal(A::NoApplicationProtocol),
+            "RFC 7301 3.2: no protocol in common SHALL get no_application_protocol",
+        ),
+        row(
+            "ALPN offering h2 and http/1.1",
+            Hello {
+                extensions: Some(vec![(
+                    ALPN,
+                    [&[0, 12, 2, b'h', b'2', 8][..], b"http/1.1"].concat(),
+                )]),
+                ..Hello::default()
+            }
+            .record(),
+            ServerHello,
+            "RFC 7301 3.2: the server picks http/1.1, the one it speaks",
         ),
         // ---- the peer's own alerts, and silence ----
         row(
@@ -570,6 +727,13 @@ fn malformed_messages_get_the_alert_their_rule_names() {
             Ok(()) => {}
         }
     }
+    // The oversized hello's log line names the limit.
+    let limit = format!(
+        "decode_error: handshake message of {} bytes is over our limit of {MAX_HANDSHAKE_MESSAGE} \
+         bytes",
+        MAX_HANDSHAKE_MESSAGE + 1
+    );
+    server.wait_for(&limit, CLIENT_TIMEOUT);
     let still_running = server.child.try_wait().unwrap().is_none();
     let output = server.finish(Duration::from_millis(100));
     assert!(still_running, "the server died:\n{output}");

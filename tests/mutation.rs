@@ -151,17 +151,16 @@ const CERTIFICATE: &[Outcome] = &[
     CERTIFICATE_EXPIRED,
 ];
 /// A handshake message's framing changed: a length now runs past the flight (the receiver
-/// waits), leaves bytes over or cuts a field (`decode_error`), claims more than our 100 KiB
-/// limit (`illegal_parameter`, as OpenSSL), or makes the next message start in the wrong place
-/// (its type is not the one expected: `unexpected_message`).
-const MESSAGE_FRAMING: &[Outcome] = &[WAITS, DECODE_ERROR, ILLEGAL_PARAMETER, UNEXPECTED_MESSAGE];
+/// waits), leaves bytes over, cuts a field or claims more than our 100 KiB limit
+/// (`decode_error`), or makes the next message start in the wrong place (its type is not the
+/// one expected: `unexpected_message`).
+const MESSAGE_FRAMING: &[Outcome] = &[WAITS, DECODE_ERROR, UNEXPECTED_MESSAGE];
 /// A record's framing changed: all of the above, plus a record over 2^14 (`record_overflow`), a
 /// cut or grown protected record (`bad_record_mac`), and a header read from the middle of a
 /// record (an unknown content type: `unexpected_message`; a wrong version: `protocol_version`).
 const RECORD_FRAMING: &[Outcome] = &[
     WAITS,
     DECODE_ERROR,
-    ILLEGAL_PARAMETER,
     UNEXPECTED_MESSAGE,
     RECORD_OVERFLOW,
     BAD_RECORD_MAC,
@@ -547,6 +546,8 @@ impl Golden {
                     ClientAuth::None
                 },
                 client_trust: self.client_trust.clone(),
+                alpn_protocols: Vec::new(),
+                alpn_optional: false,
             },
             RoleRng::seeded(o.seed, Side::Server),
             Clock::Fixed(o.time),

@@ -8,6 +8,7 @@ use tls12_sim::messages::HandshakeMessage;
 use tls12_sim::messages::alert::AlertDescription as A;
 use tls12_sim::messages::client_hello::ClientHello;
 use tls12_sim::messages::extensions::HelloExtensions;
+use tls12_sim::messages::server_hello::ServerHello;
 use tls12_sim::record::Direction;
 use tls12_sim::rng::Side;
 use tls12_sim::server::{Server, ServerConfig};
@@ -94,6 +95,81 @@ fn truncated_server_hello_is_decode_error() {
     let cut = with_body(server_hello, &server_hello[4..server_hello.len() - 1]);
     put(&mut sim, Side::Client, &record(22, 0x0303, &cut));
     let failure = fail_at_client(&mut sim, |c, w| c.answer_server(w));
+    assert_alert(&failure, Side::Client, A::DecodeError);
+}
+
+// ---- extensions in a ServerHello: each its own rules ----
+
+/// Runs the client's hello and the server's answer, then gives the client only the server's
+/// ServerHello, its extensions replaced by one extension of `ext_type` with `body`; returns
+/// how the client fails.
+fn client_reads_server_hello_with(
+    sim: &mut Simulation,
+    ext_type: u16,
+    body: &[u8],
+) -> simulate::Failure {
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    let flight = take(sim, Side::Client);
+    let body_len = usize::from(flight[8]);
+    let (mut server_hello, _) = ServerHello::decode(&flight[5..9 + body_len]).unwrap();
+    server_hello.extensions = HelloExtensions::default();
+    let plain = server_hello.encode().unwrap().bytes;
+    let mut message_body = plain[4..].to_vec();
+    message_body.extend(((4 + body.len()) as u16).to_be_bytes());
+    message_body.extend(ext_type.to_be_bytes());
+    message_body.extend((body.len() as u16).to_be_bytes());
+    message_body.extend(body);
+    let message = with_body(&plain, &message_body);
+    put(sim, Side::Client, &record(22, 0x0303, &message));
+    fail_at_client(sim, |c, w| c.answer_server(w))
+}
+
+#[test]
+fn a_server_s_alpn_answer_of_two_names_is_decode_error() {
+    // RFC 7301 3.1: the server's ProtocolNameList "MUST contain exactly one ProtocolName".
+    let mut sim = sim();
+    let two = [
+        0, 12, 2, b'h', b'2', 8, b'h', b't', b't', b'p', b'/', b'1', b'.', b'1',
+    ];
+    let failure = client_reads_server_hello_with(&mut sim, 16, &two);
+    assert_alert(&failure, Side::Client, A::DecodeError);
+    assert!(
+        failure
+            .error
+            .to_string()
+            .contains("protocol_name_list must hold exactly one element")
+    );
+}
+
+#[test]
+fn an_alpn_answer_to_no_offer_is_unsupported_extension() {
+    // RFC 5246 7.4.1.4: a ServerHello may only answer extensions the client offered; this
+    // client offered no ALPN.
+    let mut sim = sim();
+    let failure = client_reads_server_hello_with(&mut sim, 16, &[0, 3, 2, b'h', b'2']);
+    assert_alert(&failure, Side::Client, A::UnsupportedExtension);
+}
+
+#[test]
+fn an_alpn_choice_we_did_not_offer_is_illegal_parameter() {
+    // RFC 7301 3.2: the server picks from the client's list; h2 was not on it.
+    let mut sim = sim();
+    sim.client.config_mut().alpn_protocols = vec!["http/1.1".into()];
+    let failure = client_reads_server_hello_with(&mut sim, 16, &[0, 3, 2, b'h', b'2']);
+    assert_alert(&failure, Side::Client, A::IllegalParameter);
+    let reason = failure.error.to_string();
+    assert!(
+        reason.contains("the server chose the application protocol h2 (ALPN), which we did not"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_server_s_empty_alpn_name_is_decode_error() {
+    // RFC 7301 3.1: "Empty strings MUST NOT be included".
+    let mut sim = sim();
+    let failure = client_reads_server_hello_with(&mut sim, 16, &[0, 1, 0]);
     assert_alert(&failure, Side::Client, A::DecodeError);
 }
 
@@ -204,12 +280,19 @@ fn oversized_record_is_record_overflow() {
 }
 
 #[test]
-fn oversized_handshake_message_is_refused() {
+fn oversized_handshake_message_is_decode_error() {
     let mut sim = sim();
-    // A ClientHello header claiming 100 KiB + 1 bytes: refused before any of it is buffered.
-    let len = (tls12_sim::record::MAX_HANDSHAKE_MESSAGE as u32 + 1).to_be_bytes();
+    // A ClientHello header claiming 100 KiB + 1 bytes: a length we will not decode, refused
+    // before any of it is buffered, with a reason that names the limit.
+    let limit = tls12_sim::record::MAX_HANDSHAKE_MESSAGE;
+    let len = (limit as u32 + 1).to_be_bytes();
     let failure = server_reads(&mut sim, &record(22, 0x0301, &[1, len[1], len[2], len[3]]));
-    assert_alert(&failure, Side::Server, A::IllegalParameter);
+    assert_alert(&failure, Side::Server, A::DecodeError);
+    let said = failure.error.to_string();
+    assert!(
+        said.contains(&format!("{} bytes", limit + 1)) && said.contains(&format!("{limit} bytes")),
+        "{said}"
+    );
 }
 
 #[test]
@@ -337,6 +420,8 @@ fn server_with_the_wrong_private_key_fails_at_finished() {
             allow_extended_master_secret: true,
             client_auth: tls12_sim::server::ClientAuth::None,
             client_trust: tls12_sim::pki::TrustStore::default(),
+            alpn_protocols: Vec::new(),
+            alpn_optional: false,
         },
         tls12_sim::rng::RoleRng::seeded(1, Side::Server),
         tls12_sim::rng::Clock::Fixed(options.time),
@@ -699,4 +784,11 @@ fn a_non_empty_server_name_in_server_hello_is_decode_error() {
     put(&mut sim, Side::Client, &record(22, 0x0303, &bytes));
     let failure = fail_at_client(&mut sim, |c, w| c.answer_server(w));
     assert_alert(&failure, Side::Client, A::DecodeError);
+    // RFC 6066 3: the server's server_name "SHALL be empty"; its decoder says so.
+    assert!(
+        failure
+            .error
+            .to_string()
+            .contains("server_name must be empty here")
+    );
 }

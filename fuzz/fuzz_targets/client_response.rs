@@ -9,7 +9,8 @@
 //! - bits 0-1: the suite the client offers (`CipherSuite::ALL[n]`);
 //! - bits 2-3: the client's RNG seed, minus 1;
 //! - bit 4: the client does not offer extended_master_secret;
-//! - bit 5: the client holds the demo client certificate (alice), for mutual TLS.
+//! - bit 5: the client holds the demo client certificate (alice), for mutual TLS;
+//! - bit 6: the client offers ALPN (h2, http/1.1), so the server's answer is read and checked.
 //!
 //! With a golden transcript's configuration and server flows (the seed corpus), the whole
 //! handshake replays.
@@ -50,6 +51,11 @@ fuzz_target!(|data: &[u8]| {
         offer_extended_master_secret: config & 16 == 0,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity: (config & 32 != 0).then(|| alice.clone()),
+        alpn_protocols: if config & 64 != 0 {
+            vec!["h2".into(), "http/1.1".into()]
+        } else {
+            Vec::new()
+        },
     };
     let seed = u64::from(config >> 2 & 3) + 1;
     let rng = RoleRng::seeded(seed, Side::Client);

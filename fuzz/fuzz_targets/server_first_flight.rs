@@ -7,7 +7,8 @@
 //! Input: one configuration byte, then the bytes on the wire.
 //! - bit 0: mutual TLS (the server requires a client certificate);
 //! - bits 1-2: the server's RNG seed, minus 1;
-//! - bit 3: the server refuses extended_master_secret.
+//! - bit 3: the server refuses extended_master_secret;
+//! - bit 4: the server speaks http/1.1 by ALPN (as `serve` does); bit 5: ALPN is optional.
 //!
 //! With a golden transcript's configuration and client flows (the seed corpus), the whole
 //! handshake replays: the fuzzer starts from inputs that reach every step. Most mutations fail
@@ -51,6 +52,12 @@ fuzz_target!(|data: &[u8]| {
             ClientAuth::None
         },
         client_trust: trust.clone(),
+        alpn_protocols: if config & 16 != 0 {
+            vec!["http/1.1".into()]
+        } else {
+            Vec::new()
+        },
+        alpn_optional: config & 32 != 0,
     };
     let seed = u64::from(config >> 1 & 3) + 1;
     let rng = RoleRng::seeded(seed, Side::Server);

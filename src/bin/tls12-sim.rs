@@ -115,6 +115,11 @@ struct ServeArgs {
     /// Certificate revocation lists (PEM) to check client certificates against.
     #[arg(long, requires = "client_ca")]
     crl: Option<PathBuf>,
+    /// ALPN (RFC 7301): the server speaks http/1.1 and chooses it when a client offers it; a
+    /// client that offers only other protocols (h2 alone, say) gets no_application_protocol.
+    /// With this flag it gets a ServerHello without ALPN instead, and the handshake goes on.
+    #[arg(long)]
+    alpn_optional: bool,
 }
 
 #[derive(clap::Args)]
@@ -162,6 +167,11 @@ struct ConnectArgs {
     /// The private key of --cert (PEM, PKCS#1 or PKCS#8).
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
+    /// Offer these application protocols by ALPN (RFC 7301), comma-separated, in this order
+    /// of preference, e.g. h2,http/1.1; the server's choice is printed on standard error
+    /// (default: no ALPN extension).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    alpn: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -638,6 +648,7 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
         once: args.once,
         read_timeout: Duration::from_millis(args.read_timeout_ms),
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        alpn_optional: args.alpn_optional,
     };
     let served = net::serve(options)?;
     Ok(match served.result {
@@ -689,6 +700,7 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         idle: Duration::from_millis(args.idle_ms),
         timeout: Duration::from_secs(args.timeout.max(1)),
         identity,
+        alpn: args.alpn,
     };
     match net::connect(&options, &mut PipeAwareStdout) {
         Ok(()) => Ok(ExitCode::SUCCESS),

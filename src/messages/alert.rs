@@ -121,12 +121,15 @@ pub enum AlertDescription {
     /// `certificate_required` (116): a client certificate is required but none was sent; TLS 1.3
     /// only (RFC 8446 6.2), named here so a trace can show it.
     CertificateRequired,
+    /// `no_application_protocol` (120): the client offered only application protocols (ALPN)
+    /// the server does not speak (RFC 7301 3.2).
+    NoApplicationProtocol,
     /// A description code this program has no name for, kept as received.
     Other(u8),
 }
 
 /// (description, code, RFC name) for every named alert.
-const NAMES: [(AlertDescription, u8, &str); 23] = [
+const NAMES: [(AlertDescription, u8, &str); 24] = [
     (AlertDescription::CloseNotify, 0, "close_notify"),
     (
         AlertDescription::UnexpectedMessage,
@@ -181,6 +184,11 @@ const NAMES: [(AlertDescription, u8, &str); 23] = [
         AlertDescription::CertificateRequired,
         116,
         "certificate_required",
+    ),
+    (
+        AlertDescription::NoApplicationProtocol,
+        120,
+        "no_application_protocol",
     ),
 ];
 

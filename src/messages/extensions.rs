@@ -7,38 +7,31 @@
 //! } Extension;
 //! ```
 //!
+//! [`KNOWN_EXTENSIONS`] is every extension type this program knows by name (the IANA registry
+//! "TLS ExtensionType Values", and a few code points browsers send without registering them),
+//! with its RFC and what this program does with it; `docs/extensions.md` is generated from it.
+//! The ones it acts on:
+//!
 //! | type   | name                   | defined in        | here                              |
 //! |--------|------------------------|-------------------|-----------------------------------|
 //! | 0      | server_name            | RFC 6066 3        | the host name the client wants     |
 //! | 10     | supported_groups       | RFC 8422 5.1.1    | x25519 for ECDHE                   |
 //! | 11     | ec_point_formats       | RFC 8422 5.1.2    | uncompressed                       |
 //! | 13     | signature_algorithms   | RFC 5246 7.4.1.4.1| which signatures the client checks |
+//! | 16     | application_layer_protocol_negotiation | RFC 7301 3 | the application protocol (ALPN) |
 //! | 23     | extended_master_secret | RFC 7627 5.1      | bind the master secret to the handshake |
 //! | 43     | supported_versions     | RFC 8446 4.2.1    | read in a ClientHello: which versions the client speaks |
 //! | 0xff01 | renegotiation_info     | RFC 5746 3.2      | "I know about the renegotiation attack" |
 //!
-//! Any other extension is skipped and listed in `other`: a server must ignore extensions it
-//! does not understand (RFC 5246 7.4.1.4), while a client must refuse a ServerHello extension it
-//! did not offer (that check is in `client.rs`).
+//! Each of these has its own decoder below, with its own rules in the hello it appears in
+//! ([`Hello`]): anything malformed is `decode_error`. Any other extension is skipped and listed
+//! in `other`: a server must ignore extensions it does not understand (RFC 5246 7.4.1.4), while
+//! a client must refuse a ServerHello extension it did not offer (that check is in
+//! `client.rs`).
 
 use crate::codec::{Reader, Writer};
 use crate::error::{DecodeProblem, Error};
 use crate::phrase;
-
-/// Whether this program acts on an extension of this type (the table above); any other is read
-/// and passed over, as RFC 5246 7.4.1.4 asks of a server.
-pub fn acted_on(ext_type: u16) -> bool {
-    matches!(
-        ext_type,
-        SERVER_NAME
-            | SUPPORTED_GROUPS
-            | EC_POINT_FORMATS
-            | SIGNATURE_ALGORITHMS
-            | EXTENDED_MASTER_SECRET
-            | SUPPORTED_VERSIONS
-            | RENEGOTIATION_INFO
-    )
-}
 
 /// `server_name` (0): the host name the client wants to reach, SNI (RFC 6066 3).
 pub const SERVER_NAME: u16 = 0;
@@ -49,6 +42,9 @@ pub const EC_POINT_FORMATS: u16 = 11;
 /// `signature_algorithms` (13): the signature schemes the client will verify (RFC 5246
 /// 7.4.1.4.1).
 pub const SIGNATURE_ALGORITHMS: u16 = 13;
+/// `application_layer_protocol_negotiation` (16), ALPN: the client lists the application
+/// protocols it speaks, the server picks one (RFC 7301 3.1).
+pub const ALPN: u16 = 16;
 /// `extended_master_secret` (23): derive the master secret from the session hash (RFC 7627
 /// 5.1).
 pub const EXTENDED_MASTER_SECRET: u16 = 23;
@@ -70,6 +66,201 @@ pub const POINT_FORMAT_UNCOMPRESSED: u8 = 0;
 /// The name of a GREASE value (RFC 8701), in any registry it is sent in.
 pub const GREASE: &str = "GREASE (RFC 8701)";
 
+/// What this program does with an extension type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handling {
+    /// Read, checked and acted on; the words say what it does here.
+    ActedOn(&'static str),
+    /// Read, named in the trace, and passed over (RFC 5246 7.4.1.4): a server ignores what it
+    /// does not understand, and a client refuses it in a ServerHello, since it never offers it.
+    PassedOver,
+}
+
+/// One extension type this program knows by name: a row of [`KNOWN_EXTENSIONS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExtensionInfo {
+    /// The ExtensionType code point.
+    pub number: u16,
+    /// Its name in the IANA registry (or, for the few unregistered ones, its usual name, marked
+    /// so).
+    pub name: &'static str,
+    /// Where it is defined: an RFC and section, or a draft or another standard.
+    pub rfc: &'static str,
+    /// What this program does with it.
+    pub handling: Handling,
+}
+
+const fn acted(
+    number: u16,
+    name: &'static str,
+    rfc: &'static str,
+    does: &'static str,
+) -> ExtensionInfo {
+    ExtensionInfo {
+        number,
+        name,
+        rfc,
+        handling: Handling::ActedOn(does),
+    }
+}
+
+const fn passed(number: u16, name: &'static str, rfc: &'static str) -> ExtensionInfo {
+    ExtensionInfo {
+        number,
+        name,
+        rfc,
+        handling: Handling::PassedOver,
+    }
+}
+
+/// Every extension type this program knows by name, in code point order: the IANA registry
+/// "TLS ExtensionType Values" (reserved and unassigned values aside), and the code points
+/// browsers send without registering them. The GREASE values (RFC 8701) are not listed: see
+/// [`is_grease`]. [`extension_name`] and [`acted_on`] read this table, and so does the
+/// generated `docs/extensions.md`.
+pub const KNOWN_EXTENSIONS: &[ExtensionInfo] = &[
+    acted(
+        SERVER_NAME,
+        "server_name",
+        "RFC 6066 3",
+        "the host name the client wants: our client sends it (a name, never an IP address) and \
+         checks the server's certificate against it; our server shows it",
+    ),
+    passed(1, "max_fragment_length", "RFC 6066 4"),
+    passed(2, "client_certificate_url", "RFC 6066 5"),
+    passed(3, "trusted_ca_keys", "RFC 6066 6"),
+    passed(4, "truncated_hmac", "RFC 6066 7"),
+    passed(5, "status_request", "RFC 6066 8"),
+    passed(6, "user_mapping", "RFC 4681"),
+    passed(7, "client_authz", "RFC 5878"),
+    passed(8, "server_authz", "RFC 5878"),
+    passed(9, "cert_type", "RFC 6091"),
+    acted(
+        SUPPORTED_GROUPS,
+        "supported_groups",
+        "RFC 8422 5.1.1",
+        "the groups for ECDHE: x25519 must be among them for an ECDHE suite",
+    ),
+    acted(
+        EC_POINT_FORMATS,
+        "ec_point_formats",
+        "RFC 8422 5.1.2",
+        "point formats: uncompressed must be among them; our server answers it with an ECDHE \
+         suite",
+    ),
+    passed(12, "srp", "RFC 5054"),
+    acted(
+        SIGNATURE_ALGORITHMS,
+        "signature_algorithms",
+        "RFC 5246 7.4.1.4.1",
+        "the signatures the client checks: our server signs its ServerKeyExchange with one of \
+         them",
+    ),
+    passed(14, "use_srtp", "RFC 5764"),
+    passed(15, "heartbeat", "RFC 6520"),
+    acted(
+        ALPN,
+        "application_layer_protocol_negotiation",
+        "RFC 7301 3",
+        "the application protocol (ALPN): `serve` picks http/1.1 (never h2) or refuses with \
+         no_application_protocol; `connect --alpn` offers a list and checks the choice",
+    ),
+    passed(17, "status_request_v2", "RFC 6961"),
+    passed(18, "signed_certificate_timestamp", "RFC 6962"),
+    passed(19, "client_certificate_type", "RFC 7250"),
+    passed(20, "server_certificate_type", "RFC 7250"),
+    passed(21, "padding", "RFC 7685"),
+    passed(22, "encrypt_then_mac", "RFC 7366"),
+    acted(
+        EXTENDED_MASTER_SECRET,
+        "extended_master_secret",
+        "RFC 7627 5.1",
+        "the master secret is derived from the session hash, binding it to this handshake",
+    ),
+    passed(24, "token_binding", "RFC 8472"),
+    passed(25, "cached_info", "RFC 7924"),
+    passed(26, "tls_lts", "draft-gutmann-tls-lts"),
+    passed(27, "compress_certificate", "RFC 8879"),
+    passed(28, "record_size_limit", "RFC 8449"),
+    passed(29, "pwd_protect", "RFC 8492"),
+    passed(30, "pwd_clear", "RFC 8492"),
+    passed(31, "password_salt", "RFC 8492"),
+    passed(32, "ticket_pinning", "RFC 8672"),
+    passed(33, "tls_cert_with_extern_psk", "RFC 8773"),
+    passed(34, "delegated_credential", "RFC 9345"),
+    passed(SESSION_TICKET, "session_ticket", "RFC 5077 3.2"),
+    passed(36, "TLMSP", "ETSI TS 103 523-2"),
+    passed(37, "TLMSP_proxying", "ETSI TS 103 523-2"),
+    passed(38, "TLMSP_delegate", "ETSI TS 103 523-2"),
+    passed(39, "supported_ekt_ciphers", "RFC 8870"),
+    passed(41, "pre_shared_key", "RFC 8446 4.2.11"),
+    passed(42, "early_data", "RFC 8446 4.2.10"),
+    acted(
+        SUPPORTED_VERSIONS,
+        "supported_versions",
+        "RFC 8446 4.2.1",
+        "read in a ClientHello: the versions the client speaks; TLS 1.2 must be among them",
+    ),
+    passed(44, "cookie", "RFC 8446 4.2.2"),
+    passed(45, "psk_key_exchange_modes", "RFC 8446 4.2.9"),
+    passed(47, "certificate_authorities", "RFC 8446 4.2.4"),
+    passed(48, "oid_filters", "RFC 8446 4.2.5"),
+    passed(49, "post_handshake_auth", "RFC 8446 4.2.6"),
+    passed(50, "signature_algorithms_cert", "RFC 8446 4.2.3"),
+    passed(51, "key_share", "RFC 8446 4.2.8"),
+    passed(52, "transparency_info", "RFC 9162"),
+    passed(53, "connection_id_deprecated", "RFC 9146"),
+    passed(54, "connection_id", "RFC 9146"),
+    passed(55, "external_id_hash", "RFC 8844"),
+    passed(56, "external_session_id", "RFC 8844"),
+    passed(57, "quic_transport_parameters", "RFC 9001"),
+    passed(58, "ticket_request", "RFC 9149"),
+    passed(59, "dnssec_chain", "RFC 9102"),
+    passed(
+        60,
+        "sequence_number_encryption_algorithms",
+        "draft-pismenny-tls-dtls-plaintext-sequence-number",
+    ),
+    passed(61, "rrc", "draft-ietf-tls-dtls-rrc"),
+    // Next Protocol Negotiation, ALPN's predecessor; never registered.
+    passed(
+        0x3374,
+        "next_protocol_negotiation (NPN, unregistered)",
+        "draft-agl-tls-nextprotoneg",
+    ),
+    // Chromium's ALPS, under its old and its new code point; not in the IANA registry.
+    passed(
+        0x4469,
+        "application_settings (ALPS, unregistered)",
+        "draft-vvv-tls-alps",
+    ),
+    passed(
+        0x44cd,
+        "application_settings (ALPS, unregistered)",
+        "draft-vvv-tls-alps",
+    ),
+    passed(0xfd00, "ech_outer_extensions", "draft-ietf-tls-esni"),
+    passed(0xfe0d, "encrypted_client_hello", "draft-ietf-tls-esni"),
+    acted(
+        RENEGOTIATION_INFO,
+        "renegotiation_info",
+        "RFC 5746 3.2",
+        "secure renegotiation: empty on a first handshake, as both sides check; this program \
+         never renegotiates",
+    ),
+];
+
+/// The row of [`KNOWN_EXTENSIONS`] for an extension type, if it has one.
+pub fn known_extension(ext_type: u16) -> Option<&'static ExtensionInfo> {
+    KNOWN_EXTENSIONS.iter().find(|info| info.number == ext_type)
+}
+
+/// Whether this program acts on an extension of this type ([`KNOWN_EXTENSIONS`]); any other is
+/// read and passed over, as RFC 5246 7.4.1.4 asks of a server.
+pub fn acted_on(ext_type: u16) -> bool {
+    known_extension(ext_type).is_some_and(|info| matches!(info.handling, Handling::ActedOn(_)))
+}
+
 /// True for the 16 GREASE values of RFC 8701 2 (0x0a0a, 0x1a1a, ... 0xfafa: both bytes equal,
 /// low nibble 0xa). Clients send them among cipher suites, extensions, groups, signature
 /// schemes and versions so that servers learn to ignore what they do not know.
@@ -78,82 +269,26 @@ pub fn is_grease(value: u16) -> bool {
     high == low && low & 0x0f == 0x0a
 }
 
-/// The IANA name of an extension type, e.g. `server_name`, whether we speak it or not (IANA
-/// "TLS ExtensionType Values"; a few code points browsers send without registering them are
-/// marked so).
+/// The IANA name of an extension type, e.g. `server_name`, whether we speak it or not (from
+/// [`KNOWN_EXTENSIONS`]); `GREASE (RFC 8701)`, or `extension 0x1234` for a number we do not
+/// know.
 pub fn extension_name(ext_type: u16) -> String {
-    let name = match ext_type {
-        SERVER_NAME => "server_name",
-        1 => "max_fragment_length",
-        2 => "client_certificate_url",
-        3 => "trusted_ca_keys",
-        4 => "truncated_hmac",
-        5 => "status_request",
-        6 => "user_mapping",
-        7 => "client_authz",
-        8 => "server_authz",
-        9 => "cert_type",
-        SUPPORTED_GROUPS => "supported_groups",
-        EC_POINT_FORMATS => "ec_point_formats",
-        12 => "srp",
-        SIGNATURE_ALGORITHMS => "signature_algorithms",
-        14 => "use_srtp",
-        15 => "heartbeat",
-        16 => "application_layer_protocol_negotiation",
-        17 => "status_request_v2",
-        18 => "signed_certificate_timestamp",
-        19 => "client_certificate_type",
-        20 => "server_certificate_type",
-        21 => "padding",
-        22 => "encrypt_then_mac",
-        EXTENDED_MASTER_SECRET => "extended_master_secret",
-        24 => "token_binding",
-        25 => "cached_info",
-        26 => "tls_lts",
-        27 => "compress_certificate",
-        28 => "record_size_limit",
-        29 => "pwd_protect",
-        30 => "pwd_clear",
-        31 => "password_salt",
-        32 => "ticket_pinning",
-        33 => "tls_cert_with_extern_psk",
-        34 => "delegated_credential",
-        SESSION_TICKET => "session_ticket",
-        36 => "TLMSP",
-        37 => "TLMSP_proxying",
-        38 => "TLMSP_delegate",
-        39 => "supported_ekt_ciphers",
-        41 => "pre_shared_key",
-        42 => "early_data",
-        SUPPORTED_VERSIONS => "supported_versions",
-        44 => "cookie",
-        45 => "psk_key_exchange_modes",
-        47 => "certificate_authorities",
-        48 => "oid_filters",
-        49 => "post_handshake_auth",
-        50 => "signature_algorithms_cert",
-        51 => "key_share",
-        52 => "transparency_info",
-        53 => "connection_id_deprecated",
-        54 => "connection_id",
-        55 => "external_id_hash",
-        56 => "external_session_id",
-        57 => "quic_transport_parameters",
-        58 => "ticket_request",
-        59 => "dnssec_chain",
-        60 => "sequence_number_encryption_algorithms",
-        61 => "rrc",
-        // Chromium's ALPS, under its old and its new code point; not in the IANA registry.
-        0x4469 | 0x44cd => "application_settings (ALPS, unregistered)",
-        // Next Protocol Negotiation, ALPN's predecessor; never registered.
-        0x3374 => "next_protocol_negotiation (NPN, unregistered)",
-        0xfd00 => "ech_outer_extensions",
-        0xfe0d => "encrypted_client_hello",
-        RENEGOTIATION_INFO => "renegotiation_info",
-        other if is_grease(other) => GREASE,
-        other => return format!("extension 0x{other:04x}"),
-    };
-    name.into()
+    match known_extension(ext_type) {
+        Some(info) => info.name.into(),
+        None if is_grease(ext_type) => GREASE.into(),
+        None => format!("extension 0x{ext_type:04x}"),
+    }
+}
+
+/// An ALPN ProtocolName as a reader sees it: its text when it is printable ASCII (as every name
+/// in the IANA registry is: `http/1.1`, `h2`), its bytes in hex otherwise.
+pub fn protocol_name(name: &[u8]) -> String {
+    if !name.is_empty() && name.iter().all(|b| b.is_ascii_graphic()) {
+        String::from_utf8_lossy(name).into_owned()
+    } else {
+        let hex: String = name.iter().map(|b| format!("{b:02x}")).collect();
+        format!("0x{hex}")
+    }
 }
 
 /// The IANA name of a NamedGroup, e.g. `x25519` (RFC 8422 5.1.1, RFC 7919 2, IANA "TLS
@@ -194,7 +329,7 @@ pub fn group_name(group: u16) -> String {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HelloExtensions {
     /// `server_name`: the host name (ClientHello), or `Some("")` for the server's empty
-    /// acknowledgement.
+    /// acknowledgement (ServerHello).
     pub server_name: Option<String>,
     /// `supported_groups`: NamedGroup list.
     pub supported_groups: Option<Vec<u16>>,
@@ -203,6 +338,9 @@ pub struct HelloExtensions {
     /// `signature_algorithms`: SignatureScheme list (RFC 8446 code points, as TLS 1.2 uses
     /// them: hash byte then signature byte).
     pub signature_algorithms: Option<Vec<u16>>,
+    /// `application_layer_protocol_negotiation` (ALPN): the ProtocolName list, the client's in
+    /// its order of preference, or the server's one choice (RFC 7301 3.1).
+    pub alpn: Option<Vec<Vec<u8>>>,
     /// `extended_master_secret` present (its body is always empty).
     pub extended_master_secret: bool,
     /// `renegotiation_info`: the renegotiated_connection bytes (empty on a first handshake).
@@ -223,28 +361,21 @@ impl HelloExtensions {
 
     /// The types present, in the order `encode` writes them.
     pub fn types(&self) -> Vec<u16> {
-        let mut types = Vec::new();
-        if self.server_name.is_some() {
-            types.push(SERVER_NAME);
-        }
-        if self.supported_groups.is_some() {
-            types.push(SUPPORTED_GROUPS);
-        }
-        if self.ec_point_formats.is_some() {
-            types.push(EC_POINT_FORMATS);
-        }
-        if self.signature_algorithms.is_some() {
-            types.push(SIGNATURE_ALGORITHMS);
-        }
-        if self.extended_master_secret {
-            types.push(EXTENDED_MASTER_SECRET);
-        }
-        if self.renegotiation_info.is_some() {
-            types.push(RENEGOTIATION_INFO);
-        }
-        if self.supported_versions.is_some() {
-            types.push(SUPPORTED_VERSIONS);
-        }
+        let present = [
+            (SERVER_NAME, self.server_name.is_some()),
+            (SUPPORTED_GROUPS, self.supported_groups.is_some()),
+            (EC_POINT_FORMATS, self.ec_point_formats.is_some()),
+            (SIGNATURE_ALGORITHMS, self.signature_algorithms.is_some()),
+            (ALPN, self.alpn.is_some()),
+            (EXTENDED_MASTER_SECRET, self.extended_master_secret),
+            (RENEGOTIATION_INFO, self.renegotiation_info.is_some()),
+            (SUPPORTED_VERSIONS, self.supported_versions.is_some()),
+        ];
+        let mut types: Vec<u16> = present
+            .iter()
+            .filter(|(_, present)| *present)
+            .map(|(ext_type, _)| *ext_type)
+            .collect();
         types.extend(&self.other);
         types
     }
@@ -271,76 +402,52 @@ impl HelloExtensions {
         }
     }
 
-    /// Writes `Extension extensions<0..2^16-1>`. Extensions in `other` cannot be written (we
-    /// do not know their bodies) and are skipped.
+    /// Writes `Extension extensions<0..2^16-1>`, each extension by its own writer below.
+    /// Extensions in `other` cannot be written (we do not know their bodies) and are skipped.
     pub fn encode(&self, w: &mut Writer) -> Result<(), Error> {
         let list = w.begin_u16("extensions");
         if let Some(name) = &self.server_name {
-            w.u16("extension_type", SERVER_NAME);
-            let data = w.begin_u16("extension_data");
-            if !name.is_empty() {
-                // struct { NameType name_type; HostName host_name; } ServerName;
-                // ServerName server_name_list<1..2^16-1>
-                let names = w.begin_u16("server_name_list");
-                w.u8("name_type", 0); // host_name(0)
-                w.opaque_u16("host_name", name.as_bytes())?;
-                w.end(names)?;
-            }
-            w.end(data)?;
+            extension(w, SERVER_NAME, |w| encode_server_name(w, name))?;
         }
         if let Some(groups) = &self.supported_groups {
-            w.u16("extension_type", SUPPORTED_GROUPS);
-            let data = w.begin_u16("extension_data");
-            w.u16_list("named_group_list", "named_group", groups)?;
-            w.end(data)?;
+            extension(w, SUPPORTED_GROUPS, |w| {
+                Ok(w.u16_list("named_group_list", "named_group", groups)?)
+            })?;
         }
         if let Some(formats) = &self.ec_point_formats {
-            w.u16("extension_type", EC_POINT_FORMATS);
-            let data = w.begin_u16("extension_data");
-            let list = w.begin_u8("ec_point_format_list");
-            for &format in formats {
-                w.u8("ec_point_format", format);
-            }
-            w.end(list)?;
-            w.end(data)?;
+            extension(w, EC_POINT_FORMATS, |w| encode_point_formats(w, formats))?;
         }
         if let Some(schemes) = &self.signature_algorithms {
-            w.u16("extension_type", SIGNATURE_ALGORITHMS);
-            let data = w.begin_u16("extension_data");
-            w.u16_list(
-                "supported_signature_algorithms",
-                "signature_scheme",
-                schemes,
-            )?;
-            w.end(data)?;
+            extension(w, SIGNATURE_ALGORITHMS, |w| {
+                let label = "supported_signature_algorithms";
+                Ok(w.u16_list(label, "signature_scheme", schemes)?)
+            })?;
+        }
+        if let Some(names) = &self.alpn {
+            extension(w, ALPN, |w| encode_alpn(w, names))?;
         }
         if self.extended_master_secret {
             w.u16("extension_type", EXTENDED_MASTER_SECRET);
             w.opaque_u16("extension_data", &[])?;
         }
         if let Some(renegotiated_connection) = &self.renegotiation_info {
-            w.u16("extension_type", RENEGOTIATION_INFO);
-            let data = w.begin_u16("extension_data");
-            w.opaque_u8("renegotiated_connection", renegotiated_connection)?;
-            w.end(data)?;
+            extension(w, RENEGOTIATION_INFO, |w| {
+                Ok(w.opaque_u8("renegotiated_connection", renegotiated_connection)?)
+            })?;
         }
         if let Some(versions) = &self.supported_versions {
             // Only a ClientHello's form: we never send it (a TLS 1.2 ServerHello must not), but
             // what we decode must encode back the same.
-            w.u16("extension_type", SUPPORTED_VERSIONS);
-            let data = w.begin_u16("extension_data");
-            let list = w.begin_u8("supported_versions");
-            for &version in versions {
-                w.u16("version", version);
-            }
-            w.end(list)?;
-            w.end(data)?;
+            extension(w, SUPPORTED_VERSIONS, |w| {
+                encode_supported_versions(w, versions)
+            })?;
         }
         Ok(w.end(list)?)
     }
 
     /// Reads the extensions block if present (a hello may end before it, RFC 5246 7.4.1.2).
-    /// `hello` says which hello it is in: `supported_versions` has a body of its own in each.
+    /// `hello` says which hello it is in: some extensions have another body, or other rules,
+    /// in each.
     pub fn decode(r: &mut Reader, hello: Hello) -> Result<Self, Error> {
         let mut ext = HelloExtensions::default();
         if !r.has_more() {
@@ -361,42 +468,27 @@ impl HelloExtensions {
             seen.push(ext_type);
             r.begin_u16("extension_data")?;
             ext.decode_one(r, ext_type, hello)?;
+            // Whatever a decoder left unread in extension_data is malformed: decode_error.
             r.end()?;
         }
         r.end()?;
         Ok(ext)
     }
 
-    /// Reads the body of one extension (its `extension_data` is open in `r`) into its field.
+    /// Reads the body of one extension (its `extension_data` is open in `r`) into its field,
+    /// with the decoder of its type.
     fn decode_one(&mut self, r: &mut Reader, ext_type: u16, hello: Hello) -> Result<(), Error> {
         match ext_type {
-            SERVER_NAME => self.server_name = Some(decode_server_name(r)?),
-            SUPPORTED_GROUPS => {
-                r.begin_u16("named_group_list")?;
-                let mut groups = Vec::new();
-                while r.has_more() {
-                    groups.push(r.u16("named_group")?);
-                }
-                r.end()?;
-                if groups.is_empty() {
-                    return Err(Error::decode("named_group_list", DecodeProblem::OutOfRange));
-                }
-                self.supported_groups = Some(groups);
-            }
-            EC_POINT_FORMATS => {
-                let formats = r.opaque_u8("ec_point_format_list")?;
-                if formats.is_empty() {
-                    return Err(Error::decode(
-                        "ec_point_format_list",
-                        DecodeProblem::OutOfRange,
-                    ));
-                }
-                self.ec_point_formats = Some(formats.to_vec());
-            }
+            SERVER_NAME => self.server_name = Some(decode_server_name(r, hello)?),
+            SUPPORTED_GROUPS => self.supported_groups = Some(decode_supported_groups(r)?),
+            EC_POINT_FORMATS => self.ec_point_formats = Some(decode_point_formats(r)?),
             SIGNATURE_ALGORITHMS => {
+                // RFC 5246 7.4.1.4.1: supported_signature_algorithms<2..2^16-2>, two bytes
+                // each: an empty or odd-length list is a decode error.
                 self.signature_algorithms =
                     Some(r.u16_list("supported_signature_algorithms", "signature_scheme")?);
             }
+            ALPN => self.alpn = Some(decode_alpn(r, hello)?),
             EXTENDED_MASTER_SECRET => {
                 // RFC 7627 5.1: "The extension_data field of this extension SHALL be empty."
                 if r.has_more() {
@@ -408,6 +500,8 @@ impl HelloExtensions {
                 self.extended_master_secret = true;
             }
             RENEGOTIATION_INFO => {
+                // RFC 5746 3.2: opaque renegotiated_connection<0..255>, and nothing after it
+                // (the caller's end() of extension_data refuses trailing bytes).
                 self.renegotiation_info = Some(r.opaque_u8("renegotiated_connection")?.to_vec());
             }
             SUPPORTED_VERSIONS if hello == Hello::Client => {
@@ -431,6 +525,160 @@ pub enum Hello {
     Server,
 }
 
+/// Writes one extension: its type, then `extension_data` as `body` writes it.
+fn extension(
+    w: &mut Writer,
+    ext_type: u16,
+    body: impl FnOnce(&mut Writer) -> Result<(), Error>,
+) -> Result<(), Error> {
+    w.u16("extension_type", ext_type);
+    let data = w.begin_u16("extension_data");
+    body(w)?;
+    Ok(w.end(data)?)
+}
+
+/// `server_name`'s body: the client's ServerNameList of one host_name; nothing at all for the
+/// server's acknowledgement (an empty `name`).
+fn encode_server_name(w: &mut Writer, name: &str) -> Result<(), Error> {
+    if !name.is_empty() {
+        // struct { NameType name_type; HostName host_name; } ServerName;
+        // ServerName server_name_list<1..2^16-1>
+        let names = w.begin_u16("server_name_list");
+        w.u8("name_type", 0); // host_name(0)
+        w.opaque_u16("host_name", name.as_bytes())?;
+        w.end(names)?;
+    }
+    Ok(())
+}
+
+/// `ec_point_formats`' body: `ECPointFormat ec_point_format_list<1..2^8-1>`.
+fn encode_point_formats(w: &mut Writer, formats: &[u8]) -> Result<(), Error> {
+    let list = w.begin_u8("ec_point_format_list");
+    for &format in formats {
+        w.u8("ec_point_format", format);
+    }
+    Ok(w.end(list)?)
+}
+
+/// ALPN's body: `ProtocolName protocol_name_list<2..2^16-1>`, each `opaque
+/// ProtocolName<1..2^8-1>`.
+fn encode_alpn(w: &mut Writer, names: &[Vec<u8>]) -> Result<(), Error> {
+    let list = w.begin_u16("protocol_name_list");
+    for name in names {
+        w.opaque_u8("protocol_name", name)?;
+    }
+    Ok(w.end(list)?)
+}
+
+/// `supported_versions`' body in a ClientHello: `ProtocolVersion versions<2..254>`.
+fn encode_supported_versions(w: &mut Writer, versions: &[u16]) -> Result<(), Error> {
+    let list = w.begin_u8("supported_versions");
+    for &version in versions {
+        w.u16("version", version);
+    }
+    Ok(w.end(list)?)
+}
+
+/// ```text
+/// struct {
+///     NameType name_type;
+///     select (name_type) { case host_name: HostName; } name;
+/// } ServerName;
+/// enum { host_name(0), (255) } NameType;
+/// opaque HostName<1..2^16-1>;
+/// struct { ServerName server_name_list<1..2^16-1> } ServerNameList;
+/// ```
+/// RFC 6066 3. In a ClientHello, a ServerNameList of one host_name: the list may not be empty
+/// (`<1..2^16-1>`), nor the name; host_name(0) is the only NameType, and an unknown type has no
+/// defined body to skip; "The ServerNameList MUST NOT contain more than one name of the same
+/// name_type", so a second entry, of either kind, is bytes we cannot read (OpenSSL reads SNI
+/// the same way). In a ServerHello, "the "extension_data" field of this extension SHALL be
+/// empty": the server only says it used the name. Anything else is `decode_error`.
+fn decode_server_name(r: &mut Reader, hello: Hello) -> Result<String, Error> {
+    if hello == Hello::Server {
+        if r.has_more() {
+            return Err(Error::decode("server_name", DecodeProblem::NotEmpty));
+        }
+        return Ok(String::new());
+    }
+    r.begin_u16("server_name_list")?;
+    if !r.has_more() {
+        return Err(Error::decode("server_name_list", DecodeProblem::Empty));
+    }
+    if r.u8("name_type")? != 0 {
+        return Err(Error::decode("name_type", DecodeProblem::OutOfRange));
+    }
+    let name = r.opaque_u16("host_name")?;
+    if name.is_empty() {
+        return Err(Error::decode("host_name", DecodeProblem::Empty));
+    }
+    // A host name is ASCII (RFC 6066 3: "HostName" is a byte string of a DNS name, in ASCII,
+    // with no trailing dot); anything unprintable cannot be one.
+    if !name.iter().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::decode("host_name", DecodeProblem::OutOfRange));
+    }
+    // Bytes after the one entry: a second name, or garbage.
+    r.end()?;
+    Ok(String::from_utf8_lossy(name).into_owned())
+}
+
+/// `NamedGroup named_group_list<2..2^16-1>` (RFC 8422 5.1.1): at least one group, two bytes
+/// each (an odd length cuts the last one: decode_error).
+fn decode_supported_groups(r: &mut Reader) -> Result<Vec<u16>, Error> {
+    r.begin_u16("named_group_list")?;
+    let mut groups = Vec::new();
+    while r.has_more() {
+        groups.push(r.u16("named_group")?);
+    }
+    r.end()?;
+    if groups.is_empty() {
+        return Err(Error::decode("named_group_list", DecodeProblem::Empty));
+    }
+    Ok(groups)
+}
+
+/// `ECPointFormat ec_point_format_list<1..2^8-1>` (RFC 8422 5.1.2): at least one format.
+fn decode_point_formats(r: &mut Reader) -> Result<Vec<u8>, Error> {
+    let formats = r.opaque_u8("ec_point_format_list")?;
+    if formats.is_empty() {
+        return Err(Error::decode("ec_point_format_list", DecodeProblem::Empty));
+    }
+    Ok(formats.to_vec())
+}
+
+/// ```text
+/// opaque ProtocolName<1..2^8-1>;
+/// struct {
+///     ProtocolName protocol_name_list<2..2^16-1>
+/// } ProtocolNameList;
+/// ```
+/// RFC 7301 3.1: at least one name, and "Empty strings MUST NOT be included and byte strings
+/// MUST NOT be truncated" (each length must fit in the list: the reader refuses one that runs
+/// past it). In a ServerHello, "the "ProtocolNameList" MUST contain exactly one
+/// "ProtocolName"": the server's choice. Anything else is `decode_error` (RFC 5246 7.2.2).
+fn decode_alpn(r: &mut Reader, hello: Hello) -> Result<Vec<Vec<u8>>, Error> {
+    r.begin_u16("protocol_name_list")?;
+    let mut names = Vec::new();
+    while r.has_more() {
+        let name = r.opaque_u8("protocol_name")?;
+        if name.is_empty() {
+            return Err(Error::decode("protocol_name", DecodeProblem::Empty));
+        }
+        names.push(name.to_vec());
+    }
+    r.end()?;
+    if names.is_empty() {
+        return Err(Error::decode("protocol_name_list", DecodeProblem::Empty));
+    }
+    if hello == Hello::Server && names.len() != 1 {
+        return Err(Error::decode(
+            "protocol_name_list",
+            DecodeProblem::NotExactlyOne,
+        ));
+    }
+    Ok(names)
+}
+
 /// ```text
 /// struct {
 ///     select (Handshake.msg_type) {
@@ -450,43 +698,9 @@ fn decode_supported_versions(r: &mut Reader) -> Result<Vec<u16>, Error> {
     }
     r.end()?;
     if versions.is_empty() {
-        return Err(Error::decode(
-            "supported_versions",
-            DecodeProblem::OutOfRange,
-        ));
+        return Err(Error::decode("supported_versions", DecodeProblem::Empty));
     }
     Ok(versions)
-}
-
-/// ```text
-/// struct {
-///     NameType name_type;
-///     select (name_type) { case host_name: HostName; } name;
-/// } ServerName;
-/// enum { host_name(0), (255) } NameType;
-/// opaque HostName<1..2^16-1>;
-/// struct { ServerName server_name_list<1..2^16-1> } ServerNameList;
-/// ```
-/// An empty extension_data is the server's acknowledgement (RFC 6066 3).
-fn decode_server_name(r: &mut Reader) -> Result<String, Error> {
-    if !r.has_more() {
-        return Ok(String::new());
-    }
-    let mut host = None;
-    r.begin_u16("server_name_list")?;
-    while r.has_more() {
-        let name_type = r.u8("name_type")?;
-        let name = r.opaque_u16("host_name")?;
-        // Only host_name(0) is defined; RFC 6066 3 allows one name per type.
-        if name_type == 0 && host.is_none() {
-            if name.is_empty() || !name.iter().all(|b| b.is_ascii_graphic()) {
-                return Err(Error::decode("host_name", DecodeProblem::OutOfRange));
-            }
-            host = Some(String::from_utf8_lossy(name).into_owned());
-        }
-    }
-    r.end()?;
-    host.ok_or_else(|| Error::decode("server_name_list", DecodeProblem::OutOfRange))
 }
 
 #[cfg(test)]
@@ -510,12 +724,200 @@ mod tests {
             supported_groups: Some(vec![GROUP_X25519]),
             ec_point_formats: Some(vec![0]),
             signature_algorithms: Some(vec![0x0804, 0x0401]),
+            alpn: Some(vec![b"h2".to_vec(), b"http/1.1".to_vec()]),
             extended_master_secret: true,
             renegotiation_info: Some(vec![]),
             supported_versions: Some(vec![0x0304, 0x0303]),
             other: vec![],
         };
         assert_eq!(round_trip(&ext), ext);
+    }
+
+    #[test]
+    fn a_server_hello_s_answers_round_trip() {
+        let ext = HelloExtensions {
+            server_name: Some(String::new()),
+            ec_point_formats: Some(vec![0]),
+            alpn: Some(vec![b"http/1.1".to_vec()]),
+            extended_master_secret: true,
+            renegotiation_info: Some(vec![]),
+            ..HelloExtensions::default()
+        };
+        let mut w = Writer::new();
+        ext.encode(&mut w).unwrap();
+        let bytes = w.finish().unwrap().bytes;
+        let back = decode(&bytes, Hello::Server).unwrap();
+        assert_eq!(back, ext);
+        assert_eq!(
+            back.types(),
+            [
+                SERVER_NAME,
+                EC_POINT_FORMATS,
+                ALPN,
+                EXTENDED_MASTER_SECRET,
+                RENEGOTIATION_INFO
+            ]
+        );
+    }
+
+    #[test]
+    fn the_table_of_known_extensions_is_in_order_and_names_them() {
+        for pair in KNOWN_EXTENSIONS.windows(2) {
+            assert!(pair[0].number < pair[1].number, "{pair:?}");
+        }
+        for info in KNOWN_EXTENSIONS {
+            assert!(!is_grease(info.number), "{info:?}");
+            assert_eq!(extension_name(info.number), info.name);
+            assert!(!info.rfc.is_empty());
+        }
+        let acted: Vec<u16> = (0..=u16::MAX).filter(|&t| acted_on(t)).collect();
+        assert_eq!(
+            acted,
+            [
+                SERVER_NAME,
+                SUPPORTED_GROUPS,
+                EC_POINT_FORMATS,
+                SIGNATURE_ALGORITHMS,
+                ALPN,
+                EXTENDED_MASTER_SECRET,
+                SUPPORTED_VERSIONS,
+                RENEGOTIATION_INFO
+            ]
+        );
+    }
+
+    #[test]
+    fn protocol_names_are_shown_as_text_or_hex() {
+        assert_eq!(protocol_name(b"http/1.1"), "http/1.1");
+        assert_eq!(protocol_name(b"h2"), "h2");
+        assert_eq!(protocol_name(&[0x0a, 0x0a]), "0x0a0a");
+        assert_eq!(protocol_name(b"a b"), "0x612062");
+    }
+
+    /// An extensions block of one extension.
+    fn block(ext_type: u16, body: &[u8]) -> Vec<u8> {
+        let mut bytes = ((4 + body.len()) as u16).to_be_bytes().to_vec();
+        bytes.extend(ext_type.to_be_bytes());
+        bytes.extend((body.len() as u16).to_be_bytes());
+        bytes.extend(body);
+        bytes
+    }
+
+    fn decode(bytes: &[u8], hello: Hello) -> Result<HelloExtensions, Error> {
+        let mut r = Reader::new(bytes);
+        let ext = HelloExtensions::decode(&mut r, hello)?;
+        r.finish("extensions")?;
+        Ok(ext)
+    }
+
+    #[test]
+    fn each_extension_s_rules_in_its_own_hello() {
+        use Hello::{Client, Server};
+        let good: &[(Hello, u16, &[u8])] = &[
+            (Client, SERVER_NAME, &[0, 4, 0, 0, 1, b'a']),
+            (Server, SERVER_NAME, &[]),
+            (Client, ALPN, &[0, 6, 2, b'h', b'2', 2, b'h', b'3']),
+            (Server, ALPN, &[0, 3, 2, b'h', b'2']),
+            (Client, RENEGOTIATION_INFO, &[0]),
+            (Client, EC_POINT_FORMATS, &[1, 0]),
+            (Client, SUPPORTED_GROUPS, &[0, 2, 0, 0x1d]),
+            (Client, SIGNATURE_ALGORITHMS, &[0, 2, 8, 4]),
+        ];
+        for &(hello, ext_type, body) in good {
+            let bytes = block(ext_type, body);
+            assert!(
+                decode(&bytes, hello).is_ok(),
+                "{hello:?} {ext_type} {body:02x?}"
+            );
+        }
+        // (hello, type, body, the field the error names): every one is decode_error.
+        let bad: &[(Hello, u16, &[u8], &str)] = &[
+            // RFC 6066 3, in a ClientHello: a ServerNameList of one host_name.
+            (Client, SERVER_NAME, &[], "server_name_list"),
+            (Client, SERVER_NAME, &[0, 0], "server_name_list"),
+            (Client, SERVER_NAME, &[0, 4, 1, 0, 1, b'a'], "name_type"),
+            (Client, SERVER_NAME, &[0, 3, 0, 0, 0], "host_name"),
+            (Client, SERVER_NAME, &[0, 4, 0, 0, 1, 0x07], "host_name"),
+            (
+                Client,
+                SERVER_NAME,
+                &[0, 8, 0, 0, 1, b'a', 0, 0, 1, b'b'],
+                "server_name_list",
+            ),
+            (
+                Client,
+                SERVER_NAME,
+                &[0, 4, 0, 0, 1, b'a', 0],
+                "extension_data",
+            ),
+            (
+                Client,
+                SERVER_NAME,
+                &[0, 9, 0, 0, 1, b'a'],
+                "server_name_list",
+            ),
+            // In a ServerHello: empty, only.
+            (Server, SERVER_NAME, &[0, 4, 0, 0, 1, b'a'], "server_name"),
+            // RFC 7301 3.1: a non-empty list of non-empty names, lengths that fit.
+            (Client, ALPN, &[], "protocol_name_list"),
+            (Client, ALPN, &[0, 0], "protocol_name_list"),
+            (Client, ALPN, &[0, 1, 0], "protocol_name"),
+            (Client, ALPN, &[0, 3, 2, b'h', b'2', 0], "extension_data"),
+            (Client, ALPN, &[0, 3, 5, b'h', b'2'], "protocol_name"),
+            (Client, ALPN, &[0, 9, 2, b'h', b'2'], "protocol_name_list"),
+            // In a ServerHello: exactly one name.
+            (
+                Server,
+                ALPN,
+                &[0, 6, 2, b'h', b'2', 2, b'h', b'3'],
+                "protocol_name_list",
+            ),
+            (Server, ALPN, &[0, 1, 0], "protocol_name"),
+            // RFC 7627 5.1: empty.
+            (
+                Client,
+                EXTENDED_MASTER_SECRET,
+                &[0],
+                "extended_master_secret",
+            ),
+            // RFC 5746 3.2: one u8 vector, nothing after it.
+            (Client, RENEGOTIATION_INFO, &[], "renegotiated_connection"),
+            (Client, RENEGOTIATION_INFO, &[0, 0], "extension_data"),
+            (
+                Server,
+                RENEGOTIATION_INFO,
+                &[2, 0],
+                "renegotiated_connection",
+            ),
+            // RFC 8422 5.1.2: at least one point format.
+            (Client, EC_POINT_FORMATS, &[0], "ec_point_format_list"),
+            (Client, EC_POINT_FORMATS, &[], "ec_point_format_list"),
+            // RFC 8422 5.1.1: at least one group, two bytes each.
+            (Client, SUPPORTED_GROUPS, &[0, 0], "named_group_list"),
+            (Client, SUPPORTED_GROUPS, &[0, 3, 0, 0x1d, 0], "named_group"),
+            // RFC 5246 7.4.1.4.1: at least one scheme, two bytes each.
+            (
+                Client,
+                SIGNATURE_ALGORITHMS,
+                &[0, 0],
+                "supported_signature_algorithms",
+            ),
+            (
+                Client,
+                SIGNATURE_ALGORITHMS,
+                &[0, 3, 8, 4, 4],
+                "signature_scheme",
+            ),
+        ];
+        for &(hello, ext_type, body, field) in bad {
+            let bytes = block(ext_type, body);
+            match decode(&bytes, hello) {
+                Err(Error::Decode { field: named, .. }) => {
+                    assert_eq!(named, field, "{hello:?} {ext_type} {body:02x?}")
+                }
+                other => panic!("{hello:?} {ext_type} {body:02x?}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use super::{print_trace, seconds};
 use crate::client::{Client, ClientConfig, ServerTrust};
 use crate::error::Error;
 use crate::key_exchange::SUPPORTED_SCHEMES;
+use crate::messages::extensions::protocol_name;
 use crate::phrase;
 use crate::pki::Identity;
 use crate::render::Lang;
@@ -46,6 +47,8 @@ pub struct ConnectOptions {
     pub timeout: Duration,
     /// Mutual TLS: our certificate and key, for a server that asks.
     pub identity: Option<Identity>,
+    /// ALPN (RFC 7301): the application protocols to offer, best first; empty: no ALPN.
+    pub alpn: Vec<String>,
 }
 
 /// Connects, does the handshake, sends `send`, copies whatever comes back to `output` until the
@@ -66,6 +69,7 @@ pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), E
         offer_extended_master_secret: options.offer_extended_master_secret,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity: options.identity.clone(),
+        alpn_protocols: options.alpn.clone(),
     };
     let mut client = Client::new(
         config,
@@ -108,6 +112,9 @@ fn connect_steps(
     client.finish(stream)?;
     print_trace(client.conn_mut(), options.trace, options.lang);
     write_keylog(client.conn(), options.keylog.as_deref());
+    if !options.alpn.is_empty() {
+        say_alpn_choice(client);
+    }
 
     if !options.send.is_empty() {
         client.send(stream, &options.send)?;
@@ -143,6 +150,15 @@ fn connect_steps(
         print_trace(client.conn_mut(), options.trace, options.lang);
     }
     client.close(stream)
+}
+
+/// What the server chose from our ALPN offer (RFC 7301 3.2), on standard error.
+fn say_alpn_choice(client: &Client) {
+    let line = match client.alpn_protocol() {
+        Some(chosen) => format!("ALPN: the server chose {}", protocol_name(chosen)),
+        None => "ALPN: the server chose none (its ServerHello does not answer our offer)".into(),
+    };
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// A TCP connection to `address` (`HOST:PORT`), each of its addresses tried in turn, none for

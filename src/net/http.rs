@@ -15,12 +15,18 @@ use std::net::TcpStream;
 use super::{Ending, print_trace};
 use crate::error::Error;
 use crate::key_exchange;
+use crate::messages::extensions::protocol_name;
 use crate::phrase;
 use crate::phrase::yes_no;
 use crate::pki;
 use crate::render::{self, Lang, say};
 use crate::server::Server;
 use crate::suites::KeyExchange;
+
+/// The application protocols `answer` speaks, for ALPN (RFC 7301): HTTP/1.1 (it answers
+/// HTTP/1.0 and 1.1 requests alike). Never `h2`: HTTP/2 is another protocol, which this
+/// server does not speak.
+pub(super) const ALPN_PROTOCOLS: [&str; 1] = ["http/1.1"];
 
 /// The most an HTTP request may take before it is answered as it is.
 const MAX_REQUEST: usize = 64 * 1024;
@@ -300,12 +306,17 @@ fn session_text(server: &Server) -> String {
         Some(cert) => format!("{} (checked)", cert.tbs_certificate().subject()),
         None => "none".to_string(),
     };
+    let alpn = match server.alpn_protocol() {
+        Some(chosen) => format!("{} (ALPN, RFC 7301)", protocol_name(chosen)),
+        None => "none agreed (no ALPN)".to_string(),
+    };
     format!(
         "tls12-sim served this page over TLS 1.2.\n\
          cipher suite:           {suite}\n\
          key exchange:           {key_exchange}\n\
          extended master secret: {}\n\
          client certificate:     {client_certificate}\n\
+         application protocol:   {alpn}\n\
          client random:          {}\n\
          server random:          {}\n\
          (a browser gets the web page of this connection; /trace.json and /diagram.mmd give \

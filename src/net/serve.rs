@@ -15,6 +15,7 @@ use super::files::{write_html, write_keylog};
 use super::http;
 use super::{Ending, print_trace, seconds};
 use crate::error::Error;
+use crate::messages::extensions::protocol_name;
 use crate::phrase;
 use crate::pki::{self, Identity};
 use crate::render::Lang;
@@ -50,12 +51,17 @@ pub struct ServeOptions {
     pub client_auth: ClientAuth,
     /// The CAs (and their CRLs) whose client certificates we accept.
     pub client_trust: pki::TrustStore,
+    /// ALPN: a client that offers only protocols we do not speak gets a ServerHello without
+    /// ALPN, instead of no_application_protocol (RFC 7301 3.2).
+    pub alpn_optional: bool,
 }
 
 /// What one served connection did.
 pub struct ServedConnection {
     /// The suite negotiated, if the handshake got as far as ServerHello.
     pub suite: Option<CipherSuite>,
+    /// The application protocol chosen by ALPN, if the client offered one we speak.
+    pub alpn_protocol: Option<Vec<u8>>,
     /// How it ended, or the error that ended it.
     pub result: Result<Ending, Error>,
 }
@@ -161,7 +167,11 @@ fn outcome_line(number: u64, peer: SocketAddr, served: &ServedConnection) -> Str
         }
         Err(e) => format!("failed: {e}"),
     };
-    format!("connection {number} from {peer}: {what}")
+    let alpn = match &served.alpn_protocol {
+        Some(chosen) => format!("; ALPN {}", protocol_name(chosen)),
+        None => String::new(),
+    };
+    format!("connection {number} from {peer}: {what}{alpn}")
 }
 
 /// One connection: handshake, then application data until the client closes.
@@ -175,12 +185,16 @@ fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConn
         allow_extended_master_secret: options.allow_extended_master_secret,
         client_auth: options.client_auth,
         client_trust: options.client_trust.clone(),
+        // What `http::answer` speaks; never h2, which this server does not.
+        alpn_protocols: http::ALPN_PROTOCOLS.iter().map(|p| p.to_string()).collect(),
+        alpn_optional: options.alpn_optional,
     };
     let rng = match RoleRng::from_os(Side::Server) {
         Ok(rng) => rng,
         Err(e) => {
             return ServedConnection {
                 suite: None,
+                alpn_protocol: None,
                 result: Err(e),
             };
         }
@@ -209,6 +223,7 @@ fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConn
     let _ = stream.shutdown(std::net::Shutdown::Both);
     ServedConnection {
         suite: server.conn().negotiated_suite(),
+        alpn_protocol: server.alpn_protocol().map(<[u8]>::to_vec),
         result,
     }
 }

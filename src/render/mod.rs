@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 
+pub mod extensions;
 pub mod html;
 pub mod ja;
 pub mod json;
@@ -27,7 +28,7 @@ pub use text::{TextOptions, render_fields, render_key_ledger, render_text};
 use crate::codec::{Field, FieldKind};
 use crate::event::{Checked, Event, GcmDetails, Key};
 use crate::messages::alert::{AlertDescription, AlertLevel};
-use crate::messages::extensions::{acted_on, extension_name, group_name, is_grease};
+use crate::messages::extensions::{acted_on, extension_name, group_name, is_grease, protocol_name};
 use crate::messages::{handshake_type_name, version_name};
 use crate::phrase;
 use crate::phrase::{Arg, Phrase};
@@ -242,6 +243,11 @@ pub fn explain_field(label: &str, kind: &FieldKind, bytes: &[u8]) -> Arg {
         }
         FieldKind::Bytes => match label {
             "host_name" => Arg::Verbatim(format!("\"{}\"", String::from_utf8_lossy(bytes))),
+            // An ALPN ProtocolName (RFC 7301 3.1): "http/1.1" as text, anything else in hex.
+            "protocol_name" if bytes.iter().all(u8::is_ascii_graphic) => {
+                Arg::Verbatim(format!("\"{}\"", String::from_utf8_lossy(bytes)))
+            }
+            "protocol_name" => Arg::Verbatim(protocol_name(bytes)),
             "random" => {
                 phrase!("32 bytes from the sender's RNG (client_random / server_random)").into()
             }
