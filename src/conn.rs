@@ -110,7 +110,7 @@ impl Conn {
     }
 
     /// How many times the peer asked to renegotiate after the handshake, and was refused with
-    /// the warning no_renegotiation (this program never renegotiates: RFC 5746 4.2, 4.4).
+    /// the warning no_renegotiation (this program never renegotiates: RFC 5246 7.2.2).
     pub fn renegotiations_refused(&self) -> u32 {
         self.record.renegotiations_refused()
     }

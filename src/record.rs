@@ -706,6 +706,14 @@ impl RecordLayer {
                              7.4.1.1 says"
                         )
                     });
+                    // Ignored, but counted like warnings: a server cannot keep us reading
+                    // (and tracing) HelloRequests for ever.
+                    self.warnings_in_a_row += 1;
+                    if self.warnings_in_a_row > MAX_WARNINGS_IN_A_ROW {
+                        return Err(Error::UnexpectedMessage(phrase!(
+                            "the server keeps sending HelloRequest in the middle of the handshake"
+                        )));
+                    }
                     continue;
                 }
                 self.warnings_in_a_row = 0;
@@ -769,7 +777,8 @@ impl RecordLayer {
     ///
     /// A handshake message now is a request to renegotiate (HelloRequest from a server, a new
     /// ClientHello from a client). This program never renegotiates: it answers with a warning
-    /// `no_renegotiation` and carries on (RFC 5246 7.2.2 and 7.4.1.1, RFC 5746 4.2 and 4.4).
+    /// `no_renegotiation` and carries on (RFC 5246 7.2.2 and 7.4.1.1; RFC 5746 makes a
+    /// renegotiation safe, not required).
     pub fn read_application_data_into<W: Read + Write>(
         &mut self,
         wire: &mut W,
@@ -848,7 +857,7 @@ impl RecordLayer {
                     phrase!(
                         "HelloRequest: the server asks for a new handshake (renegotiation). \
                          This program never renegotiates: it answers with the warning \
-                         no_renegotiation and the connection carries on (RFC 5746 4.2)"
+                         no_renegotiation and the connection carries on (RFC 5246 7.2.2)"
                     )
                 });
             }
@@ -858,7 +867,7 @@ impl RecordLayer {
                     phrase!(
                         "a second ClientHello: the client asks for a new handshake \
                          (renegotiation). This program never renegotiates: it answers with the \
-                         warning no_renegotiation and the connection carries on (RFC 5746 4.4)"
+                         warning no_renegotiation and the connection carries on (RFC 5246 7.2.2)"
                     )
                 });
             }

@@ -350,7 +350,9 @@ impl Server {
             let Some(groups) = &extensions.supported_groups else {
                 return Error::HandshakeFailure(phrase!(
                     "no group in common: the suites in common are ECDHE, which here needs \
-                     x25519, and the client sends no supported_groups extension"
+                     x25519, and the client sends no supported_groups extension (RFC 8422 4 \
+                     would let the server pick any curve; this one does not assume the client \
+                     has x25519)"
                 ));
             };
             let offered: Vec<String> = groups.iter().map(|&g| group_name(g)).collect();

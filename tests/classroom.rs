@@ -665,3 +665,124 @@ context.verify_mode = ssl.CERT_NONE
 with socket.create_connection((host, int(port)), timeout=20) as raw:
     context.wrap_socket(raw)
 "#;
+
+#[test]
+fn plain_http_on_the_tls_port_is_told_to_use_https() {
+    let (mut server, address) = serve_class(&[]);
+    let mut stream = TcpStream::connect(&address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(stream, "GET / HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let text = body(&answer, "400 Bad Request");
+    assert!(text.contains(&format!("https://{address}/")), "{text}");
+    let line = server.wait_for("plain HTTP", Duration::from_secs(5));
+    assert!(line.contains("not TLS"), "{line}");
+}
+
+#[test]
+fn a_request_head_over_the_limit_gets_431_and_a_stalled_one_fails() {
+    let (mut server, address) = serve_class(&[]);
+    let (mut client, mut stream) = handshake(&address, CipherSuite::EcdheRsaAes128GcmSha256);
+    let mut head = b"GET / HTTP/1.1\r\nX-Long: ".to_vec();
+    head.resize(20 * 1024, b'a');
+    for chunk in head.chunks(4096) {
+        client.send(&mut stream, chunk).unwrap();
+    }
+    let answer = String::from_utf8(read_to_close(&mut client, &mut stream)).unwrap();
+    assert!(body(&answer, "431 Request Header Fields Too Large").contains("16384"));
+
+    // A head that stops halfway is not a completed request: after the read timeout, the
+    // connection is logged as failed, in words.
+    let (mut client, mut stream) = handshake(&address, CipherSuite::RsaAes128GcmSha256);
+    client.send(&mut stream, b"GET / HTTP/1.1\r\n").unwrap();
+    let line = server.wait_for(
+        "failed: no data from the client for 3 s",
+        Duration::from_secs(10),
+    );
+    assert!(line.contains("TLS_RSA_WITH_AES_128_GCM_SHA256") || line.contains("failed"));
+    drop(stream);
+}
+
+#[test]
+fn pipelined_requests_do_not_cut_the_answer_short() {
+    // Two requests in one go: the server answers the first and closes; the second, unread,
+    // must not make the kernel reset the connection before the client has read the page.
+    let (_server, address) = serve_class(&[]);
+    for _ in 0..5 {
+        let (mut client, mut stream) = handshake(&address, CipherSuite::EcdheRsaAes256GcmSha384);
+        let request = b"GET / HTTP/1.1\r\nAccept: text/html\r\n\r\n";
+        client.send(&mut stream, request).unwrap();
+        client.send(&mut stream, request).unwrap();
+        thread::sleep(Duration::from_millis(50));
+        let answer = String::from_utf8(read_to_close(&mut client, &mut stream)).unwrap();
+        let page = body(&answer, "200 OK");
+        assert!(page.trim_end().ends_with("</html>"), "the page is whole");
+    }
+}
+
+#[test]
+fn a_record_cut_short_is_said_as_such() {
+    let (mut server, address) = serve_class(&[]);
+    let mut stream = TcpStream::connect(&address).unwrap();
+    // A record header announcing 50 bytes, and 3 of them.
+    stream.write_all(&[22, 3, 1, 0, 50, 1, 0, 0]).unwrap();
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    let line = server.wait_for("in the middle of a record", Duration::from_secs(10));
+    assert!(line.contains("8 of its 55 bytes arrived"), "{line}");
+}
+
+#[test]
+fn once_is_not_held_up_by_a_spare_connection_left_open() {
+    let (server, address) = common::peers::serve(&["--read-timeout-ms", READ_TIMEOUT_MS]);
+    // Chromium's spare connection: open, silent, still open when the real one comes.
+    let spare = TcpStream::connect(&address).unwrap();
+    let started = Instant::now();
+    let (mut client, mut stream) = handshake(&address, CipherSuite::RsaAes256GcmSha384);
+    client.close(&mut stream).unwrap();
+    let mut child = server;
+    let status = wait_exit(&mut child, Duration::from_secs(10));
+    let took = started.elapsed();
+    let output = child.finish(Duration::from_millis(100));
+    assert!(status.success(), "{output}");
+    assert!(
+        took < Duration::from_millis(2500),
+        "--once waited {took:?}: held up by the spare connection\n{output}"
+    );
+    drop(spare);
+}
+
+#[test]
+fn a_read_timeout_of_zero_is_refused() {
+    let output = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--read-timeout-ms", "0"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("--read-timeout-ms"), "{text}");
+}
+
+#[test]
+fn a_long_echo_stops_its_trace_and_says_so() {
+    let (_server, address) = serve_class(&[]);
+    let (mut client, mut stream) = handshake(&address, CipherSuite::EcdheRsaAes128GcmSha256);
+    for _ in 0..300 {
+        client.send(&mut stream, b"x").unwrap();
+    }
+    client
+        .send(&mut stream, b"GET /trace.json HTTP/1.1\r\n\r\n")
+        .unwrap();
+    let answer = String::from_utf8(read_to_close(&mut client, &mut stream)).unwrap();
+    let json = answer
+        .split_once("HTTP/1.0 200 OK")
+        .map(|(_, r)| r)
+        .unwrap();
+    assert!(
+        json.contains("the trace stops here, after 256 records"),
+        "{json}"
+    );
+}

@@ -167,6 +167,8 @@ enum Reply {
     ServerHello,
     /// Nothing: it closes without an alert.
     Closes,
+    /// Not TLS but HTTP in the clear: a plain `400` that points to `https://`, as nginx does.
+    PlainHttp400,
 }
 
 struct Row {
@@ -256,8 +258,8 @@ fn rows() -> Vec<Row> {
         row(
             "not TLS at all: an HTTP request",
             b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".to_vec(),
-            Fatal(A::UnexpectedMessage),
-            "RFC 5246 6: 'G' (71) is not a content type",
+            PlainHttp400,
+            "RFC 5246 6: 'G' (71) is not a content type; a person typed http:// for https://",
         ),
         row(
             "an SSL 2.0 CLIENT-HELLO",
@@ -675,6 +677,12 @@ fn check(row: &Row, reply: &[u8]) -> Result<(), String> {
                 return Err(format!("expected no reply, got {reply:02x?}"));
             }
         }
+        Reply::PlainHttp400 => {
+            let text = String::from_utf8_lossy(reply);
+            if !(text.starts_with("HTTP/1.0 400 ") && text.contains("https://")) {
+                return Err(format!("expected a plain HTTP 400, got {text:?}"));
+            }
+        }
     }
     Ok(())
 }
@@ -711,6 +719,7 @@ fn malformed_messages_get_the_alert_their_rule_names() {
             Reply::Fatal(description) => logged.contains(description.name()),
             Reply::ServerHello => true,
             Reply::Closes => logged.contains("failed") && !logged.contains("completed"),
+            Reply::PlainHttp400 => logged.contains("plain HTTP, not TLS"),
         };
         eprintln!(
             "{:<62} {:<28} {}",
@@ -751,7 +760,7 @@ fn malformed_messages_get_the_alert_their_rule_names() {
     eprintln!("{} rows in {:.1?}", rows.len(), started.elapsed());
 }
 
-/// RFC 5246 7.2.2 and 7.4.1.2, RFC 5746 4.4: a ClientHello after the handshake (sent under the
+/// RFC 5246 7.2.2 and 7.4.1.2: a ClientHello after the handshake (sent under the
 /// session keys) is refused with a *warning* no_renegotiation, and the connection carries on.
 #[test]
 fn a_second_client_hello_over_tcp_gets_a_no_renegotiation_warning() {

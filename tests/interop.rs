@@ -454,10 +454,10 @@ fn garbage_truncation_and_stalls_do_not_stop_the_server() {
     let line = server.wait_for("listening on ", Duration::from_secs(10));
     let address = line.trim_start_matches("listening on ").trim().to_string();
 
-    // 1. Garbage: an HTTP request in plaintext. The server answers unexpected_message.
+    // 1. Garbage: text that is not a TLS record (nor an HTTP request, which would get a plain
+    // 400). The server answers unexpected_message.
     let mut raw = TcpStream::connect(&address).unwrap();
-    raw.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        .unwrap();
+    raw.write_all(b"hello, is this TLS?\r\n").unwrap();
     let mut reply = Vec::new();
     raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let _ = raw.read_to_end(&mut reply);

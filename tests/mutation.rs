@@ -248,8 +248,8 @@ fn flip_class(part: Part) -> &'static [Outcome] {
         Part::RecordVersion { agreed: false } => &[COMPLETED, PROTOCOL_VERSION],
         Part::RecordVersion { agreed: true } => &[PROTOCOL_VERSION],
         Part::RecordLength => RECORD_FRAMING,
-        // Not the single byte 1 (RFC 5246 7.1): not a ChangeCipherSpec at all, as OpenSSL and
-        // BoringSSL answer it.
+        // Not the single byte 1 (RFC 5246 7.1): not a ChangeCipherSpec at all, as OpenSSL
+        // answers it (BoringSSL says illegal_parameter).
         Part::ChangeCipherSpec => &[UNEXPECTED_MESSAGE],
         // GCM (RFC 5288): nonce, ciphertext and tag are all authenticated.
         Part::Protected => &[BAD_RECORD_MAC],

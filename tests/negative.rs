@@ -213,8 +213,8 @@ fn finished_without_change_cipher_spec_is_unexpected() {
 
 #[test]
 fn change_cipher_spec_of_the_wrong_length_or_value_is_unexpected() {
-    // OpenSSL and BoringSSL answer a ChangeCipherSpec record that is not the one byte 01 with
-    // unexpected_message: it is not a ChangeCipherSpec at all.
+    // OpenSSL answers a ChangeCipherSpec record that is not the one byte 01 with
+    // unexpected_message: it is not a ChangeCipherSpec at all (BoringSSL: illegal_parameter).
     for body in [&[1u8, 1][..], &[][..], &[2][..]] {
         let mut sim = sim();
         sim.client(|c, w| c.send_hello(w)).unwrap();

@@ -96,8 +96,9 @@ struct ServeArgs {
     /// Refuse extended_master_secret (RFC 7627).
     #[arg(long)]
     no_ems: bool,
-    /// Drop a peer that sends nothing for this long.
-    #[arg(long, default_value_t = 10_000)]
+    /// Drop a peer that sends nothing for this long; the whole handshake must also be done
+    /// within it.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     read_timeout_ms: u64,
     /// Serve at most this many connections at once (one thread each); one more is closed at
     /// once, with a line on standard error that says why.

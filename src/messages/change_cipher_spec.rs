@@ -23,8 +23,9 @@ impl ChangeCipherSpec {
         Ok(w.finish()?)
     }
 
-    /// Accepts exactly the byte `01`; anything else is `unexpected_message`, as OpenSSL and
-    /// BoringSSL answer it: the record is not a ChangeCipherSpec at all.
+    /// Accepts exactly the byte `01`; anything else is `unexpected_message`, as OpenSSL answers
+    /// it: the record is not a ChangeCipherSpec at all. (BoringSSL answers illegal_parameter;
+    /// RFC 5246 7.1 names neither.)
     pub fn decode(bytes: &[u8]) -> Result<Self, Error> {
         if bytes != [1] {
             return Err(Error::UnexpectedMessage(phrase!(

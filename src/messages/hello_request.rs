@@ -1,8 +1,8 @@
 //! HelloRequest (RFC 5246 7.4.1.1): a server asks the client to begin a new handshake on this
 //! connection, that is, to renegotiate; an empty body. It is not part of the handshake
 //! transcript, and a client in the middle of a handshake ignores it. This program never
-//! renegotiates: after the handshake it answers with the warning `no_renegotiation` (RFC 5746
-//! 4.2) and the connection carries on.
+//! renegotiates: after the handshake it answers with the warning `no_renegotiation` (RFC 5246
+//! 7.2.2) and the connection carries on.
 //!
 //! ```text
 //! struct { } HelloRequest;

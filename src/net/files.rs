@@ -2,8 +2,9 @@
 //! many connections at once) and the web page of a session (replaced whole), and standard input
 //! for `connect`.
 
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::conn::Conn;
@@ -11,24 +12,34 @@ use crate::error::Error;
 use crate::phrase;
 use crate::render::{self, Lang};
 
-/// Appends of the key log are one at a time: the check for a line already there and the write
-/// must not interleave between connections.
-static APPENDING: Mutex<()> = Mutex::new(());
+/// The lines of each file appended to so far (read once, at its first append): the check for
+/// a line already there costs no re-reading of a growing file, and the check and the write do
+/// not interleave between connections.
+static APPENDED: Mutex<Option<HashMap<PathBuf, HashSet<String>>>> = Mutex::new(None);
 
 /// Appends `text` to the file at `path` (created if missing), skipping a line already there.
 pub fn append(path: &Path, text: &str) -> std::io::Result<()> {
-    let _one_at_a_time = APPENDING
+    let mut appended = APPENDED
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let existing = std::fs::read_to_string(path).unwrap_or_default();
-    if existing.contains(text.trim_end()) {
+    let lines = appended
+        .get_or_insert_with(HashMap::new)
+        .entry(path.to_path_buf())
+        .or_insert_with(|| {
+            let existing = std::fs::read_to_string(path).unwrap_or_default();
+            existing.lines().map(str::to_string).collect()
+        });
+    let line = text.trim_end();
+    if lines.contains(line) {
         return Ok(());
     }
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)?
-        .write_all(text.as_bytes())
+        .write_all(text.as_bytes())?;
+    lines.insert(line.to_string());
+    Ok(())
 }
 
 /// Reads all of standard input, for `connect` without `--send`.

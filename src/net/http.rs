@@ -10,7 +10,7 @@
 //!
 //! Anything that is not HTTP is echoed back, record by record.
 
-use std::net::TcpStream;
+use std::io::{Read, Write};
 
 use super::{Ending, print_trace};
 use crate::error::Error;
@@ -28,24 +28,32 @@ use crate::suites::KeyExchange;
 /// server does not speak.
 pub(super) const ALPN_PROTOCOLS: [&str; 1] = ["http/1.1"];
 
-/// The most an HTTP request may take before it is answered as it is.
-const MAX_REQUEST: usize = 64 * 1024;
+/// The longest request head we read (request line and headers); a longer one is answered
+/// with 431 (RFC 6585 5). Browsers send under 2 KiB.
+const MAX_HEAD: usize = 16 * 1024;
+
+/// After this many application-data records or bytes, the connection's trace stops growing:
+/// a long echo session must not hold its whole history in memory.
+const TRACED_RECORDS: usize = 256;
+const TRACED_BYTES: usize = 1024 * 1024;
 
 /// The request methods we recognise (RFC 9110 9.3), each with the space that ends it.
 const METHODS: [&str; 6] = ["GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS "];
 
 /// Reads what the client sends after the handshake and answers it; ends the connection.
-pub(super) fn answer(
+pub(super) fn answer<W: Read + Write>(
     server: &mut Server,
-    stream: &mut TcpStream,
+    wire: &mut W,
     trace: bool,
     lang: Lang,
 ) -> Result<Ending, Error> {
     let mut pending = Vec::new();
+    let (mut records, mut bytes) = (0, 0);
     loop {
-        let received = match server.receive(stream) {
-            // A client that stays quiet after the handshake is closed politely, not failed.
-            Err(e) if e.is_timeout() => return close(server, stream),
+        let received = match server.receive(wire) {
+            // A client that stays quiet after the handshake is closed politely, not failed;
+            // one that stops in the middle of a request has failed to send it.
+            Err(e) if e.is_timeout() && pending.is_empty() => return close(server, wire),
             // Browsers and many scripts close without close_notify: the session was fine.
             Err(Error::UnexpectedEof) => return Ok(Ending::ClientClosedWithoutCloseNotify),
             other => other?,
@@ -53,27 +61,54 @@ pub(super) fn answer(
         print_trace(server.conn_mut(), trace, lang);
         let Some(data) = received else {
             // close_notify is answered with close_notify (RFC 5246 7.2.1).
-            return close(server, stream);
+            return close(server, wire);
         };
+        (records, bytes) = (records + 1, bytes + data.len());
+        if records == TRACED_RECORDS || (bytes >= TRACED_BYTES && bytes - data.len() < TRACED_BYTES)
+        {
+            stop_tracing(server, records, bytes);
+        }
+        let scanned = pending.len();
         pending.extend_from_slice(&data);
-        match classify(&pending) {
+        match classify(&pending, scanned) {
             Arriving::Incomplete => {}
             Arriving::Http(request) => {
                 let response = respond(server, &request);
-                server.send(stream, &response)?;
-                return close(server, stream);
+                server.send(wire, &response)?;
+                return close(server, wire);
+            }
+            Arriving::TooLong => {
+                let response = too_long(&pending);
+                server.send(wire, &response)?;
+                return close(server, wire);
             }
             Arriving::Other => {
-                server.send(stream, &pending)?;
+                server.send(wire, &pending)?;
                 pending.clear();
             }
         }
     }
 }
 
+/// The trace stops here, and says so.
+fn stop_tracing(server: &mut Server, records: usize, bytes: usize) {
+    let conn = server.conn_mut();
+    let side = conn.side();
+    let trace = conn.trace();
+    trace.note(side, || {
+        phrase!(
+            "the trace stops here, after {} records and {} bytes of application data: the \
+             connection goes on, untraced, so that its memory stays bounded",
+            records,
+            bytes
+        )
+    });
+    trace.stop();
+}
+
 /// close_notify from us: the connection ends cleanly.
-fn close(server: &mut Server, stream: &mut TcpStream) -> Result<Ending, Error> {
-    server.close(stream)?;
+fn close<W: Write>(server: &mut Server, wire: &mut W) -> Result<Ending, Error> {
+    server.close(wire)?;
     Ok(Ending::Closed)
 }
 
@@ -83,6 +118,8 @@ enum Arriving {
     Incomplete,
     /// A whole HTTP request's head.
     Http(Request),
+    /// A request head longer than `MAX_HEAD`.
+    TooLong,
     /// Not HTTP: to be echoed.
     Other,
 }
@@ -96,19 +133,94 @@ struct Request {
     accept_language: String,
 }
 
-fn classify(pending: &[u8]) -> Arriving {
+/// What `pending` is; the bytes before `scanned` were looked at already (the end of the
+/// head is searched for in the new bytes only, and the three before them).
+fn classify(pending: &[u8], scanned: usize) -> Arriving {
     if METHODS.iter().any(|m| m.as_bytes().starts_with(pending)) {
         return Arriving::Incomplete;
     }
     if !METHODS.iter().any(|m| pending.starts_with(m.as_bytes())) {
         return Arriving::Other;
     }
-    let ended =
-        pending.windows(4).any(|w| w == b"\r\n\r\n") || pending.windows(2).any(|w| w == b"\n\n");
-    if !ended && pending.len() < MAX_REQUEST {
-        return Arriving::Incomplete;
+    let from = scanned.saturating_sub(3);
+    let tail = &pending[from..];
+    let ended = tail.windows(4).any(|w| w == b"\r\n\r\n") || tail.windows(2).any(|w| w == b"\n\n");
+    match (ended, pending.len() > MAX_HEAD) {
+        (true, _) => Arriving::Http(parse(&String::from_utf8_lossy(pending))),
+        (false, true) => Arriving::TooLong,
+        (false, false) => Arriving::Incomplete,
     }
-    Arriving::Http(parse(&String::from_utf8_lossy(pending)))
+}
+
+/// Whether `first` (the first bytes a client sent on the TLS port) is the start of an HTTP
+/// request in the clear. No TLS record starts with a capital letter (its first byte is its
+/// content type: 20 to 24).
+pub(super) fn starts_like_a_method(first: &[u8]) -> bool {
+    !first.is_empty()
+        && METHODS
+            .iter()
+            .any(|m| m.as_bytes().starts_with(first) || first.starts_with(m.as_bytes()))
+}
+
+/// An HTTP request sent in the clear to the TLS port (`http://` typed for `https://`): read
+/// its head (as much as arrives, up to `MAX_HEAD`), answer 400 in the clear, saying what to
+/// type instead. There is no TLS here to explain.
+pub(super) fn answer_plain_http<W: Read + Write>(wire: &mut W) -> Result<Ending, Error> {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 2048];
+    while head.len() <= MAX_HEAD {
+        let scanned = head.len();
+        let got = match wire.read(&mut buf) {
+            Ok(0) => break,
+            Ok(got) => got,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        head.extend_from_slice(&buf[..got]);
+        if !matches!(classify(&head, scanned), Arriving::Incomplete) {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&head);
+    let host = text
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("host")
+                .then(|| value.trim().to_string())
+        })
+        .filter(|host| {
+            host.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or_else(|| "HOST:PORT".to_string());
+    let body = format!(
+        "This port speaks TLS 1.2, not plain HTTP: ask for https://{host}/ instead of \
+         http://{host}/ (tls12-sim serve).\n"
+    );
+    let response = format!(
+        "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    wire.write_all(response.as_bytes())?;
+    wire.flush()?;
+    Ok(Ending::PlainHttp)
+}
+
+/// The answer to a request head longer than `MAX_HEAD`: 431 (RFC 6585 5).
+fn too_long(pending: &[u8]) -> Vec<u8> {
+    let request = parse(&String::from_utf8_lossy(
+        &pending[..pending.len().min(MAX_HEAD)],
+    ));
+    let body = format!("the request head is longer than {MAX_HEAD} bytes\n");
+    response(
+        "431 Request Header Fields Too Large",
+        "text/plain; charset=utf-8",
+        body.as_bytes(),
+        &request,
+    )
 }
 
 /// The request line and the two headers the answer looks at.
@@ -247,7 +359,7 @@ fn connection_page(server: &Server, lang: Lang) -> String {
     let facts = vec![
         (say(lang, &phrase!("suite")), suite.to_string()),
         (
-            "extended master secret".to_string(),
+            say(lang, &phrase!("extended master secret")),
             say(lang, &yes_no(conn.extended_master_secret())),
         ),
         (
@@ -336,7 +448,7 @@ mod tests {
     use super::*;
 
     fn request(text: &str) -> Request {
-        match classify(text.as_bytes()) {
+        match classify(text.as_bytes(), 0) {
             Arriving::Http(request) => request,
             _ => panic!("not a whole request: {text:?}"),
         }
@@ -353,13 +465,13 @@ mod tests {
             "GET / HTTP/1.1\r\nHost: x\r\n",
         ] {
             assert!(
-                matches!(classify(part.as_bytes()), Arriving::Incomplete),
+                matches!(classify(part.as_bytes(), 0), Arriving::Incomplete),
                 "{part:?}"
             );
         }
         for other in ["hello\n", "GETTING", "x"] {
             assert!(
-                matches!(classify(other.as_bytes()), Arriving::Other),
+                matches!(classify(other.as_bytes(), 0), Arriving::Other),
                 "{other:?}"
             );
         }
@@ -369,6 +481,35 @@ mod tests {
             ("/trace.json", "lang=ja")
         );
         assert_eq!(r.accept, "text/html");
+    }
+
+    #[test]
+    fn the_end_of_the_head_is_found_when_it_arrives_in_pieces() {
+        // Byte by byte, each time looking at the new byte only (and the three before it).
+        let whole = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        for end in 1..whole.len() {
+            assert!(
+                matches!(classify(&whole[..end], end - 1), Arriving::Incomplete),
+                "{end}"
+            );
+        }
+        let last = whole.len() - 1;
+        assert!(matches!(classify(whole, last), Arriving::Http(_)));
+        // A head that never ends is refused once it is longer than MAX_HEAD.
+        let mut long = b"GET / HTTP/1.1\r\nX: ".to_vec();
+        long.resize(MAX_HEAD + 1, b'a');
+        assert!(matches!(classify(&long, 100), Arriving::TooLong));
+        assert!(too_long(&long).starts_with(b"HTTP/1.0 431 Request Header Fields Too Large"));
+    }
+
+    #[test]
+    fn a_request_in_the_clear_is_told_apart_from_a_tls_record() {
+        for first in ["G", "GET / HT", "HEAD /", "OPTIONS"] {
+            assert!(starts_like_a_method(first.as_bytes()), "{first}");
+        }
+        for first in [&[0x16, 0x03, 0x01][..], b"", b"hello", b"get /"] {
+            assert!(!starts_like_a_method(first), "{first:?}");
+        }
     }
 
     #[test]

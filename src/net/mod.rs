@@ -16,6 +16,7 @@
 mod connect;
 mod files;
 mod http;
+mod peer;
 mod serve;
 
 pub use connect::{ConnectOptions, connect};
@@ -40,6 +41,9 @@ pub enum Ending {
     /// The client closed the TCP connection without sending a single byte: a browser's spare
     /// connection, or a port check. Not a TLS session at all.
     NothingSent,
+    /// The client sent an HTTP request in the clear (`http://` for `https://`): it was
+    /// answered with a 400 that says so. Not a TLS session either.
+    PlainHttp,
 }
 
 /// Prints the events of a side's trace not printed yet (to standard error), when `print`.

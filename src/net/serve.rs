@@ -9,11 +9,13 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Sender};
 use std::time::Duration;
 
 use super::files::{write_html, write_keylog};
 use super::http;
-use super::{Ending, print_trace, seconds};
+use super::peer::Peer;
+use super::{Ending, print_trace};
 use crate::error::Error;
 use crate::messages::extensions::protocol_name;
 use crate::phrase;
@@ -62,14 +64,16 @@ pub struct ServedConnection {
     pub suite: Option<CipherSuite>,
     /// The application protocol chosen by ALPN, if the client offered one we speak.
     pub alpn_protocol: Option<Vec<u8>>,
+    /// Whether the client sent anything at all.
+    pub client_spoke: bool,
     /// How it ended, or the error that ended it.
     pub result: Result<Ending, Error>,
 }
 
-/// Listens and serves connections, each on its own thread; with `once`, serves on this thread
-/// and returns the outcome of the first connection that sends a ClientHello. Prints
-/// `listening on ADDRESS` on standard output when ready, and one line per connection on
-/// standard error.
+/// Listens and serves connections, each on its own thread; with `once`, returns the outcome
+/// of the first connection that speaks TLS (a spare connection left open, or a plain-HTTP
+/// request, does not count and does not hold it up). Prints `listening on ADDRESS` on
+/// standard output when ready, and one line per connection on standard error.
 pub fn serve(options: ServeOptions) -> Result<ServedConnection, Error> {
     let listener = TcpListener::bind(&options.listen).map_err(|e| {
         Error::Config(phrase!(
@@ -84,26 +88,48 @@ pub fn serve(options: ServeOptions) -> Result<ServedConnection, Error> {
     let _ = writeln!(std::io::stdout(), "listening on {address}");
     let _ = std::io::stdout().flush();
     let options = Arc::new(options);
-    let open = Arc::new(AtomicUsize::new(0));
-    for number in 1.. {
-        let (stream, peer) = match listener.accept() {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                log(&format!("accept failed: {e}"));
-                continue;
-            }
-        };
-        if options.once {
-            let served = serve_connection(stream, &options);
-            log(&outcome_line(number, peer, &served));
-            if !matches!(served.result, Ok(Ending::NothingSent)) {
-                return Ok(served);
-            }
-        } else {
-            hand_over(stream, peer, number, &options, &open);
+    if !options.once {
+        accept_loop(&listener, &options, None);
+    }
+    let (report, outcomes) = mpsc::channel();
+    let looping = Arc::clone(&options);
+    std::thread::Builder::new()
+        .name("accept".into())
+        .spawn(move || accept_loop(&listener, &looping, Some(report)))?;
+    for served in outcomes {
+        if served.client_spoke && !matches!(served.result, Ok(Ending::PlainHttp)) {
+            return Ok(served);
         }
     }
-    unreachable!("the accept loop only ends by returning")
+    Err(Error::Internal(phrase!("the accept loop ended")))
+}
+
+/// Accepts for ever, handing each connection to a thread of its own; each outcome goes to
+/// `report` when there is one. An accept that fails (out of file descriptors, say) is logged
+/// once per run of failures, and the loop waits a little before trying again.
+fn accept_loop(
+    listener: &TcpListener,
+    options: &Arc<ServeOptions>,
+    report: Option<Sender<ServedConnection>>,
+) -> ! {
+    let open = Arc::new(AtomicUsize::new(0));
+    let mut failing = false;
+    for number in 1.. {
+        match listener.accept() {
+            Ok((stream, peer)) => {
+                failing = false;
+                hand_over(stream, peer, number, options, &open, report.clone());
+            }
+            Err(e) => {
+                if !failing {
+                    log(&format!("accept failed: {e} (trying again every 100 ms)"));
+                }
+                failing = true;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+    unreachable!("the accept loop does not end")
 }
 
 /// Gives a connection its own thread, unless `max_connections` are open already: then it is
@@ -114,6 +140,7 @@ fn hand_over(
     number: u64,
     options: &Arc<ServeOptions>,
     open: &Arc<AtomicUsize>,
+    report: Option<Sender<ServedConnection>>,
 ) {
     if open.fetch_add(1, Ordering::SeqCst) >= options.max_connections {
         open.fetch_sub(1, Ordering::SeqCst);
@@ -131,6 +158,9 @@ fn hand_over(
             let _slot = slot;
             let served = serve_connection(stream, &options);
             log(&outcome_line(number, peer, &served));
+            if let Some(report) = report {
+                let _ = report.send(served);
+            }
         });
     if let Err(e) = spawned {
         log(&format!(
@@ -165,6 +195,9 @@ fn outcome_line(number: u64, peer: SocketAddr, served: &ServedConnection) -> Str
         Ok(Ending::NothingSent) => {
             "closed by the client before any data (a spare connection or a port check)".into()
         }
+        Ok(Ending::PlainHttp) => {
+            "plain HTTP, not TLS: answered 400 with a pointer to https://".into()
+        }
         Err(e) => format!("failed: {e}"),
     };
     let alpn = match &served.alpn_protocol {
@@ -175,7 +208,7 @@ fn outcome_line(number: u64, peer: SocketAddr, served: &ServedConnection) -> Str
 }
 
 /// One connection: handshake, then application data until the client closes.
-fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConnection {
+fn serve_connection(stream: TcpStream, options: &ServeOptions) -> ServedConnection {
     let config = ServerConfig {
         suites: options.suites.clone(),
         identity: Identity {
@@ -189,29 +222,26 @@ fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConn
         alpn_protocols: http::ALPN_PROTOCOLS.iter().map(|p| p.to_string()).collect(),
         alpn_optional: options.alpn_optional,
     };
+    let failed = |e: Error| ServedConnection {
+        suite: None,
+        alpn_protocol: None,
+        client_spoke: false,
+        result: Err(e),
+    };
+    let mut peer = match Peer::new(stream, options.read_timeout) {
+        Ok(peer) => peer,
+        Err(e) => return failed(e),
+    };
     let rng = match RoleRng::from_os(Side::Server) {
         Ok(rng) => rng,
-        Err(e) => {
-            return ServedConnection {
-                suite: None,
-                alpn_protocol: None,
-                result: Err(e),
-            };
-        }
+        Err(e) => return failed(e),
     };
     // Always traced: a browser that asks for a page gets the page of this very connection.
     let mut server = Server::new(config, rng, Clock::System, true);
-    let result = serve_steps(&mut server, &mut stream, options).map_err(|e| {
-        e.timeout_as(|| {
-            phrase!(
-                "no data from the client for {}",
-                seconds(options.read_timeout)
-            )
-        })
-    });
+    let result = serve_steps(&mut server, &mut peer, options).map_err(|e| peer.explain(e));
     print_trace(server.conn_mut(), options.trace, options.lang);
     write_keylog(server.conn(), options.keylog.as_deref());
-    if !matches!(result, Ok(Ending::NothingSent)) {
+    if !matches!(result, Ok(Ending::NothingSent | Ending::PlainHttp)) {
         let outcome = result.as_ref().map(|_| ());
         write_html(
             server.conn(),
@@ -220,37 +250,62 @@ fn serve_connection(mut stream: TcpStream, options: &ServeOptions) -> ServedConn
             options.lang,
         );
     }
-    let _ = stream.shutdown(std::net::Shutdown::Both);
+    let client_spoke = peer.spoke();
+    peer.linger_and_close();
     ServedConnection {
         suite: server.conn().negotiated_suite(),
         alpn_protocol: server.alpn_protocol().map(<[u8]>::to_vec),
+        client_spoke,
         result,
     }
 }
 
 /// The handshake, then what the client asks for (see `http`): an HTTP request gets its answer,
-/// anything else is echoed back.
+/// anything else is echoed back. The whole handshake must be done within the read timeout
+/// (each wait is bounded by it too), so a client that trickles a byte at a time cannot keep
+/// its thread.
 fn serve_steps(
     server: &mut Server,
-    stream: &mut TcpStream,
+    peer: &mut Peer,
     options: &ServeOptions,
 ) -> Result<Ending, Error> {
-    stream.set_read_timeout(Some(options.read_timeout))?;
-    stream.set_write_timeout(Some(options.read_timeout))?;
-    if nothing_sent(stream)? {
-        return Ok(Ending::NothingSent);
+    match first_bytes(peer)? {
+        FirstBytes::None => return Ok(Ending::NothingSent),
+        FirstBytes::PlainHttp => return http::answer_plain_http(peer),
+        FirstBytes::Other => {}
     }
-    server.answer_hello(stream)?;
+    peer.set_deadline(Some(options.read_timeout));
+    server.answer_hello(peer)?;
     print_trace(server.conn_mut(), options.trace, options.lang);
-    server.finish(stream)?;
+    server.finish(peer)?;
     print_trace(server.conn_mut(), options.trace, options.lang);
     write_keylog(server.conn(), options.keylog.as_deref());
-    http::answer(server, stream, options.trace, options.lang)
+    peer.set_deadline(None);
+    http::answer(server, peer, options.trace, options.lang)
 }
 
-/// Whether the client closed the connection before sending a byte (waits for the first byte,
-/// and leaves it where the handshake will read it).
-fn nothing_sent(stream: &TcpStream) -> Result<bool, Error> {
-    let mut first = [0u8; 1];
-    Ok(stream.peek(&mut first)? == 0)
+/// What the client's first bytes say, before the handshake reads them.
+enum FirstBytes {
+    /// It closed the connection without sending a byte.
+    None,
+    /// An HTTP request in the clear: `http://` typed for `https://`.
+    PlainHttp,
+    /// Anything else (a TLS record, we hope): the handshake reads it.
+    Other,
+}
+
+/// Waits for the client's first bytes and looks at them, leaving them where the handshake
+/// will read them. A TLS record starts with its content type (22 for a handshake); a request
+/// in the clear starts with a method in capitals.
+fn first_bytes(peer: &mut Peer) -> Result<FirstBytes, Error> {
+    let mut first = [0u8; 8];
+    let seen = peer.peek(&mut first)?;
+    if seen == 0 {
+        return Ok(FirstBytes::None);
+    }
+    Ok(if http::starts_like_a_method(&first[..seen]) {
+        FirstBytes::PlainHttp
+    } else {
+        FirstBytes::Other
+    })
 }
