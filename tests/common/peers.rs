@@ -183,8 +183,12 @@ pub fn ems_word(ems: bool) -> &'static str {
     if ems { "yes" } else { "no" }
 }
 
+/// A fresh directory under target/test-tmp, its own for each call: tests of one binary run at
+/// once, and two that shared a directory would read each other's half-written files.
 pub fn tempdir(name: &str) -> PathBuf {
-    let dir = manifest("target/test-tmp").join(format!("{name}-{}", std::process::id()));
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = manifest("target/test-tmp").join(format!("{name}-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
