@@ -394,41 +394,7 @@ impl Conn {
 
     /// The key block and the four values cut from it (RFC 5246 6.3), into the trace.
     fn trace_session_keys(&mut self, suite: CipherSuite, block: &[u8], keys: &SessionKeys) {
-        let side = self.side;
-        let (key_len, key_bits) = (suite.key_len(), suite.key_len() * 8);
-        self.trace.secret(side, "key_block", block, || {
-            phrase!(
-                "PRF-{}(master_secret, \"key expansion\", server_random + client_random), {} \
-                 bytes",
-                suite.hash().name(),
-                block.len()
-            )
-        });
-        self.trace
-            .secret(side, "client_write_key", &keys.client_write_key, || {
-                phrase!(
-                    "key_block[0..{}]: AES-{} key, client to server",
-                    key_len,
-                    key_bits
-                )
-            });
-        self.trace
-            .secret(side, "server_write_key", &keys.server_write_key, || {
-                phrase!(
-                    "key_block[{}..{}]: AES-{} key, server to client",
-                    key_len,
-                    2 * key_len,
-                    key_bits
-                )
-            });
-        self.trace
-            .secret(side, "client_write_iv", &keys.client_write_iv, || {
-                phrase!("next 4 bytes: implicit nonce part (salt), client to server")
-            });
-        self.trace
-            .secret(side, "server_write_iv", &keys.server_write_iv, || {
-                phrase!("last 4 bytes: implicit nonce part (salt), server to client")
-            });
+        trace_session_keys(&mut self.trace, self.side, suite, block, keys);
     }
 
     /// verify_data for `label` over the transcript so far (RFC 5246 7.4.9).
@@ -565,6 +531,47 @@ impl Conn {
         self.record
             .send_alert(wire, Alert::close_notify(), &mut self.trace)
     }
+}
+
+/// The key block and the four values cut from it (RFC 5246 6.3), into `trace` as `side`
+/// derived them (the passive observer traces the same values when it holds the keys).
+pub(crate) fn trace_session_keys(
+    trace: &mut Trace,
+    side: Side,
+    suite: CipherSuite,
+    block: &[u8],
+    keys: &SessionKeys,
+) {
+    let (key_len, key_bits) = (suite.key_len(), suite.key_len() * 8);
+    trace.secret(side, "key_block", block, || {
+        phrase!(
+            "PRF-{}(master_secret, \"key expansion\", server_random + client_random), {} \
+             bytes",
+            suite.hash().name(),
+            block.len()
+        )
+    });
+    trace.secret(side, "client_write_key", &keys.client_write_key, || {
+        phrase!(
+            "key_block[0..{}]: AES-{} key, client to server",
+            key_len,
+            key_bits
+        )
+    });
+    trace.secret(side, "server_write_key", &keys.server_write_key, || {
+        phrase!(
+            "key_block[{}..{}]: AES-{} key, server to client",
+            key_len,
+            2 * key_len,
+            key_bits
+        )
+    });
+    trace.secret(side, "client_write_iv", &keys.client_write_iv, || {
+        phrase!("next 4 bytes: implicit nonce part (salt), client to server")
+    });
+    trace.secret(side, "server_write_iv", &keys.server_write_iv, || {
+        phrase!("last 4 bytes: implicit nonce part (salt), server to client")
+    });
 }
 
 /// One NSS key log line (the format Wireshark, curl and browsers use):

@@ -70,6 +70,7 @@ pub mod demo_pki;
 pub mod error;
 pub mod event;
 pub mod key_exchange;
+pub mod keylog;
 pub mod messages;
 pub mod observer;
 pub mod phrase;
@@ -83,6 +84,9 @@ pub mod suites;
 pub mod transcript;
 pub mod wire;
 
+// ---- between layers 1 and 2, recordings: capture files, read and written ----
+pub mod capture;
+
 // ---- layer 2, measurement: what things cost ----
 pub mod bench;
 
@@ -91,6 +95,7 @@ pub mod labs;
 pub mod render;
 
 // ---- layer 4, applications ----
+pub mod inspect;
 pub mod load;
 pub mod net;
 

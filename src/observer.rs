@@ -11,33 +11,48 @@
 //! - holding the master secret (an NSS key log), it decrypts any session.
 //!
 //! The tests use it to check recorded sessions from outside (Go's, OpenSSL's) against our PRF
-//! and record layer, message by message.
+//! and record layer, message by message; `tls12-sim inspect` (`crate::capture`) feeds it the two
+//! byte streams of each TCP connection of a capture file, as they were reassembled
+//! ([`Observer::feed`]), and shows the events it records with the same renderers as a
+//! simulated run. Those events are the sender's account of each record and message (`side ==
+//! from`, as a simulated run's are); the secrets it derives and the checks it makes are filed
+//! under the side that made the same computation in the real connection.
+//!
+//! What it does not speak it names instead of misreading: SSL 3.0, TLS 1.0 and 1.1, TLS 1.3, a
+//! suite this program does not implement, renegotiation. Those records are listed, not opened.
 
 use rsa::{Pkcs1v15Encrypt, RsaPrivateKey};
 
+use crate::codec::{Field, Labelled, Reader};
 use crate::error::Error;
+use crate::event::{Event, GcmDetails, Key, Trace};
+use crate::keylog::KeyLog;
 use crate::messages::alert::Alert;
 use crate::messages::certificate::Certificate;
 use crate::messages::certificate_request::CertificateRequest;
 use crate::messages::certificate_verify::CertificateVerify;
+use crate::messages::change_cipher_spec::ChangeCipherSpec;
 use crate::messages::client_hello::ClientHello;
 use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
+use crate::messages::extensions::SUPPORTED_VERSIONS;
 use crate::messages::finished::Finished;
 use crate::messages::hello_request::HelloRequest;
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
-use crate::messages::{HandshakeMessage, HandshakeType, handshake_type_name};
+use crate::messages::{HandshakeMessage, HandshakeType, TLS1_2, handshake_type_name, version_name};
 use crate::phrase;
+use crate::phrase::Phrase;
 use crate::prf::{self, CLIENT_FINISHED, SERVER_FINISHED, SessionKeys};
 use crate::record::{
-    ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, Direction, HANDSHAKE, take_handshake_message,
+    ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, Direction, HANDSHAKE, MAX_CIPHERTEXT,
+    RECORD_HEADER_LEN, take_handshake_message,
 };
 use crate::rng::{RoleRng, Side};
-use crate::suites::{CipherSuite, KeyExchange};
+use crate::suites::{CipherSuite, KeyExchange, describe_suite_id};
 use crate::transcript::Transcript;
 use crate::wire::Flow;
-use crate::{key_exchange, pki};
+use crate::{conn, key_exchange, pki};
 
 /// What the observer holds.
 pub enum ObserverKey<'a> {
@@ -49,6 +64,27 @@ pub enum ObserverKey<'a> {
     MasterSecret([u8; 48]),
     /// The client's ephemeral X25519 private key (as Go's test recordings publish it).
     ClientEcdhPrivateKey([u8; 32]),
+    /// A key log (a file, or a capture's Decryption Secrets Block), looked up by the session's
+    /// client random; and the server's RSA private key for the sessions the key log lacks.
+    KeyLog {
+        /// The master secrets, by client random.
+        keylog: &'a KeyLog,
+        /// The server's private key, if the observer holds it too.
+        server_key: Option<&'a RsaPrivateKey>,
+    },
+}
+
+/// Where the master secret that opened a session came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opener {
+    /// A key log's `CLIENT_RANDOM` line.
+    KeyLog,
+    /// The server's private key decrypted the RSA pre-master secret.
+    ServerPrivateKey,
+    /// The master secret was given (a key log line, picked by the caller).
+    MasterSecret,
+    /// An ephemeral X25519 private key recomputed the ECDHE pre-master secret.
+    EphemeralKey,
 }
 
 /// One record as seen on the wire, and its plaintext if the observer could get it.
@@ -81,6 +117,9 @@ pub struct Observation {
     pub server_hello: Option<ServerHello>,
     /// The suite the ServerHello chose, if this program implements it.
     pub suite: Option<CipherSuite>,
+    /// The protocol version the server chose (its ServerHello, or the ServerHello's
+    /// supported_versions for TLS 1.3).
+    pub version: Option<u16>,
     /// Both hellos carried extended_master_secret (RFC 7627).
     pub extended_master_secret: bool,
     /// The server's certificate chain (DER): sent in the clear, so anyone on the path has it.
@@ -100,6 +139,10 @@ pub struct Observation {
     pub session_hash: Option<Vec<u8>>,
     /// The master secret: derived from the pre-master secret, or given by the key log.
     pub master_secret: Option<Vec<u8>>,
+    /// Where the master secret came from.
+    pub opened_by: Option<Opener>,
+    /// Why the session's protected records could not be opened, when they could not.
+    pub not_opened: Option<Phrase>,
     /// The key block the master secret expands to (RFC 5246 6.3).
     pub key_block: Option<Vec<u8>>,
     /// verify_data as sent in the client's Finished.
@@ -117,13 +160,37 @@ pub struct Observation {
     pub alerts: Vec<(Side, Alert)>,
     /// Protected records the observer could not open.
     pub unreadable_records: usize,
+    /// What this connection uses that this program does not speak (a version, a suite,
+    /// renegotiation), in words; the records after that point are listed, not opened.
+    pub unsupported: Option<Phrase>,
+    /// The server resumed an earlier session (an abbreviated handshake, RFC 5246 7.3).
+    pub resumed: bool,
+    /// A second handshake began inside the connection (renegotiation, RFC 5746).
+    pub renegotiation: bool,
+    /// Where the observer stopped following the connection, and why (bytes that are not TLS
+    /// records, a gap in the capture).
+    pub stopped: Option<Phrase>,
+    /// Handshake messages it read but could not decode, each with the reason; they are shown
+    /// undecoded and the observer goes on.
+    pub undecoded: Vec<Phrase>,
+}
+
+impl Observation {
+    /// Both Finished messages were read and each equals what the observer computed: the keys
+    /// are right, and both sides saw the same handshake.
+    pub fn finished_verified(&self) -> bool {
+        self.client_verify_data.is_some()
+            && self.server_verify_data.is_some()
+            && self.client_verify_data == self.expected_client_verify_data
+            && self.server_verify_data == self.expected_server_verify_data
+    }
 }
 
 /// One direction, as the observer follows it.
 enum Stream {
     Plaintext,
     Keys(Direction),
-    /// Protected, and we do not have the keys.
+    /// Protected, and we do not have the keys (or do not speak the protection).
     Opaque,
 }
 
@@ -134,6 +201,16 @@ struct State<'a> {
     streams: [Stream; 2],
     pending: [Option<Direction>; 2],
     handshake_bytes: [Vec<u8>; 2],
+    trace: Trace,
+    /// Who sent the last record: a record from the other side starts a new flight.
+    last_sender: Option<Side>,
+    /// Each side's Finished has been read (a ClientHello after both is renegotiation).
+    finished: [bool; 2],
+    /// Protected records not opened in a row, from the last sender: told as one note.
+    sealed_run: (usize, usize),
+    /// What the receiver of the record being read checks once it has it (a Finished, a
+    /// signature): traced after the record, as the receiver would.
+    after_record: Vec<Event>,
 }
 
 fn index(side: Side) -> usize {
@@ -143,51 +220,194 @@ fn index(side: Side) -> usize {
     }
 }
 
-/// Follows a recorded connection.
+/// Follows a recorded connection given as flows (each a run of whole records of one side).
 pub fn observe(flows: &[Flow], key: ObserverKey<'_>) -> Result<Observation, Error> {
-    let mut state = State {
-        key,
-        obs: Observation::default(),
-        transcript: Transcript::new(),
-        streams: [Stream::Plaintext, Stream::Plaintext],
-        pending: [None, None],
-        handshake_bytes: [Vec::new(), Vec::new()],
-    };
+    let mut observer = Observer::new(key, false);
     for flow in flows {
-        let mut rest = flow.bytes.as_slice();
-        while !rest.is_empty() {
-            if rest.len() < 5 {
+        observer.feed(flow.from, &flow.bytes)?;
+        match observer.waiting(flow.from) {
+            0 => {}
+            1..RECORD_HEADER_LEN => {
                 return Err(Error::BadRecording(phrase!(
                     "recording ends inside a record header"
                 )));
             }
-            let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
-            let Some(record) = rest.get(..5 + len) else {
+            _ => {
                 return Err(Error::BadRecording(phrase!(
                     "recording ends inside a record"
                 )));
-            };
-            rest = &rest[5 + len..];
-            state.record(flow.from, record)?;
+            }
         }
     }
-    Ok(state.obs)
+    Ok(observer.finish().0)
+}
+
+/// The observer of one connection, fed each side's bytes as they arrived: records are read
+/// as soon as they are whole, and a record may arrive in any number of pieces.
+pub struct Observer<'a> {
+    state: State<'a>,
+    /// Bytes of each side not yet making a whole record.
+    partial: [Vec<u8>; 2],
+}
+
+impl<'a> Observer<'a> {
+    /// An observer holding `key`; with `trace`, it records the events the renderers show.
+    pub fn new(key: ObserverKey<'a>, trace: bool) -> Self {
+        let mut state = State {
+            key,
+            obs: Observation::default(),
+            transcript: Transcript::new(),
+            streams: [Stream::Plaintext, Stream::Plaintext],
+            pending: [None, None],
+            handshake_bytes: [Vec::new(), Vec::new()],
+            trace: Trace::new(trace),
+            last_sender: None,
+            finished: [false, false],
+            sealed_run: (0, 0),
+            after_record: Vec::new(),
+        };
+        state.trace.note(Side::Client, || {
+            phrase!(
+                "recorded, not simulated: every record below was captured on the wire. Each is \
+                 shown as its sender sent it; every secret and check is the observer's own \
+                 computation, filed under the side that made it in the real connection"
+            )
+        });
+        Observer {
+            state,
+            partial: [Vec::new(), Vec::new()],
+        }
+    }
+
+    /// The next `bytes` that `from` sent. Whole records are read at once; the rest waits for
+    /// more. Once the observer has stopped (see [`Observation::stopped`]) it ignores the rest;
+    /// the error that stopped it is returned once.
+    pub fn feed(&mut self, from: Side, bytes: &[u8]) -> Result<(), Error> {
+        if self.state.obs.stopped.is_some() {
+            return Ok(());
+        }
+        let d = index(from);
+        self.partial[d].extend_from_slice(bytes);
+        let buffer = std::mem::take(&mut self.partial[d]);
+        let mut at = 0;
+        let result = loop {
+            let Some(header) = buffer.get(at..at + RECORD_HEADER_LEN) else {
+                break Ok(());
+            };
+            if let Some(why) = not_a_record(header) {
+                break Err(Error::BadRecording(why));
+            }
+            let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+            let Some(record) = buffer.get(at..at + RECORD_HEADER_LEN + len) else {
+                break Ok(());
+            };
+            if let Err(e) = self.state.record(from, record) {
+                break Err(e);
+            }
+            at += record.len();
+        };
+        self.partial[d] = buffer;
+        self.partial[d].drain(..at);
+        result.inspect_err(|e| self.state.stop(from, e.reason()))
+    }
+
+    /// A hole in what `from` sent (the capture lost a segment): its later bytes cannot be cut
+    /// into records, so the observer stops following the connection here.
+    pub fn gap(&mut self, from: Side, missing: u64) {
+        if self.state.obs.stopped.is_none() {
+            self.state.stop(
+                from,
+                phrase!(
+                    "{} bytes the {} sent are missing from the capture: its records cannot be \
+                     told apart after them",
+                    missing,
+                    from.phrase()
+                ),
+            );
+        }
+    }
+
+    /// How many bytes of `from` wait for the rest of their record.
+    pub fn waiting(&self, from: Side) -> usize {
+        self.partial[index(from)].len()
+    }
+
+    /// Everything learned, and the events recorded (empty without `trace`). Bytes still
+    /// waiting for the rest of their record are noted: the capture ended inside a record.
+    pub fn finish(mut self) -> (Observation, Vec<Event>) {
+        self.state.end_sealed_run();
+        for side in [Side::Client, Side::Server] {
+            let waiting = self.partial[index(side)].len();
+            if waiting > 0 && self.state.obs.stopped.is_none() {
+                self.state.trace.note(side, || {
+                    phrase!(
+                        "the capture ends inside a record: {} bytes of it arrived",
+                        waiting
+                    )
+                });
+            }
+        }
+        (self.state.obs, self.state.trace.take())
+    }
+}
+
+/// Why a record header cannot be one, if it cannot: a content type that TLS does not have, a
+/// version that is not 3.x, or a length over the largest record (RFC 5246 6.2.3).
+fn not_a_record(header: &[u8]) -> Option<Phrase> {
+    let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+    if header[0] & 0x80 != 0 && header[2] == 1 {
+        return Some(phrase!(
+            "an SSL 2.0-format ClientHello: this program reads TLS records only"
+        ));
+    }
+    if !(CHANGE_CIPHER_SPEC..=APPLICATION_DATA).contains(&header[0]) || header[1] != 3 {
+        return Some(phrase!(
+            "bytes that are not a TLS record header: {}",
+            hex::encode(header)
+        ));
+    }
+    (len > MAX_CIPHERTEXT).then(|| {
+        phrase!(
+            "a record length of {} bytes, over the largest a record may have ({})",
+            len,
+            MAX_CIPHERTEXT
+        )
+    })
 }
 
 impl State<'_> {
+    /// Stops following the connection: why, said once, under the side it concerns.
+    fn stop(&mut self, side: Side, why: Phrase) {
+        self.end_sealed_run();
+        let shown = why.clone();
+        self.trace.note(side, || {
+            phrase!(
+                "the observer stops following the connection here: {}",
+                shown
+            )
+        });
+        self.obs.stopped = Some(why);
+    }
+
+    /// One whole record from `from`: opened if the observer can, then what it carries.
     fn record(&mut self, from: Side, record: &[u8]) -> Result<(), Error> {
+        if self.last_sender != Some(from) {
+            self.end_sealed_run();
+            self.last_sender = Some(from);
+            self.trace.push(|| Event::Flight {
+                side: from,
+                call: match from {
+                    Side::Client => "recorded client flight",
+                    Side::Server => "recorded server flight",
+                },
+                reads: "",
+                sends: "",
+            });
+        }
         let content_type = record[0];
         let version = u16::from_be_bytes([record[1], record[2]]);
-        let fragment = record[5..].to_vec();
-        let d = index(from);
-        let (protected, plaintext) = match &mut self.streams[d] {
-            Stream::Plaintext => (false, Some(fragment)),
-            Stream::Keys(direction) => (true, direction.open(content_type, version, fragment).ok()),
-            Stream::Opaque => (true, None),
-        };
-        if protected && plaintext.is_none() {
-            self.obs.unreadable_records += 1;
-        }
+        let (protected, opened) = self.open(from, content_type, version, record)?;
+        let plaintext = opened.as_ref().map(|(plaintext, _)| plaintext.clone());
         self.obs.records.push(ObservedRecord {
             from,
             content_type,
@@ -196,25 +416,128 @@ impl State<'_> {
             protected,
             plaintext: plaintext.clone(),
         });
-        let Some(plaintext) = plaintext else {
+        let Some((plaintext, gcm)) = opened else {
+            self.obs.unreadable_records += 1;
+            self.sealed_run.0 += 1;
+            self.sealed_run.1 += record.len();
             return Ok(());
         };
-        match content_type {
-            CHANGE_CIPHER_SPEC => {
-                self.streams[d] = match self.pending[d].take() {
-                    Some(direction) => Stream::Keys(direction),
-                    None => Stream::Opaque,
-                };
+        self.end_sealed_run();
+        // The sender traces a record's messages before the record, and application data after.
+        if content_type != APPLICATION_DATA {
+            self.content(from, content_type, &plaintext)?;
+        }
+        let tag = gcm.as_ref().map(|g| g.tag.clone());
+        self.trace.push(|| Event::Record {
+            side: from,
+            from,
+            content_type,
+            version,
+            wire: record.to_vec(),
+            gcm,
+        });
+        for event in std::mem::take(&mut self.after_record) {
+            self.trace.push(|| event);
+        }
+        if content_type == APPLICATION_DATA {
+            self.application_data(from, plaintext, tag);
+        }
+        Ok(())
+    }
+
+    /// An event the receiver of the record being read logs once it has read it.
+    fn after_record(&mut self, make: impl FnOnce() -> Event) {
+        if self.trace.enabled() {
+            self.after_record.push(make());
+        }
+    }
+
+    /// The record's content: in the clear, or opened with the session keys (and how). `None`
+    /// when it is protected and cannot be opened. A record the keys do not open (a bad tag:
+    /// the wrong master secret) leaves its direction opaque, said once.
+    #[allow(clippy::type_complexity)]
+    fn open(
+        &mut self,
+        from: Side,
+        content_type: u8,
+        version: u16,
+        record: &[u8],
+    ) -> Result<(bool, Option<(Vec<u8>, Option<GcmDetails>)>), Error> {
+        let d = index(from);
+        let mut fragment = record[RECORD_HEADER_LEN..].to_vec();
+        let Stream::Keys(direction) = &mut self.streams[d] else {
+            return Ok(match self.streams[d] {
+                Stream::Plaintext => (false, Some((fragment, None))),
+                _ => (true, None),
+            });
+        };
+        match direction.open_in_place(content_type, version, &mut fragment) {
+            Ok((range, protection)) => {
+                let plaintext = fragment[range].to_vec();
+                let gcm = protection.map(|p| GcmDetails {
+                    seq: p.seq,
+                    explicit_nonce: p.explicit_nonce.to_vec(),
+                    nonce: p.nonce.to_vec(),
+                    aad: p.aad.to_vec(),
+                    tag: p.tag.to_vec(),
+                    plaintext: plaintext.clone(),
+                });
+                Ok((true, Some((plaintext, gcm))))
             }
+            Err(e) => {
+                self.streams[d] = Stream::Opaque;
+                let why = phrase!(
+                    "the session keys do not open this record of the {} ({}): the master \
+                     secret is not this session's",
+                    from.phrase(),
+                    e.reason()
+                );
+                self.trace.check(from.peer(), false, || why.clone());
+                self.obs.not_opened.get_or_insert(why);
+                Ok((true, None))
+            }
+        }
+    }
+
+    /// Protected records not opened, told as one note per run of them.
+    fn end_sealed_run(&mut self) {
+        let (records, bytes) = std::mem::take(&mut self.sealed_run);
+        if let (Some(from), true) = (self.last_sender, records > 0) {
+            let why = (self.obs.unsupported.clone())
+                .or_else(|| self.obs.not_opened.clone())
+                .unwrap_or_else(|| {
+                    phrase!("the observer holds no key for this session (--keylog, --key)")
+                });
+            self.trace.note(from, || {
+                phrase!(
+                    "{} protected records ({} bytes) from the {}, not opened: {}",
+                    records,
+                    bytes,
+                    from.phrase(),
+                    why
+                )
+            });
+        }
+    }
+
+    fn content(&mut self, from: Side, content_type: u8, plaintext: &[u8]) -> Result<(), Error> {
+        let d = index(from);
+        match content_type {
+            CHANGE_CIPHER_SPEC => self.change_cipher_spec(from, plaintext),
             HANDSHAKE => {
-                self.handshake_bytes[d].extend_from_slice(&plaintext);
+                self.handshake_bytes[d].extend_from_slice(plaintext);
                 while let Some(message) = take_handshake_message(&mut self.handshake_bytes[d])? {
                     self.message(from, message)?;
                 }
             }
-            APPLICATION_DATA => self.obs.application_data.push((from, plaintext)),
             ALERT => {
-                if let Ok(alert) = Alert::decode(&plaintext) {
+                if let Ok(alert) = Alert::decode(plaintext) {
+                    self.trace.push(|| Event::Alert {
+                        side: from,
+                        from,
+                        level: alert.level,
+                        description: alert.description,
+                    });
                     self.obs.alerts.push((from, alert));
                 }
             }
@@ -223,144 +546,527 @@ impl State<'_> {
         Ok(())
     }
 
+    /// ChangeCipherSpec (RFC 5246 7.1): from the sender's next record on, its keys apply.
+    fn change_cipher_spec(&mut self, from: Side, plaintext: &[u8]) {
+        // Its one byte is always 1: the fields are those of the one ChangeCipherSpec there is.
+        let labelled = ChangeCipherSpec::decode(plaintext).and_then(|ccs| ccs.encode());
+        if let Ok(Labelled { fields, .. }) = labelled {
+            self.trace.push(|| Event::Message {
+                side: from,
+                from,
+                name: "ChangeCipherSpec".into(),
+                rfc: "RFC 5246 7.1",
+                bytes: plaintext.to_vec(),
+                fields,
+            });
+        }
+        let d = index(from);
+        self.streams[d] = match self.pending[d].take() {
+            Some(direction) => {
+                self.trace.key_use(from, Key::SessionKeys, || {
+                    phrase!(
+                        "{}_write_key protects every record {} sends from here on",
+                        from.name(),
+                        from.phrase()
+                    )
+                });
+                Stream::Keys(direction)
+            }
+            None => Stream::Opaque,
+        };
+    }
+
+    /// Application data: its sender wrote it, its receiver read it (both are traced, as a
+    /// simulated run traces them).
+    fn application_data(&mut self, from: Side, plaintext: Vec<u8>, tag: Option<Vec<u8>>) {
+        for side in [from, from.peer()] {
+            self.trace.push(|| Event::AppData {
+                side,
+                from,
+                data: plaintext.clone(),
+                record_tag: tag.clone(),
+            });
+        }
+        self.obs.application_data.push((from, plaintext));
+    }
+
+    /// One whole handshake message from `from`.
     fn message(&mut self, from: Side, message: Vec<u8>) -> Result<(), Error> {
         let code = message[0];
-        let Some(msg_type) = HandshakeType::from_code(code) else {
-            return Err(Error::BadRecording(phrase!(
-                "{} in the recording",
-                handshake_type_name(code)
-            )));
-        };
-        // HelloRequest is no part of the transcript (RFC 5246 7.4.1.1); a client ignores it
-        // during a handshake and refuses it after.
-        if msg_type == HandshakeType::HelloRequest {
-            HelloRequest::decode(&message)?;
-            self.obs.messages.push((from, msg_type, message));
+        let msg_type = HandshakeType::from_code(code);
+        // HelloRequest is no part of the transcript (RFC 5246 7.4.1.1).
+        if msg_type == Some(HandshakeType::HelloRequest) {
+            if self.finished == [true, true] {
+                self.renegotiation_begins(from, HandshakeType::HelloRequest);
+            }
+            let decoded = HelloRequest::decode(&message).map(|(_, fields)| fields);
+            self.trace_message(from, code, &message, decoded);
+            return Ok(());
+        }
+        if msg_type == Some(HandshakeType::ClientHello) && self.finished == [true, true] {
+            self.renegotiation_begins(from, HandshakeType::ClientHello);
+        }
+        if self.obs.renegotiation {
+            // The second handshake is shown, not followed: its keys are not derived here.
+            let fields = generic_fields(&message);
+            self.trace_message(from, code, &message, fields);
             return Ok(());
         }
         // Finished is checked against the transcript *before* it.
-        if msg_type == HandshakeType::Finished {
-            self.finished(from, &message)?;
+        if msg_type == Some(HandshakeType::Finished) {
+            self.finished(from, &message);
         }
         self.transcript.add(&message);
+        let fields = self.decode(from, msg_type, &message);
+        self.trace_message(from, code, &message, fields);
+        if let Some(msg_type) = msg_type {
+            self.obs.messages.push((from, msg_type, message.clone()));
+        }
         match msg_type {
-            HandshakeType::ClientHello => {
-                self.obs.client_hello = Some(ClientHello::decode(&message)?.0);
-            }
-            HandshakeType::ServerHello => {
-                let hello = ServerHello::decode(&message)?.0;
-                let offered_ems = self
-                    .obs
-                    .client_hello
-                    .as_ref()
-                    .is_some_and(|c| c.extensions.extended_master_secret);
-                self.obs.extended_master_secret =
-                    offered_ems && hello.extensions.extended_master_secret;
-                self.obs.suite = CipherSuite::from_id(hello.cipher_suite);
-                self.obs.server_hello = Some(hello);
-            }
-            HandshakeType::Certificate => {
-                let certificate = Certificate::decode(&message)?.0;
-                if from == Side::Server {
-                    self.obs.server_certificates = certificate.certificate_list;
-                }
-            }
-            HandshakeType::ServerKeyExchange => {
-                let exchange = ServerKeyExchange::decode(&message)?.0;
-                self.obs.server_key_exchange_signature_ok = self.check_signature(&exchange);
-                self.obs.server_key_exchange = Some(exchange);
-            }
-            HandshakeType::CertificateRequest => {
-                CertificateRequest::decode(&message)?;
-            }
-            HandshakeType::ServerHelloDone => {
-                ServerHelloDone::decode(&message)?;
-            }
-            HandshakeType::CertificateVerify => {
-                CertificateVerify::decode(&message)?;
-            }
-            HandshakeType::ClientKeyExchange => self.client_key_exchange(&message)?,
+            Some(HandshakeType::ServerHello) => self.after_server_hello(),
+            Some(HandshakeType::ClientKeyExchange) => self.client_key_exchange(&message)?,
             _ => {}
         }
-        self.obs.messages.push((from, msg_type, message));
         Ok(())
     }
 
-    fn client_key_exchange(&mut self, message: &[u8]) -> Result<(), Error> {
-        let suite = self.obs.suite.ok_or_else(|| {
-            Error::BadRecording(phrase!("ClientKeyExchange before a known suite"))
-        })?;
-        match suite.key_exchange() {
-            KeyExchange::Rsa => {
-                let exchange = RsaClientKeyExchange::decode(message)?.0;
-                self.obs.encrypted_pre_master = Some(exchange.encrypted_pre_master);
+    /// The message with its labelled fields, as its sender traced it; a message that could
+    /// not be decoded is shown with its header and its body undecoded, and why.
+    fn trace_message(
+        &mut self,
+        from: Side,
+        code: u8,
+        message: &[u8],
+        fields: Result<Vec<Field>, Error>,
+    ) {
+        let fields = match fields {
+            Ok(fields) => fields,
+            Err(e) => {
+                let why = phrase!(
+                    "{} is shown undecoded: {}",
+                    handshake_type_name(code),
+                    e.reason()
+                );
+                self.trace.note(from, || why.clone());
+                self.obs.undecoded.push(why);
+                generic_fields(message).unwrap_or_default()
             }
-            KeyExchange::Ecdhe => {
-                let exchange = EcdheClientKeyExchange::decode(message)?.0;
-                self.obs.client_ecdh_public = Some(exchange.public);
+        };
+        let (name, rfc) = match HandshakeType::from_code(code) {
+            Some(t) => (t.name().to_string(), t.rfc()),
+            None => (handshake_type_name(code), "RFC 5246 7.4"),
+        };
+        self.trace.push(|| Event::Message {
+            side: from,
+            from,
+            name,
+            rfc,
+            bytes: message.to_vec(),
+            fields,
+        });
+    }
+
+    /// Decodes a message of a known type, keeping what later steps need, and returns its
+    /// labelled fields; an error is a message shown undecoded. Once the connection uses what
+    /// this program does not speak, its key exchange messages are not decoded.
+    fn decode(
+        &mut self,
+        from: Side,
+        msg_type: Option<HandshakeType>,
+        message: &[u8],
+    ) -> Result<Vec<Field>, Error> {
+        let key_exchange_known = self.obs.unsupported.is_none();
+        match msg_type {
+            Some(HandshakeType::ClientHello) => {
+                ClientHello::decode(message).map(|(hello, fields)| {
+                    self.obs.client_hello = Some(hello);
+                    fields
+                })
+            }
+            Some(HandshakeType::ServerHello) => {
+                ServerHello::decode(message).map(|(hello, fields)| {
+                    self.obs.server_hello = Some(hello);
+                    fields
+                })
+            }
+            Some(HandshakeType::Certificate) => {
+                Certificate::decode(message).map(|(certificate, fields)| {
+                    if from == Side::Server {
+                        self.obs.server_certificates = certificate.certificate_list;
+                    }
+                    fields
+                })
+            }
+            Some(HandshakeType::ServerKeyExchange) if key_exchange_known => {
+                ServerKeyExchange::decode(message).map(|(exchange, fields)| {
+                    self.server_key_exchange(exchange);
+                    fields
+                })
+            }
+            Some(HandshakeType::CertificateRequest) if key_exchange_known => {
+                CertificateRequest::decode(message).map(|(_, fields)| fields)
+            }
+            Some(HandshakeType::ServerHelloDone) => {
+                ServerHelloDone::decode(message).map(|(_, fields)| fields)
+            }
+            Some(HandshakeType::CertificateVerify) if key_exchange_known => {
+                CertificateVerify::decode(message).map(|(_, fields)| fields)
+            }
+            Some(HandshakeType::ClientKeyExchange) if key_exchange_known => {
+                self.decode_client_key_exchange(message)
+            }
+            Some(HandshakeType::Finished) => Finished::decode(message).map(|(_, fields)| fields),
+            _ => generic_fields(message),
+        }
+    }
+
+    /// What the ServerHello settled: the version, the suite, extended master secret, a
+    /// resumed session; anything this program does not speak is named here, and the records
+    /// after it are listed, not opened.
+    fn after_server_hello(&mut self) {
+        let (Some(client), Some(server)) = (&self.obs.client_hello, &self.obs.server_hello) else {
+            self.unsupported(phrase!("a ServerHello without a ClientHello before it"));
+            return;
+        };
+        let offered_ems = client.extensions.extended_master_secret;
+        self.obs.extended_master_secret = offered_ems && server.extensions.extended_master_secret;
+        self.obs.suite = CipherSuite::from_id(server.cipher_suite);
+        let resumed = !server.session_id.is_empty() && server.session_id == client.session_id;
+        let (version, suite_id) = (server.server_version, server.cipher_suite);
+        if server.extensions.other.contains(&SUPPORTED_VERSIONS) {
+            // A TLS 1.2 ServerHello never carries supported_versions (RFC 8446 4.2.1).
+            self.obs.version = Some(0x0304);
+            self.unsupported(phrase!(
+                "TLS 1.3: the ServerHello's supported_versions chose it; this program speaks \
+                 TLS 1.2 only, and TLS 1.3 encrypts everything after the ServerHello with keys \
+                 of its own"
+            ));
+            return;
+        }
+        self.obs.version = Some(version);
+        if version != TLS1_2 {
+            self.unsupported(phrase!(
+                "{}: the server chose it; this program speaks TLS 1.2 only, so the messages \
+                 after the hellos are not decoded",
+                version_name(version)
+            ));
+        } else if let Some(why) = unsupported_protection(suite_id) {
+            self.unsupported(why);
+        } else if self.obs.suite.is_none() {
+            self.unsupported(phrase!(
+                "the server chose {}: not implemented here, so its key exchange is not \
+                 decoded",
+                describe_suite_id(suite_id)
+            ));
+        } else if resumed {
+            self.resumed_session();
+        }
+    }
+
+    /// Names what the connection uses that this program does not speak: from here on its
+    /// records are listed, not opened.
+    fn unsupported(&mut self, why: Phrase) {
+        let shown = why.clone();
+        self.trace
+            .note(Side::Server, || phrase!("not followed here: {}", shown));
+        self.obs.unsupported = Some(why);
+        self.pending = [None, None];
+        if self.obs.version == Some(0x0304) {
+            self.streams = [Stream::Opaque, Stream::Opaque];
+        }
+    }
+
+    /// An abbreviated handshake (RFC 5246 7.3): the server took up the session the client
+    /// named, so there is no key exchange; the master secret is the earlier session's.
+    fn resumed_session(&mut self) {
+        self.obs.resumed = true;
+        let client_random = self.obs.client_hello.as_ref().map(|c| c.random);
+        let logged = match (&self.key, client_random) {
+            (ObserverKey::KeyLog { keylog, .. }, Some(random)) => keylog.master_secret(&random),
+            (ObserverKey::MasterSecret(master), _) => Some(*master),
+            _ => None,
+        };
+        match logged {
+            Some(master) => {
+                self.trace.note(Side::Server, || {
+                    phrase!(
+                        "a resumed session: the server took up the session the client named, \
+                         with its master secret; this one comes from the key log"
+                    )
+                });
+                if let Some(suite) = self.obs.suite {
+                    let opener = match self.key {
+                        ObserverKey::MasterSecret(_) => Opener::MasterSecret,
+                        _ => Opener::KeyLog,
+                    };
+                    self.trace_given_master(opener, &master);
+                    let _ = self.install_keys(suite, &master, opener);
+                }
+            }
+            None => {
+                let why = link_resumed_session();
+                self.trace.note(Side::Server, || why.clone());
+                self.obs.not_opened = Some(why);
             }
         }
+    }
+
+    /// A renegotiation (RFC 5746): a HelloRequest (the server asks for one), or a ClientHello
+    /// after both Finished (a second handshake begins). Its messages are shown; its keys are
+    /// not derived here.
+    fn renegotiation_begins(&mut self, from: Side, by: HandshakeType) {
+        if self.obs.renegotiation {
+            return;
+        }
+        if by == HandshakeType::HelloRequest {
+            self.trace.note(from, || {
+                phrase!(
+                    "HelloRequest: the server asks the client to start a new handshake \
+                     (renegotiation, RFC 5246 7.4.1.1)"
+                )
+            });
+            return;
+        }
+        self.obs.renegotiation = true;
+        self.pending = [None, None];
+        self.trace.note(from, || {
+            phrase!(
+                "renegotiation: a second handshake inside the protected connection (RFC \
+                 5746); its messages are shown, but this program does not renegotiate, and \
+                 the records after its ChangeCipherSpec are not opened"
+            )
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // The key exchange and the keys
+
+    /// The ServerKeyExchange's signature, checked with the certificate's public key.
+    fn server_key_exchange(&mut self, exchange: ServerKeyExchange) {
+        let ok = self.check_signature(&exchange);
+        self.obs.server_key_exchange_signature_ok = ok;
+        self.obs.server_key_exchange = Some(exchange);
+        if let Some(ok) = ok {
+            self.after_record(|| Event::KeyUse {
+                side: Side::Client,
+                key: Key::ServerPublicKey,
+                operation: phrase!("verifies the ServerKeyExchange signature (recorded)"),
+            });
+            self.after_record(|| Event::Check {
+                side: Side::Client,
+                what: phrase!(
+                    "the ServerKeyExchange signature over client_random + server_random + \
+                     ServerECDHParams, with the certificate's public key"
+                ),
+                ok,
+            });
+        }
+    }
+
+    /// The ClientKeyExchange as the suite's key exchange writes it.
+    fn decode_client_key_exchange(&mut self, message: &[u8]) -> Result<Vec<Field>, Error> {
+        match self.obs.suite.map(|s| s.key_exchange()) {
+            Some(KeyExchange::Rsa) => RsaClientKeyExchange::decode(message).map(|(e, fields)| {
+                self.obs.encrypted_pre_master = Some(e.encrypted_pre_master);
+                fields
+            }),
+            Some(KeyExchange::Ecdhe) => {
+                EcdheClientKeyExchange::decode(message).map(|(e, fields)| {
+                    self.obs.client_ecdh_public = Some(e.public);
+                    fields
+                })
+            }
+            None => generic_fields(message),
+        }
+    }
+
+    /// After ClientKeyExchange: the master secret, if the key held gives it, and the session
+    /// keys, waiting for each side's ChangeCipherSpec.
+    fn client_key_exchange(&mut self, _message: &[u8]) -> Result<(), Error> {
+        let Some(suite) = self.obs.suite.filter(|_| self.obs.unsupported.is_none()) else {
+            return Ok(());
+        };
         let (client_random, server_random) = self.randoms()?;
         // The session hash covers the transcript up to and including this message.
         let session_hash = self.transcript.hash(suite.hash());
         if self.obs.extended_master_secret {
+            let covers = self.transcript.covers();
+            self.trace
+                .value(Side::Client, "session_hash", &session_hash, || {
+                    phrase!("{}({})", suite.hash().name(), covers)
+                });
             self.obs.session_hash = Some(session_hash.clone());
         }
         let ems_hash = self
             .obs
             .extended_master_secret
             .then_some(session_hash.as_slice());
-        let master = match &self.key {
-            ObserverKey::MasterSecret(ms) => Some(ms.to_vec()),
-            _ => self.pre_master_secret(suite)?.map(|pre_master| {
-                let master = prf::derive_master_secret(
-                    suite.hash(),
-                    &pre_master,
-                    ems_hash,
-                    &client_random,
-                    &server_random,
-                );
-                self.obs.pre_master_secret = Some(pre_master);
-                master.to_vec()
-            }),
+        let (master, opener) = match self.logged_master_secret(&client_random) {
+            Some(master) => {
+                self.trace_given_master(self.logged_opener(), &master);
+                (master.to_vec(), self.logged_opener())
+            }
+            None => match self.pre_master_secret(suite)? {
+                Some((pre_master, opener)) => {
+                    let master = prf::derive_master_secret(
+                        suite.hash(),
+                        &pre_master,
+                        ems_hash,
+                        &client_random,
+                        &server_random,
+                    );
+                    self.trace_derived_master(suite, &pre_master, &master[..]);
+                    self.obs.pre_master_secret = Some(pre_master);
+                    (master.to_vec(), opener)
+                }
+                None => {
+                    self.no_key(suite);
+                    return Ok(());
+                }
+            },
         };
-        if let Some(master) = master {
-            let (block, keys) = SessionKeys::derive(suite, &master, &client_random, &server_random);
-            self.pending = [
-                Some(Direction::protected(
-                    &keys.client_write_key,
-                    keys.client_write_iv,
-                )?),
-                Some(Direction::protected(
-                    &keys.server_write_key,
-                    keys.server_write_iv,
-                )?),
-            ];
-            self.obs.key_block = Some(block.to_vec());
-            self.obs.master_secret = Some(master);
+        self.install_keys(suite, &master, opener)
+    }
+
+    /// The master secret the observer was given for this session, if it was.
+    fn logged_master_secret(&self, client_random: &[u8; 32]) -> Option<[u8; 48]> {
+        match &self.key {
+            ObserverKey::MasterSecret(master) => Some(*master),
+            ObserverKey::KeyLog { keylog, .. } => keylog.master_secret(client_random),
+            _ => None,
         }
+    }
+
+    fn logged_opener(&self) -> Opener {
+        match self.key {
+            ObserverKey::MasterSecret(_) => Opener::MasterSecret,
+            _ => Opener::KeyLog,
+        }
+    }
+
+    /// Why no key the observer holds opens this session.
+    fn no_key(&mut self, suite: CipherSuite) {
+        let server_key = matches!(
+            self.key,
+            ObserverKey::ServerPrivateKey(_)
+                | ObserverKey::KeyLog {
+                    server_key: Some(_),
+                    ..
+                }
+        );
+        let why = match (suite.key_exchange(), server_key) {
+            (KeyExchange::Ecdhe, true) => phrase!(
+                "forward secrecy: with ECDHE the server's private key only signed the ephemeral \
+                 key, and the ephemeral keys are gone; only a key log (the master secret) opens \
+                 this session"
+            ),
+            (_, _) if matches!(self.key, ObserverKey::KeyLog { .. }) => {
+                phrase!("the key log has no CLIENT_RANDOM line for this session's client_random")
+            }
+            _ => phrase!("the observer holds no key for this session (--keylog, --key)"),
+        };
+        let shown = why.clone();
+        self.trace.note(Side::Client, || shown);
+        self.obs.not_opened = Some(why);
+    }
+
+    /// The master secret, taken from the key log rather than derived.
+    fn trace_given_master(&mut self, opener: Opener, master: &[u8]) {
+        self.obs.opened_by = Some(opener);
+        self.trace
+            .secret(Side::Client, "master_secret", master, || {
+                phrase!(
+                    "from the key log: its CLIENT_RANDOM line for this client_random (the observer \
+                 derives nothing before it)"
+                )
+            });
+    }
+
+    /// The master secret derived from the pre-master secret (RFC 5246 8.1, RFC 7627 4).
+    fn trace_derived_master(&mut self, suite: CipherSuite, pre_master: &[u8], master: &[u8]) {
+        let hash = suite.hash();
+        let extended = self.obs.extended_master_secret;
+        self.trace
+            .secret(Side::Server, "pre_master_secret", pre_master, || {
+                phrase!("recomputed by the observer from the recorded key exchange")
+            });
+        self.trace.secret(Side::Server, "master_secret", master, || {
+            if extended {
+                phrase!(
+                    "PRF-{}(pre_master_secret, \"extended master secret\", session_hash)[0..47]",
+                    hash.name()
+                )
+            } else {
+                phrase!(
+                    "PRF-{}(pre_master_secret, \"master secret\", client_random + \
+                     server_random)[0..47]",
+                    hash.name()
+                )
+            }
+        });
+    }
+
+    /// The key block and the session keys (RFC 5246 6.3), waiting for each side's
+    /// ChangeCipherSpec.
+    fn install_keys(
+        &mut self,
+        suite: CipherSuite,
+        master: &[u8],
+        opener: Opener,
+    ) -> Result<(), Error> {
+        let (client_random, server_random) = self.randoms()?;
+        let (block, keys) = SessionKeys::derive(suite, master, &client_random, &server_random);
+        conn::trace_session_keys(&mut self.trace, Side::Client, suite, &block, &keys);
+        self.pending = [
+            Some(Direction::protected(
+                &keys.client_write_key,
+                keys.client_write_iv,
+            )?),
+            Some(Direction::protected(
+                &keys.server_write_key,
+                keys.server_write_iv,
+            )?),
+        ];
+        self.obs.key_block = Some(block.to_vec());
+        self.obs.master_secret = Some(master.to_vec());
+        self.obs.opened_by = Some(opener);
         Ok(())
     }
 
     /// The pre-master secret, if the key the observer holds opens it: the server's private key
     /// decrypts an RSA key exchange; a side's ephemeral X25519 key opens ECDHE. (ECDHE: the
     /// server's private key only signed; it opens nothing.)
-    fn pre_master_secret(&self, suite: CipherSuite) -> Result<Option<Vec<u8>>, Error> {
-        match (&self.key, suite.key_exchange()) {
-            (ObserverKey::ServerPrivateKey(key), KeyExchange::Rsa) => {
+    fn pre_master_secret(
+        &mut self,
+        suite: CipherSuite,
+    ) -> Result<Option<(Vec<u8>, Opener)>, Error> {
+        let server_key = match &self.key {
+            ObserverKey::ServerPrivateKey(key) => Some(*key),
+            ObserverKey::KeyLog { server_key, .. } => *server_key,
+            _ => None,
+        };
+        match (&self.key, server_key, suite.key_exchange()) {
+            (_, Some(key), KeyExchange::Rsa) => {
                 // An observer needs no Bleichenbacher defence: it only wants the plaintext.
                 let encrypted = self.obs.encrypted_pre_master.clone().unwrap_or_default();
                 let mut rng = RoleRng::seeded(0, Side::Server);
-                key.decrypt_blinded(&mut rng, Pkcs1v15Encrypt, &encrypted)
-                    .map(Some)
+                let pre_master = key
+                    .decrypt_blinded(&mut rng, Pkcs1v15Encrypt, &encrypted)
                     .map_err(|e| {
                         Error::BadRecording(phrase!(
                             "cannot decrypt the pre-master: {}",
                             e.to_string()
                         ))
-                    })
+                    })?;
+                self.trace.key_use(Side::Server, Key::ServerPrivateKey, || {
+                    phrase!(
+                        "decrypts the recorded pre-master secret: the observer holds this key, \
+                         so it can do what the server did"
+                    )
+                });
+                Ok(Some((pre_master, Opener::ServerPrivateKey)))
             }
-            (ObserverKey::ClientEcdhPrivateKey(private), KeyExchange::Ecdhe) => {
+            (ObserverKey::ClientEcdhPrivateKey(private), _, KeyExchange::Ecdhe) => {
                 let server_public = self
                     .obs
                     .server_key_exchange
@@ -368,17 +1074,19 @@ impl State<'_> {
                     .map(|ske| ske.params.public.clone())
                     .unwrap_or_default();
                 let shared = key_exchange::x25519_shared_secret(private, &server_public)?;
-                Ok(Some(shared.to_vec()))
+                Ok(Some((shared.to_vec(), Opener::EphemeralKey)))
             }
-            (ObserverKey::ServerPrivateKey(_), KeyExchange::Ecdhe)
-            | (ObserverKey::ClientEcdhPrivateKey(_), KeyExchange::Rsa)
-            | (ObserverKey::MasterSecret(_), _)
-            | (ObserverKey::Nothing, _) => Ok(None),
+            _ => Ok(None),
         }
     }
 
-    fn finished(&mut self, from: Side, message: &[u8]) -> Result<(), Error> {
-        let finished = Finished::decode(message)?.0;
+    /// A Finished: its verify_data against what the observer computes from the master secret
+    /// and the transcript so far (RFC 5246 7.4.9), checked as its receiver checked it.
+    fn finished(&mut self, from: Side, message: &[u8]) {
+        self.finished[index(from)] = true;
+        let Ok((finished, _)) = Finished::decode(message) else {
+            return;
+        };
         let expected = match (&self.obs.master_secret, self.obs.suite) {
             (Some(master), Some(suite)) => {
                 let label = match from {
@@ -394,6 +1102,20 @@ impl State<'_> {
             }
             _ => None,
         };
+        if let Some(expected) = expected {
+            let ok = expected == finished.verify_data;
+            self.after_record(|| Event::Check {
+                side: from.peer(),
+                ok,
+                what: phrase!(
+                    "the {} Finished: verify_data {} as sent, {} as the observer computes it \
+                     from the master secret and the recorded handshake",
+                    from.phrase(),
+                    hex::encode(finished.verify_data),
+                    hex::encode(expected)
+                ),
+            });
+        }
         match from {
             Side::Client => {
                 self.obs.client_verify_data = Some(finished.verify_data);
@@ -404,7 +1126,6 @@ impl State<'_> {
                 self.obs.expected_server_verify_data = expected;
             }
         }
-        Ok(())
     }
 
     /// Verifies a ServerKeyExchange signature with the public key of the server's certificate.
@@ -435,4 +1156,38 @@ impl State<'_> {
             ))),
         }
     }
+}
+
+/// A handshake message this program does not decode: its header labelled, its body as it is.
+fn generic_fields(message: &[u8]) -> Result<Vec<Field>, Error> {
+    let mut r = Reader::new(message);
+    r.u8("msg_type")?;
+    r.begin_u24("length")?;
+    r.rest("body (not decoded here)")?;
+    r.end()?;
+    Ok(r.finish("handshake message")?)
+}
+
+/// Whether this version can open records of the suite `id` chose: `None` for the AES-GCM
+/// suites it implements (and suites it does not know at all, named elsewhere); a reason for
+/// the CBC suites, whose records (RFC 5246 6.2.3.2: MAC, then padding, then CBC encryption)
+/// are not opened by this version.
+fn unsupported_protection(id: u16) -> Option<Phrase> {
+    let name = describe_suite_id(id);
+    name.contains("_CBC_").then(|| {
+        phrase!(
+            "CBC suite: not opened by this version ({}); its records are listed, not opened",
+            name
+        )
+    })
+}
+
+/// A resumed session takes up the master secret of the full handshake that made it. Linking
+/// it to that handshake, when the capture holds it, needs session resumption (issue 16); until
+/// then a resumed session opens only with a key log line of its own client random.
+fn link_resumed_session() -> Phrase {
+    phrase!(
+        "resumed session: not yet linked to the full handshake whose master secret it reuses; \
+         a key log line for its client_random opens it"
+    )
 }

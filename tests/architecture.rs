@@ -243,12 +243,14 @@ const LAYERS: &[(&str, &[&str])] = &[
             "server",
             "wire",
             "simulate",
+            "keylog",
             "observer",
         ],
     ),
+    ("recordings", &["capture"]),
     ("measurement", &["bench"]),
     ("presentation", &["render", "labs"]),
-    ("applications", &["net", "load"]),
+    ("applications", &["net", "load", "inspect"]),
 ];
 
 /// What the event model (the leaf the core writes and the renderers read) may import.

@@ -49,6 +49,9 @@ enum Command {
     /// Load a TLS 1.2 server: many full handshakes, several at once, optionally with idle
     /// connections held open; prints handshakes/s, latency percentiles and failures.
     Load(LoadArgs),
+    /// Explain the TLS connections of a capture file (pcap or pcapng): list them, then explain
+    /// one or all, decrypted with a key log or the server's private key.
+    Inspect(InspectArgs),
     /// Write the demo PKI (CA, server, clients good/expired/revoked, CRL, another CA) as PEM.
     Pki(PkiArgs),
     /// What things cost: asymmetric against symmetric crypto, handshakes against records, as
@@ -209,6 +212,29 @@ struct LoadArgs {
 }
 
 #[derive(clap::Args)]
+struct InspectArgs {
+    /// The capture: pcap or pcapng (Ethernet, Linux cooked, raw IP or loopback; IPv4, IPv6).
+    capture: PathBuf,
+    /// An NSS key log (CLIENT_RANDOM lines), as browsers, curl and `openssl s_client
+    /// -keylogfile` write it; may be given more than once. A pcapng's own Decryption Secrets
+    /// Blocks are read too.
+    #[arg(long)]
+    keylog: Vec<PathBuf>,
+    /// The server's RSA private key (PEM): opens RSA key exchange, not ECDHE.
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// Explain this connection (its number in the list, Wireshark's tcp.stream), or `all`.
+    #[arg(long, value_name = "N|all")]
+    stream: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// The language of the explanations, in the text and HTML output.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
+}
+
+#[derive(clap::Args)]
 struct PkiArgs {
     /// The directory to write the PEM files into.
     #[arg(long)]
@@ -347,6 +373,7 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve_command(args),
         Some(Command::Connect(args)) => connect_command(args),
         Some(Command::Load(args)) => load_command(args),
+        Some(Command::Inspect(args)) => inspect_command(args),
         Some(Command::Pki(args)) => pki_command(args),
         Some(Command::Bench(args)) => bench_command(args),
     };
@@ -744,6 +771,49 @@ fn load_command(args: LoadArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn inspect_command(args: InspectArgs) -> Result<ExitCode, Error> {
+    use tls12_sim::inspect::{InspectFormat, InspectOptions, Which};
+    let which = match args.stream.as_deref() {
+        None => Which::List,
+        Some("all") => Which::All,
+        Some(number) => Which::One(number.parse().map_err(|_| {
+            Error::Config(phrase!(
+                "--stream {}: a connection number from the list, or all",
+                number.to_string()
+            ))
+        })?),
+    };
+    let mut keylogs = Vec::new();
+    for path in &args.keylog {
+        keylogs.push((
+            path.display().to_string(),
+            read_text_file("--keylog", path)?,
+        ));
+    }
+    let server_key = match &args.key {
+        Some(path) => Some((
+            path.display().to_string(),
+            load_file("--key", path, pki::load_private_key_pem)?,
+        )),
+        None => None,
+    };
+    let options = InspectOptions {
+        capture: &args.capture,
+        keylogs,
+        server_key,
+        which,
+        format: match args.format {
+            Format::Text => InspectFormat::Text,
+            Format::Json => InspectFormat::Json,
+            Format::Mermaid => InspectFormat::Mermaid,
+            Format::Html => InspectFormat::Html,
+        },
+        lang: args.lang.into(),
+    };
+    out(&tls12_sim::inspect::run(options)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn pki_command(args: PkiArgs) -> Result<ExitCode, Error> {

@@ -158,9 +158,11 @@ fn render_body(events: &[Event], lang: Lang) -> String {
 
 /// A flight: the method's name, and what the side reads and sends.
 fn flight_heading(out: &mut String, side: Side, call: &str, reads: &str, sends: &str, lang: Lang) {
+    // A method is shown called; a recorded flight (`inspect`) by its name.
+    let parens = if call.contains(' ') { "" } else { "()" };
     let _ = write!(
         out,
-        "<h2 class=\"flight {}\"><code>{}()</code>",
+        "<h2 class=\"flight {}\"><code>{}{parens}</code>",
         side.name(),
         esc(call)
     );

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 
 pub mod extensions;
 pub mod html;
+pub mod inspect;
 pub mod ja;
 pub mod json;
 pub mod ladder;

@@ -158,7 +158,12 @@ fn render_event(out: &mut String, event: &Event, options: TextOptions) {
 
 /// A flight: a rule with the method's name, then what the side reads and sends.
 fn flight_lines(out: &mut String, side: Side, call: &str, reads: &str, sends: &str, lang: Lang) {
-    let title = format!("== {call}() ");
+    // A method is shown called; a recorded flight (`inspect`) by its name.
+    let title = if call.contains(' ') {
+        format!("== {call} ")
+    } else {
+        format!("== {call}() ")
+    };
     let _ = writeln!(out, "\n{title:=<100}");
     for (does, messages) in flight_steps(reads, sends) {
         let line = match does {

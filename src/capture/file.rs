@@ -1,0 +1,223 @@
+//! The capture file itself: pcap (libpcap's format) or pcapng (IETF draft-ietf-opsawg-pcapng),
+//! read block by block with `pcap-parser`, with memory bounded by the largest block allowed
+//! ([`MAX_BLOCK`]), not by the file's size.
+//!
+//! What comes out: each packet with its link type, and the TLS key log of every pcapng
+//! Decryption Secrets Block (block type 10, secrets type `TLSK`), which is how Wireshark's
+//! `editcap --inject-secrets` and `tls12-sim serve --pcap` put the keys into the file.
+
+use std::io::Read;
+
+use pcap_parser::pcapng::SecretsType;
+use pcap_parser::traits::{PcapNGPacketBlock, PcapReaderIterator};
+use pcap_parser::{Block, PcapBlockOwned, PcapError, create_reader};
+
+use crate::error::Error;
+use crate::phrase;
+use crate::phrase::Phrase;
+
+/// The largest block (a packet with its headers, or a block of secrets) read: 16 MiB. A length
+/// field claiming more is refused, whatever the file says.
+pub const MAX_BLOCK: usize = 16 << 20;
+/// The reader's buffer to begin with; it grows, up to [`MAX_BLOCK`], for a larger block.
+const BUFFER: usize = 1 << 16;
+
+/// What the file holds, handed over one item at a time.
+pub enum Item<'a> {
+    /// A packet: its link type, the bytes the capture kept, its length on the wire.
+    Packet {
+        /// The link type of its interface (LINKTYPE_ETHERNET, ...).
+        link_type: i32,
+        /// The bytes the capture kept.
+        data: &'a [u8],
+        /// Its length on the wire (more than `data` when the snap length cut it).
+        orig_len: u32,
+    },
+    /// The text of a TLS key log carried in a Decryption Secrets Block.
+    TlsKeyLog(&'a [u8]),
+}
+
+/// Which of the two formats the file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The original libpcap format.
+    Pcap,
+    /// pcapng.
+    PcapNg,
+}
+
+/// Reads a capture from `reader`, handing each packet and each key log to `each`. `name` is
+/// the file's name for the errors. Returns the format and the notes about blocks it passed
+/// over.
+pub fn read(
+    reader: impl Read + Send,
+    name: &str,
+    each: &mut dyn FnMut(Item<'_>),
+) -> Result<(Format, Vec<Phrase>), Error> {
+    let mut reader = create_reader(BUFFER, reader).map_err(|e| not_a_capture(name, &e))?;
+    let mut state = Reading::default();
+    let mut capacity = BUFFER;
+    loop {
+        match reader.next() {
+            Ok((offset, block)) => {
+                state.block(block, each);
+                reader.consume(offset);
+            }
+            Err(PcapError::Eof) => break,
+            Err(PcapError::UnexpectedEof) => {
+                state.notes.push(phrase!(
+                    "the file ends inside a block: it was cut short (the capture was still \
+                     being written?); the packets before it are read"
+                ));
+                break;
+            }
+            Err(PcapError::Incomplete(needed)) => {
+                if needed > 0 && reader.data().len() + needed > capacity {
+                    capacity = grow(&mut *reader, capacity, needed, name)?;
+                }
+                reader.refill().map_err(|e| broken(name, &e))?;
+            }
+            Err(PcapError::BufferTooSmall) => {
+                capacity = grow(&mut *reader, capacity, capacity, name)?;
+                reader.refill().map_err(|e| broken(name, &e))?;
+            }
+            Err(e) => return Err(broken(name, &e)),
+        }
+    }
+    Ok((state.format.unwrap_or(Format::Pcap), state.notes))
+}
+
+/// A larger buffer for a block of `needed` more bytes, up to [`MAX_BLOCK`].
+fn grow(
+    reader: &mut dyn PcapReaderIterator,
+    capacity: usize,
+    needed: usize,
+    name: &str,
+) -> Result<usize, Error> {
+    let wanted = capacity
+        .saturating_add(needed)
+        .max(capacity.saturating_mul(2));
+    if capacity >= MAX_BLOCK {
+        return Err(Error::Config(phrase!(
+            "{}: a block longer than {} MiB, the largest this program reads: the file is \
+             damaged, or its length fields are hostile",
+            name.to_string(),
+            MAX_BLOCK >> 20
+        )));
+    }
+    let new = wanted.min(MAX_BLOCK);
+    if !reader.grow(new) {
+        return Err(Error::Config(phrase!(
+            "{}: no room for a block of {} bytes",
+            name.to_string(),
+            new
+        )));
+    }
+    Ok(new)
+}
+
+/// The error for a file that does not start like a capture.
+fn not_a_capture(name: &str, e: &PcapError<&[u8]>) -> Error {
+    match e {
+        PcapError::Eof => Error::Config(phrase!("{}: the file is empty", name.to_string())),
+        PcapError::Incomplete(_) | PcapError::UnexpectedEof => Error::Config(phrase!(
+            "{}: the file ends inside its header: too short to be a capture",
+            name.to_string()
+        )),
+        PcapError::ReadError => Error::Config(phrase!("{}: cannot be read", name.to_string())),
+        _ => Error::Config(phrase!(
+            "{}: not a pcap or pcapng file (its first bytes are no capture's magic number; \
+             save it from Wireshark as pcapng, or capture with tcpdump -w or dumpcap -w)",
+            name.to_string()
+        )),
+    }
+}
+
+/// The error for a file that is a capture but breaks inside.
+fn broken(name: &str, e: &PcapError<&[u8]>) -> Error {
+    let what = match e {
+        PcapError::NomError(_, kind) => format!("{kind:?}"),
+        PcapError::OwnedNomError(_, kind) => format!("{kind:?}"),
+        other => format!("{other:?}"),
+    };
+    Error::Config(phrase!(
+        "{}: a damaged block in the capture (its lengths or fields do not hold together: {})",
+        name.to_string(),
+        what
+    ))
+}
+
+/// What the reading has learned so far: the interfaces of the current pcapng section (their
+/// link types), or the pcap file's link type.
+#[derive(Default)]
+struct Reading {
+    format: Option<Format>,
+    link_types: Vec<i32>,
+    notes: Vec<Phrase>,
+    other_secrets: usize,
+}
+
+impl Reading {
+    fn block(&mut self, block: PcapBlockOwned<'_>, each: &mut dyn FnMut(Item<'_>)) {
+        match block {
+            PcapBlockOwned::LegacyHeader(header) => {
+                self.format = Some(Format::Pcap);
+                self.link_types = vec![header.network.0];
+            }
+            PcapBlockOwned::Legacy(packet) => {
+                let link_type = self.link_types.first().copied().unwrap_or(-1);
+                let data = packet
+                    .data
+                    .get(..packet.caplen as usize)
+                    .unwrap_or(packet.data);
+                each(Item::Packet {
+                    link_type,
+                    data,
+                    orig_len: packet.origlen,
+                });
+            }
+            PcapBlockOwned::NG(block) => self.pcapng_block(block, each),
+        }
+    }
+
+    fn pcapng_block(&mut self, block: Block<'_>, each: &mut dyn FnMut(Item<'_>)) {
+        match block {
+            Block::SectionHeader(_) => {
+                self.format = Some(Format::PcapNg);
+                // A new section starts its own list of interfaces.
+                self.link_types.clear();
+            }
+            Block::InterfaceDescription(interface) => self.link_types.push(interface.linktype.0),
+            Block::EnhancedPacket(packet) => {
+                let link_type = usize::try_from(packet.if_id)
+                    .ok()
+                    .and_then(|i| self.link_types.get(i).copied())
+                    .unwrap_or(-1);
+                each(Item::Packet {
+                    link_type,
+                    data: packet.packet_data(),
+                    orig_len: packet.origlen,
+                });
+            }
+            Block::SimplePacket(packet) => each(Item::Packet {
+                link_type: self.link_types.first().copied().unwrap_or(-1),
+                data: packet.packet_data(),
+                orig_len: packet.origlen,
+            }),
+            Block::DecryptionSecrets(secrets) if secrets.secrets_type == SecretsType::TlsKeyLog => {
+                let len = (secrets.secrets_len as usize).min(secrets.data.len());
+                each(Item::TlsKeyLog(&secrets.data[..len]));
+            }
+            Block::DecryptionSecrets(_) => {
+                self.other_secrets += 1;
+                if self.other_secrets == 1 {
+                    self.notes.push(phrase!(
+                        "a Decryption Secrets Block of another kind (not a TLS key log) is \
+                         passed over"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! A capture's connections as `tls12-sim inspect` shows them: the list, and one connection
+//! explained with the same renderers as a simulated run (text, JSON, mermaid, HTML), always
+//! marked "recorded, not simulated".
+
+use std::fmt::Write as _;
+
+use super::text::render_key_ledger_in;
+use super::{HtmlPage, Lang, TextOptions, say};
+use crate::capture::{Capture, Connection, Format, Inspected};
+use crate::event::Event;
+use crate::messages::version_name;
+use crate::observer::{Observation, Opener};
+use crate::phrase;
+use crate::phrase::Phrase;
+use crate::suites::describe_suite_id;
+
+/// One connection of the capture, with what the observer made of it.
+pub struct Shown<'a> {
+    /// The connection (its number, its ends, the reassembly's notes).
+    pub connection: &'a Connection,
+    /// What the observer learned and traced.
+    pub inspected: &'a Inspected,
+}
+
+/// The capture as a whole: its name and what it holds.
+pub struct CaptureSummary<'a> {
+    /// The file's name, as given.
+    pub name: &'a str,
+    /// The capture.
+    pub capture: &'a Capture,
+    /// Where the keys came from, in words (one line each).
+    pub keys: Vec<Phrase>,
+}
+
+/// `client -> server`, the connection's ends.
+fn ends(connection: &Connection) -> String {
+    format!("{} -> {}", connection.client, connection.server)
+}
+
+/// The version, suite and server name the hellos show, as a line of names.
+fn facts(observation: &Observation) -> String {
+    let mut facts = Vec::new();
+    if let Some(version) = observation.version {
+        facts.push(version_name(version));
+    }
+    if let Some(server) = &observation.server_hello {
+        facts.push(describe_suite_id(server.cipher_suite));
+    }
+    let sni = observation
+        .client_hello
+        .as_ref()
+        .and_then(|c| c.extensions.server_name.clone());
+    if let Some(sni) = sni {
+        facts.push(format!("SNI {sni}"));
+    }
+    if observation.extended_master_secret {
+        facts.push("extended master secret".into());
+    }
+    facts.join(", ")
+}
+
+/// What the observer could do with the connection, in a few sentences.
+pub fn status(observation: &Observation) -> Vec<Phrase> {
+    let mut lines = Vec::new();
+    if observation.resumed {
+        lines.push(phrase!(
+            "a resumed session: an abbreviated handshake (RFC 5246 7.3), no key exchange"
+        ));
+    }
+    if let Some(why) = &observation.unsupported {
+        lines.push(phrase!("not followed: {}", why));
+    }
+    match (observation.opened_by, &observation.not_opened) {
+        (Some(opener), _) => lines.push(opened_by(opener)),
+        (None, Some(why)) if observation.unsupported.is_none() => {
+            lines.push(phrase!("not opened: {}", why));
+        }
+        _ => {}
+    }
+    if observation.opened_by.is_some() {
+        lines.push(finished_status(observation));
+    }
+    if observation.renegotiation {
+        lines.push(phrase!(
+            "renegotiated: the second handshake's records are not opened"
+        ));
+    }
+    if let Some(why) = &observation.stopped {
+        lines.push(phrase!("the observer stopped: {}", why));
+    }
+    lines
+}
+
+fn opened_by(opener: Opener) -> Phrase {
+    match opener {
+        Opener::KeyLog => phrase!("opened with the key log (the master secret)"),
+        Opener::MasterSecret => phrase!("opened with the master secret given"),
+        Opener::ServerPrivateKey => {
+            phrase!("opened with the server's private key: it decrypts the RSA pre-master secret")
+        }
+        Opener::EphemeralKey => phrase!("opened with an ephemeral X25519 private key"),
+    }
+}
+
+fn finished_status(observation: &Observation) -> Phrase {
+    let count = [
+        observation.client_verify_data,
+        observation.server_verify_data,
+    ]
+    .iter()
+    .filter(|v| v.is_some())
+    .count();
+    if observation.finished_verified() {
+        phrase!(
+            "both Finished verified: the keys are right, and both sides saw the same handshake; \
+             {} application data records read",
+            observation.application_data.len()
+        )
+    } else if count == 2 {
+        phrase!("the Finished messages do NOT verify: the keys are not this session's")
+    } else {
+        phrase!(
+            "{} of the 2 Finished messages are in the capture and verified",
+            count
+        )
+    }
+}
+
+/// The list: the file, where the keys came from, then each TLS connection with its ends,
+/// version, suite, server name, and what the observer could do with it.
+pub fn render_list(summary: &CaptureSummary<'_>, shown: &[Shown<'_>], lang: Lang) -> String {
+    let capture = summary.capture;
+    let format = match capture.format {
+        Format::Pcap => "pcap",
+        Format::PcapNg => "pcapng",
+    };
+    let title = phrase!(
+        "{} ({}, {} packets): {} TCP connections, {} of them TLS (recorded, not simulated)",
+        summary.name.to_string(),
+        format,
+        capture.packets,
+        capture.connections.len(),
+        shown.len()
+    );
+    let mut out = format!("{}\n", say(lang, &title));
+    for line in summary.keys.iter().chain(&capture.notes) {
+        let _ = writeln!(out, "  {}", say(lang, line));
+    }
+    for item in shown {
+        let (connection, observation) = (item.connection, &item.inspected.observation);
+        let _ = writeln!(
+            out,
+            "\n#{:<3} {}  {}",
+            connection.number,
+            ends(connection),
+            facts(observation)
+        );
+        for line in status(observation).iter().chain(&connection.notes) {
+            let _ = writeln!(out, "      {}", say(lang, line));
+        }
+    }
+    if shown.is_empty() {
+        let none = phrase!("no TLS connection in this capture");
+        let _ = writeln!(out, "\n{}", say(lang, &none));
+    } else {
+        let hint = phrase!(
+            "Explain one with --stream N (--format text, json, mermaid or html), or all with \
+             --stream all."
+        );
+        let _ = writeln!(out, "\n{}", say(lang, &hint));
+    }
+    out
+}
+
+/// The lines above an inspected connection's trace.
+fn header(summary: &CaptureSummary<'_>, shown: &Shown<'_>) -> Vec<Phrase> {
+    let (connection, observation) = (shown.connection, &shown.inspected.observation);
+    let mut lines = vec![
+        phrase!(
+            "tls12-sim inspect: connection {} of {}, RECORDED, NOT SIMULATED",
+            connection.number,
+            summary.name.to_string()
+        ),
+        phrase!(
+            "client {} -> server {}: {}",
+            connection.client.to_string(),
+            connection.server.to_string(),
+            facts(observation)
+        ),
+    ];
+    lines.extend(summary.keys.iter().cloned());
+    lines.extend(connection.notes.iter().cloned());
+    lines.extend(status(observation));
+    lines
+}
+
+/// An inspected connection as annotated text: the header, every event, the key ledger.
+pub fn render_text(summary: &CaptureSummary<'_>, shown: &Shown<'_>, lang: Lang) -> String {
+    let mut out = String::new();
+    for line in header(summary, shown) {
+        let _ = writeln!(out, "{}", say(lang, &line));
+    }
+    out.push_str(&super::render_text(
+        &shown.inspected.events,
+        TextOptions {
+            show_received: true,
+            lang,
+        },
+    ));
+    out.push_str(&render_key_ledger_in(&shown.inspected.events, lang));
+    out
+}
+
+/// The `run` object of an inspected connection's JSON trace.
+fn json_header(summary: &CaptureSummary<'_>, shown: &Shown<'_>) -> serde_json::Value {
+    let (connection, obs) = (shown.connection, &shown.inspected.observation);
+    let text = |p: &Option<Phrase>| p.as_ref().map(|p| p.to_string());
+    serde_json::json!({
+        "recorded": true,
+        "capture": summary.name,
+        "connection": connection.number,
+        "client": connection.client.to_string(),
+        "server": connection.server.to_string(),
+        "version": obs.version.map(version_name),
+        "suite": obs.server_hello.as_ref().map(|s| describe_suite_id(s.cipher_suite)),
+        "server_name": obs.client_hello.as_ref().and_then(|c| c.extensions.server_name.clone()),
+        "extended_master_secret": obs.extended_master_secret,
+        "opened_by": obs.opened_by.map(|o| format!("{o:?}")),
+        "finished_verified": obs.finished_verified(),
+        "application_data_records": obs.application_data.len(),
+        "not_opened": text(&obs.not_opened),
+        "unsupported": text(&obs.unsupported),
+        "stopped": text(&obs.stopped),
+        "notes": connection.notes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+    })
+}
+
+/// An inspected connection as JSON: the trace format of docs/trace-format.md, its `run` saying
+/// where it was recorded.
+pub fn render_json(summary: &CaptureSummary<'_>, shown: &Shown<'_>) -> String {
+    super::render_json(json_header(summary, shown), &shown.inspected.events)
+}
+
+/// Every listed connection as one JSON document: the capture, then each connection's trace.
+pub fn render_json_all(summary: &CaptureSummary<'_>, shown: &[Shown<'_>]) -> String {
+    let connections: Vec<serde_json::Value> = shown
+        .iter()
+        .map(|s| serde_json::from_str(&render_json(summary, s)).unwrap_or_default())
+        .collect();
+    let doc = serde_json::json!({
+        "format": "tls12-sim-capture",
+        "format_version": 1,
+        "capture": summary.name,
+        "packets": summary.capture.packets,
+        "notes": summary.capture.notes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+        "connections": connections,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// An inspected connection as a mermaid sequence diagram, its title marked as recorded.
+pub fn render_mermaid(shown: &Shown<'_>) -> String {
+    let diagram = super::render_mermaid(&shown.inspected.events);
+    diagram.replacen(
+        "title TLS 1.2 handshake",
+        "title Recorded, not simulated: TLS 1.2 handshake",
+        1,
+    )
+}
+
+/// An inspected connection as one web page, marked as recorded.
+pub fn render_html(summary: &CaptureSummary<'_>, shown: &Shown<'_>, lang: Lang) -> String {
+    let (connection, observation) = (shown.connection, &shown.inspected.observation);
+    let mut facts = vec![
+        (
+            say(lang, &phrase!("recorded")),
+            say(
+                lang,
+                &phrase!("recorded, not simulated: read from a capture file"),
+            ),
+        ),
+        (
+            say(lang, &phrase!("capture")),
+            format!("{} #{}", summary.name, connection.number),
+        ),
+        ("client -> server".to_string(), ends(connection)),
+        (say(lang, &phrase!("suite")), facts(observation)),
+    ];
+    for line in summary.keys.iter().chain(&connection.notes) {
+        facts.push((say(lang, &phrase!("note")), say(lang, line)));
+    }
+    let status: Vec<String> = status(observation).iter().map(|p| say(lang, p)).collect();
+    let title = format!(
+        "tls12-sim inspect: {} #{} (recorded)",
+        summary.name, connection.number
+    );
+    super::render_html(
+        &shown.inspected.events,
+        &HtmlPage {
+            title: &title,
+            facts,
+            outcome: status.join("; "),
+            ok: observation.finished_verified(),
+            lang,
+        },
+    )
+}
+
+/// Whether an event list is an inspected connection's: its first note says it was recorded.
+pub fn is_recorded(events: &[Event]) -> bool {
+    matches!(events.first(), Some(Event::Note { text, .. }) if text.pattern().starts_with("recorded, not simulated"))
+}

@@ -1,0 +1,236 @@
+//! `tls12-sim inspect` on the real OpenSSL capture of `vectors/openssl-sessions/` (six
+//! connections, s_client against s_server, made by its `capture.sh`): the capture is read and
+//! reassembled with our code, each connection's two byte streams are exactly the records
+//! `verify_sessions.py` took from it with tshark, and the observer opens what each key opens,
+//! verifies both Finished and reads the application data OpenSSL sent.
+
+use std::process::Command;
+
+use serde_json::Value;
+use tls12_sim::capture::{self, Keys};
+use tls12_sim::keylog::KeyLog;
+use tls12_sim::observer::Opener;
+use tls12_sim::pki;
+use tls12_sim::rng::Side;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tls12-sim");
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/openssl-sessions");
+
+fn sessions() -> Vec<Value> {
+    let doc: Value =
+        serde_json::from_str(include_str!("../vectors/openssl-sessions/sessions.json")).unwrap();
+    doc["sessions"].as_array().unwrap().clone()
+}
+
+/// What `dir` sent in `session`, as tshark saw the records.
+fn stream(session: &Value, dir: &str) -> Vec<u8> {
+    session["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["dir"] == dir)
+        .flat_map(|r| hex::decode(r["raw"].as_str().unwrap()).unwrap())
+        .collect()
+}
+
+fn capture() -> capture::Capture {
+    capture::read_file(&std::path::Path::new(DIR).join("session.pcapng")).unwrap()
+}
+
+fn keylog() -> KeyLog {
+    let mut log = KeyLog::new();
+    log.add_text(
+        include_str!("../vectors/openssl-sessions/keylog.txt"),
+        "keylog.txt",
+    )
+    .unwrap();
+    log
+}
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("inspect")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "inspect {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_reassembled_streams_are_the_records_tshark_saw() {
+    let capture = capture();
+    assert_eq!(capture.format, capture::Format::PcapNg);
+    let sessions = sessions();
+    assert_eq!(capture.connections.len(), sessions.len());
+    for (connection, session) in capture.connections.iter().zip(&sessions) {
+        assert_eq!(
+            connection.number as u64,
+            session["tcp_stream"].as_u64().unwrap()
+        );
+        assert_eq!(connection.server.port(), 44360);
+        assert_eq!(connection.stream(Side::Client), stream(session, "c2s"));
+        assert_eq!(connection.stream(Side::Server), stream(session, "s2c"));
+        assert!(capture::looks_like_tls(connection));
+        assert!(connection.notes.is_empty(), "{:?}", connection.notes);
+    }
+}
+
+#[test]
+fn the_key_log_opens_every_session_and_both_finished_verify() {
+    let capture = capture();
+    let keys = Keys {
+        keylog: keylog(),
+        server_key: None,
+    };
+    for (connection, session) in capture.connections.iter().zip(sessions()) {
+        let seen = capture::inspect(connection, &keys, false).observation;
+        assert_eq!(seen.opened_by, Some(Opener::KeyLog));
+        assert!(seen.finished_verified(), "{}", connection.number);
+        assert_eq!(seen.unreadable_records, 0);
+        assert_eq!(
+            seen.suite.unwrap().name(),
+            session["cipher_suite"].as_str().unwrap()
+        );
+        assert_eq!(
+            hex::encode(seen.master_secret.unwrap()),
+            session["master_secret"].as_str().unwrap()
+        );
+        let texts: Vec<Value> = seen
+            .application_data
+            .iter()
+            .map(|(_, d)| Value::from(String::from_utf8_lossy(d).into_owned()))
+            .collect();
+        assert_eq!(&Value::from(texts), &session["application_data_plaintexts"]);
+    }
+}
+
+#[test]
+fn the_server_key_opens_rsa_and_forward_secrecy_keeps_ecdhe_shut() {
+    let capture = capture();
+    let key =
+        pki::load_private_key_pem(include_str!("../vectors/openssl-sessions/server.key")).unwrap();
+    let keys = Keys {
+        keylog: KeyLog::new(),
+        server_key: Some(key),
+    };
+    for (connection, session) in capture.connections.iter().zip(sessions()) {
+        let seen = capture::inspect(connection, &keys, false).observation;
+        if session["cipher_suite"]
+            .as_str()
+            .unwrap()
+            .starts_with("TLS_RSA_")
+        {
+            assert_eq!(seen.opened_by, Some(Opener::ServerPrivateKey));
+            assert!(seen.finished_verified());
+            assert_eq!(
+                seen.pre_master_secret.map(hex::encode),
+                session["pre_master_secret"].as_str().map(str::to_string)
+            );
+        } else {
+            assert_eq!(seen.opened_by, None);
+            assert!(
+                seen.not_opened
+                    .unwrap()
+                    .to_string()
+                    .contains("forward secrecy")
+            );
+            assert!(seen.application_data.is_empty());
+            // The signature is checked even so: the certificate is public.
+            assert_eq!(seen.server_key_exchange_signature_ok, Some(true));
+        }
+    }
+}
+
+#[test]
+fn the_list_names_every_connection_and_what_opens_it() {
+    let capture = format!("{DIR}/session.pcapng");
+    let none = run(&[&capture]);
+    assert!(none.contains("6 TCP connections, 6 of them TLS (recorded, not simulated)"));
+    assert!(none.contains("keys: none"));
+    assert_eq!(
+        none.matches("not opened: the observer holds no key")
+            .count(),
+        6
+    );
+    assert!(none.contains("#2   127.0.0.1:37352 -> 127.0.0.1:44360  TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, SNI localhost, extended master secret"), "{none}");
+    let by_key = run(&[&capture, "--key", &format!("{DIR}/server.key")]);
+    assert_eq!(by_key.matches("both Finished verified").count(), 3);
+    assert_eq!(by_key.matches("forward secrecy").count(), 3);
+    let by_log = run(&[&capture, "--keylog", &format!("{DIR}/keylog.txt")]);
+    assert_eq!(by_log.matches("both Finished verified").count(), 6);
+    let ja = run(&[
+        &capture,
+        "--keylog",
+        &format!("{DIR}/keylog.txt"),
+        "--lang",
+        "ja",
+    ]);
+    assert_eq!(ja.matches("両方の Finished を検証できた").count(), 6);
+}
+
+#[test]
+fn one_connection_in_every_format_is_marked_recorded() {
+    let capture = format!("{DIR}/session.pcapng");
+    let keylog = format!("{DIR}/keylog.txt");
+    let text = run(&[&capture, "--keylog", &keylog, "--stream", "2"]);
+    assert!(text.starts_with("tls12-sim inspect: connection 2 of"));
+    assert!(text.contains("RECORDED, NOT SIMULATED"));
+    assert!(text.contains("[ok  ] server checks the client Finished"));
+    assert!(text.contains("[ok  ] client checks the server Finished"));
+    assert!(text.contains(
+        "client writes application data (29 bytes): \"hello from ecdhe-aes128-mtls\\n\""
+    ));
+    let json: Value = serde_json::from_str(&run(&[
+        &capture, "--keylog", &keylog, "--stream", "2", "--format", "json",
+    ]))
+    .unwrap();
+    assert_eq!(json["format"], "tls12-sim-trace");
+    assert_eq!(json["run"]["recorded"], true);
+    assert_eq!(json["run"]["finished_verified"], true);
+    assert_eq!(json["run"]["opened_by"], "KeyLog");
+    let mermaid = run(&[
+        &capture, "--keylog", &keylog, "--stream", "2", "--format", "mermaid",
+    ]);
+    assert!(mermaid.contains("title Recorded, not simulated: TLS 1.2 handshake"));
+    assert!(mermaid.contains("Client->>Server: ClientKeyExchange"));
+    let html = run(&[
+        &capture, "--keylog", &keylog, "--stream", "2", "--format", "html", "--lang", "ja",
+    ]);
+    assert!(html.contains("記録であって、シミュレーションではない"));
+    let all: Value = serde_json::from_str(&run(&[
+        &capture,
+        "--key",
+        &format!("{DIR}/server.key"),
+        "--stream",
+        "all",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(all["connections"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn bad_arguments_are_named() {
+    let capture = format!("{DIR}/session.pcapng");
+    let out = Command::new(BIN)
+        .args(["inspect", &capture, "--stream", "9"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--stream 9") && err.contains("0, 1, 2, 3, 4, 5"),
+        "{err}"
+    );
+    let out = Command::new(BIN)
+        .args(["inspect", &capture, "--format", "html"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("choose it with --stream N"));
+}
