@@ -27,9 +27,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::capture::writer::{PcapWriter, Recording, Tap};
 use crate::client::{Client, ClientConfig, ServerTrust};
 use crate::error::Error;
 use crate::key_exchange::SUPPORTED_SCHEMES;
@@ -57,6 +59,8 @@ pub struct LoadOptions {
     pub timeout: Duration,
     /// No handshake starts after this long from the first; the rest are not started.
     pub time_limit: Option<Duration>,
+    /// Record every connection into this pcapng file, its key log line with it.
+    pub pcap: Option<Arc<PcapWriter>>,
 }
 
 /// What a load run did: its settings, and what came of them.
@@ -94,6 +98,7 @@ pub struct LoadReport {
 /// The settings one worker needs, shared by all of them.
 struct Job {
     target: SocketAddr,
+    pcap: Option<Arc<PcapWriter>>,
     config: ClientConfig,
     timeout: Duration,
     connections: usize,
@@ -132,6 +137,7 @@ pub fn run(options: &LoadOptions) -> Result<LoadReport, Error> {
     let started = Instant::now();
     let job = Job {
         target,
+        pcap: options.pcap.clone(),
         config,
         timeout: options.timeout,
         connections: options.connections,
@@ -263,10 +269,15 @@ fn handshake_once(job: &Job) -> Outcome {
         Err(e) => return Outcome::Failed(e.to_string()),
     };
     let mut client = Client::new(job.config.clone(), rng, Clock::System, false);
-    let mut wire = Deadline {
+    let mut recording = match (&job.pcap, stream.local_addr(), stream.peer_addr()) {
+        (Some(_), Ok(client), Ok(server)) => Some(Recording::new(client, server)),
+        _ => None,
+    };
+    let deadline = Deadline {
         stream: &stream,
         until: start + job.timeout,
     };
+    let mut wire = Tap::new(deadline, Side::Client, recording.as_mut());
     let result = client
         .send_hello(&mut wire)
         .and_then(|()| client.answer_server(&mut wire))
@@ -276,6 +287,10 @@ fn handshake_once(job: &Job) -> Outcome {
         return Outcome::Failed(failure_cause(&e));
     }
     close_politely(&mut client, &mut wire);
+    if let (Some(pcap), Some(recording)) = (&job.pcap, &recording) {
+        // A file that cannot be written does not fail the handshake it records.
+        let _ = pcap.add(recording, client.conn().keylog_line().as_deref());
+    }
     Outcome::Done {
         latency,
         suite: client.conn().negotiated_suite(),
@@ -284,7 +299,7 @@ fn handshake_once(job: &Job) -> Outcome {
 
 /// Sends close_notify and reads until the server's close_notify, its close or the deadline.
 /// The handshake succeeded; what happens here is not counted.
-fn close_politely(client: &mut Client, wire: &mut Deadline) {
+fn close_politely(client: &mut Client, wire: &mut Tap<'_, Deadline<'_>>) {
     if client.close(wire).is_err() {
         return;
     }

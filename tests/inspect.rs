@@ -234,3 +234,116 @@ fn bad_arguments_are_named() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("choose it with --stream N"));
 }
+
+mod common;
+use common::peers::{Running, connect, peer, tempdir};
+use std::time::Duration;
+use tls12_sim::suites::CipherSuite;
+
+/// The plaintext tshark decrypts from `capture` for TCP stream `stream`: (what the client
+/// sent, what the server sent), from `-z follow,tls,raw`.
+fn tshark_plaintext(
+    tshark: &std::path::Path,
+    capture: &std::path::Path,
+    keylog: Option<&std::path::Path>,
+    stream: usize,
+) -> (Vec<u8>, Vec<u8>) {
+    let mut command = Command::new(tshark);
+    command
+        .arg("-r")
+        .arg(capture)
+        .args(["-q", "-z", &format!("follow,tls,raw,{stream}")]);
+    if let Some(keylog) = keylog {
+        command
+            .arg("-o")
+            .arg(format!("tls.keylog_file:{}", keylog.display()));
+    }
+    let out = command.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (mut client, mut server) = (Vec::new(), Vec::new());
+    let body = text.split("Node 1:").nth(1).unwrap_or_default();
+    for line in body.lines().skip(1) {
+        if line.starts_with("====") {
+            break;
+        }
+        match line.strip_prefix('\t') {
+            Some(hex) => server.extend(hex::decode(hex.trim()).unwrap()),
+            None => client.extend(hex::decode(line.trim()).unwrap()),
+        }
+    }
+    (client, server)
+}
+
+/// What the observer read each way.
+fn sent_by(observation: &tls12_sim::observer::Observation, side: Side) -> Vec<u8> {
+    observation
+        .application_data
+        .iter()
+        .filter(|(from, _)| *from == side)
+        .flat_map(|(_, data)| data.clone())
+        .collect()
+}
+
+#[test]
+fn serve_and_connect_record_captures_that_inspect_and_tshark_open_unaided() {
+    let dir = tempdir("pcap");
+    let served = dir.join("serve.pcapng");
+    let mut command = Command::new(BIN);
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--pcap"])
+        .arg(&served);
+    let mut server = Running::spawn(command);
+    let line = server.wait_for("listening on ", Duration::from_secs(10));
+    let address = line.trim_start_matches("listening on ").trim().to_string();
+    for (i, suite) in CipherSuite::ALL.iter().enumerate() {
+        let pcap = dir.join(format!("connect-{i}.pcapng"));
+        let text = format!("hello {}", suite.name());
+        let (ok, stdout, stderr) = connect(&[
+            &address,
+            "--suite",
+            suite.name(),
+            "--server-name",
+            "localhost",
+            "--send",
+            &text,
+            "--idle-ms",
+            "300",
+            "--pcap",
+            pcap.to_str().unwrap(),
+        ]);
+        assert!(ok, "{stderr}");
+        assert_eq!(stdout.trim(), text);
+        let capture = capture::read_file(&pcap).unwrap();
+        assert_eq!(capture.secrets.len(), 1, "the key log line is in the file");
+        let keys = Keys {
+            keylog: capture.secrets.clone(),
+            server_key: None,
+        };
+        let seen = capture::inspect(&capture.connections[0], &keys, false).observation;
+        assert!(seen.finished_verified(), "connect --pcap, {}", suite.name());
+        assert_eq!(sent_by(&seen, Side::Client), format!("{text}\n").as_bytes());
+        server.wait_for(
+            &format!("connection {} from", i + 1),
+            Duration::from_secs(10),
+        );
+    }
+    let capture = capture::read_file(&served).unwrap();
+    assert_eq!(capture.connections.len(), 4);
+    let tshark = peer("tshark");
+    let keys = Keys {
+        keylog: capture.secrets.clone(),
+        server_key: None,
+    };
+    for (connection, suite) in capture.connections.iter().zip(CipherSuite::ALL) {
+        let seen = capture::inspect(connection, &keys, false).observation;
+        assert_eq!(seen.suite, Some(suite));
+        assert!(seen.finished_verified(), "serve --pcap, {}", suite.name());
+        if let Some(tshark) = &tshark {
+            // tshark finds the keys in the file itself, as inspect does.
+            let (client, server) = tshark_plaintext(tshark, &served, None, connection.number);
+            assert_eq!(client, sent_by(&seen, Side::Client), "{}", suite.name());
+            assert_eq!(server, sent_by(&seen, Side::Server), "{}", suite.name());
+            assert!(!server.is_empty());
+        }
+    }
+}

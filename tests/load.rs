@@ -53,6 +53,7 @@ fn options(address: &str, connections: usize, concurrency: usize, idle: usize) -
         idle,
         timeout: HANDSHAKE_TIMEOUT,
         time_limit: Some(Duration::from_secs(15)),
+        pcap: None,
     }
 }
 

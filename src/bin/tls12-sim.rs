@@ -124,6 +124,11 @@ struct ServeArgs {
     /// With this flag it gets a ServerHello without ALPN instead, and the handshake goes on.
     #[arg(long)]
     alpn_optional: bool,
+    /// Record every TLS connection into this pcapng file (made-up Ethernet/IP/TCP headers around the real
+    /// bytes), each session's key log line in a Decryption Secrets Block: Wireshark and
+    /// `tls12-sim inspect` open it with nothing else.
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -176,6 +181,11 @@ struct ConnectArgs {
     /// (default: no ALPN extension).
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     alpn: Vec<String>,
+    /// Record the connection into this pcapng file (made-up Ethernet/IP/TCP headers around the real
+    /// bytes), each session's key log line in a Decryption Secrets Block: Wireshark and
+    /// `tls12-sim inspect` open it with nothing else.
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -209,6 +219,11 @@ struct LoadArgs {
     /// Start no handshake after this many seconds; those left are reported as not started.
     #[arg(long, value_name = "SECONDS")]
     time_limit: Option<u64>,
+    /// Record every connection into this pcapng file (made-up Ethernet/IP/TCP headers around the real
+    /// bytes), each session's key log line in a Decryption Secrets Block: Wireshark and
+    /// `tls12-sim inspect` open it with nothing else.
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -559,6 +574,18 @@ fn check_output_file(option: &str, path: &Path) -> Result<(), Error> {
         })
 }
 
+/// The pcapng file of `--pcap`, created (or emptied) now: a file that cannot be written is
+/// refused before any connection.
+fn pcap_writer(
+    path: Option<&Path>,
+) -> Result<Option<std::sync::Arc<tls12_sim::capture::writer::PcapWriter>>, Error> {
+    path.map(|path| {
+        check_output_file("--pcap", path)?;
+        tls12_sim::capture::writer::PcapWriter::create(path).map(std::sync::Arc::new)
+    })
+    .transpose()
+}
+
 /// The text of the file given with `option`. PEM is text: a file that is not (DER, say) is
 /// named as such.
 fn read_text_file(option: &str, path: &Path) -> Result<String, Error> {
@@ -677,6 +704,7 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
         read_timeout: Duration::from_millis(args.read_timeout_ms),
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         alpn_optional: args.alpn_optional,
+        pcap: pcap_writer(args.pcap.as_deref())?,
     };
     let served = net::serve(options)?;
     Ok(match served.result {
@@ -729,6 +757,7 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         timeout: Duration::from_secs(args.timeout.max(1)),
         identity,
         alpn: args.alpn,
+        pcap: pcap_writer(args.pcap.as_deref())?,
     };
     match net::connect(&options, &mut PipeAwareStdout) {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -763,6 +792,7 @@ fn load_command(args: LoadArgs) -> Result<ExitCode, Error> {
         idle: args.idle,
         timeout: Duration::from_secs(args.timeout),
         time_limit: args.time_limit.map(Duration::from_secs),
+        pcap: pcap_writer(args.pcap.as_deref())?,
     };
     let report = tls12_sim::load::run(&options)?;
     out(&report.to_string());

@@ -231,17 +231,18 @@ fn v6(address: IpAddr) -> [u8; 16] {
     }
 }
 
-/// A stream that records what it reads and writes into a [`Recording`]: `us` is the side that
-/// holds it, so what it writes was sent by `us` and what it reads by the peer.
+/// A stream that records what it reads and writes into a [`Recording`], if it is given one:
+/// `us` is the side that holds it, so what it writes was sent by `us` and what it reads by
+/// the peer.
 pub struct Tap<'a, S> {
     stream: S,
     us: Side,
-    recording: &'a mut Recording,
+    recording: Option<&'a mut Recording>,
 }
 
 impl<'a, S> Tap<'a, S> {
-    /// `stream`, recorded into `recording` as seen by `us`.
-    pub fn new(stream: S, us: Side, recording: &'a mut Recording) -> Self {
+    /// `stream`, recorded into `recording` (when there is one) as seen by `us`.
+    pub fn new(stream: S, us: Side, recording: Option<&'a mut Recording>) -> Self {
         Tap {
             stream,
             us,
@@ -258,7 +259,9 @@ impl<'a, S> Tap<'a, S> {
 impl<S: Read> Read for Tap<'_, S> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.stream.read(buf)?;
-        self.recording.record(self.us.peer(), &buf[..n]);
+        if let Some(recording) = self.recording.as_deref_mut() {
+            recording.record(self.us.peer(), &buf[..n]);
+        }
         Ok(n)
     }
 }
@@ -266,7 +269,9 @@ impl<S: Read> Read for Tap<'_, S> {
 impl<S: Write> Write for Tap<'_, S> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.stream.write(buf)?;
-        self.recording.record(self.us, &buf[..n]);
+        if let Some(recording) = self.recording.as_deref_mut() {
+            recording.record(self.us, &buf[..n]);
+        }
         Ok(n)
     }
 

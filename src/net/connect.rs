@@ -4,10 +4,12 @@
 use std::io::Write;
 use std::net::TcpStream;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::files::{write_html, write_keylog};
+use super::files::{write_html, write_keylog, write_pcap};
 use super::{print_trace, seconds};
+use crate::capture::writer::{PcapWriter, Recording, Tap};
 use crate::client::{Client, ClientConfig, ServerTrust};
 use crate::error::Error;
 use crate::key_exchange::SUPPORTED_SCHEMES;
@@ -49,6 +51,8 @@ pub struct ConnectOptions {
     pub identity: Option<Identity>,
     /// ALPN (RFC 7301): the application protocols to offer, best first; empty: no ALPN.
     pub alpn: Vec<String>,
+    /// Record the connection into this pcapng file, its key log line with it.
+    pub pcap: Option<Arc<PcapWriter>>,
 }
 
 /// Connects, does the handshake, sends `send`, copies whatever comes back to `output` until the
@@ -77,7 +81,12 @@ pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), E
         Clock::System,
         options.trace || options.html.is_some(),
     );
-    let result = connect_steps(&mut client, &mut stream, options, output).map_err(|e| {
+    let mut recording = match (&options.pcap, stream.local_addr(), stream.peer_addr()) {
+        (Some(_), Ok(client), Ok(server)) => Some(Recording::new(client, server)),
+        _ => None,
+    };
+    let mut tap = Tap::new(&mut stream, Side::Client, recording.as_mut());
+    let result = connect_steps(&mut client, &mut tap, options, output).map_err(|e| {
         e.timeout_as(|| {
             phrase!(
                 "timed out: no answer from {} in {}",
@@ -88,6 +97,9 @@ pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), E
     });
     print_trace(client.conn_mut(), options.trace, options.lang);
     write_keylog(client.conn(), options.keylog.as_deref());
+    if let (Some(pcap), Some(recording)) = (&options.pcap, &recording) {
+        write_pcap(pcap, recording, client.conn().keylog_line());
+    }
     write_html(
         client.conn(),
         options.html.as_deref(),
@@ -99,12 +111,12 @@ pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), E
 
 fn connect_steps(
     client: &mut Client,
-    stream: &mut TcpStream,
+    stream: &mut Tap<'_, &mut TcpStream>,
     options: &ConnectOptions,
     output: &mut dyn Write,
 ) -> Result<(), Error> {
     // A handshake that stalls for long is a failure, not idleness.
-    stream.set_read_timeout(Some(options.timeout))?;
+    stream.inner().set_read_timeout(Some(options.timeout))?;
     client.send_hello(stream)?;
     print_trace(client.conn_mut(), options.trace, options.lang);
     client.answer_server(stream)?;
@@ -120,7 +132,9 @@ fn connect_steps(
         client.send(stream, &options.send)?;
         print_trace(client.conn_mut(), options.trace, options.lang);
     }
-    stream.set_read_timeout(Some(options.idle.max(Duration::from_millis(1))))?;
+    stream
+        .inner()
+        .set_read_timeout(Some(options.idle.max(Duration::from_millis(1))))?;
     loop {
         let refused = client.conn().renegotiations_refused();
         let received = client.receive(stream);

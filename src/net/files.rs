@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use crate::capture::writer::{PcapWriter, Recording};
 use crate::conn::Conn;
 use crate::error::Error;
 use crate::phrase;
@@ -62,6 +63,14 @@ pub(super) fn write_keylog(conn: &Conn, path: Option<&Path>) {
             "cannot write the key log {}: {e}",
             path.display()
         );
+    }
+}
+
+/// Adds a connection to the `--pcap` file, its key log line with it; a failure is said on
+/// standard error and the connection goes on.
+pub(super) fn write_pcap(pcap: &PcapWriter, recording: &Recording, keylog_line: Option<String>) {
+    if let Err(e) = pcap.add(recording, keylog_line.as_deref()) {
+        let _ = writeln!(std::io::stderr(), "cannot write the --pcap file: {e}");
     }
 }
 

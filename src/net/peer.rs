@@ -15,8 +15,10 @@ use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::seconds;
+use crate::capture::writer::Recording;
 use crate::error::Error;
 use crate::phrase;
+use crate::rng::Side;
 
 /// How long a closing connection waits, at most, for the client to close its side.
 const LINGER: Duration = Duration::from_secs(2);
@@ -35,6 +37,8 @@ pub(super) struct Peer {
     waiting: Waiting,
     /// Whether the client has sent a byte.
     spoke: bool,
+    /// What the connection carried, for `serve --pcap`.
+    recording: Option<Recording>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -55,6 +59,7 @@ impl Peer {
             deadline: None,
             waiting: Waiting::ForData,
             spoke: false,
+            recording: None,
         })
     }
 
@@ -64,6 +69,16 @@ impl Peer {
         let seen = self.stream.peek(buf)?;
         self.spoke |= seen > 0;
         Ok(seen)
+    }
+
+    /// From now on, what is read and written is recorded into `recording` (`serve --pcap`).
+    pub(super) fn record_into(&mut self, recording: Recording) {
+        self.recording = Some(recording);
+    }
+
+    /// The recording, if there is one; recording stops.
+    pub(super) fn take_recording(&mut self) -> Option<Recording> {
+        self.recording.take()
     }
 
     /// Whether the client has sent anything at all.
@@ -139,6 +154,9 @@ impl Read for Peer {
         self.arm()?;
         let got = self.stream.read(buf)?;
         self.spoke |= got > 0;
+        if let Some(recording) = &mut self.recording {
+            recording.record(Side::Client, &buf[..got]);
+        }
         Ok(got)
     }
 }
@@ -146,7 +164,11 @@ impl Read for Peer {
 impl Write for Peer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.waiting = Waiting::ToWrite;
-        self.stream.write(buf)
+        let wrote = self.stream.write(buf)?;
+        if let Some(recording) = &mut self.recording {
+            recording.record(Side::Server, &buf[..wrote]);
+        }
+        Ok(wrote)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {

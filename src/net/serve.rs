@@ -12,10 +12,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::time::Duration;
 
-use super::files::{write_html, write_keylog};
+use super::files::{write_html, write_keylog, write_pcap};
 use super::http;
 use super::peer::Peer;
 use super::{Ending, print_trace};
+use crate::capture::writer::{PcapWriter, Recording};
 use crate::error::Error;
 use crate::messages::extensions::protocol_name;
 use crate::phrase;
@@ -56,6 +57,8 @@ pub struct ServeOptions {
     /// ALPN: a client that offers only protocols we do not speak gets a ServerHello without
     /// ALPN, instead of no_application_protocol (RFC 7301 3.2).
     pub alpn_optional: bool,
+    /// Record every TLS connection into this pcapng file, its key log line with it.
+    pub pcap: Option<Arc<PcapWriter>>,
 }
 
 /// What one served connection did.
@@ -228,6 +231,7 @@ fn serve_connection(stream: TcpStream, options: &ServeOptions) -> ServedConnecti
         client_spoke: false,
         result: Err(e),
     };
+    let ends = (stream.peer_addr(), stream.local_addr());
     let mut peer = match Peer::new(stream, options.read_timeout) {
         Ok(peer) => peer,
         Err(e) => return failed(e),
@@ -236,6 +240,9 @@ fn serve_connection(stream: TcpStream, options: &ServeOptions) -> ServedConnecti
         Ok(rng) => rng,
         Err(e) => return failed(e),
     };
+    if let (Some(_), (Ok(client), Ok(server))) = (&options.pcap, ends) {
+        peer.record_into(Recording::new(client, server));
+    }
     // Always traced: a browser that asks for a page gets the page of this very connection.
     let mut server = Server::new(config, rng, Clock::System, true);
     let result = serve_steps(&mut server, &mut peer, options).map_err(|e| peer.explain(e));
@@ -249,6 +256,11 @@ fn serve_connection(stream: TcpStream, options: &ServeOptions) -> ServedConnecti
             outcome,
             options.lang,
         );
+    }
+    if let (Some(pcap), Some(recording)) = (&options.pcap, peer.take_recording()) {
+        if !matches!(result, Ok(Ending::NothingSent | Ending::PlainHttp)) {
+            write_pcap(pcap, &recording, server.conn().keylog_line());
+        }
     }
     let client_spoke = peer.spoke();
     peer.linger_and_close();
