@@ -2,6 +2,8 @@
 # Installs what the tests use besides cargo, when it is not already there:
 #   openssl     an independent TLS peer and X.509 parser      (Debian package)
 #   tshark      Wireshark's dissector, to decrypt our captures  (Debian package)
+#   dumpcap     captures loopback for tests/inspect_peers.rs     (Debian package wireshark-common,
+#               a dependency of tshark; installed on its own if missing)
 #   tlslite-ng  a pure-Python TLS peer, in .venv-peers/         (PyPI, pinned)
 #   cryptography  Python's AES-GCM, for a check by hand in vectors/README.md (PyPI, pinned, same venv)
 #   gdb         rust-gdb drives it in the debugger test          (Debian package)
@@ -25,6 +27,7 @@ as_root() {
 need_apt=()
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
+command -v dumpcap >/dev/null 2>&1 || need_apt+=(wireshark-common)
 command -v gdb >/dev/null 2>&1 || need_apt+=(gdb)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
