@@ -465,6 +465,9 @@ impl State<'_> {
     ) -> Result<(bool, Option<(Vec<u8>, Option<GcmDetails>)>), Error> {
         let d = index(from);
         let mut fragment = record[RECORD_HEADER_LEN..].to_vec();
+        if self.mid_connection(from, content_type, &fragment) {
+            return Ok((true, None));
+        }
         let Stream::Keys(direction) = &mut self.streams[d] else {
             return Ok(match self.streams[d] {
                 Stream::Plaintext => (false, Some((fragment, None))),
@@ -497,6 +500,31 @@ impl State<'_> {
                 Ok((true, None))
             }
         }
+    }
+
+    /// Whether this record shows that the capture began after the connection did: a client
+    /// whose first record is not a ClientHello, or application data before any
+    /// ChangeCipherSpec (in TLS 1.2 it is always protected). Then both directions are
+    /// opaque: without the hellos there are no keys to derive. (A bare 2-byte alert, as a
+    /// server sends to a client that says nothing, is read.)
+    fn mid_connection(&mut self, from: Side, content_type: u8, fragment: &[u8]) -> bool {
+        if !matches!(self.streams[index(from)], Stream::Plaintext) {
+            return false;
+        }
+        let hello = content_type == HANDSHAKE && fragment.first() == Some(&1);
+        let bare_alert = content_type == ALERT && fragment.len() == 2;
+        let before_hello = self.obs.client_hello.is_none() && !hello && !bare_alert;
+        if !before_hello && content_type != APPLICATION_DATA {
+            return false;
+        }
+        self.streams = [Stream::Opaque, Stream::Opaque];
+        self.obs.not_opened.get_or_insert_with(|| {
+            phrase!(
+                "the capture starts in the middle of the connection: without its hellos there \
+                 are no keys to derive, and its records cannot be told apart from protected ones"
+            )
+        });
+        true
     }
 
     /// Protected records not opened, told as one note per run of them.

@@ -400,3 +400,161 @@ fn real_clients_and_servers_captured_then_inspected_as_tshark_decrypts_them() {
         }
     }
 }
+
+/// One `openssl s_client` run against `port`: `args`, then `input` on its standard input.
+fn s_client(openssl: &Path, port: u16, args: &[&str], input: &str, keys: &Path) {
+    use std::io::Write;
+    let mut child = Command::new(openssl)
+        .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+        .args(args)
+        .arg("-keylogfile")
+        .arg(keys)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for line in input.split_inclusive('\n') {
+        let _ = stdin.write_all(line.as_bytes());
+        thread::sleep(Duration::from_millis(150));
+    }
+    drop(stdin);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("s_client {args:?} did not finish");
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn what_it_does_not_speak_is_named_and_resumed_sessions_open_by_key_log() {
+    let (Some(dumpcap), Some(openssl)) = (peer("dumpcap"), peer("openssl")) else {
+        return;
+    };
+    let dir = tempdir("inspect-unspoken");
+    let port = free_port();
+    let file = dir.join("unspoken.pcapng");
+    let keys = dir.join("keys.txt");
+    let capturing = start_capture(&dumpcap, &[port], &file);
+    let mut command = Command::new(&openssl);
+    command
+        .args([
+            "s_server",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-www",
+            "-quiet",
+        ])
+        .args(["-cipher", "ALL:@SECLEVEL=0", "-cert"])
+        .arg(demo_cert())
+        .arg("-key")
+        .arg(demo_key());
+    let server = Running::spawn(command);
+    wait_listening(port);
+    let get = "GET / HTTP/1.0\r\n\r\n";
+    let quiet = ["-quiet", "-ign_eof"];
+    for args in [
+        &["-tls1_3"][..],
+        &["-tls1", "-cipher", "ALL:@SECLEVEL=0"],
+        &["-tls1_2", "-cipher", "AES128-SHA"],
+        &["-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305"],
+    ] {
+        s_client(&openssl, port, &[args, &quiet[..]].concat(), get, &keys);
+    }
+    // "R" on a line of its own: s_client renegotiates (TLS 1.2 and before).
+    s_client(
+        &openssl,
+        port,
+        &["-tls1_2", "-cipher", "AES128-GCM-SHA256"],
+        &format!("R\n{get}"),
+        &keys,
+    );
+    // -reconnect: a full handshake, then five more resuming its session.
+    s_client(
+        &openssl,
+        port,
+        &["-tls1_2", "-cipher", "AES128-GCM-SHA256", "-reconnect"],
+        get,
+        &keys,
+    );
+    thread::sleep(Duration::from_millis(300));
+    drop(server);
+    let _ = Command::new("kill")
+        .args(["-INT", &capturing.child.id().to_string()])
+        .status();
+    capturing.finish(Duration::from_secs(10));
+
+    let capture = capture::read_file(&file).unwrap();
+    let mut log = KeyLog::new();
+    log.add_text(&std::fs::read_to_string(&keys).unwrap(), "keys.txt")
+        .unwrap();
+    let by_log = Keys {
+        keylog: log,
+        server_key: None,
+    };
+    let key = pki::load_private_key_pem(&std::fs::read_to_string(demo_key()).unwrap()).unwrap();
+    let by_key = Keys {
+        keylog: KeyLog::new(),
+        server_key: Some(key),
+    };
+    let seen: Vec<Observation> = capture
+        .connections
+        .iter()
+        .filter(|c| !c.stream(Side::Client).is_empty())
+        .map(|c| capture::inspect(c, &by_log, false).observation)
+        .collect();
+    assert_eq!(seen.len(), 11, "6 runs, the last one six connections");
+    let unsupported = |o: &Observation| {
+        o.unsupported
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(seen[0].version, Some(0x0304));
+    assert!(
+        unsupported(&seen[0]).starts_with("TLS 1.3: the ServerHello's supported_versions chose it")
+    );
+    assert_eq!(seen[1].version, Some(0x0301));
+    assert!(unsupported(&seen[1]).starts_with("TLS 1.0: the server chose it"));
+    assert!(
+        unsupported(&seen[2])
+            .starts_with("CBC suite: not opened by this version (TLS_RSA_WITH_AES_128_CBC_SHA)")
+    );
+    assert!(
+        unsupported(&seen[3])
+            .contains("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: not implemented here")
+    );
+    for o in &seen[..4] {
+        assert!(o.opened_by.is_none() && o.application_data.is_empty() && o.stopped.is_none());
+        assert!(o.unreadable_records > 0, "listed, not opened");
+    }
+    assert!(seen[4].renegotiation && seen[4].finished_verified());
+    assert!(!seen[5].resumed && seen[5].finished_verified());
+    for o in &seen[6..] {
+        assert!(o.resumed, "-reconnect resumes");
+        assert!(
+            o.finished_verified(),
+            "a resumed session opens by its own key log line"
+        );
+    }
+    // Without the key log, a resumed session has no key exchange for the server key to open.
+    let resumed = capture
+        .connections
+        .iter()
+        .rev()
+        .find(|c| !c.stream(Side::Client).is_empty())
+        .unwrap();
+    let alone = capture::inspect(resumed, &by_key, false).observation;
+    assert!(alone.resumed && alone.opened_by.is_none());
+    assert!(
+        alone
+            .not_opened
+            .unwrap()
+            .to_string()
+            .starts_with("resumed session: not yet linked")
+    );
+}

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use tls12_sim::messages::HandshakeMessage;
 use tls12_sim::messages::certificate::Certificate;
 use tls12_sim::pki;
+use tls12_sim::capture::writer::{PcapWriter, Recording};
 use tls12_sim::record::{CHANGE_CIPHER_SPEC, HANDSHAKE, take_handshake_message};
 use tls12_sim::rng::Side;
 use tls12_sim::suites::CipherSuite;
@@ -42,6 +43,7 @@ fn main() {
     }
     hand_made_seeds(&mut seeds);
     pki_file_seeds(&mut seeds, &root.join("src/demo"));
+    capture_seeds(&mut seeds, root, &transcripts);
 
     for (target, name, bytes) in &seeds.0 {
         let dir = corpus.join(target);
@@ -54,6 +56,7 @@ fn main() {
         "server_first_flight",
         "client_response",
         "pki",
+        "capture",
     ] {
         let count = seeds.0.iter().filter(|(t, _, _)| *t == target).count();
         println!(
@@ -261,4 +264,32 @@ fn pki_file_seeds(seeds: &mut Seeds, demo: &Path) {
         }
         seeds.add("pki", name, text.into_bytes());
     }
+}
+
+/// capture: the OpenSSL capture of vectors/openssl-sessions/, and each golden transcript as
+/// `serve --pcap` would record it (a pcapng with its Decryption Secrets Block, when the
+/// transcript's session got a master secret).
+fn capture_seeds(seeds: &mut Seeds, root: &Path, transcripts: &[PathBuf]) {
+    let openssl = root.join("vectors/openssl-sessions/session.pcapng");
+    seeds.add(
+        "capture",
+        "openssl-sessions.pcapng".into(),
+        fs::read(openssl).expect("session.pcapng"),
+    );
+    let scratch = std::env::temp_dir().join(format!("seed-capture-{}", std::process::id()));
+    for path in transcripts {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let flows = parse_flows(&fs::read_to_string(path).expect("transcript")).expect("flows");
+        let client = "127.0.0.1:50000".parse().expect("address");
+        let server = "127.0.0.1:4433".parse().expect("address");
+        let mut recording = Recording::new(client, server);
+        for flow in &flows {
+            recording.record(flow.from, &flow.bytes);
+        }
+        let writer = PcapWriter::create(&scratch).expect("scratch pcapng");
+        writer.add(&recording, None).expect("pcapng");
+        drop(writer);
+        seeds.add("capture", format!("{name}.pcapng"), fs::read(&scratch).expect("pcapng"));
+    }
+    let _ = fs::remove_file(&scratch);
 }
