@@ -347,3 +347,42 @@ fn serve_and_connect_record_captures_that_inspect_and_tshark_open_unaided() {
         }
     }
 }
+
+#[test]
+fn the_load_generator_records_every_connection_it_makes() {
+    // A small version of scripts/inspect-figures.sh: load --pcap against serve.
+    let dir = tempdir("load-pcap");
+    let mut command = Command::new(BIN);
+    command.args(["serve", "--listen", "127.0.0.1:0"]);
+    let mut server = Running::spawn(command);
+    let line = server.wait_for("listening on ", Duration::from_secs(10));
+    let address = line.trim_start_matches("listening on ").trim().to_string();
+    let pcap = dir.join("load.pcapng");
+    let out = Command::new(BIN)
+        .args([
+            "load",
+            &address,
+            "--server-name",
+            "localhost",
+            "--connections",
+            "12",
+        ])
+        .args(["--concurrency", "3", "--pcap", pcap.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let listing = run(&[pcap.to_str().unwrap()]);
+    assert!(
+        listing.contains("12 TCP connections, 12 of them TLS"),
+        "{listing}"
+    );
+    assert!(
+        listing
+            .contains("the capture's own key log, in its Decryption Secrets Blocks (12 sessions)")
+    );
+    assert_eq!(listing.matches("both Finished verified").count(), 12);
+}
