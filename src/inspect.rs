@@ -9,7 +9,7 @@ use std::path::Path;
 
 use rsa::RsaPrivateKey;
 
-use crate::capture::{self, Capture, Inspected, Keys};
+use crate::capture::{self, Capture, Keys};
 use crate::error::Error;
 use crate::keylog::KeyLog;
 use crate::phrase;
@@ -74,6 +74,14 @@ pub fn run(options: InspectOptions<'_>) -> Result<String, Error> {
         }
         (which, _) => which,
     };
+    if matches!(which, Which::List | Which::All)
+        && matches!(options.format, InspectFormat::Mermaid | InspectFormat::Html)
+    {
+        return Err(Error::Config(phrase!(
+            "a diagram or a page shows one connection: choose it with --stream N (the \
+             numbers are in the list: tls12-sim inspect FILE)"
+        )));
+    }
     let chosen: Vec<&capture::Connection> = match which {
         Which::List | Which::All => tls.clone(),
         Which::One(number) => {
@@ -81,55 +89,60 @@ pub fn run(options: InspectOptions<'_>) -> Result<String, Error> {
             vec![found.ok_or_else(|| no_such_stream(&name, number, &tls))?]
         }
     };
-    let trace = which != Which::List;
-    let inspected: Vec<Inspected> = chosen
-        .iter()
-        .map(|c| capture::inspect(c, &keys, trace))
-        .collect();
-    let shown: Vec<Shown<'_>> = chosen
-        .iter()
-        .zip(&inspected)
-        .map(|(connection, inspected)| Shown {
-            connection,
-            inspected,
-        })
-        .collect();
     let summary = CaptureSummary {
         name: &name,
         capture: &capture,
         keys: key_lines,
     };
-    render(&summary, &shown, which, options.format, options.lang)
+    // Each connection is rendered as soon as it is read: a capture of thousands is never held
+    // as thousands of traces at once.
+    let list_only = which == Which::List && options.format == InspectFormat::Text;
+    let mut texts = Vec::new();
+    let mut listed = Vec::new();
+    for connection in &chosen {
+        let inspected = capture::inspect(connection, &keys, !list_only);
+        let shown = Shown {
+            connection,
+            inspected: &inspected,
+        };
+        match (which, options.format) {
+            _ if list_only => listed.push(inspected),
+            (Which::List | Which::All, InspectFormat::Json) => {
+                texts.push(show::render_json(&summary, &shown));
+            }
+            (_, format) => texts.push(render_one(&summary, &shown, format, options.lang)),
+        }
+    }
+    Ok(match (which, options.format) {
+        (Which::List, InspectFormat::Text) => {
+            let shown: Vec<Shown<'_>> = chosen
+                .iter()
+                .zip(&listed)
+                .map(|(connection, inspected)| Shown {
+                    connection,
+                    inspected,
+                })
+                .collect();
+            show::render_list(&summary, &shown, options.lang)
+        }
+        (Which::List | Which::All, InspectFormat::Json) => show::render_json_all(&summary, &texts),
+        _ => texts.join("\n\n"),
+    })
 }
 
-/// The output for `which` in `format`.
-fn render(
+/// One connection in `format`: a diagram or a page only for one chosen connection.
+fn render_one(
     summary: &CaptureSummary<'_>,
-    shown: &[Shown<'_>],
-    which: Which,
+    shown: &Shown<'_>,
     format: InspectFormat,
     lang: Lang,
-) -> Result<String, Error> {
-    Ok(match (which, format) {
-        (Which::List, InspectFormat::Text) => show::render_list(summary, shown, lang),
-        (Which::List | Which::All, InspectFormat::Json) => show::render_json_all(summary, shown),
-        (Which::List | Which::All, InspectFormat::Mermaid | InspectFormat::Html) => {
-            return Err(Error::Config(phrase!(
-                "a diagram or a page shows one connection: choose it with --stream N (the \
-                 numbers are in the list: tls12-sim inspect FILE)"
-            )));
-        }
-        (_, InspectFormat::Text) => {
-            let texts: Vec<String> = shown
-                .iter()
-                .map(|s| show::render_text(summary, s, lang))
-                .collect();
-            texts.join("\n\n")
-        }
-        (Which::One(_), InspectFormat::Json) => show::render_json(summary, &shown[0]) + "\n",
-        (Which::One(_), InspectFormat::Mermaid) => show::render_mermaid(&shown[0]),
-        (Which::One(_), InspectFormat::Html) => show::render_html(summary, &shown[0], lang),
-    })
+) -> String {
+    match format {
+        InspectFormat::Text => show::render_text(summary, shown, lang),
+        InspectFormat::Json => show::render_json(summary, shown) + "\n",
+        InspectFormat::Mermaid => show::render_mermaid(shown),
+        InspectFormat::Html => show::render_html(summary, shown, lang),
+    }
 }
 
 /// The keys `inspect` holds, and a line saying where each came from.

@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 use super::text::render_key_ledger_in;
 use super::{HtmlPage, Lang, TextOptions, say};
 use crate::capture::{Capture, Connection, Format, Inspected};
-use crate::event::Event;
 use crate::messages::version_name;
 use crate::observer::{Observation, Opener};
 use crate::phrase;
@@ -241,11 +240,12 @@ pub fn render_json(summary: &CaptureSummary<'_>, shown: &Shown<'_>) -> String {
     super::render_json(json_header(summary, shown), &shown.inspected.events)
 }
 
-/// Every listed connection as one JSON document: the capture, then each connection's trace.
-pub fn render_json_all(summary: &CaptureSummary<'_>, shown: &[Shown<'_>]) -> String {
-    let connections: Vec<serde_json::Value> = shown
+/// Every listed connection as one JSON document: the capture, then each connection's trace
+/// (`traces`: each as [`render_json`] wrote it).
+pub fn render_json_all(summary: &CaptureSummary<'_>, traces: &[String]) -> String {
+    let connections: Vec<serde_json::Value> = traces
         .iter()
-        .map(|s| serde_json::from_str(&render_json(summary, s)).unwrap_or_default())
+        .map(|trace| serde_json::from_str(trace).unwrap_or_default())
         .collect();
     let doc = serde_json::json!({
         "format": "tls12-sim-capture",
@@ -304,9 +304,4 @@ pub fn render_html(summary: &CaptureSummary<'_>, shown: &Shown<'_>, lang: Lang) 
             lang,
         },
     )
-}
-
-/// Whether an event list is an inspected connection's: its first note says it was recorded.
-pub fn is_recorded(events: &[Event]) -> bool {
-    matches!(events.first(), Some(Event::Note { text, .. }) if text.pattern().starts_with("recorded, not simulated"))
 }
