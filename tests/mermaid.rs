@@ -326,6 +326,7 @@ fn every_diagram_parses_with_mermaid() {
         .iter()
         .map(|run| (run.args.join(" "), run.diagram.clone()))
         .collect();
+    diagrams.extend(recorded_diagrams());
     diagrams.push(("no events".into(), render_mermaid(&[])));
     diagrams.push(("awkward text".into(), render_mermaid(&awkward_events())));
 
@@ -384,6 +385,35 @@ fn every_diagram_parses_with_mermaid() {
             .map(|n| n["text"].clone()),
         Some("the server fails here - a,bc:d‹e›f next line".into())
     );
+}
+
+/// Connections of the OpenSSL capture as `inspect --format mermaid` draws them: opened with the
+/// key log (every message drawn), and with no key (the records after ChangeCipherSpec left out).
+fn recorded_diagrams() -> Vec<(String, String)> {
+    use tls12_sim::capture::{self, Keys};
+    use tls12_sim::render::inspect::{Shown, render_mermaid as recorded};
+    let dir = manifest("vectors/openssl-sessions");
+    let file = capture::read_file(&dir.join("session.pcapng")).expect("the OpenSSL capture");
+    let mut keys = Keys::default();
+    let keylog = std::fs::read_to_string(dir.join("keylog.txt")).expect("keylog.txt");
+    keys.keylog
+        .add_text(&keylog, "keylog.txt")
+        .expect("key log");
+    let mut diagrams = Vec::new();
+    for (name, keys) in [
+        ("inspect --keylog", keys),
+        ("inspect, no key", Keys::default()),
+    ] {
+        for connection in &file.connections {
+            let inspected = capture::inspect(connection, &keys, true);
+            let shown = Shown {
+                connection,
+                inspected: &inspected,
+            };
+            diagrams.push((format!("{name} #{}", connection.number), recorded(&shown)));
+        }
+    }
+    diagrams
 }
 
 #[test]
