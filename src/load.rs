@@ -125,6 +125,8 @@ pub fn run(options: &LoadOptions) -> Result<LoadReport, Error> {
         offer_extended_master_secret: true,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity: None,
+        offer_session_ticket: false,
+        resume: None,
         alpn_protocols: Vec::new(),
     };
     let mut failures = BTreeMap::new();

@@ -422,6 +422,8 @@ fn server_with_the_wrong_private_key_fails_at_finished() {
             client_trust: tls12_sim::pki::TrustStore::default(),
             alpn_protocols: Vec::new(),
             alpn_optional: false,
+            session_cache: None,
+            ticket_keys: None,
         },
         tls12_sim::rng::RoleRng::seeded(1, Side::Server),
         tls12_sim::rng::Clock::Fixed(options.time),
@@ -630,7 +632,8 @@ fn server_hello_extension_not_offered_is_unsupported_extension() {
 
 #[test]
 fn unknown_client_hello_extensions_are_ignored() {
-    // session_ticket (35) and an unassigned type, each with a body: the server skips them.
+    // session_ticket (35), read but unanswered by a server without ticket keys, and an
+    // unassigned type, skipped: each with a body.
     let mut sim = sim();
     sim.client(|c, w| c.send_hello(w)).unwrap();
     let flight = take(&mut sim, Side::Server);
@@ -648,10 +651,10 @@ fn unknown_client_hello_extensions_are_ignored() {
     assert!(ClientHello::decode(&grown).is_ok());
     put(&mut sim, Side::Server, &record(22, 0x0301, &grown));
     sim.server(|s, w| s.answer_hello(w)).unwrap();
-    assert_eq!(
-        sim.server.client_hello().unwrap().extensions.other,
-        vec![0x0023, 0xfeed]
-    );
+    let extensions = &sim.server.client_hello().unwrap().extensions;
+    assert_eq!(extensions.other, vec![0xfeed]);
+    assert_eq!(extensions.session_ticket, Some(vec![0xab, 0xcd]));
+    assert_eq!(sim.server.resumed(), None);
 }
 
 #[test]

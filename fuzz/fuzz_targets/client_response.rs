@@ -56,6 +56,8 @@ fuzz_target!(|data: &[u8]| {
         } else {
             Vec::new()
         },
+        offer_session_ticket: false,
+        resume: None,
     };
     let seed = u64::from(config >> 2 & 3) + 1;
     let rng = RoleRng::seeded(seed, Side::Client);

@@ -58,6 +58,8 @@ fuzz_target!(|data: &[u8]| {
             Vec::new()
         },
         alpn_optional: config & 32 != 0,
+        session_cache: None,
+        ticket_keys: None,
     };
     let seed = u64::from(config >> 1 & 3) + 1;
     let rng = RoleRng::seeded(seed, Side::Server);

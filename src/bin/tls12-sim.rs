@@ -19,6 +19,7 @@ use tls12_sim::render::Lang;
 use tls12_sim::render::report;
 use tls12_sim::rng::DEFAULT_SIMULATION_TIME;
 use tls12_sim::server::ClientAuth;
+use tls12_sim::session::Resumption;
 use tls12_sim::simulate::{self, Options};
 use tls12_sim::suites::CipherSuite;
 
@@ -293,6 +294,29 @@ struct SimulateArgs {
     /// With --mtls, which demo client connects.
     #[arg(long, value_enum, default_value_t = ClientArg::Alice, requires = "mtls")]
     client: ClientArg,
+    /// Session resumption: a full handshake, then a second connection that resumes its
+    /// session by session ID (the server's cache) or by ticket (RFC 5077); the trace is the
+    /// second's, the abbreviated handshake.
+    #[arg(long, value_enum, value_name = "HOW")]
+    resume: Option<ResumeArg>,
+}
+
+/// How `simulate --resume` resumes.
+#[derive(Clone, Copy, ValueEnum)]
+enum ResumeArg {
+    /// By session ID: the server keeps the session in its cache.
+    Id,
+    /// By ticket: the server keeps nothing, the client hands the sealed session back.
+    Ticket,
+}
+
+impl From<ResumeArg> for Resumption {
+    fn from(how: ResumeArg) -> Self {
+        match how {
+            ResumeArg::Id => Resumption::SessionId,
+            ResumeArg::Ticket => Resumption::Ticket,
+        }
+    }
 }
 
 /// The demo clients of `simulate --mtls`.
@@ -334,6 +358,7 @@ impl Default for SimulateArgs {
             time: DEFAULT_SIMULATION_TIME,
             mtls: false,
             client: ClientArg::Alice,
+            resume: None,
         }
     }
 }
@@ -445,6 +470,7 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
         extended_master_secret: !args.no_ems,
         mtls: args.mtls,
         client_certificate: if args.mtls { client_certificate } else { None },
+        resume: args.resume.map(Resumption::from),
         ..Options::default()
     };
     if matches!(args.lang, LangArg::Ja) && matches!(args.format, Format::Json | Format::Mermaid) {

@@ -69,6 +69,8 @@ pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), E
         offer_extended_master_secret: options.offer_extended_master_secret,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity: options.identity.clone(),
+        offer_session_ticket: false,
+        resume: None,
         alpn_protocols: options.alpn.clone(),
     };
     let mut client = Client::new(

@@ -221,6 +221,8 @@ fn serve_connection(stream: TcpStream, options: &ServeOptions) -> ServedConnecti
         // What `http::answer` speaks; never h2, which this server does not.
         alpn_protocols: http::ALPN_PROTOCOLS.iter().map(|p| p.to_string()).collect(),
         alpn_optional: options.alpn_optional,
+        session_cache: None,
+        ticket_keys: None,
     };
     let failed = |e: Error| ServedConnection {
         suite: None,
