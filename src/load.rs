@@ -281,6 +281,10 @@ fn handshake_once(job: &Job, session: &mut Option<Session>) -> Outcome {
         Ok(stream) => stream,
         Err(e) => return Outcome::Failed(connect_failure(&e)),
     };
+    // Each flight goes out at once (Nagle's algorithm would hold a small write behind an
+    // unacknowledged one: after an abbreviated handshake the client's Finished and its
+    // close_notify are two writes in a row, and the server's delayed ACK would cost 40 ms).
+    let _ = stream.set_nodelay(true);
     let rng = match RoleRng::from_os(Side::Client) {
         Ok(rng) => rng,
         Err(e) => return Outcome::Failed(e.to_string()),

@@ -106,7 +106,7 @@ pub struct Session {
 }
 
 /// Which kind of resumption a connection used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Resumption {
     /// The session was found by its id in the server's cache (RFC 5246 7.3).

@@ -254,7 +254,12 @@ fn open_tcp(address: &str, timeout: Duration) -> Result<TcpStream, Error> {
     let mut last = None;
     for candidate in addresses {
         match TcpStream::connect_timeout(&candidate, timeout) {
-            Ok(stream) => return Ok(stream),
+            Ok(stream) => {
+                // Each flight at once: no small write held behind an unacknowledged one
+                // (Nagle), as after an abbreviated handshake, whose last flight is ours.
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
             Err(e) => last = Some(e),
         }
     }
