@@ -88,10 +88,10 @@ fn cases() -> Vec<(&'static str, Options)> {
             },
         ),
         (
-            "ecdhe-rsa-aes128-gcm-sha256.seed5.resumed-ticket.txt",
+            "ecdhe-rsa-aes128-gcm-sha256.seed4.resumed-ticket.txt",
             Options {
                 suite: CipherSuite::EcdheRsaAes128GcmSha256,
-                seed: 5,
+                seed: 4,
                 resume: Some(Resumption::Ticket),
                 ..rsa128
             },

@@ -480,3 +480,39 @@ fn a_server_without_a_cache_answers_a_session_id_with_a_full_handshake() {
     assert!(report.client.session().is_none());
     assert_eq!(RECONNECT_AFTER, 60);
 }
+
+#[test]
+fn every_renderer_shows_the_abbreviated_handshake_in_both_languages() {
+    use tls12_sim::render::{Lang, render_ladder, report};
+    for how in [Resumption::SessionId, Resumption::Ticket] {
+        let options = options(CipherSuite::EcdheRsaAes128GcmSha256, how);
+        let report = simulate::run(&options).unwrap();
+        let text = report::render_text(&options, &report, Lang::En);
+        assert!(text.contains("Connection 1, a full handshake"), "{text}");
+        assert!(text.contains("server sends: ServerHello, ChangeCipherSpec, Finished"));
+        assert!(text.contains("the session was resumed"), "{text}");
+        // The first connection's ledger is in the header; the second's trace uses no key.
+        let second = text.split("its trace follows.").nth(1).unwrap();
+        assert!(!second.contains("server private key"), "{second}");
+        let ja = report::render_text(&options, &report, Lang::Ja);
+        assert!(ja.contains("セッションが再開された"), "{ja}");
+        let json: serde_json::Value =
+            serde_json::from_str(&report::render_json(&options, &report)).unwrap();
+        let name = match how {
+            Resumption::SessionId => "session_id",
+            Resumption::Ticket => "ticket",
+        };
+        assert_eq!(json["run"]["resumed"], name);
+        assert!(
+            json["run"]["full_handshake"]["events"]
+                .as_array()
+                .unwrap()
+                .len()
+                > 20
+        );
+        let html = report::render_html(&options, &report, Lang::Ja);
+        assert!(html.contains("セッション再開"), "the page's facts");
+        let ladder = render_ladder(&report.events, Lang::En);
+        assert!(ladder.contains("ServerHello") && !ladder.contains("Certificate"));
+    }
+}
