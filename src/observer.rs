@@ -229,6 +229,7 @@ impl State<'_> {
         };
         match content_type {
             CHANGE_CIPHER_SPEC => {
+                self.abbreviated_without_echo()?;
                 self.streams[d] = match self.pending[d].take() {
                     Some(direction) => Stream::Keys(direction),
                     None => Stream::Opaque,
@@ -333,6 +334,31 @@ impl State<'_> {
             if let Some(master) = master {
                 self.learn_master_secret(master)?;
             }
+        }
+        Ok(())
+    }
+
+    /// A ChangeCipherSpec with no key exchange before it: an abbreviated handshake the
+    /// session_id did not announce (a client may send a ticket with an empty session_id, RFC
+    /// 5077 3.4); the master secret, if the observer has it, makes the keys now.
+    fn abbreviated_without_echo(&mut self) -> Result<(), Error> {
+        let key_exchange_seen =
+            self.obs.encrypted_pre_master.is_some() || self.obs.client_ecdh_public.is_some();
+        if key_exchange_seen
+            || self.obs.master_secret.is_some()
+            || self.pending.iter().any(Option::is_some)
+        {
+            return Ok(());
+        }
+        let master = match &self.key {
+            ObserverKey::MasterSecret(ms) => Some(ms.to_vec()),
+            _ => self.master_from_ticket.take(),
+        };
+        if let Some(master) = master
+            && self.obs.server_hello.is_some()
+        {
+            self.obs.resumed = true;
+            self.learn_master_secret(master)?;
         }
         Ok(())
     }

@@ -516,3 +516,82 @@ fn every_renderer_shows_the_abbreviated_handshake_in_both_languages() {
         assert!(ladder.contains("ServerHello") && !ladder.contains("Certificate"));
     }
 }
+
+#[test]
+fn the_observer_follows_tickets_and_key_logs_of_resumed_and_refused_sessions() {
+    use tls12_sim::observer::{self, ObserverKey};
+    let options = options(CipherSuite::EcdheRsaAes128GcmSha256, Resumption::Ticket);
+    let shared = resumption_state(&options, Resumption::Ticket);
+    let keys = shared.1.clone().unwrap();
+    let first = full(&options, &shared);
+    // A ticket offered, and refused (the server now wants a client certificate): a full
+    // handshake with a new ticket. The thief must follow the new ticket, not the refused one.
+    let refused = later(&options, &shared, first.client.session(), 10, |sim| {
+        sim.server.config_mut().client_auth = ClientAuth::Require;
+        sim.client.config_mut().identity =
+            Some(tls12_sim::demo_pki::DemoClient::Alice.identity().unwrap());
+    });
+    assert_full_handshake(&refused);
+    let obs = observer::observe(&refused.flows, ObserverKey::TicketKeys(&keys)).unwrap();
+    assert!(!obs.resumed);
+    assert_eq!(obs.tickets_opened, 2);
+    assert_eq!(obs.master_secret.as_deref(), refused.value("master_secret"));
+    assert_eq!(obs.application_data.len(), 2);
+    // A resumed connection, read with its key log line's master secret.
+    let resumed = later(&options, &shared, first.client.session(), 20, |_| {});
+    assert_resumed(&resumed, Resumption::Ticket);
+    let master: [u8; 48] = resumed.value("master_secret").unwrap().try_into().unwrap();
+    let obs = observer::observe(&resumed.flows, ObserverKey::MasterSecret(master)).unwrap();
+    assert!(obs.resumed);
+    assert_eq!(obs.unreadable_records, 0);
+    assert_eq!(obs.client_verify_data, obs.expected_client_verify_data);
+    assert_eq!(obs.server_verify_data, obs.expected_server_verify_data);
+}
+
+#[test]
+fn the_cli_names_a_bad_session_file_and_simulates_both_resumptions() {
+    let bin = env!("CARGO_BIN_EXE_tls12-sim");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+        )
+    };
+    let dir = std::env::temp_dir().join(format!("tls12-sim-session-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("missing.json");
+    let (ok, _, err) = run(&[
+        "connect",
+        "127.0.0.1:9",
+        "--send",
+        "x",
+        "--session-in",
+        missing.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("--session-in") && err.contains("cannot be read"),
+        "{err}"
+    );
+    let wrong = dir.join("wrong.json");
+    std::fs::write(&wrong, "{\"format\": \"something else\"}").unwrap();
+    let (ok, _, err) = run(&[
+        "connect",
+        "127.0.0.1:9",
+        "--send",
+        "x",
+        "--session-in",
+        wrong.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(err.contains("not a saved session"), "{err}");
+    for how in ["id", "ticket"] {
+        let (ok, out, err) = run(&["simulate", "--resume", how]);
+        assert!(ok, "{err}");
+        assert!(out.contains("Result: the session was resumed"), "{out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
