@@ -294,7 +294,7 @@ pub fn handshake_and_exchange(sim: &mut Simulation, options: &Options) -> Result
 }
 
 /// The rest of the abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1), after the server's
-/// ServerHello, [NewSessionTicket], ChangeCipherSpec and Finished. Each line is one flight.
+/// ServerHello, \[NewSessionTicket\], ChangeCipherSpec and Finished. Each line is one flight.
 pub fn abbreviated_handshake(sim: &mut Simulation) -> Result<(), Failure> {
     use Side::{Client as C, Server as S};
 

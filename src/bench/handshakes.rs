@@ -170,7 +170,7 @@ impl ResumedFixture {
     }
 
     /// The flights of one resumed handshake, recorded: ClientHello; ServerHello,
-    /// [NewSessionTicket], ChangeCipherSpec, Finished; ChangeCipherSpec, Finished.
+    /// \[NewSessionTicket\], ChangeCipherSpec, Finished; ChangeCipherSpec, Finished.
     pub fn flights(&self) -> &[Flow] {
         &self.flights
     }
