@@ -1271,7 +1271,8 @@ impl Server {
             });
         }
         let ticket = keys.seal(session, self.conn.rng())?;
-        let name = keys.current().name;
+        // The key name it was sealed under, as it travels: the ticket's first 16 bytes.
+        let name = ticket.get(..16).unwrap_or_default().to_vec();
         self.conn.trace().note(Side::Server, || {
             phrase!(
                 "the session (master secret, suite, extended master secret, SNI, client \

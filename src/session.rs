@@ -380,9 +380,13 @@ impl TicketKeys {
     /// one lifetime as the current key and one as the previous, so every ticket it sealed
     /// opens for its full lifetime. Returns whether it rotated.
     pub fn rotate_if_due(&self, rng: &mut RoleRng, now: u64) -> bool {
-        let due = now.saturating_sub(self.current().created) >= self.lifetime;
+        // Checked and done under one lock: two connections that find it due at once rotate
+        // once, not twice (which would drop the key that is still sealing valid tickets).
+        let mut ring = lock(&self.ring);
+        let due = now.saturating_sub(ring.current.created) >= self.lifetime;
         if due {
-            self.rotate(rng, now);
+            let fresh = TicketKey::generate(rng, now);
+            ring.previous = Some(std::mem::replace(&mut ring.current, fresh));
         }
         due
     }
