@@ -28,6 +28,7 @@ use tls12_sim::bench::{self as b, HandshakeKind, MemoryMeter, MemorySnapshot, Op
 use tls12_sim::key_exchange::{RSA_PKCS1_SHA256, RSA_PSS_RSAE_SHA256};
 use tls12_sim::prf;
 use tls12_sim::rng::{RoleRng, Side};
+use tls12_sim::session::Resumption;
 use tls12_sim::simulate;
 use tls12_sim::suites::HashAlg;
 
@@ -225,6 +226,31 @@ fn handshakes(c: &mut Criterion) {
             x.iter_batched(
                 || simulate::demo_client(&options).expect("client"),
                 |mut client| b::replay_client(&mut client, &flights).expect("client replay"),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    for how in [Resumption::SessionId, Resumption::Ticket] {
+        let fixture = b::ResumedFixture::new(how).expect("a session to resume");
+        group.bench_function(Op::ResumedFull(how).function(), |x| {
+            x.iter_batched(
+                || fixture.pair().expect("client and server"),
+                |mut sim| b::abbreviated_handshake(&mut sim).expect("resumed"),
+                BatchSize::SmallInput,
+            )
+        });
+        let flights = fixture.flights();
+        group.bench_function(Op::ResumedServer(how).function(), |x| {
+            x.iter_batched(
+                || fixture.server().expect("server"),
+                |mut server| b::replay_server(&mut server, flights).expect("server replay"),
+                BatchSize::SmallInput,
+            )
+        });
+        group.bench_function(Op::ResumedClient(how).function(), |x| {
+            x.iter_batched(
+                || fixture.client().expect("client"),
+                |mut client| b::replay_resumed_client(&mut client, flights).expect("replay"),
                 BatchSize::SmallInput,
             )
         });

@@ -11,13 +11,14 @@ use subtle::ConstantTimeEq;
 
 use crate::error::Error;
 use crate::event::{Event, Key, Trace};
-use crate::messages::alert::Alert;
+use crate::messages::alert::{Alert, AlertLevel};
 use crate::messages::finished::Finished;
 use crate::messages::{HandshakeMessage, HandshakeType, handshake_type_name};
 use crate::phrase;
 use crate::prf::{self, CLIENT_FINISHED, MasterSecret, SERVER_FINISHED, SessionKeys};
 use crate::record::RecordLayer;
 use crate::rng::{Clock, RoleRng, Side};
+use crate::session::Session;
 use crate::suites::CipherSuite;
 use crate::transcript::Transcript;
 
@@ -46,6 +47,9 @@ pub struct Conn {
     handshake_complete: bool,
     /// We sent a fatal alert (there is only ever one).
     alert_sent: bool,
+    /// The connection ended with a fatal alert, ours or the peer's: its session must not be
+    /// resumed (RFC 5246 7.2.2).
+    fatal_alert: bool,
 }
 
 impl Conn {
@@ -73,6 +77,7 @@ impl Conn {
             master_secret: None,
             handshake_complete: false,
             alert_sent: false,
+            fatal_alert: false,
         }
     }
 
@@ -118,6 +123,12 @@ impl Conn {
     /// Whether we sent a fatal alert.
     pub fn alert_sent(&self) -> bool {
         self.alert_sent
+    }
+
+    /// Whether the connection ended with a fatal alert, sent or received: "any connection
+    /// terminated with a fatal alert MUST NOT be resumed" (RFC 5246 7.2.2).
+    pub fn ended_with_fatal_alert(&self) -> bool {
+        self.fatal_alert
     }
 
     /// The clock's time now, Unix seconds.
@@ -178,6 +189,17 @@ impl Conn {
 
     pub(crate) fn trace_enabled(&self) -> bool {
         self.trace.enabled()
+    }
+
+    /// The master secret, once derived or taken from a resumed session.
+    pub(crate) fn master_secret(&self) -> Option<&MasterSecret> {
+        self.master_secret.as_ref()
+    }
+
+    /// What the current flight reads and sends, now that this side knows (see
+    /// [`Trace::amend_flight`]).
+    pub(crate) fn amend_flight(&mut self, reads: &'static str, sends: &'static str) {
+        self.trace.amend_flight(self.side, reads, sends);
     }
 
     /// The negotiated suite; asking before ServerHello is our bug.
@@ -324,7 +346,11 @@ impl Conn {
         result: Result<T, Error>,
     ) -> Result<T, Error> {
         if let Err(err) = &result {
+            if let Error::PeerAlert(alert) = err {
+                self.fatal_alert |= alert.level == AlertLevel::Fatal;
+            }
             if let Some(description) = err.alert() {
+                self.fatal_alert = true;
                 if !self.alert_sent {
                     self.alert_sent = true;
                     // If the wire is gone too, the original error is still the one to report.
@@ -384,6 +410,33 @@ impl Conn {
                 )
             }
         });
+        self.expand_master_secret(suite, master)
+    }
+
+    /// An abbreviated handshake (RFC 5246 7.3): no pre-master secret and no key exchange; the
+    /// master secret is the resumed session's, and the new randoms make new session keys
+    /// from it (RFC 5246 6.3).
+    pub(crate) fn resume_keys(&mut self, session: &Session) -> Result<(), Error> {
+        let suite = self.suite()?;
+        let (side, created) = (self.side, session.created);
+        self.trace
+            .secret(side, "master_secret", &session.master_secret[..], || {
+                phrase!(
+                    "the resumed session's, made by a full handshake at {} (Unix time): no \
+                     pre-master secret, no key exchange, no private or public key in this one",
+                    created
+                )
+            });
+        self.expand_master_secret(suite, session.master_secret.clone())
+    }
+
+    /// The key block from the master secret and this handshake's randoms (RFC 5246 6.3), cut
+    /// into the keys that wait in the record layer for ChangeCipherSpec.
+    fn expand_master_secret(
+        &mut self,
+        suite: CipherSuite,
+        master: MasterSecret,
+    ) -> Result<(), Error> {
         let (block, keys) =
             SessionKeys::derive(suite, &master[..], &self.client_random, &self.server_random);
         self.trace_session_keys(suite, &block, &keys);

@@ -379,6 +379,25 @@ impl Trace {
         }
     }
 
+    /// Says what the flight `side` began last reads and sends, once it knows: a server learns
+    /// from the ClientHello whether it answers with a full or an abbreviated handshake, a
+    /// client from the ServerHello.
+    pub fn amend_flight(&mut self, side: Side, reads: &'static str, sends: &'static str) {
+        let last = self.events.iter_mut().rev().find_map(|event| match event {
+            Event::Flight {
+                side: s,
+                reads,
+                sends,
+                ..
+            } if *s == side => Some((reads, sends)),
+            _ => None,
+        });
+        if let Some((old_reads, old_sends)) = last {
+            *old_reads = reads;
+            *old_sends = sends;
+        }
+    }
+
     /// An explanation.
     pub fn note(&mut self, side: Side, text: impl FnOnce() -> Phrase) {
         self.push(|| Event::Note { side, text: text() });

@@ -8,7 +8,15 @@
 //! - holding the server's RSA private key, it decrypts the pre-master secret of an RSA key
 //!   exchange from the ClientKeyExchange, and with it everything, even years later: no forward
 //!   secrecy;
-//! - holding the master secret (an NSS key log), it decrypts any session.
+//! - holding the master secret (an NSS key log), it decrypts any session;
+//! - holding the server's *ticket key*, it opens every session ticket it sees (they travel in
+//!   the clear: in NewSessionTicket and in the ClientHello that resumes), and with the master
+//!   secret inside, the full handshake that issued the ticket and every resumption by it, ECDHE
+//!   or not: tickets undo forward secrecy for as long as their key lives.
+//!
+//! A resumed session (the abbreviated handshake, RFC 5246 7.3) has no key exchange to attack:
+//! the server's private key opens nothing in it; its master secret comes from the key log, or
+//! from its ticket.
 //!
 //! The tests use it to check recorded sessions from outside (Go's, OpenSSL's) against our PRF
 //! and record layer, message by message.
@@ -24,6 +32,7 @@ use crate::messages::client_hello::ClientHello;
 use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyExchange};
 use crate::messages::finished::Finished;
 use crate::messages::hello_request::HelloRequest;
+use crate::messages::new_session_ticket::NewSessionTicket;
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
@@ -34,6 +43,7 @@ use crate::record::{
     ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, Direction, HANDSHAKE, take_handshake_message,
 };
 use crate::rng::{RoleRng, Side};
+use crate::session::TicketKeys;
 use crate::suites::{CipherSuite, KeyExchange};
 use crate::transcript::Transcript;
 use crate::wire::Flow;
@@ -49,6 +59,8 @@ pub enum ObserverKey<'a> {
     MasterSecret([u8; 48]),
     /// The client's ephemeral X25519 private key (as Go's test recordings publish it).
     ClientEcdhPrivateKey([u8; 32]),
+    /// The server's session-ticket keys (RFC 5077), stolen.
+    TicketKeys(&'a TicketKeys),
 }
 
 /// One record as seen on the wire, and its plaintext if the observer could get it.
@@ -117,6 +129,14 @@ pub struct Observation {
     pub alerts: Vec<(Side, Alert)>,
     /// Protected records the observer could not open.
     pub unreadable_records: usize,
+    /// The ServerHello echoed the ClientHello's session_id: an abbreviated handshake, which
+    /// reuses an earlier session's master secret (RFC 5246 7.3).
+    pub resumed: bool,
+    /// Session tickets seen in the clear: in NewSessionTicket, and in a ClientHello's
+    /// session_ticket extension.
+    pub tickets: Vec<Vec<u8>>,
+    /// Tickets the observer opened (it holds the ticket keys), each giving a master secret.
+    pub tickets_opened: usize,
 }
 
 /// One direction, as the observer follows it.
@@ -134,6 +154,11 @@ struct State<'a> {
     streams: [Stream; 2],
     pending: [Option<Direction>; 2],
     handshake_bytes: [Vec<u8>; 2],
+    /// Protected records each direction sent that the observer could not open (its next
+    /// record's sequence number, once it learns the keys late, from a ticket).
+    opaque_records: [u64; 2],
+    /// A master secret from a ticket opened before the keys could be derived.
+    master_from_ticket: Option<Vec<u8>>,
 }
 
 fn index(side: Side) -> usize {
@@ -152,6 +177,8 @@ pub fn observe(flows: &[Flow], key: ObserverKey<'_>) -> Result<Observation, Erro
         streams: [Stream::Plaintext, Stream::Plaintext],
         pending: [None, None],
         handshake_bytes: [Vec::new(), Vec::new()],
+        opaque_records: [0, 0],
+        master_from_ticket: None,
     };
     for flow in flows {
         let mut rest = flow.bytes.as_slice();
@@ -187,6 +214,7 @@ impl State<'_> {
         };
         if protected && plaintext.is_none() {
             self.obs.unreadable_records += 1;
+            self.opaque_records[d] += 1;
         }
         self.obs.records.push(ObservedRecord {
             from,
@@ -201,6 +229,7 @@ impl State<'_> {
         };
         match content_type {
             CHANGE_CIPHER_SPEC => {
+                self.abbreviated_without_echo()?;
                 self.streams[d] = match self.pending[d].take() {
                     Some(direction) => Stream::Keys(direction),
                     None => Stream::Opaque,
@@ -245,19 +274,19 @@ impl State<'_> {
         self.transcript.add(&message);
         match msg_type {
             HandshakeType::ClientHello => {
-                self.obs.client_hello = Some(ClientHello::decode(&message)?.0);
+                let hello = ClientHello::decode(&message)?.0;
+                if let Some(ticket) = hello.extensions.session_ticket.clone() {
+                    self.ticket(ticket);
+                }
+                self.obs.client_hello = Some(hello);
             }
-            HandshakeType::ServerHello => {
-                let hello = ServerHello::decode(&message)?.0;
-                let offered_ems = self
-                    .obs
-                    .client_hello
-                    .as_ref()
-                    .is_some_and(|c| c.extensions.extended_master_secret);
-                self.obs.extended_master_secret =
-                    offered_ems && hello.extensions.extended_master_secret;
-                self.obs.suite = CipherSuite::from_id(hello.cipher_suite);
-                self.obs.server_hello = Some(hello);
+            HandshakeType::ServerHello => self.server_hello(&message)?,
+            HandshakeType::NewSessionTicket => {
+                let ticket = NewSessionTicket::decode(&message)?.0.ticket;
+                self.ticket(ticket);
+                if let Some(master) = self.master_from_ticket.clone() {
+                    self.learn_master_secret(master)?;
+                }
             }
             HandshakeType::Certificate => {
                 let certificate = Certificate::decode(&message)?.0;
@@ -283,6 +312,101 @@ impl State<'_> {
             _ => {}
         }
         self.obs.messages.push((from, msg_type, message));
+        Ok(())
+    }
+
+    fn server_hello(&mut self, message: &[u8]) -> Result<(), Error> {
+        let hello = ServerHello::decode(message)?.0;
+        let client = self.obs.client_hello.as_ref();
+        let offered_ems = client.is_some_and(|c| c.extensions.extended_master_secret);
+        self.obs.extended_master_secret = offered_ems && hello.extensions.extended_master_secret;
+        self.obs.suite = CipherSuite::from_id(hello.cipher_suite);
+        // The session_id echoed: an abbreviated handshake (RFC 5246 7.4.1.3), with no key
+        // exchange: the master secret is the resumed session's, from a key log or a ticket.
+        self.obs.resumed =
+            client.is_some_and(|c| !c.session_id.is_empty() && c.session_id == hello.session_id);
+        self.obs.server_hello = Some(hello);
+        if self.obs.resumed {
+            let master = match &self.key {
+                ObserverKey::MasterSecret(ms) => Some(ms.to_vec()),
+                _ => self.master_from_ticket.take(),
+            };
+            if let Some(master) = master {
+                self.learn_master_secret(master)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A ChangeCipherSpec with no key exchange before it: an abbreviated handshake the
+    /// session_id did not announce (a client may send a ticket with an empty session_id, RFC
+    /// 5077 3.4); the master secret, if the observer has it, makes the keys now.
+    fn abbreviated_without_echo(&mut self) -> Result<(), Error> {
+        let key_exchange_seen =
+            self.obs.encrypted_pre_master.is_some() || self.obs.client_ecdh_public.is_some();
+        if key_exchange_seen
+            || self.obs.master_secret.is_some()
+            || self.pending.iter().any(Option::is_some)
+        {
+            return Ok(());
+        }
+        let master = match &self.key {
+            ObserverKey::MasterSecret(ms) => Some(ms.to_vec()),
+            _ => self.master_from_ticket.take(),
+        };
+        if let Some(master) = master
+            && self.obs.server_hello.is_some()
+        {
+            self.obs.resumed = true;
+            self.learn_master_secret(master)?;
+        }
+        Ok(())
+    }
+
+    /// A ticket seen in the clear; with the ticket keys, the master secret inside (kept for
+    /// when the randoms make it usable).
+    fn ticket(&mut self, ticket: Vec<u8>) {
+        if ticket.is_empty() {
+            return;
+        }
+        if let ObserverKey::TicketKeys(keys) = &self.key
+            && let Ok(opened) = keys.open_any_age(&ticket)
+        {
+            self.obs.tickets_opened += 1;
+            self.master_from_ticket = Some(opened.session.master_secret.to_vec());
+        }
+        self.obs.tickets.push(ticket);
+    }
+
+    /// A master secret learned after the fact (from a ticket): the session keys from it and
+    /// this connection's randoms. A direction still in the clear switches at its
+    /// ChangeCipherSpec; one that already switched reads with them from its next record on.
+    fn learn_master_secret(&mut self, master: Vec<u8>) -> Result<(), Error> {
+        if self.obs.master_secret.is_some() {
+            return Ok(());
+        }
+        let suite = self
+            .obs
+            .suite
+            .ok_or_else(|| Error::BadRecording(phrase!("a ticket before a known suite")))?;
+        let (client_random, server_random) = self.randoms()?;
+        let (block, keys) = SessionKeys::derive(suite, &master, &client_random, &server_random);
+        let directions = [
+            Direction::protected(&keys.client_write_key, keys.client_write_iv)?,
+            Direction::protected(&keys.server_write_key, keys.server_write_iv)?,
+        ];
+        for (d, mut direction) in directions.into_iter().enumerate() {
+            match self.streams[d] {
+                Stream::Plaintext => self.pending[d] = Some(direction),
+                Stream::Opaque => {
+                    direction.seq = self.opaque_records[d];
+                    self.streams[d] = Stream::Keys(direction);
+                }
+                Stream::Keys(_) => {}
+            }
+        }
+        self.obs.key_block = Some(block.to_vec());
+        self.obs.master_secret = Some(master);
         Ok(())
     }
 
@@ -373,6 +497,7 @@ impl State<'_> {
             (ObserverKey::ServerPrivateKey(_), KeyExchange::Ecdhe)
             | (ObserverKey::ClientEcdhPrivateKey(_), KeyExchange::Rsa)
             | (ObserverKey::MasterSecret(_), _)
+            | (ObserverKey::TicketKeys(_), _)
             | (ObserverKey::Nothing, _) => Ok(None),
         }
     }

@@ -8,6 +8,7 @@ use tls12_sim::labs::{self, MtlsCase, TamperCase};
 use tls12_sim::messages::alert::AlertDescription as A;
 use tls12_sim::render::Lang;
 use tls12_sim::rng::Side;
+use tls12_sim::session::Resumption;
 use tls12_sim::suites::{CipherSuite, KeyExchange};
 
 #[test]
@@ -254,5 +255,68 @@ fn the_japanese_labs_show_the_same_facts() {
     for (_, _, alert, step) in &tamper.runs {
         assert!(tamper.text.contains(&format!("{step}()")));
         assert!(tamper.text.contains(alert.unwrap().name()));
+    }
+}
+
+#[test]
+fn a_resumed_session_uses_no_public_or_private_key_and_costs_a_fraction() {
+    for lang in [Lang::En, Lang::Ja] {
+        let lab = labs::resumption(lang).unwrap();
+        assert_eq!(lab.runs.len(), 3);
+        let full = &lab.runs[0];
+        assert_eq!(full.resumed, None);
+        // RSA key exchange: the client checks nothing asymmetric in memory but takes the
+        // certificate's key and encrypts to it; the server decrypts with its private key.
+        assert_eq!(full.asymmetric_operations, 3);
+        assert!(full.messages.contains(&"Certificate".to_string()));
+        for (run, how) in lab.runs[1..]
+            .iter()
+            .zip([Resumption::SessionId, Resumption::Ticket])
+        {
+            assert_eq!(run.resumed, Some(how));
+            assert_eq!(run.asymmetric_operations, 0, "{how:?}");
+            assert_eq!(
+                run.messages,
+                [
+                    "ClientHello",
+                    "ServerHello",
+                    "ChangeCipherSpec",
+                    "Finished",
+                    "ChangeCipherSpec",
+                    "Finished"
+                ]
+            );
+            assert!(run.handshake_bytes < full.handshake_bytes / 2, "{how:?}");
+            // Measured: a resumed handshake costs a fraction of a full one, even unoptimised.
+            assert!(run.nanoseconds < full.nanoseconds / 5.0, "{how:?}");
+        }
+        let no_keys = match lang {
+            Lang::En => "public- and private-key operations: 0",
+            Lang::Ja => "公開鍵・秘密鍵の演算: 0",
+        };
+        assert_eq!(
+            lab.text.matches(no_keys).count(),
+            2,
+            "{lang:?}\n{}",
+            lab.text
+        );
+    }
+}
+
+#[test]
+fn the_stolen_ticket_key_opens_what_the_private_key_cannot() {
+    for lang in [Lang::En, Lang::Ja] {
+        let lab = labs::stolen_ticket_key(lang).unwrap();
+        // The server's private key: ECDHE, and a resumption without a key exchange: nothing.
+        assert!(lab.private_key_reads.0.is_empty());
+        assert!(lab.private_key_reads.1.is_empty());
+        // The ticket key: the ticket in NewSessionTicket and the one in the ClientHello open,
+        // and both sessions' data with them.
+        assert_eq!(lab.tickets_opened, 2);
+        for read in [&lab.ticket_key_reads.0, &lab.ticket_key_reads.1] {
+            assert_eq!(read.len(), 2);
+            assert_eq!(read[0], b"card 4111 1111 1111 1111\n");
+        }
+        assert!(lab.text.contains("card 4111"), "{lang:?}");
     }
 }

@@ -83,6 +83,10 @@ fn runs() -> &'static [Run] {
         }
         let ecdhe = CipherSuite::EcdheRsaAes256GcmSha384.name();
         runs.push(simulate(&["--suite", ecdhe, "--mtls", "--client", "bob"]));
+        runs.push(simulate(&["--resume", "id"]));
+        runs.push(simulate(&[
+            "--suite", ecdhe, "--mtls", "--resume", "ticket",
+        ]));
         runs
     })
 }
@@ -283,6 +287,46 @@ fn refused_clients_end_with_the_servers_alert() {
     assert!(!run.succeeded);
     assert!(run.has("server private key, used to sign the ServerKeyExchange"));
     assert!(run.has("Server-xClient: Alert fatal certificate_expired"));
+}
+
+#[test]
+fn a_resumed_session_draws_the_abbreviated_handshake() {
+    let ecdhe = CipherSuite::EcdheRsaAes256GcmSha384.name();
+    for (args, how) in [
+        (&["--resume", "id"][..], "session id"),
+        (
+            &["--suite", ecdhe, "--mtls", "--resume", "ticket"][..],
+            "ticket",
+        ),
+    ] {
+        let run = run_with(args);
+        let d = &run.diagram;
+        assert!(run.succeeded, "{d}");
+        assert!(run.has("title TLS 1.2 abbreviated handshake"), "{d}");
+        assert!(
+            run.has(&format!("Note over Client,Server: resumed by {how}")),
+            "{d}"
+        );
+        // RFC 5246 7.3: ServerHello, the server's ChangeCipherSpec and Finished first, then
+        // the client's; no certificate, key exchange or private key anywhere.
+        let arrows = run.arrows();
+        assert_eq!(
+            arrows[..6],
+            [
+                arrows[0],
+                "Server->>Client: ServerHello (server_random, the same session_id - resumed)",
+                "Server-->>Client: ChangeCipherSpec",
+                "Server->>Client: Finished (verify_data over the handshake)",
+                "Client-->>Server: ChangeCipherSpec",
+                "Client->>Server: Finished (verify_data over the handshake)",
+            ],
+            "{d}"
+        );
+        for absent in ["Certificate", "KeyExchange", "ServerHelloDone"] {
+            assert!(!arrows.iter().any(|a| a.contains(absent)), "{absent}: {d}");
+        }
+        assert!(!run.has("private key, used"), "{d}");
+    }
 }
 
 /// Events whose text holds every character mermaid cares about, and empty text.

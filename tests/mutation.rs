@@ -548,6 +548,8 @@ impl Golden {
                 client_trust: self.client_trust.clone(),
                 alpn_protocols: Vec::new(),
                 alpn_optional: false,
+                session_cache: None,
+                ticket_keys: None,
             },
             RoleRng::seeded(o.seed, Side::Server),
             Clock::Fixed(o.time),

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use super::handshakes::HandshakeKind;
 use super::stats::{Spread, median};
+use crate::session::Resumption;
 
 /// One operation the summary and the chart read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -49,6 +50,12 @@ pub enum Op {
     HandshakeServer(HandshakeKind),
     /// The client alone, replaying the server's recorded flights.
     HandshakeClient(HandshakeKind),
+    /// A resumed RSA handshake (the abbreviated handshake), both sides, in memory.
+    ResumedFull(Resumption),
+    /// The server alone in a resumed handshake, replaying the client's recorded flights.
+    ResumedServer(Resumption),
+    /// The client alone in a resumed handshake, replaying the server's recorded flight.
+    ResumedClient(Resumption),
 }
 
 impl Op {
@@ -81,6 +88,13 @@ impl Op {
                 Op::HandshakeClient(kind),
             ]);
         }
+        for how in [Resumption::SessionId, Resumption::Ticket] {
+            ops.extend([
+                Op::ResumedFull(how),
+                Op::ResumedServer(how),
+                Op::ResumedClient(how),
+            ]);
+        }
         ops
     }
 
@@ -98,7 +112,12 @@ impl Op {
             | Op::X25519Exchange => "asymmetric",
             Op::Aes128Seal16k | Op::Aes256Seal16k => "symmetric",
             Op::RecordSeal16k | Op::RecordOpen16k | Op::BareSeal16k | Op::BareOpen16k => "records",
-            Op::HandshakeFull(_) | Op::HandshakeServer(_) | Op::HandshakeClient(_) => "handshake",
+            Op::HandshakeFull(_)
+            | Op::HandshakeServer(_)
+            | Op::HandshakeClient(_)
+            | Op::ResumedFull(_)
+            | Op::ResumedServer(_)
+            | Op::ResumedClient(_) => "handshake",
         }
     }
 
@@ -124,6 +143,9 @@ impl Op {
             Op::HandshakeFull(kind) => return format!("{}_full", kind.name()),
             Op::HandshakeServer(kind) => return format!("{}_server_alone", kind.name()),
             Op::HandshakeClient(kind) => return format!("{}_client_alone", kind.name()),
+            Op::ResumedFull(how) => return format!("rsa_resumed_{}_full", short(how)),
+            Op::ResumedServer(how) => return format!("rsa_resumed_{}_server_alone", short(how)),
+            Op::ResumedClient(how) => return format!("rsa_resumed_{}_client_alone", short(how)),
         };
         fixed.to_string()
     }
@@ -133,6 +155,25 @@ impl Op {
     pub fn criterion_id(self) -> String {
         format!("{}/{}", self.group(), self.function())
     }
+}
+
+/// `id` or `ticket`, in benchmark ids.
+fn short(how: Resumption) -> &'static str {
+    match how {
+        Resumption::SessionId => "id",
+        Resumption::Ticket => "ticket",
+    }
+}
+
+/// Which part of a handshake a figure times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    /// Both sides, one after the other in memory.
+    Both,
+    /// The server alone, replaying recorded flights.
+    Server,
+    /// The client alone, replaying recorded flights.
+    Client,
 }
 
 /// Memory used by one piece of work, from the caller's counting allocator.
@@ -164,6 +205,9 @@ pub enum Pairing {
     /// First the bare AES-128-GCM open of 16 KiB, then our record layer's; the value is ours /
     /// bare.
     RecordOpen,
+    /// First a full RSA handshake, then a resumed one (RFC 5246 7.3), this part of it; the
+    /// value is resumed / full.
+    ResumedOverFull(Resumption, Part),
 }
 
 impl Pairing {
@@ -174,7 +218,8 @@ impl Pairing {
             Pairing::AsymmetricShare(_)
             | Pairing::EcdheOverRsa
             | Pairing::RecordSeal
-            | Pairing::RecordOpen => second / first,
+            | Pairing::RecordOpen
+            | Pairing::ResumedOverFull(..) => second / first,
         }
     }
 }
@@ -297,6 +342,11 @@ mod tests {
         for kind in ["rsa", "ecdhe", "rsa_mtls", "ecdhe_mtls"] {
             for what in ["full", "server_alone", "client_alone"] {
                 expected.push(format!("handshake/{kind}_{what}"));
+            }
+        }
+        for how in ["id", "ticket"] {
+            for what in ["full", "server_alone", "client_alone"] {
+                expected.push(format!("handshake/rsa_resumed_{how}_{what}"));
             }
         }
         assert_eq!(ids, expected);

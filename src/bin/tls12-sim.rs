@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tls12_sim::client::ServerTrust;
@@ -19,6 +20,7 @@ use tls12_sim::render::Lang;
 use tls12_sim::render::report;
 use tls12_sim::rng::DEFAULT_SIMULATION_TIME;
 use tls12_sim::server::ClientAuth;
+use tls12_sim::session::{self, Resumption};
 use tls12_sim::simulate::{self, Options};
 use tls12_sim::suites::CipherSuite;
 
@@ -121,6 +123,19 @@ struct ServeArgs {
     /// With this flag it gets a ServerHello without ALPN instead, and the handshake goes on.
     #[arg(long)]
     alpn_optional: bool,
+    /// Resumption by session ID (RFC 5246 7.3): keep at most this many sessions, shared by all
+    /// connections, the oldest evicted first; 0: keep none.
+    #[arg(long, value_name = "N", default_value_t = session::DEFAULT_CACHE_SIZE)]
+    session_cache: usize,
+    /// How long a session may be resumed (by id or ticket), in seconds; ticket keys rotate
+    /// after as long.
+    #[arg(long, value_name = "SECONDS", default_value_t = session::DEFAULT_SESSION_LIFETIME,
+          value_parser = clap::value_parser!(u64).range(1..=u64::from(u32::MAX)))]
+    session_lifetime: u64,
+    /// Issue no session tickets (RFC 5077): a client's session_ticket extension goes
+    /// unanswered, and sessions are resumed by id only.
+    #[arg(long)]
+    no_tickets: bool,
 }
 
 #[derive(clap::Args)]
@@ -173,6 +188,20 @@ struct ConnectArgs {
     /// (default: no ALPN extension).
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     alpn: Vec<String>,
+    /// After the first connection, connect N more times, each offering the session of the one
+    /// before; standard error says whether the server resumed it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    reconnect: u32,
+    /// Offer the session saved in FILE (by --session-out) in the first connection.
+    #[arg(long, value_name = "FILE")]
+    session_in: Option<PathBuf>,
+    /// Save the (last) connection's session to FILE, as JSON: its id or ticket and its master
+    /// secret (keep the file as secret as a key).
+    #[arg(long, value_name = "FILE")]
+    session_out: Option<PathBuf>,
+    /// Do not offer the session_ticket extension (RFC 5077): sessions are resumed by id only.
+    #[arg(long)]
+    no_tickets: bool,
 }
 
 #[derive(clap::Args)]
@@ -206,6 +235,10 @@ struct LoadArgs {
     /// Start no handshake after this many seconds; those left are reported as not started.
     #[arg(long, value_name = "SECONDS")]
     time_limit: Option<u64>,
+    /// Resumed handshakes: each worker offers the session of its previous connection, by
+    /// session id or by ticket (the report counts how many the server resumed).
+    #[arg(long, value_enum, value_name = "HOW")]
+    resume: Option<ResumeArg>,
 }
 
 #[derive(clap::Args)]
@@ -293,6 +326,29 @@ struct SimulateArgs {
     /// With --mtls, which demo client connects.
     #[arg(long, value_enum, default_value_t = ClientArg::Alice, requires = "mtls")]
     client: ClientArg,
+    /// Session resumption: a full handshake, then a second connection that resumes its
+    /// session by session ID (the server's cache) or by ticket (RFC 5077); the trace is the
+    /// second's, the abbreviated handshake.
+    #[arg(long, value_enum, value_name = "HOW")]
+    resume: Option<ResumeArg>,
+}
+
+/// How `simulate --resume` resumes.
+#[derive(Clone, Copy, ValueEnum)]
+enum ResumeArg {
+    /// By session ID: the server keeps the session in its cache.
+    Id,
+    /// By ticket: the server keeps nothing, the client hands the sealed session back.
+    Ticket,
+}
+
+impl From<ResumeArg> for Resumption {
+    fn from(how: ResumeArg) -> Self {
+        match how {
+            ResumeArg::Id => Resumption::SessionId,
+            ResumeArg::Ticket => Resumption::Ticket,
+        }
+    }
 }
 
 /// The demo clients of `simulate --mtls`.
@@ -334,6 +390,7 @@ impl Default for SimulateArgs {
             time: DEFAULT_SIMULATION_TIME,
             mtls: false,
             client: ClientArg::Alice,
+            resume: None,
         }
     }
 }
@@ -445,6 +502,7 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
         extended_master_secret: !args.no_ems,
         mtls: args.mtls,
         client_certificate: if args.mtls { client_certificate } else { None },
+        resume: args.resume.map(Resumption::from),
         ..Options::default()
     };
     if matches!(args.lang, LangArg::Ja) && matches!(args.format, Format::Json | Format::Mermaid) {
@@ -635,6 +693,7 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
     } else {
         ClientAuth::None
     };
+    let ticket_keys = ticket_keys(&args)?;
     let options = ServeOptions {
         listen: args.listen,
         client_auth,
@@ -650,6 +709,13 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
         read_timeout: Duration::from_millis(args.read_timeout_ms),
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         alpn_optional: args.alpn_optional,
+        session_cache: (args.session_cache > 0).then(|| {
+            Arc::new(session::SessionCache::new(
+                args.session_cache,
+                args.session_lifetime,
+            ))
+        }),
+        ticket_keys,
     };
     let served = net::serve(options)?;
     Ok(match served.result {
@@ -659,6 +725,21 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
             ExitCode::FAILURE
         }
     })
+}
+
+/// `serve`'s ticket keys, shared by all its connections: a first key from the operating
+/// system's randomness; none with `--no-tickets`.
+fn ticket_keys(args: &ServeArgs) -> Result<Option<Arc<session::TicketKeys>>, Error> {
+    if args.no_tickets {
+        return Ok(None);
+    }
+    let mut rng = tls12_sim::rng::RoleRng::from_os(tls12_sim::rng::Side::Server)?;
+    let now = tls12_sim::rng::Clock::System.now();
+    Ok(Some(Arc::new(session::TicketKeys::new(
+        &mut rng,
+        now,
+        args.session_lifetime,
+    ))))
 }
 
 fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
@@ -683,6 +764,16 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         Some(name) => vec![parse_suite(name)?],
         None => CipherSuite::ALL.to_vec(),
     };
+    if let Some(path) = &args.session_out {
+        check_output_file("--session-out", path)?;
+    }
+    let session_in = match &args.session_in {
+        Some(path) => Some(
+            session::Session::from_json(&read_text_file("--session-in", path)?)
+                .map_err(|e| about_file("--session-in", path, &e))?,
+        ),
+        None => None,
+    };
     let send = match &args.send {
         Some(text) => format!("{text}\n").into_bytes(),
         None => net::read_stdin()?,
@@ -702,6 +793,10 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         timeout: Duration::from_secs(args.timeout.max(1)),
         identity,
         alpn: args.alpn,
+        offer_tickets: !args.no_tickets,
+        session_in,
+        session_out: args.session_out,
+        reconnect: args.reconnect,
     };
     match net::connect(&options, &mut PipeAwareStdout) {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -736,6 +831,7 @@ fn load_command(args: LoadArgs) -> Result<ExitCode, Error> {
         idle: args.idle,
         timeout: Duration::from_secs(args.timeout),
         time_limit: args.time_limit.map(Duration::from_secs),
+        resume: args.resume.map(Resumption::from),
     };
     let report = tls12_sim::load::run(&options)?;
     out(&report.to_string());

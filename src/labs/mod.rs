@@ -5,7 +5,8 @@
 //!
 //! In class order: what the server's private key is for (and that the client never needs it),
 //! what an eavesdropper sees, what a server without its key cannot do, forward secrecy, what
-//! tampering runs into, mutual TLS and its refusals, and what all of it costs.
+//! tampering runs into, mutual TLS and its refusals, what all of it costs, and how resuming
+//! sessions saves the cost (and what tickets take from forward secrecy).
 
 use crate::error::Error;
 use crate::event::Event;
@@ -18,6 +19,7 @@ mod cost;
 mod forward_secrecy;
 mod keys;
 mod mtls;
+mod resumption;
 mod tamper;
 
 pub use cost::cost;
@@ -29,6 +31,10 @@ pub use keys::{
     server_without_private_key,
 };
 pub use mtls::{MtlsCase, MtlsLab, mtls};
+pub use resumption::{
+    ResumptionLab, ResumptionRun, StolenTicketKey, TICKET_LAB_SEED, asymmetric_operations,
+    resumption, stolen_ticket_key,
+};
 pub use tamper::{Tamper, TamperCase, tamper};
 
 /// A lab: its name on the command line, what it shows in one line, and how to run it.
@@ -147,6 +153,26 @@ pub const LABS: &[Lab] = &[
             )
         },
         run: cost,
+    },
+    Lab {
+        name: "resumption",
+        summary: || {
+            phrase!(
+                "a session resumed by id and by ticket: no certificate, no private key, and what \
+                 that saves, measured"
+            )
+        },
+        run: |lang| Ok(resumption(lang)?.text),
+    },
+    Lab {
+        name: "stolen-ticket-key",
+        summary: || {
+            phrase!(
+                "the ticket key, stolen later, opens every ticket-resumed session, and the ECDHE \
+                 session that issued the ticket"
+            )
+        },
+        run: |lang| Ok(stolen_ticket_key(lang)?.text),
     },
 ];
 

@@ -23,6 +23,7 @@ use crate::pki::{self, Identity};
 use crate::render::Lang;
 use crate::rng::{Clock, RoleRng, Side};
 use crate::server::{ClientAuth, Server, ServerConfig};
+use crate::session::{Resumption, SessionCache, TicketKeys};
 use crate::suites::CipherSuite;
 
 /// How `tls12-sim serve` runs.
@@ -56,6 +57,10 @@ pub struct ServeOptions {
     /// ALPN: a client that offers only protocols we do not speak gets a ServerHello without
     /// ALPN, instead of no_application_protocol (RFC 7301 3.2).
     pub alpn_optional: bool,
+    /// Resumption by session ID: the one cache all connections share; `None`: no cache.
+    pub session_cache: Option<Arc<SessionCache>>,
+    /// Resumption by ticket: the ticket keys all connections share; `None`: no tickets.
+    pub ticket_keys: Option<Arc<TicketKeys>>,
 }
 
 /// What one served connection did.
@@ -64,6 +69,8 @@ pub struct ServedConnection {
     pub suite: Option<CipherSuite>,
     /// The application protocol chosen by ALPN, if the client offered one we speak.
     pub alpn_protocol: Option<Vec<u8>>,
+    /// Whether the handshake resumed a session, and how it was found.
+    pub resumed: Option<Resumption>,
     /// Whether the client sent anything at all.
     pub client_spoke: bool,
     /// How it ended, or the error that ended it.
@@ -187,10 +194,14 @@ fn log(line: &str) {
 /// The log line of a finished connection.
 fn outcome_line(number: u64, peer: SocketAddr, served: &ServedConnection) -> String {
     let suite = served.suite.map_or("?", |s| s.name());
+    let resumed = match served.resumed {
+        Some(how) => format!(", resumed ({})", how.name()),
+        None => String::new(),
+    };
     let what = match &served.result {
-        Ok(Ending::Closed) => format!("{suite} completed"),
+        Ok(Ending::Closed) => format!("{suite} completed{resumed}"),
         Ok(Ending::ClientClosedWithoutCloseNotify) => {
-            format!("{suite} completed; the client closed without close_notify")
+            format!("{suite} completed{resumed}; the client closed without close_notify")
         }
         Ok(Ending::NothingSent) => {
             "closed by the client before any data (a spare connection or a port check)".into()
@@ -221,10 +232,13 @@ fn serve_connection(stream: TcpStream, options: &ServeOptions) -> ServedConnecti
         // What `http::answer` speaks; never h2, which this server does not.
         alpn_protocols: http::ALPN_PROTOCOLS.iter().map(|p| p.to_string()).collect(),
         alpn_optional: options.alpn_optional,
+        session_cache: options.session_cache.clone(),
+        ticket_keys: options.ticket_keys.clone(),
     };
     let failed = |e: Error| ServedConnection {
         suite: None,
         alpn_protocol: None,
+        resumed: None,
         client_spoke: false,
         result: Err(e),
     };
@@ -255,6 +269,7 @@ fn serve_connection(stream: TcpStream, options: &ServeOptions) -> ServedConnecti
     ServedConnection {
         suite: server.conn().negotiated_suite(),
         alpn_protocol: server.alpn_protocol().map(<[u8]>::to_vec),
+        resumed: server.resumed(),
         client_spoke,
         result,
     }

@@ -317,6 +317,11 @@ fn purpose(name: &str) -> &'static str {
              schemes\nand CAs it accepts."
         }
         "ServerHelloDone" => "The server's first flight is over; its turn ends.",
+        "NewSessionTicket" => {
+            "The server hands the client a ticket: the session (its master secret) sealed \
+             under a key only the\nserver holds, so that it can resume it later without \
+             keeping it (RFC 5077)."
+        }
         "HelloRequest" => {
             "The server asks for a new handshake (renegotiation); this program never \
              renegotiates, and refuses\nwith the warning no_renegotiation."

@@ -16,6 +16,7 @@ use super::{Event, GcmDetails, MessageQueues, TracedMessage, content_type_name};
 use crate::messages::version_name;
 use crate::record::record_spans;
 use crate::rng::Side;
+use crate::session::Resumption;
 use crate::simulate::{Options, Report};
 use crate::wire::{Flow, hex_dump_from};
 
@@ -266,8 +267,13 @@ pub const GOLDEN_VALUES: [&str; 18] = [
 /// and every byte on the wire as Go-style flows.
 pub fn golden_transcript(options: &Options, report: &Report) -> String {
     let mut out = String::new();
+    let (resumed, resume_flag) = match options.resume {
+        Some(Resumption::SessionId) => (", resumed by session id", " --resume id"),
+        Some(Resumption::Ticket) => (", resumed by ticket", " --resume ticket"),
+        None => ("", ""),
+    };
     out.push_str(&format!(
-        "# tls12-sim golden transcript: {}, seed {}{}{}\n",
+        "# tls12-sim golden transcript: {}, seed {}{}{}{resumed}\n",
         options.suite.name(),
         options.seed,
         if options.extended_master_secret {
@@ -278,7 +284,7 @@ pub fn golden_transcript(options: &Options, report: &Report) -> String {
         if options.mtls { ", mutual TLS" } else { "" }
     ));
     out.push_str(&format!(
-        "# Source: made by this program, `tls12-sim simulate --suite {} --seed {}{}{}`: both sides'\n\
+        "# Source: made by this program, `tls12-sim simulate --suite {} --seed {}{}{}{resume_flag}`: both sides'\n\
          # RNGs seeded, clock fixed at {}, the embedded demo PKI (src/demo/).\n\
          # tests/golden_transcripts.rs replays the run and must get every byte below; regenerate\n\
          # only on purpose: UPDATE_VECTORS=1 cargo test --test golden_transcripts\n\
@@ -293,6 +299,13 @@ pub fn golden_transcript(options: &Options, report: &Report) -> String {
         if options.mtls { " --mtls" } else { "" },
         options.time,
     ));
+    if options.resume.is_some() {
+        out.push_str(
+            "# Two connections: a full handshake made a session, and the second, 60 s later,\n\
+             # resumed it with the abbreviated handshake (RFC 5246 7.3). Below is the second:\n\
+             # no pre-master secret, no key exchange; the master secret is the session's.\n",
+        );
+    }
     out.push_str(&format!("suite {}\n", options.suite.name()));
     out.push_str(&format!("seed {}\n", options.seed));
     out.push_str(&format!("time {}\n", options.time));
