@@ -27,7 +27,7 @@ use crate::messages::hello_request::HelloRequest;
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
-use crate::messages::{HandshakeMessage, HandshakeType, handshake_type_name};
+use crate::messages::{HandshakeMessage, HandshakeType, extensions, handshake_type_name};
 use crate::phrase;
 use crate::prf::{self, CLIENT_FINISHED, SERVER_FINISHED, SessionKeys};
 use crate::record::{
@@ -83,6 +83,8 @@ pub struct Observation {
     pub suite: Option<CipherSuite>,
     /// Both hellos carried extended_master_secret (RFC 7627).
     pub extended_master_secret: bool,
+    /// Both hellos carried encrypt_then_mac and the suite is CBC (RFC 7366).
+    pub encrypt_then_mac: bool,
     /// The server's certificate chain (DER): sent in the clear, so anyone on the path has it.
     pub server_certificates: Vec<Vec<u8>>,
     /// The ServerKeyExchange (ECDHE): the server's ephemeral key and its signature.
@@ -257,6 +259,17 @@ impl State<'_> {
                 self.obs.extended_master_secret =
                     offered_ems && hello.extensions.extended_master_secret;
                 self.obs.suite = CipherSuite::from_id(hello.cipher_suite);
+                // RFC 7366 3: in force when both hellos carry it, for a CBC suite.
+                let offered_etm =
+                    self.obs.client_hello.as_ref().is_some_and(|c| {
+                        c.extensions.types().contains(&extensions::ENCRYPT_THEN_MAC)
+                    });
+                self.obs.encrypt_then_mac = offered_etm
+                    && hello
+                        .extensions
+                        .types()
+                        .contains(&extensions::ENCRYPT_THEN_MAC)
+                    && self.obs.suite.is_some_and(CipherSuite::is_cbc);
                 self.obs.server_hello = Some(hello);
             }
             HandshakeType::Certificate => {
@@ -326,15 +339,10 @@ impl State<'_> {
         };
         if let Some(master) = master {
             let (block, keys) = SessionKeys::derive(suite, &master, &client_random, &server_random);
+            let etm = self.obs.encrypt_then_mac;
             self.pending = [
-                Some(Direction::protected(
-                    &keys.client_write_key,
-                    keys.client_write_iv,
-                )?),
-                Some(Direction::protected(
-                    &keys.server_write_key,
-                    keys.server_write_iv,
-                )?),
+                Some(Direction::for_suite(suite, &keys, Side::Client, etm, None)?),
+                Some(Direction::for_suite(suite, &keys, Side::Server, etm, None)?),
             ];
             self.obs.key_block = Some(block.to_vec());
             self.obs.master_secret = Some(master);

@@ -45,6 +45,9 @@ pub const SIGNATURE_ALGORITHMS: u16 = 13;
 /// `application_layer_protocol_negotiation` (16), ALPN: the client lists the application
 /// protocols it speaks, the server picks one (RFC 7301 3.1).
 pub const ALPN: u16 = 16;
+/// `encrypt_then_mac` (22): for a CBC suite, MAC the ciphertext instead of the plaintext
+/// (RFC 7366 2).
+pub const ENCRYPT_THEN_MAC: u16 = 22;
 /// `extended_master_secret` (23): derive the master secret from the session hash (RFC 7627
 /// 5.1).
 pub const EXTENDED_MASTER_SECRET: u16 = 23;
