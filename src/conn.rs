@@ -202,6 +202,12 @@ impl Conn {
         self.record.expect_version = Some(crate::messages::TLS1_2);
     }
 
+    /// What the hellos settled about a CBC suite's records: encrypt-then-MAC (RFC 7366) or
+    /// MAC-then-encrypt.
+    pub(crate) fn agree_encrypt_then_mac(&mut self, encrypt_then_mac: bool) {
+        self.encrypt_then_mac = encrypt_then_mac;
+    }
+
     pub(crate) fn set_client_random(&mut self, random: [u8; 32]) {
         self.client_random = random;
     }

@@ -123,6 +123,7 @@ pub fn run(options: &LoadOptions) -> Result<LoadReport, Error> {
             .or_else(|| host_of(&options.address)),
         trust: options.trust.clone(),
         offer_extended_master_secret: true,
+        offer_encrypt_then_mac: true,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity: None,
         alpn_protocols: Vec::new(),
@@ -414,7 +415,7 @@ impl LoadReport {
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let suites = if self.suites.len() == CipherSuite::ALL.len() {
-            "all four".to_string()
+            "all twelve".to_string()
         } else {
             let names: Vec<&str> = self.suites.iter().map(|s| s.name()).collect();
             names.join(", ")

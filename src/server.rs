@@ -56,6 +56,8 @@ pub struct ServerConfig {
     pub identity: Identity,
     /// Agree to extended_master_secret (RFC 7627) when the client offers it.
     pub allow_extended_master_secret: bool,
+    /// Agree to encrypt_then_mac (RFC 7366) when the client offers it and we choose CBC.
+    pub allow_encrypt_then_mac: bool,
     /// Whether to ask the client for a certificate (mutual TLS).
     pub client_auth: ClientAuth,
     /// The CAs whose client certificates we accept, and their CRLs.
@@ -231,6 +233,7 @@ impl Server {
             });
         }
         self.alpn_protocol = self.choose_alpn(&hello)?;
+        self.choose_encrypt_then_mac(suite, &hello);
         let ems =
             hello.extensions.extended_master_secret && self.config.allow_extended_master_secret;
         self.conn.set_client_random(hello.random);
@@ -442,6 +445,32 @@ impl Server {
         }
     }
 
+    /// Encrypt-then-MAC (RFC 7366 3): with a CBC suite, when the client offers it (and this
+    /// server allows it), answer it and MAC the ciphertext; with GCM, never answer it.
+    fn choose_encrypt_then_mac(&mut self, suite: CipherSuite, hello: &ClientHello) {
+        let offered = hello.extensions.encrypt_then_mac;
+        let agreed = offered && suite.is_cbc() && self.config.allow_encrypt_then_mac;
+        let trace = self.conn.trace();
+        if agreed {
+            trace.note(Side::Server, || {
+                phrase!(
+                    "records: encrypt-then-MAC (RFC 7366): the client offers encrypt_then_mac \
+                     and the suite is CBC, so each record's MAC covers its IV and ciphertext and \
+                     is checked before anything is decrypted"
+                )
+            });
+        } else if suite.is_cbc() {
+            trace.note(Side::Server, || {
+                phrase!(
+                    "records: MAC-then-encrypt (RFC 5246 6.2.3.2): encrypt_then_mac was not \
+                     agreed, so the MAC is inside the encryption and the padding is checked \
+                     first: the order the padding-oracle attacks use"
+                )
+            });
+        }
+        self.conn.agree_encrypt_then_mac(agreed);
+    }
+
     fn send_server_hello(&mut self) -> Result<(), Error> {
         let suite = self.conn.suite()?;
         let random: [u8; 32] = self.conn.rng().array();
@@ -469,6 +498,8 @@ impl Server {
                     .then(|| vec![POINT_FORMAT_UNCOMPRESSED]),
                 // RFC 7301 3.1: the one protocol chosen, if any.
                 alpn: self.alpn_protocol.clone().map(|chosen| vec![chosen]),
+                // RFC 7366 3: answered only for a CBC suite.
+                encrypt_then_mac: self.conn.encrypt_then_mac(),
                 renegotiation_info: self.secure_renegotiation.then(Vec::new),
                 extended_master_secret: self.conn.extended_master_secret(),
                 ..HelloExtensions::default()

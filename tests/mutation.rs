@@ -540,6 +540,7 @@ impl Golden {
                 suites: CipherSuite::ALL.to_vec(),
                 identity: self.server_identity.clone(),
                 allow_extended_master_secret: o.extended_master_secret,
+                allow_encrypt_then_mac: o.encrypt_then_mac,
                 client_auth: if o.mtls {
                     ClientAuth::Require
                 } else {

@@ -173,6 +173,39 @@ fn a_server_s_empty_alpn_name_is_decode_error() {
     assert_alert(&failure, Side::Client, A::DecodeError);
 }
 
+#[test]
+fn a_server_s_encrypt_then_mac_with_a_body_is_decode_error() {
+    // RFC 7366 2: "The "extension_data" field of this extension SHALL be empty".
+    let mut sim = sim_with(&Options {
+        suite: CipherSuite::RsaAes128CbcSha,
+        ..Options::default()
+    });
+    let failure = client_reads_server_hello_with(&mut sim, 22, &[0]);
+    assert_alert(&failure, Side::Client, A::DecodeError);
+}
+
+#[test]
+fn an_encrypt_then_mac_answer_to_no_offer_is_unsupported_extension() {
+    // A GCM-only client does not offer encrypt_then_mac (it means nothing to an AEAD).
+    let mut sim = sim();
+    let failure = client_reads_server_hello_with(&mut sim, 22, &[]);
+    assert_alert(&failure, Side::Client, A::UnsupportedExtension);
+}
+
+#[test]
+fn encrypt_then_mac_answered_with_a_gcm_suite_is_illegal_parameter() {
+    // RFC 7366 3: a server that selects an AEAD suite "MUST NOT send an encrypt-then-MAC
+    // response extension". The client offers both kinds; the server picks GCM.
+    let mut sim = sim();
+    sim.client.config_mut().suites = vec![
+        CipherSuite::RsaAes128GcmSha256,
+        CipherSuite::RsaAes128CbcSha,
+    ];
+    let failure = client_reads_server_hello_with(&mut sim, 22, &[]);
+    assert_alert(&failure, Side::Client, A::IllegalParameter);
+    assert!(failure.error.to_string().contains("RFC 7366 3 forbids it"));
+}
+
 // ---- wrong order: unexpected_message ----
 
 #[test]
@@ -418,6 +451,7 @@ fn server_with_the_wrong_private_key_fails_at_finished() {
             suites: CipherSuite::ALL.to_vec(),
             identity,
             allow_extended_master_secret: true,
+            allow_encrypt_then_mac: true,
             client_auth: tls12_sim::server::ClientAuth::None,
             client_trust: tls12_sim::pki::TrustStore::default(),
             alpn_protocols: Vec::new(),

@@ -74,7 +74,8 @@ struct ServeArgs {
     /// Private key of the certificate, PEM, PKCS#1 or PKCS#8.
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
-    /// Suites to accept, comma-separated IANA or OpenSSL names (default: all four).
+    /// Suites to accept, comma-separated IANA or OpenSSL names (default: all twelve, GCM and
+    /// CBC).
     #[arg(long, value_delimiter = ',')]
     suites: Vec<String>,
     /// Append each session's NSS key log line to this file (a line already in it is not written
@@ -96,6 +97,9 @@ struct ServeArgs {
     /// Refuse extended_master_secret (RFC 7627).
     #[arg(long)]
     no_ems: bool,
+    /// Refuse encrypt_then_mac (RFC 7366): CBC records are MAC-then-encrypt.
+    #[arg(long)]
+    no_etm: bool,
     /// Drop a peer that sends nothing for this long; the whole handshake must also be done
     /// within it.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -133,7 +137,7 @@ struct ConnectArgs {
     /// Name for SNI and the certificate check (default: the host in HOST:PORT).
     #[arg(long)]
     server_name: Option<String>,
-    /// Offer only this suite (default: all four).
+    /// Offer only this suite (default: all twelve, GCM first).
     #[arg(long)]
     suite: Option<String>,
     /// Append the session's NSS key log line to this file (a line already in it is not written
@@ -162,6 +166,9 @@ struct ConnectArgs {
     /// Do not offer extended_master_secret (RFC 7627).
     #[arg(long)]
     no_ems: bool,
+    /// Do not offer encrypt_then_mac (RFC 7366): CBC records are MAC-then-encrypt.
+    #[arg(long)]
+    no_etm: bool,
     /// Mutual TLS: our certificate (PEM), for a server that asks for one.
     #[arg(long, requires = "key")]
     cert: Option<PathBuf>,
@@ -189,7 +196,7 @@ struct LoadArgs {
     /// browser's spare connection does); a server that waits on one must not stall the rest.
     #[arg(long, default_value_t = 0)]
     idle: usize,
-    /// Offer only this suite (default: all four).
+    /// Offer only this suite (default: all twelve, GCM first).
     #[arg(long)]
     suite: Option<String>,
     /// Trust anchors, PEM (default: the embedded demo CA, with its CRL).
@@ -284,6 +291,9 @@ struct SimulateArgs {
     /// Leave extended_master_secret (RFC 7627) out, to see the classic master secret.
     #[arg(long)]
     no_ems: bool,
+    /// Leave encrypt_then_mac (RFC 7366) out: a CBC suite's records are MAC-then-encrypt.
+    #[arg(long)]
+    no_etm: bool,
     /// The clock both sides use, in Unix seconds.
     #[arg(long, default_value_t = DEFAULT_SIMULATION_TIME)]
     time: u64,
@@ -331,6 +341,7 @@ impl Default for SimulateArgs {
             lang: LangArg::En,
             keylog: None,
             no_ems: false,
+            no_etm: false,
             time: DEFAULT_SIMULATION_TIME,
             mtls: false,
             client: ClientArg::Alice,
@@ -443,6 +454,7 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
         seed: args.seed,
         time: args.time,
         extended_master_secret: !args.no_ems,
+        encrypt_then_mac: !args.no_etm,
         mtls: args.mtls,
         client_certificate: if args.mtls { client_certificate } else { None },
         ..Options::default()
@@ -642,6 +654,7 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
         identity,
         suites,
         allow_extended_master_secret: !args.no_ems,
+        allow_encrypt_then_mac: !args.no_etm,
         keylog: args.keylog,
         trace: args.trace,
         html: args.html,
@@ -693,6 +706,7 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         trust,
         suites,
         offer_extended_master_secret: !args.no_ems,
+        offer_encrypt_then_mac: !args.no_etm,
         keylog: args.keylog,
         trace: args.trace,
         html: args.html,

@@ -19,6 +19,7 @@
 //! | 11     | ec_point_formats       | RFC 8422 5.1.2    | uncompressed                       |
 //! | 13     | signature_algorithms   | RFC 5246 7.4.1.4.1| which signatures the client checks |
 //! | 16     | application_layer_protocol_negotiation | RFC 7301 3 | the application protocol (ALPN) |
+//! | 22     | encrypt_then_mac       | RFC 7366 2        | CBC records MAC the ciphertext, not the plaintext |
 //! | 23     | extended_master_secret | RFC 7627 5.1      | bind the master secret to the handshake |
 //! | 43     | supported_versions     | RFC 8446 4.2.1    | read in a ClientHello: which versions the client speaks |
 //! | 0xff01 | renegotiation_info     | RFC 5746 3.2      | "I know about the renegotiation attack" |
@@ -173,7 +174,14 @@ pub const KNOWN_EXTENSIONS: &[ExtensionInfo] = &[
     passed(19, "client_certificate_type", "RFC 7250"),
     passed(20, "server_certificate_type", "RFC 7250"),
     passed(21, "padding", "RFC 7685"),
-    passed(22, "encrypt_then_mac", "RFC 7366"),
+    acted(
+        ENCRYPT_THEN_MAC,
+        "encrypt_then_mac",
+        "RFC 7366 2",
+        "with a CBC suite, the MAC covers the IV and ciphertext and is checked before anything is \
+         decrypted (no padding oracle): our client offers it with CBC suites, our server answers \
+         it when it chooses one",
+    ),
     acted(
         EXTENDED_MASTER_SECRET,
         "extended_master_secret",
@@ -344,6 +352,8 @@ pub struct HelloExtensions {
     /// `application_layer_protocol_negotiation` (ALPN): the ProtocolName list, the client's in
     /// its order of preference, or the server's one choice (RFC 7301 3.1).
     pub alpn: Option<Vec<Vec<u8>>>,
+    /// `encrypt_then_mac` present (its body is always empty, RFC 7366 2).
+    pub encrypt_then_mac: bool,
     /// `extended_master_secret` present (its body is always empty).
     pub extended_master_secret: bool,
     /// `renegotiation_info`: the renegotiated_connection bytes (empty on a first handshake).
@@ -370,6 +380,7 @@ impl HelloExtensions {
             (EC_POINT_FORMATS, self.ec_point_formats.is_some()),
             (SIGNATURE_ALGORITHMS, self.signature_algorithms.is_some()),
             (ALPN, self.alpn.is_some()),
+            (ENCRYPT_THEN_MAC, self.encrypt_then_mac),
             (EXTENDED_MASTER_SECRET, self.extended_master_secret),
             (RENEGOTIATION_INFO, self.renegotiation_info.is_some()),
             (SUPPORTED_VERSIONS, self.supported_versions.is_some()),
@@ -428,6 +439,10 @@ impl HelloExtensions {
         }
         if let Some(names) = &self.alpn {
             extension(w, ALPN, |w| encode_alpn(w, names))?;
+        }
+        if self.encrypt_then_mac {
+            w.u16("extension_type", ENCRYPT_THEN_MAC);
+            w.opaque_u16("extension_data", &[])?;
         }
         if self.extended_master_secret {
             w.u16("extension_type", EXTENDED_MASTER_SECRET);
@@ -492,6 +507,14 @@ impl HelloExtensions {
                     Some(r.u16_list("supported_signature_algorithms", "signature_scheme")?);
             }
             ALPN => self.alpn = Some(decode_alpn(r, hello)?),
+            ENCRYPT_THEN_MAC => {
+                // RFC 7366 2: "The "extension_data" field of this extension SHALL be empty",
+                // in both hellos.
+                if r.has_more() {
+                    return Err(Error::decode("encrypt_then_mac", DecodeProblem::NotEmpty));
+                }
+                self.encrypt_then_mac = true;
+            }
             EXTENDED_MASTER_SECRET => {
                 // RFC 7627 5.1: "The extension_data field of this extension SHALL be empty."
                 if r.has_more() {
@@ -728,6 +751,7 @@ mod tests {
             ec_point_formats: Some(vec![0]),
             signature_algorithms: Some(vec![0x0804, 0x0401]),
             alpn: Some(vec![b"h2".to_vec(), b"http/1.1".to_vec()]),
+            encrypt_then_mac: true,
             extended_master_secret: true,
             renegotiation_info: Some(vec![]),
             supported_versions: Some(vec![0x0304, 0x0303]),
@@ -782,6 +806,7 @@ mod tests {
                 EC_POINT_FORMATS,
                 SIGNATURE_ALGORITHMS,
                 ALPN,
+                ENCRYPT_THEN_MAC,
                 EXTENDED_MASTER_SECRET,
                 SUPPORTED_VERSIONS,
                 RENEGOTIATION_INFO
@@ -876,6 +901,9 @@ mod tests {
                 "protocol_name_list",
             ),
             (Server, ALPN, &[0, 1, 0], "protocol_name"),
+            // RFC 7366 2: empty, in both hellos.
+            (Client, ENCRYPT_THEN_MAC, &[0], "encrypt_then_mac"),
+            (Server, ENCRYPT_THEN_MAC, &[0, 0], "encrypt_then_mac"),
             // RFC 7627 5.1: empty.
             (
                 Client,

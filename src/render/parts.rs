@@ -286,6 +286,18 @@ pub(super) fn cbc_blocks(ciphertext: &[u8]) -> String {
 /// Which order a CBC record was protected in, and why it matters: the lines every rendering
 /// shows under the record.
 pub(super) fn cbc_order(cbc: &CbcDetails) -> Phrase {
+    // In full under each direction's first record; after that, a reminder.
+    match (cbc.seq, cbc.encrypt_then_mac) {
+        (0, _) => {}
+        (_, true) => {
+            return phrase!("encrypt-then-MAC (RFC 7366), as in this direction's first record");
+        }
+        (_, false) => {
+            return phrase!(
+                "MAC-then-encrypt (RFC 5246 6.2.3.2), as in this direction's first record"
+            );
+        }
+    }
     if cbc.encrypt_then_mac {
         phrase!(
             "encrypt-then-MAC (RFC 7366, agreed in the hellos): the MAC covers the IV and \
