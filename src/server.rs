@@ -222,7 +222,7 @@ impl Server {
             )));
         }
         hello.extensions.check_point_formats()?;
-        let suite = self.choose_suite(&hello)?;
+        let (suite, first) = self.choose_suite(&hello)?;
         // Secure renegotiation (RFC 5746 3.6): signalled by the SCSV or an empty extension.
         hello.extensions.check_renegotiation_info_is_empty()?;
         self.secure_renegotiation = hello.extensions.renegotiation_info.is_some()
@@ -239,11 +239,21 @@ impl Server {
         self.conn.set_client_random(hello.random);
         self.conn.agree(suite, ems);
         self.conn.trace().note(Side::Server, || {
-            phrase!(
-                "chooses {} (the client's first choice among ours); extended master secret {}",
-                suite.name(),
-                yes_no(ems)
-            )
+            if suite == first {
+                phrase!(
+                    "chooses {} (the client's first choice among ours); extended master secret {}",
+                    suite.name(),
+                    yes_no(ems)
+                )
+            } else {
+                phrase!(
+                    "chooses {} (the client lists {} first, but this server takes an AEAD suite \
+                     before CBC); extended master secret {}",
+                    suite.name(),
+                    first.name(),
+                    yes_no(ems)
+                )
+            }
         });
         self.client_hello = Some(hello);
         Ok(())
@@ -285,10 +295,11 @@ impl Server {
         Ok(())
     }
 
-    /// The suite: the client's first choice among those we accept. ECDHE needs a curve and a
-    /// signature scheme in common (RFC 8422 5.1, RFC 5246 7.4.1.4.1); without them we can still
-    /// agree on an RSA key exchange suite.
-    fn choose_suite(&mut self, hello: &ClientHello) -> Result<CipherSuite, Error> {
+    /// The suite: the client's first choice among those we accept, except that an AEAD (GCM)
+    /// suite goes before a CBC one. ECDHE needs a curve and a signature scheme in common (RFC
+    /// 8422 5.1, RFC 5246 7.4.1.4.1); without them we can still agree on an RSA key exchange
+    /// suite. Returns the suite and the client's first choice among ours.
+    fn choose_suite(&mut self, hello: &ClientHello) -> Result<(CipherSuite, CipherSuite), Error> {
         let scheme = hello
             .extensions
             .signature_algorithms
@@ -320,17 +331,26 @@ impl Server {
                 phrase!("of these, not implemented here: {}", names.join(", "))
             });
         }
-        let suite = hello
+        let acceptable: Vec<CipherSuite> = hello
             .cipher_suites
             .iter()
             .filter_map(|&id| CipherSuite::from_id(id))
             .filter(|s| s.key_exchange() == KeyExchange::Rsa || ecdhe_possible)
-            .find(|s| self.config.suites.contains(s))
+            .filter(|s| self.config.suites.contains(s))
+            .collect();
+        let first = *acceptable
+            .first()
             .ok_or_else(|| self.no_suite(hello, x25519))?;
+        // AEAD first: a client that lists a CBC suite before a GCM one still gets GCM.
+        let suite = acceptable
+            .iter()
+            .copied()
+            .find(|s| !s.is_cbc())
+            .unwrap_or(first);
         if suite.key_exchange() == KeyExchange::Ecdhe {
             self.signature_scheme = scheme;
         }
-        Ok(suite)
+        Ok((suite, first))
     }
 
     /// Why no suite could be chosen, with its real cause: no suite in common at all, or only

@@ -118,3 +118,54 @@ fn the_same_seed_gives_the_same_ivs_and_another_seed_others() {
     distinct.dedup();
     assert_eq!(distinct.len(), a.len() / 2);
 }
+
+#[test]
+fn encrypt_then_mac_is_used_only_when_both_sides_agree() {
+    for (client, server, agreed) in [
+        (true, true, true),
+        (true, false, false),
+        (false, true, false),
+        (false, false, false),
+    ] {
+        let options = Options {
+            suite: CipherSuite::EcdheRsaAes128CbcSha256,
+            encrypt_then_mac: client,
+            ..Options::default()
+        };
+        let mut sim = common::sim_with(&options);
+        sim.server.config_mut().allow_encrypt_then_mac = server;
+        simulate::handshake_and_exchange(&mut sim, &options).unwrap();
+        let what = format!("client {client}, server {server}");
+        assert_eq!(sim.client.conn().encrypt_then_mac(), agreed, "{what}");
+        assert_eq!(sim.server.conn().encrypt_then_mac(), agreed, "{what}");
+        let orders: Vec<bool> = sim
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Record { cbc: Some(cbc), .. } => Some(cbc.encrypt_then_mac),
+                _ => None,
+            })
+            .collect();
+        assert!(!orders.is_empty() && orders.iter().all(|&o| o == agreed), "{what}");
+    }
+}
+
+#[test]
+fn the_server_takes_gcm_before_cbc_whatever_the_client_lists_first() {
+    let options = Options::default();
+    let mut sim = common::sim_with(&options);
+    sim.client.config_mut().suites = vec![
+        CipherSuite::RsaAes128CbcSha,
+        CipherSuite::RsaAes256GcmSha384,
+        CipherSuite::RsaAes128GcmSha256,
+    ];
+    simulate::handshake_and_exchange(&mut sim, &options).unwrap();
+    assert_eq!(
+        sim.server.conn().negotiated_suite(),
+        Some(CipherSuite::RsaAes256GcmSha384),
+        "the client's first GCM suite"
+    );
+    // Offered with GCM, encrypt_then_mac is in the ClientHello but not answered.
+    assert!(sim.server.client_hello().unwrap().extensions.encrypt_then_mac);
+    assert!(!sim.server.conn().encrypt_then_mac());
+}
