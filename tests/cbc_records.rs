@@ -146,7 +146,10 @@ fn encrypt_then_mac_is_used_only_when_both_sides_agree() {
                 _ => None,
             })
             .collect();
-        assert!(!orders.is_empty() && orders.iter().all(|&o| o == agreed), "{what}");
+        assert!(
+            !orders.is_empty() && orders.iter().all(|&o| o == agreed),
+            "{what}"
+        );
     }
 }
 
@@ -166,6 +169,12 @@ fn the_server_takes_gcm_before_cbc_whatever_the_client_lists_first() {
         "the client's first GCM suite"
     );
     // Offered with GCM, encrypt_then_mac is in the ClientHello but not answered.
-    assert!(sim.server.client_hello().unwrap().extensions.encrypt_then_mac);
+    assert!(
+        sim.server
+            .client_hello()
+            .unwrap()
+            .extensions
+            .encrypt_then_mac
+    );
     assert!(!sim.server.conn().encrypt_then_mac());
 }
