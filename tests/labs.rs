@@ -189,7 +189,11 @@ fn the_padding_oracle_reads_a_record_from_the_leaky_server_and_nothing_from_ours
         assert_eq!(lab.secret, labs::padding_oracle::SECRET);
         assert_eq!(leaky.recovered.len(), 64);
         assert_eq!(leaky.distinct_answers, 2);
-        assert!(leaky.queries > 64 && leaky.queries < 64 * 160, "{}", leaky.queries);
+        assert!(
+            leaky.queries > 64 && leaky.queries < 64 * 160,
+            "{}",
+            leaky.queries
+        );
         assert!(lab.text.contains(&leaky.queries.to_string()), "{lang:?}");
         // Our record layer in both orders, and GCM: one kind of answer to all 256 guesses of
         // the first byte, nothing learnt.

@@ -36,14 +36,15 @@
 //! HMAC would need fewer compression-function calls, which is the difference Lucky 13 timed.
 //! Here the hash is given as many extra blocks as make the count equal to the bad-padding case
 //! (the Lucky 13 paper's countermeasure). The received MAC is compared by scanning the same
-//! window of bytes whatever the padding said, with masks. What is *not* promised: that the code
-//! runs in exactly constant time. The HMAC reads the record up to a length that depends on the
-//! padding, the dummy blocks are hashed by a loop whose count depends on it, and the comparison
-//! indexes the 64-byte line of the expected MAC by a secret offset; caches, branch predictors
-//! and the compiler may still leave differences of a few cycles (Lucky Microseconds, 2015, found
-//! such in s2n). Remote timing this fine is outside what this teaching program defends against:
-//! do not use it to protect anything. Encrypt-then-MAC and AEAD remove the problem instead of
-//! hiding it.
+//! window of bytes whatever the padding said, at positions that do not depend on it: the
+//! expected MAC is rotated into line first, in steps that each touch all of it. What is *not*
+//! promised: that the code runs in exactly constant time. The HMAC reads the record up to a
+//! length that depends on the padding, and the dummy blocks are hashed by a loop whose count
+//! depends on it; caches, branch predictors and the compiler (nothing here is written in
+//! assembly, and nothing stops the optimiser from adding a branch) may still leave differences
+//! of a few cycles (Lucky Microseconds, 2015, found such in s2n's countermeasure). Remote timing
+//! this fine is outside what this teaching program defends against: do not use it to protect
+//! anything. Encrypt-then-MAC and AEAD remove the problem instead of hiding it.
 
 use aes::{Aes128, Aes192, Aes256};
 use cbc::cipher::array::Array;
@@ -431,15 +432,13 @@ impl Cbc {
         let longest = body.len() - mac_len - 1;
         let content_len = longest - padding_length as usize;
         let header = mac_header(seq, content_type, version, content_len);
-        let mut expected = MacLine([0; 64]);
         let mut mac = [0u8; MAX_MAC_LEN];
         self.mac.mac(&header, &body[..content_len], &mut mac);
-        expected.0[..MAX_MAC_LEN].copy_from_slice(&mac);
         self.mac.extra_blocks(
             compressions(self.mac_alg, longest) - compressions(self.mac_alg, content_len),
         );
         // 3. The received MAC, compared over the same window whatever the padding said.
-        let good_mac = mac_matches_at(body, content_len as u32, mac_len, &expected);
+        let good_mac = mac_matches_at(body, content_len, mac_len, &mac);
         // 4. One decision, one answer.
         let good = Choice::from((good_padding & good_mac & 1) as u8);
         if !bool::from(good) {
@@ -466,10 +465,6 @@ fn compressions(alg: MacAlg, content_len: usize) -> usize {
     (13 + content_len + 1 + alg.length_field_len()).div_ceil(block)
 }
 
-/// A 64-byte line, aligned, so that a secret index into it stays within one cache line.
-#[repr(align(64))]
-struct MacLine([u8; 64]);
-
 /// All ones if `a < b`, else zero (both below 2^31).
 fn mask_lt(a: u32, b: u32) -> u32 {
     (a.wrapping_sub(b) >> 31).wrapping_neg()
@@ -488,33 +483,78 @@ fn check_padding(body: &[u8], mac_len: usize) -> (u32, u32) {
     let len = body.len() as u32;
     let padding_length = u32::from(body[body.len() - 1]);
     // padding_length + 1 bytes of padding, and the MAC before them, must fit.
-    let mut good = !mask_lt(len, padding_length + 1 + mac_len as u32);
-    for (i, &byte) in body.iter().rev().take(256).enumerate() {
-        let in_padding = mask_lt(i as u32, padding_length + 1);
-        good &= !in_padding | mask_eq(u32::from(byte), padding_length);
+    let fits = !mask_lt(len, padding_length + 1 + mac_len as u32);
+    let scanned = body.len().min(256);
+    let tail = &body[body.len() - scanned..];
+    // Counted from the end: the padding is the last padding_length + 1 bytes.
+    let first_padding = (scanned as u32).saturating_sub(padding_length + 1);
+    let mut wrong = 0u32;
+    for (k, &byte) in tail.iter().enumerate() {
+        let in_padding = !mask_lt(k as u32, first_padding);
+        wrong |= in_padding & (u32::from(byte) ^ padding_length);
     }
+    let good = fits & mask_eq(wrong, 0);
     (padding_length & good, good)
 }
 
 /// Whether the `mac_len` bytes at `mac_start` of `body` are `expected`'s first bytes, as a
 /// mask. Reads the same window (the 255 + mac_len bytes before the padding_length byte) for
-/// every `mac_start` a padding could give.
-fn mac_matches_at(body: &[u8], mac_start: u32, mac_len: usize, expected: &MacLine) -> u32 {
+/// every `mac_start` a padding could give, with indices that depend only on the position in the
+/// window: `expected` is first rotated (by the secret offset, in log2(mac_len) steps that each
+/// touch every byte) to line up with the window's cycle of `mac_len`.
+fn mac_matches_at(body: &[u8], mac_start: usize, mac_len: usize, expected: &[u8]) -> u32 {
     let end = body.len() - 1;
-    let mac_end = mac_start + mac_len as u32;
+    let scan_start = end.saturating_sub(mac_len + 255);
+    // In the window, byte i is compared with line[(i - scan_start) % mac_len]; the MAC's byte
+    // t sits at i = mac_start + t, so line[(offset + t) % mac_len] must be expected[t].
+    let offset = modulo((mac_start - scan_start) as u32, mac_len as u32);
+    let mut line = [0u8; MAX_MAC_LEN];
+    line[..mac_len].copy_from_slice(&expected[..mac_len]);
+    rotate_right(&mut line[..mac_len], offset);
+    // The rotated MAC repeated across the window: its positions are public.
+    let window = &body[scan_start..end];
+    let mut pattern = [0u8; MAX_MAC_LEN + 256 + MAX_MAC_LEN];
+    for chunk in pattern[..window.len()].chunks_mut(mac_len) {
+        chunk.copy_from_slice(&line[..chunk.len()]);
+    }
+    let (start, stop) = (
+        (mac_start - scan_start) as u32,
+        (mac_start - scan_start + mac_len) as u32,
+    );
     let mut diff = 0u32;
-    for (i, &byte) in body
-        .iter()
-        .enumerate()
-        .take(end)
-        .skip(end.saturating_sub(mac_len + 255))
-    {
-        let i = i as u32;
-        let inside = !mask_lt(i, mac_start) & mask_lt(i, mac_end);
-        let at = (i.wrapping_sub(mac_start) & inside & 63) as usize;
-        diff |= u32::from(byte ^ expected.0[at]) & inside;
+    for (k, (&byte, &want)) in window.iter().zip(&pattern[..window.len()]).enumerate() {
+        let k = k as u32;
+        let inside = !mask_lt(k, start) & mask_lt(k, stop);
+        diff |= inside & u32::from(byte ^ want);
     }
     mask_eq(diff, 0)
+}
+
+/// `value % modulus` for a value below 16 times the modulus, by masked subtractions rather
+/// than a division, whose time may depend on its operands.
+fn modulo(mut value: u32, modulus: u32) -> u32 {
+    for shift in (0..4).rev() {
+        let step = modulus << shift;
+        value -= step & !mask_lt(value, step);
+    }
+    value
+}
+
+/// Rotates `bytes` right by `by` (below its length) without branching on `by`: for each bit
+/// of `by`, a rotation by that power of two, kept or not by a mask.
+fn rotate_right(bytes: &mut [u8], by: u32) {
+    let len = bytes.len();
+    let mut rotated = [0u8; MAX_MAC_LEN];
+    let mut step = 1;
+    while step < len {
+        let keep = (mask_eq(by & step as u32, 0) & 0xff) as u8;
+        rotated[..step].copy_from_slice(&bytes[len - step..]);
+        rotated[step..len].copy_from_slice(&bytes[..len - step]);
+        for (byte, &moved) in bytes.iter_mut().zip(&rotated[..len]) {
+            *byte = (*byte & keep) | (moved & !keep);
+        }
+        step *= 2;
+    }
 }
 
 #[cfg(test)]
@@ -608,6 +648,43 @@ mod tests {
         assert_eq!(mask_eq(5, 5), u32::MAX);
         assert_eq!(mask_eq(5, 6), 0);
         assert_eq!(mask_eq(0, 0x8000_0000), 0);
+    }
+
+    #[test]
+    fn the_mac_is_found_wherever_the_padding_puts_it() {
+        // A body of 300 bytes: content, a 20-byte "MAC" of 0xa0.., padding of every length.
+        for padding_length in [0usize, 1, 15, 16, 100, 255] {
+            let mac: Vec<u8> = (0..20).map(|i| 0xa0 + i as u8).collect();
+            let content_len = 300 - 1 - padding_length - 20;
+            let mut body = vec![0x33; content_len];
+            body.extend(&mac);
+            body.extend(vec![padding_length as u8; padding_length + 1]);
+            assert_eq!(mac_matches_at(&body, content_len, 20, &mac), u32::MAX);
+            let mut wrong = mac.clone();
+            wrong[19] ^= 1;
+            assert_eq!(mac_matches_at(&body, content_len, 20, &wrong), 0);
+            assert_eq!(mac_matches_at(&body, content_len + 1, 20, &mac), 0);
+        }
+    }
+
+    #[test]
+    fn modulo_without_dividing() {
+        for modulus in [20u32, 32, 48] {
+            for value in 0..16 * modulus {
+                assert_eq!(modulo(value, modulus), value % modulus);
+            }
+        }
+    }
+
+    #[test]
+    fn rotations() {
+        let mut bytes: Vec<u8> = (0..20).collect();
+        rotate_right(&mut bytes, 3);
+        assert_eq!(&bytes[..5], &[17, 18, 19, 0, 1]);
+        let mut bytes: Vec<u8> = (0..48).collect();
+        rotate_right(&mut bytes, 47);
+        assert_eq!(bytes[0], 1);
+        assert_eq!(bytes[47], 0);
     }
 
     #[test]
