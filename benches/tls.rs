@@ -199,7 +199,41 @@ fn records(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    cbc_records(&mut group);
     group.finish();
+}
+
+/// The CBC record layer (AES-128-CBC, HMAC-SHA256, MAC-then-encrypt) and the bare aes/cbc +
+/// hmac calls, on the same 16 KiB.
+fn cbc_records(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    let mut ours = b::RecordFixture::cbc(16384).expect("CBC record fixture");
+    group.bench_function(Op::CbcRecordSeal16k.function(), |x| x.iter(|| ours.seal()));
+    group.bench_function(Op::CbcRecordOpen16k.function(), |x| {
+        x.iter_batched_ref(
+            || {
+                let mut fixture = b::RecordFixture::cbc(16384).expect("CBC record fixture");
+                fixture.prepare_open();
+                fixture
+            },
+            |fixture| black_box(fixture.open()),
+            BatchSize::LargeInput,
+        )
+    });
+    let mut bare = b::BareCbc::new(16384);
+    group.bench_function(Op::BareCbcSeal16k.function(), |x| x.iter(|| bare.seal()));
+    bare.seal();
+    let sealed = bare.buf.clone();
+    group.bench_function(Op::BareCbcOpen16k.function(), |x| {
+        x.iter_batched_ref(
+            || {
+                let mut fresh = b::BareCbc::new(16384);
+                fresh.buf.copy_from_slice(&sealed);
+                fresh
+            },
+            |fresh| black_box(fresh.open()),
+            BatchSize::LargeInput,
+        )
+    });
 }
 
 fn handshakes(c: &mut Criterion) {

@@ -84,6 +84,8 @@ pub struct ClientConfig {
     pub trust: ServerTrust,
     /// Offer extended_master_secret (RFC 7627).
     pub offer_extended_master_secret: bool,
+    /// Offer encrypt_then_mac (RFC 7366) when a CBC suite is offered.
+    pub offer_encrypt_then_mac: bool,
     /// The signature schemes we accept from the server, in order of preference.
     pub signature_schemes: Vec<u16>,
     /// Mutual TLS: our certificate chain and key, if we have one.
@@ -286,6 +288,8 @@ impl Client {
             .suites
             .iter()
             .any(|s| s.key_exchange() == KeyExchange::Ecdhe);
+        // Encrypt-then-MAC only means something to a CBC suite (RFC 7366 2).
+        let offers_cbc = self.config.suites.iter().any(|s| s.is_cbc());
         Ok(ClientHello {
             client_version: TLS1_2,
             random,
@@ -300,6 +304,7 @@ impl Client {
                 ec_point_formats: offers_ecdhe.then(|| vec![POINT_FORMAT_UNCOMPRESSED]),
                 signature_algorithms: Some(self.config.signature_schemes.clone()),
                 alpn: self.alpn_offer()?,
+                encrypt_then_mac: self.config.offer_encrypt_then_mac && offers_cbc,
                 extended_master_secret: self.config.offer_extended_master_secret,
                 // RFC 5077 3.2: empty, "I take tickets" (a ticket goes in if we offer one).
                 session_ticket: self.config.offer_session_ticket.then(Vec::new),
@@ -454,6 +459,7 @@ impl Client {
         let ems =
             offered.extensions.extended_master_secret && hello.extensions.extended_master_secret;
         self.take_alpn_choice(&hello)?;
+        self.take_encrypt_then_mac(suite, &hello)?;
         self.conn.set_server_random(hello.random);
         self.see_whether_resumed(&hello, suite, ems)?;
         self.conn.agree(suite, ems);
@@ -506,6 +512,48 @@ impl Client {
             )
         });
         self.alpn_protocol = Some(name.clone());
+        Ok(())
+    }
+
+    /// Encrypt-then-MAC (RFC 7366 3): in force when the server answers our offer, which it may
+    /// only do for a CBC suite ("If a server ... selects a stream or AEAD cipher suite, it MUST
+    /// NOT send an encrypt-then-MAC response extension"): an answer with GCM is illegal_parameter.
+    /// (An answer to no offer was refused in `check_server_choices`.)
+    fn take_encrypt_then_mac(
+        &mut self,
+        suite: CipherSuite,
+        hello: &ServerHello,
+    ) -> Result<(), Error> {
+        let answered = hello.extensions.encrypt_then_mac;
+        if answered && !suite.is_cbc() {
+            return Err(Error::IllegalParameter(phrase!(
+                "the server answers encrypt_then_mac with {}, an AEAD suite (RFC 7366 3 forbids \
+                 it)",
+                suite.name()
+            )));
+        }
+        if !suite.is_cbc() {
+            return Ok(());
+        }
+        let trace = self.conn.trace();
+        if answered {
+            trace.note(Side::Client, || {
+                phrase!(
+                    "records: encrypt-then-MAC (RFC 7366): the server answered our \
+                     encrypt_then_mac, so each record's MAC covers its IV and ciphertext and is \
+                     checked before anything is decrypted"
+                )
+            });
+        } else {
+            trace.note(Side::Client, || {
+                phrase!(
+                    "records: MAC-then-encrypt (RFC 5246 6.2.3.2): encrypt_then_mac was not \
+                     agreed, so the MAC is inside the encryption and the padding is checked \
+                     first: the order the padding-oracle attacks use"
+                )
+            });
+        }
+        self.conn.agree_encrypt_then_mac(answered);
         Ok(())
     }
 
@@ -1091,6 +1139,7 @@ fn check_server_choices(offered: &ClientHello, hello: &ServerHello) -> Result<Ci
             extensions::SERVER_NAME
                 | extensions::EC_POINT_FORMATS
                 | extensions::ALPN
+                | extensions::ENCRYPT_THEN_MAC
                 | extensions::EXTENDED_MASTER_SECRET
                 | extensions::SESSION_TICKET
                 | extensions::RENEGOTIATION_INFO

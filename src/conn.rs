@@ -42,6 +42,8 @@ pub struct Conn {
     suite: Option<CipherSuite>,
     /// Both hellos carried extended_master_secret (RFC 7627).
     extended_master_secret: bool,
+    /// Both hellos carried encrypt_then_mac and the suite is CBC (RFC 7366).
+    encrypt_then_mac: bool,
     master_secret: Option<MasterSecret>,
     /// Both Finished messages checked: application data may flow.
     handshake_complete: bool,
@@ -74,6 +76,7 @@ impl Conn {
             server_random: [0; 32],
             suite: None,
             extended_master_secret: false,
+            encrypt_then_mac: false,
             master_secret: None,
             handshake_complete: false,
             alert_sent: false,
@@ -97,6 +100,11 @@ impl Conn {
     /// Whether both hellos agreed on extended_master_secret (RFC 7627).
     pub fn extended_master_secret(&self) -> bool {
         self.extended_master_secret
+    }
+
+    /// Whether the hellos agreed on encrypt-then-MAC for a CBC suite (RFC 7366).
+    pub fn encrypt_then_mac(&self) -> bool {
+        self.encrypt_then_mac
     }
 
     /// ClientHello.random.
@@ -214,6 +222,12 @@ impl Conn {
         self.suite = Some(suite);
         self.extended_master_secret = extended_master_secret;
         self.record.expect_version = Some(crate::messages::TLS1_2);
+    }
+
+    /// What the hellos settled about a CBC suite's records: encrypt-then-MAC (RFC 7366) or
+    /// MAC-then-encrypt.
+    pub(crate) fn agree_encrypt_then_mac(&mut self, encrypt_then_mac: bool) {
+        self.encrypt_then_mac = encrypt_then_mac;
     }
 
     pub(crate) fn set_client_random(&mut self, random: [u8; 32]) {
@@ -440,15 +454,18 @@ impl Conn {
         let (block, keys) =
             SessionKeys::derive(suite, &master[..], &self.client_random, &self.server_random);
         self.trace_session_keys(suite, &block, &keys);
-        self.record.set_pending_keys(&keys)?;
+        // A CBC suite's records each carry a random IV: the IVs of ours come from a stream of
+        // their own, forked from our RNG (a GCM suite draws nothing here).
+        let ivs = suite.is_cbc().then(|| self.rng.fork());
+        self.record
+            .set_pending_keys(suite, &keys, self.encrypt_then_mac, ivs)?;
         self.master_secret = Some(master);
         Ok(())
     }
 
-    /// The key block and the four values cut from it (RFC 5246 6.3), into the trace.
+    /// The key block and the values cut from it (RFC 5246 6.3), into the trace.
     fn trace_session_keys(&mut self, suite: CipherSuite, block: &[u8], keys: &SessionKeys) {
         let side = self.side;
-        let (key_len, key_bits) = (suite.key_len(), suite.key_len() * 8);
         self.trace.secret(side, "key_block", block, || {
             phrase!(
                 "PRF-{}(master_secret, \"key expansion\", server_random + client_random), {} \
@@ -457,6 +474,11 @@ impl Conn {
                 block.len()
             )
         });
+        if suite.is_cbc() {
+            self.trace_cbc_keys(suite, keys);
+            return;
+        }
+        let (key_len, key_bits) = (suite.key_len(), suite.key_len() * 8);
         self.trace
             .secret(side, "client_write_key", &keys.client_write_key, || {
                 phrase!(
@@ -481,6 +503,54 @@ impl Conn {
         self.trace
             .secret(side, "server_write_iv", &keys.server_write_iv, || {
                 phrase!("last 4 bytes: implicit nonce part (salt), server to client")
+            });
+    }
+
+    /// A CBC suite's key block: two MAC keys, then two AES keys, and no IVs (RFC 5246 6.3:
+    /// TLS 1.2 sends a fresh IV in every record instead).
+    fn trace_cbc_keys(&mut self, suite: CipherSuite, keys: &SessionKeys) {
+        let side = self.side;
+        let (mac_len, key_len, key_bits) =
+            (suite.mac_key_len(), suite.key_len(), suite.key_len() * 8);
+        let mac = suite.mac().map_or("", |m| m.name());
+        self.trace.secret(
+            side,
+            "client_write_mac_key",
+            &keys.client_write_mac_key,
+            || phrase!("key_block[0..{}]: {} key, client to server", mac_len, mac),
+        );
+        self.trace.secret(
+            side,
+            "server_write_mac_key",
+            &keys.server_write_mac_key,
+            || {
+                phrase!(
+                    "key_block[{}..{}]: {} key, server to client",
+                    mac_len,
+                    2 * mac_len,
+                    mac
+                )
+            },
+        );
+        let at = 2 * mac_len;
+        self.trace
+            .secret(side, "client_write_key", &keys.client_write_key, || {
+                phrase!(
+                    "key_block[{}..{}]: AES-{} key, client to server (CBC: no IVs follow, every \
+                     record carries its own)",
+                    at,
+                    at + key_len,
+                    key_bits
+                )
+            });
+        self.trace
+            .secret(side, "server_write_key", &keys.server_write_key, || {
+                phrase!(
+                    "key_block[{}..{}]: AES-{} key, server to client",
+                    at + key_len,
+                    at + 2 * key_len,
+                    key_bits
+                )
             });
     }
 

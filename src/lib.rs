@@ -34,7 +34,7 @@
 //! written with [`phrase!`]), [`pki`] (certificates; a chain check reports structured
 //! [`ChainCheck`](pki::ChainCheck)s), [`demo_pki`] (the embedded demo CA, server and clients),
 //! [`session`] (resumption: the server's session cache, tickets, the client's saved session),
-//! [`wire`] (in-memory wire and recorded flows), [`suites`] (the four suites, and the
+//! [`wire`] (in-memory wire and recorded flows), [`suites`] (the twelve suites, and the
 //! [`HashAlg`](suites::HashAlg) of their PRF and transcript), [`transcript`] (the handshake
 //! messages that Finished covers), [`rng`] (seeded RNG per role, injected clock), [`error`] (one
 //! error type, one mapping to alerts).

@@ -138,6 +138,7 @@ pub fn run(options: &LoadOptions) -> Result<LoadReport, Error> {
             .or_else(|| host_of(&options.address)),
         trust: options.trust.clone(),
         offer_extended_master_secret: true,
+        offer_encrypt_then_mac: true,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity: None,
         offer_session_ticket: options.resume == Some(Resumption::Ticket),
@@ -452,7 +453,7 @@ impl LoadReport {
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let suites = if self.suites.len() == CipherSuite::ALL.len() {
-            "all four".to_string()
+            "all twelve".to_string()
         } else {
             let names: Vec<&str> = self.suites.iter().map(|s| s.name()).collect();
             names.join(", ")

@@ -36,7 +36,7 @@ use crate::messages::new_session_ticket::NewSessionTicket;
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
-use crate::messages::{HandshakeMessage, HandshakeType, handshake_type_name};
+use crate::messages::{HandshakeMessage, HandshakeType, extensions, handshake_type_name};
 use crate::phrase;
 use crate::prf::{self, CLIENT_FINISHED, SERVER_FINISHED, SessionKeys};
 use crate::record::{
@@ -95,6 +95,8 @@ pub struct Observation {
     pub suite: Option<CipherSuite>,
     /// Both hellos carried extended_master_secret (RFC 7627).
     pub extended_master_secret: bool,
+    /// Both hellos carried encrypt_then_mac and the suite is CBC (RFC 7366).
+    pub encrypt_then_mac: bool,
     /// The server's certificate chain (DER): sent in the clear, so anyone on the path has it.
     pub server_certificates: Vec<Vec<u8>>,
     /// The ServerKeyExchange (ECDHE): the server's ephemeral key and its signature.
@@ -321,6 +323,15 @@ impl State<'_> {
         let offered_ems = client.is_some_and(|c| c.extensions.extended_master_secret);
         self.obs.extended_master_secret = offered_ems && hello.extensions.extended_master_secret;
         self.obs.suite = CipherSuite::from_id(hello.cipher_suite);
+        // RFC 7366 3: in force when both hellos carry it, for a CBC suite.
+        let offered_etm =
+            client.is_some_and(|c| c.extensions.types().contains(&extensions::ENCRYPT_THEN_MAC));
+        self.obs.encrypt_then_mac = offered_etm
+            && hello
+                .extensions
+                .types()
+                .contains(&extensions::ENCRYPT_THEN_MAC)
+            && self.obs.suite.is_some_and(CipherSuite::is_cbc);
         // The session_id echoed: an abbreviated handshake (RFC 5246 7.4.1.3), with no key
         // exchange: the master secret is the resumed session's, from a key log or a ticket.
         self.obs.resumed =
@@ -391,9 +402,10 @@ impl State<'_> {
             .ok_or_else(|| Error::BadRecording(phrase!("a ticket before a known suite")))?;
         let (client_random, server_random) = self.randoms()?;
         let (block, keys) = SessionKeys::derive(suite, &master, &client_random, &server_random);
+        let etm = self.obs.encrypt_then_mac;
         let directions = [
-            Direction::protected(&keys.client_write_key, keys.client_write_iv)?,
-            Direction::protected(&keys.server_write_key, keys.server_write_iv)?,
+            Direction::for_suite(suite, &keys, Side::Client, etm, None)?,
+            Direction::for_suite(suite, &keys, Side::Server, etm, None)?,
         ];
         for (d, mut direction) in directions.into_iter().enumerate() {
             match self.streams[d] {
@@ -450,15 +462,10 @@ impl State<'_> {
         };
         if let Some(master) = master {
             let (block, keys) = SessionKeys::derive(suite, &master, &client_random, &server_random);
+            let etm = self.obs.encrypt_then_mac;
             self.pending = [
-                Some(Direction::protected(
-                    &keys.client_write_key,
-                    keys.client_write_iv,
-                )?),
-                Some(Direction::protected(
-                    &keys.server_write_key,
-                    keys.server_write_iv,
-                )?),
+                Some(Direction::for_suite(suite, &keys, Side::Client, etm, None)?),
+                Some(Direction::for_suite(suite, &keys, Side::Server, etm, None)?),
             ];
             self.obs.key_block = Some(block.to_vec());
             self.obs.master_secret = Some(master);

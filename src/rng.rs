@@ -132,6 +132,18 @@ impl RoleRng {
         self.fill(&mut out);
         out
     }
+
+    /// A stream of its own for one job (the explicit IVs of a CBC direction), keyed with 32
+    /// bytes drawn from this one: still all from the side's one seed, and the job's draws do
+    /// not move this stream on.
+    pub fn fork(&mut self) -> RoleRng {
+        RoleRng {
+            chacha: ChaCha20Rng::from_seed(self.array()),
+            side: self.side,
+            seed: self.seed,
+            drawn: 0,
+        }
+    }
 }
 
 /// So that the `rsa` and `x25519` crates draw from the same stream (PKCS#1 padding, blinding).

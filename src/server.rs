@@ -72,6 +72,8 @@ pub struct ServerConfig {
     pub identity: Identity,
     /// Agree to extended_master_secret (RFC 7627) when the client offers it.
     pub allow_extended_master_secret: bool,
+    /// Agree to encrypt_then_mac (RFC 7366) when the client offers it and we choose CBC.
+    pub allow_encrypt_then_mac: bool,
     /// Whether to ask the client for a certificate (mutual TLS).
     pub client_auth: ClientAuth,
     /// The CAs whose client certificates we accept, and their CRLs.
@@ -123,8 +125,8 @@ pub struct Server {
     /// ALPN: the application protocol we chose from the client's list, if any.
     alpn_protocol: Option<Vec<u8>>,
     /// The suite and extended-master-secret state chosen from the ClientHello for a new
-    /// session (a resumed one has its own).
-    choice: Option<(CipherSuite, bool)>,
+    /// session (a resumed one has its own), and the client's first choice among our suites.
+    choice: Option<(CipherSuite, bool, CipherSuite)>,
     /// Our ServerHello's session_id: a new one (this session goes into the cache), the
     /// client's echoed (resumed), or empty.
     session_id: Vec<u8>,
@@ -325,7 +327,7 @@ impl Server {
             )));
         }
         hello.extensions.check_point_formats()?;
-        let suite = self.choose_suite(&hello)?;
+        let (suite, first) = self.choose_suite(&hello)?;
         // Secure renegotiation (RFC 5746 3.6): signalled by the SCSV or an empty extension.
         hello.extensions.check_renegotiation_info_is_empty()?;
         self.secure_renegotiation = hello.extensions.renegotiation_info.is_some()
@@ -339,7 +341,7 @@ impl Server {
         let ems =
             hello.extensions.extended_master_secret && self.config.allow_extended_master_secret;
         self.conn.set_client_random(hello.random);
-        self.choice = Some((suite, ems));
+        self.choice = Some((suite, ems, first));
         self.client_hello = Some(hello);
         Ok(())
     }
@@ -349,16 +351,27 @@ impl Server {
     /// 7.4.1.3, drawn with the ServerHello). A client that takes tickets gets one instead, and
     /// an empty session_id (RFC 5077 3.4: "it SHOULD include an empty Session ID").
     fn agree_on_new_session(&mut self) -> Result<(), Error> {
-        let (suite, ems) = self
+        let (suite, ems, first) = self
             .choice
             .ok_or_else(|| Error::Internal(phrase!("no suite chosen")))?;
         self.conn.agree(suite, ems);
+        self.choose_encrypt_then_mac(suite);
         self.conn.trace().note(Side::Server, || {
-            phrase!(
-                "chooses {} (the client's first choice among ours); extended master secret {}",
-                suite.name(),
-                yes_no(ems)
-            )
+            if suite == first {
+                phrase!(
+                    "chooses {} (the client's first choice among ours); extended master secret {}",
+                    suite.name(),
+                    yes_no(ems)
+                )
+            } else {
+                phrase!(
+                    "chooses {} (the client lists {} first, but this server takes an AEAD suite \
+                     before CBC); extended master secret {}",
+                    suite.name(),
+                    first.name(),
+                    yes_no(ems)
+                )
+            }
         });
         if self.send_ticket {
             self.conn.trace().note(Side::Server, || {
@@ -426,10 +439,11 @@ impl Server {
         Ok(())
     }
 
-    /// The suite: the client's first choice among those we accept. ECDHE needs a curve and a
-    /// signature scheme in common (RFC 8422 5.1, RFC 5246 7.4.1.4.1); without them we can still
-    /// agree on an RSA key exchange suite.
-    fn choose_suite(&mut self, hello: &ClientHello) -> Result<CipherSuite, Error> {
+    /// The suite: the client's first choice among those we accept, except that an AEAD (GCM)
+    /// suite goes before a CBC one. ECDHE needs a curve and a signature scheme in common (RFC
+    /// 8422 5.1, RFC 5246 7.4.1.4.1); without them we can still agree on an RSA key exchange
+    /// suite. Returns the suite and the client's first choice among ours.
+    fn choose_suite(&mut self, hello: &ClientHello) -> Result<(CipherSuite, CipherSuite), Error> {
         let scheme = hello
             .extensions
             .signature_algorithms
@@ -461,17 +475,26 @@ impl Server {
                 phrase!("of these, not implemented here: {}", names.join(", "))
             });
         }
-        let suite = hello
+        let acceptable: Vec<CipherSuite> = hello
             .cipher_suites
             .iter()
             .filter_map(|&id| CipherSuite::from_id(id))
             .filter(|s| s.key_exchange() == KeyExchange::Rsa || ecdhe_possible)
-            .find(|s| self.config.suites.contains(s))
+            .filter(|s| self.config.suites.contains(s))
+            .collect();
+        let first = *acceptable
+            .first()
             .ok_or_else(|| self.no_suite(hello, x25519))?;
+        // AEAD first: a client that lists a CBC suite before a GCM one still gets GCM.
+        let suite = acceptable
+            .iter()
+            .copied()
+            .find(|s| !s.is_cbc())
+            .unwrap_or(first);
         if suite.key_exchange() == KeyExchange::Ecdhe {
             self.signature_scheme = scheme;
         }
-        Ok(suite)
+        Ok((suite, first))
     }
 
     /// Why no suite could be chosen, with its real cause: no suite in common at all, or only
@@ -586,6 +609,35 @@ impl Server {
         }
     }
 
+    /// Encrypt-then-MAC (RFC 7366 3): with a CBC suite, when the client offers it (and this
+    /// server allows it), answer it and MAC the ciphertext; with GCM, never answer it.
+    fn choose_encrypt_then_mac(&mut self, suite: CipherSuite) {
+        let offered = self
+            .client_hello
+            .as_ref()
+            .is_some_and(|hello| hello.extensions.encrypt_then_mac);
+        let agreed = offered && suite.is_cbc() && self.config.allow_encrypt_then_mac;
+        let trace = self.conn.trace();
+        if agreed {
+            trace.note(Side::Server, || {
+                phrase!(
+                    "records: encrypt-then-MAC (RFC 7366): the client offers encrypt_then_mac \
+                     and the suite is CBC, so each record's MAC covers its IV and ciphertext and \
+                     is checked before anything is decrypted"
+                )
+            });
+        } else if suite.is_cbc() {
+            trace.note(Side::Server, || {
+                phrase!(
+                    "records: MAC-then-encrypt (RFC 5246 6.2.3.2): encrypt_then_mac was not \
+                     agreed, so the MAC is inside the encryption and the padding is checked \
+                     first: the order the padding-oracle attacks use"
+                )
+            });
+        }
+        self.conn.agree_encrypt_then_mac(agreed);
+    }
+
     fn send_server_hello(&mut self) -> Result<(), Error> {
         let suite = self.conn.suite()?;
         let random: [u8; 32] = self.conn.rng().array();
@@ -614,6 +666,8 @@ impl Server {
                     .then(|| vec![POINT_FORMAT_UNCOMPRESSED]),
                 // RFC 7301 3.1: the one protocol chosen, if any.
                 alpn: self.alpn_protocol.clone().map(|chosen| vec![chosen]),
+                // RFC 7366 3: answered only for a CBC suite.
+                encrypt_then_mac: self.conn.encrypt_then_mac(),
                 renegotiation_info: self.secure_renegotiation.then(Vec::new),
                 extended_master_secret: self.conn.extended_master_secret(),
                 // RFC 5077 3.2: empty, "a NewSessionTicket will follow".
@@ -1191,6 +1245,8 @@ impl Server {
             && offered_ems
             && self.config.allow_extended_master_secret;
         self.conn.agree(session.suite, ems);
+        // RFC 7366 3.1: encrypt-then-MAC is agreed again in the hellos of each handshake.
+        self.choose_encrypt_then_mac(session.suite);
         self.send_ticket = self.resumed == Some(Resumption::Ticket) && self.renew_ticket;
         let how = self.resumed.map_or("", Resumption::name);
         self.conn.trace().note(Side::Server, || {

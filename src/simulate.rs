@@ -23,7 +23,7 @@ use crate::wire::{Flow, MemoryWire, WireEnd};
 /// What to simulate.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// The one suite the client offers (the server accepts all four).
+    /// The one suite the client offers (the server accepts all of them).
     pub suite: CipherSuite,
     /// Seeds both sides' RNGs: the same seed gives the same bytes on the wire.
     pub seed: u64,
@@ -33,6 +33,8 @@ pub struct Options {
     pub trace: bool,
     /// Both sides offer/accept extended_master_secret.
     pub extended_master_secret: bool,
+    /// Both sides offer/accept encrypt_then_mac (RFC 7366; it matters to a CBC suite only).
+    pub encrypt_then_mac: bool,
     /// Application data the client sends after the handshake.
     pub client_message: Vec<u8>,
     /// Application data the server answers with.
@@ -54,6 +56,7 @@ impl Default for Options {
             time: DEFAULT_SIMULATION_TIME,
             trace: true,
             extended_master_secret: true,
+            encrypt_then_mac: true,
             client_message: b"Hello, server! (sealed with client_write_key)\n".to_vec(),
             server_message: b"Hello, client! (sealed with server_write_key)\n".to_vec(),
             mtls: false,
@@ -90,6 +93,7 @@ fn demo_client_config(options: &Options) -> Result<ClientConfig, Error> {
         server_name: Some("localhost".into()),
         trust: ServerTrust::Anchors(demo_pki::trust_store()?),
         offer_extended_master_secret: options.extended_master_secret,
+        offer_encrypt_then_mac: options.encrypt_then_mac,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity,
         // No ALPN by default: the simulator's ClientHello stays byte for byte what it was.
@@ -117,6 +121,7 @@ fn demo_server_config(options: &Options) -> Result<ServerConfig, Error> {
         suites: CipherSuite::ALL.to_vec(),
         identity: demo_pki::server()?,
         allow_extended_master_secret: options.extended_master_secret,
+        allow_encrypt_then_mac: options.encrypt_then_mac,
         client_auth: if options.mtls {
             ClientAuth::Require
         } else {

@@ -70,6 +70,21 @@ fn cases() -> Vec<(&'static str, Options)> {
             },
         ),
         (
+            "rsa-aes128-cbc-sha.seed1.txt",
+            Options {
+                suite: CipherSuite::RsaAes128CbcSha,
+                ..rsa128.clone()
+            },
+        ),
+        (
+            "ecdhe-rsa-aes256-cbc-sha384.seed1.no-etm.txt",
+            Options {
+                suite: CipherSuite::EcdheRsaAes256CbcSha384,
+                encrypt_then_mac: false,
+                ..rsa128.clone()
+            },
+        ),
+        (
             "rsa-aes128-gcm-sha256.seed3.mtls.txt",
             Options {
                 seed: 3,
@@ -244,14 +259,13 @@ fn every_record_and_message_of_a_transcript_is_annotated() {
                 "{name}: {message}"
             );
         }
-        for label in [
-            "client_version",
-            "random",
-            "cipher_suite",
-            "explicit_nonce",
-            "tag",
-            "verify_data",
-        ] {
+        let protection: &[&str] = if options.suite.is_cbc() {
+            &["iv", "ciphertext"]
+        } else {
+            &["explicit_nonce", "tag"]
+        };
+        let labels = ["client_version", "random", "cipher_suite", "verify_data"];
+        for &label in labels.iter().chain(protection) {
             let labelled = text
                 .lines()
                 .any(|l| l.starts_with('#') && l.split_whitespace().any(|word| word == label));

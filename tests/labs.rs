@@ -4,7 +4,7 @@ mod common;
 
 use common::{english_prose, has_japanese};
 use tls12_sim::event::Key;
-use tls12_sim::labs::{self, MtlsCase, TamperCase};
+use tls12_sim::labs::{self, MtlsCase, TamperCase, Target};
 use tls12_sim::messages::alert::AlertDescription as A;
 use tls12_sim::render::Lang;
 use tls12_sim::rng::Side;
@@ -167,6 +167,72 @@ fn the_labs_use_one_suite_of_each_key_exchange() {
             CipherSuite::EcdheRsaAes128GcmSha256
         ]
     );
+}
+
+#[test]
+fn the_padding_oracle_reads_a_record_from_the_leaky_server_and_nothing_from_ours() {
+    for lang in [Lang::En, Lang::Ja] {
+        let lab = labs::padding_oracle(lang).unwrap();
+        let targets: Vec<Target> = lab.runs.iter().map(|r| r.target).collect();
+        assert_eq!(
+            targets,
+            [
+                Target::Leaky,
+                Target::OurMacThenEncrypt,
+                Target::OurEncryptThenMac,
+                Target::Gcm
+            ]
+        );
+        // The leaky server: two kinds of answer, and the whole record (4 blocks: content, MAC,
+        // padding) read byte by byte, in far fewer queries than 256 per byte.
+        let leaky = &lab.runs[0];
+        assert_eq!(lab.recovered_content, lab.secret, "{lang:?}");
+        assert_eq!(lab.secret, labs::padding_oracle::SECRET);
+        assert_eq!(leaky.recovered.len(), 64);
+        assert_eq!(leaky.distinct_answers, 2);
+        assert!(
+            leaky.queries > 64 && leaky.queries < 64 * 160,
+            "{}",
+            leaky.queries
+        );
+        assert!(lab.text.contains(&leaky.queries.to_string()), "{lang:?}");
+        // Our record layer in both orders, and GCM: one kind of answer to all 256 guesses of
+        // the first byte, nothing learnt.
+        for run in &lab.runs[1..] {
+            assert!(run.recovered.is_empty(), "{:?}", run.target);
+            assert_eq!(run.distinct_answers, 1, "{:?}", run.target);
+            assert_eq!(run.queries, 256, "{:?}", run.target);
+        }
+    }
+}
+
+#[test]
+fn gcm_and_encrypt_then_mac_check_before_decrypting_and_mac_then_encrypt_after() {
+    for lang in [Lang::En, Lang::Ja] {
+        let lab = labs::record_anatomy(lang).unwrap();
+        let [gcm, mte, etm] = &lab.records[..] else {
+            panic!("three records");
+        };
+        assert_eq!(gcm.suite, CipherSuite::RsaAes128GcmSha256);
+        assert!(gcm.checked_before_decrypting && etm.checked_before_decrypting);
+        assert!(!mte.checked_before_decrypting);
+        assert!(etm.encrypt_then_mac && !mte.encrypt_then_mac);
+        for record in [gcm, etm] {
+            assert!(record.fields.iter().all(|f| f.authenticated));
+            assert_eq!(record.unauthenticated_padding, 0);
+        }
+        // MAC-then-encrypt: the IV and the padding are covered by nothing.
+        let iv = mte.fields.iter().find(|f| f.name == "iv").unwrap();
+        assert!(!iv.authenticated);
+        assert_eq!(iv.bytes.len(), 16);
+        assert!(mte.unauthenticated_padding > 0);
+        let names: Vec<&str> = etm.fields.iter().map(|f| f.name).collect();
+        assert_eq!(names, ["header", "iv", "ciphertext", "mac"]);
+        let names: Vec<&str> = gcm.fields.iter().map(|f| f.name).collect();
+        assert_eq!(names, ["header", "explicit_nonce", "ciphertext", "tag"]);
+        let sizes: usize = gcm.fields.iter().map(|f| f.bytes.len()).sum();
+        assert_eq!(sizes, 5 + 8 + 16 + 16);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -198,6 +198,25 @@ fn a_session_ticket_answer_to_no_offer_is_unsupported_extension() {
 }
 
 #[test]
+fn a_server_s_encrypt_then_mac_with_a_body_is_decode_error() {
+    // RFC 7366 2: "The "extension_data" field of this extension SHALL be empty".
+    let mut sim = sim_with(&Options {
+        suite: CipherSuite::RsaAes128CbcSha,
+        ..Options::default()
+    });
+    let failure = client_reads_server_hello_with(&mut sim, 22, &[0]);
+    assert_alert(&failure, Side::Client, A::DecodeError);
+}
+
+#[test]
+fn an_encrypt_then_mac_answer_to_no_offer_is_unsupported_extension() {
+    // A GCM-only client does not offer encrypt_then_mac (it means nothing to an AEAD).
+    let mut sim = sim();
+    let failure = client_reads_server_hello_with(&mut sim, 22, &[]);
+    assert_alert(&failure, Side::Client, A::UnsupportedExtension);
+}
+
+#[test]
 fn a_new_session_ticket_not_promised_is_unexpected_message() {
     // RFC 5077 3.3: NewSessionTicket only after a ServerHello with the empty extension. Sent
     // unannounced before the server's ChangeCipherSpec, it is a handshake message where the
@@ -213,6 +232,20 @@ fn a_new_session_ticket_not_promised_is_unexpected_message() {
     put(&mut sim, Side::Client, &rest);
     let failure = fail_at_client(&mut sim, |c, w| c.finish(w));
     assert_alert(&failure, Side::Client, A::UnexpectedMessage);
+}
+
+#[test]
+fn encrypt_then_mac_answered_with_a_gcm_suite_is_illegal_parameter() {
+    // RFC 7366 3: a server that selects an AEAD suite "MUST NOT send an encrypt-then-MAC
+    // response extension". The client offers both kinds; the server picks GCM.
+    let mut sim = sim();
+    sim.client.config_mut().suites = vec![
+        CipherSuite::RsaAes128GcmSha256,
+        CipherSuite::RsaAes128CbcSha,
+    ];
+    let failure = client_reads_server_hello_with(&mut sim, 22, &[]);
+    assert_alert(&failure, Side::Client, A::IllegalParameter);
+    assert!(failure.error.to_string().contains("RFC 7366 3 forbids it"));
 }
 
 // ---- wrong order: unexpected_message ----
@@ -460,6 +493,7 @@ fn server_with_the_wrong_private_key_fails_at_finished() {
             suites: CipherSuite::ALL.to_vec(),
             identity,
             allow_extended_master_secret: true,
+            allow_encrypt_then_mac: true,
             client_auth: tls12_sim::server::ClientAuth::None,
             client_trust: tls12_sim::pki::TrustStore::default(),
             alpn_protocols: Vec::new(),

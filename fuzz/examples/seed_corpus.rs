@@ -291,8 +291,9 @@ fn hand_made_seeds(seeds: &mut Seeds) {
     seeds.add("messages", "alert.close_notify".into(), vec![1, 0]);
     seeds.add("messages", "change_cipher_spec".into(), vec![1]);
     seeds.add("messages", "hello_request".into(), vec![0, 0, 0, 0]);
-    // record: an alert, application data and a HelloRequest, all in plaintext and sealed.
-    for mode in [0u8, 1, 2, 3, 4, 5, 6, 7] {
+    // record: an alert, application data and a HelloRequest, all in plaintext and sealed
+    // (GCM, and CBC in both orders: bits 4 and 5).
+    for mode in [0u8, 1, 2, 3, 4, 5, 6, 7, 4 | 16, 6 | 16, 4 | 16 | 32, 7 | 16 | 32] {
         let mut bytes = vec![mode];
         bytes.extend([21, 3, 3, 0, 2, 1, 0]); // warning close_notify
         seeds.add("record", format!("alert.mode{mode}"), bytes);

@@ -86,6 +86,7 @@ fuzz_target!(|data: &[u8]| {
         server_name: Some("localhost".into()),
         trust: ServerTrust::Anchors(trust.clone()),
         offer_extended_master_secret: config & 16 == 0,
+        offer_encrypt_then_mac: true,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity: (config & 32 != 0).then(|| alice.clone()),
         alpn_protocols: if config & 64 != 0 {

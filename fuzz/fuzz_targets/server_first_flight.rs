@@ -53,6 +53,7 @@ fuzz_target!(|data: &[u8]| {
         suites: CipherSuite::ALL.to_vec(),
         identity: identity.clone(),
         allow_extended_master_secret: config & 8 == 0,
+        allow_encrypt_then_mac: true,
         client_auth: if config & 1 != 0 {
             ClientAuth::Require
         } else {

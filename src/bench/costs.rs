@@ -44,6 +44,16 @@ pub enum Op {
     BareSeal16k,
     /// The bare AES-128-GCM open of 16 KiB, as the record layer's baseline.
     BareOpen16k,
+    /// Our record layer sealing a 16 KiB CBC record (AES-128-CBC, HMAC-SHA256,
+    /// MAC-then-encrypt) in place.
+    CbcRecordSeal16k,
+    /// Our record layer opening it, with the Lucky 13 countermeasure.
+    CbcRecordOpen16k,
+    /// The bare HMAC-SHA256 and AES-128-CBC calls that seal 16 KiB, as the CBC record layer's
+    /// baseline.
+    BareCbcSeal16k,
+    /// The bare AES-128-CBC and HMAC-SHA256 calls that open 16 KiB.
+    BareCbcOpen16k,
     /// A full handshake, both sides, in memory.
     HandshakeFull(HandshakeKind),
     /// The server alone, replaying the client's recorded flights.
@@ -60,7 +70,7 @@ pub enum Op {
 
 impl Op {
     /// Every operation without a handshake kind, in the order criterion's ids were first listed.
-    const FIXED: [Op; 15] = [
+    const FIXED: [Op; 19] = [
         Op::Rsa2048Encrypt,
         Op::Rsa2048Decrypt,
         Op::Rsa3072Decrypt,
@@ -76,6 +86,10 @@ impl Op {
         Op::RecordOpen16k,
         Op::BareSeal16k,
         Op::BareOpen16k,
+        Op::CbcRecordSeal16k,
+        Op::CbcRecordOpen16k,
+        Op::BareCbcSeal16k,
+        Op::BareCbcOpen16k,
     ];
 
     /// Every operation: the fixed ones, then full, server alone and client alone for each kind.
@@ -111,7 +125,14 @@ impl Op {
             | Op::Rsa2048PssVerify
             | Op::X25519Exchange => "asymmetric",
             Op::Aes128Seal16k | Op::Aes256Seal16k => "symmetric",
-            Op::RecordSeal16k | Op::RecordOpen16k | Op::BareSeal16k | Op::BareOpen16k => "records",
+            Op::RecordSeal16k
+            | Op::RecordOpen16k
+            | Op::BareSeal16k
+            | Op::BareOpen16k
+            | Op::CbcRecordSeal16k
+            | Op::CbcRecordOpen16k
+            | Op::BareCbcSeal16k
+            | Op::BareCbcOpen16k => "records",
             Op::HandshakeFull(_)
             | Op::HandshakeServer(_)
             | Op::HandshakeClient(_)
@@ -140,6 +161,10 @@ impl Op {
             Op::RecordOpen16k => "ours_open_16384",
             Op::BareSeal16k => "bare_aes128gcm_seal_16384",
             Op::BareOpen16k => "bare_aes128gcm_open_16384",
+            Op::CbcRecordSeal16k => "ours_cbc_seal_16384",
+            Op::CbcRecordOpen16k => "ours_cbc_open_16384",
+            Op::BareCbcSeal16k => "bare_aes128cbc_hmac_sha256_seal_16384",
+            Op::BareCbcOpen16k => "bare_aes128cbc_hmac_sha256_open_16384",
             Op::HandshakeFull(kind) => return format!("{}_full", kind.name()),
             Op::HandshakeServer(kind) => return format!("{}_server_alone", kind.name()),
             Op::HandshakeClient(kind) => return format!("{}_client_alone", kind.name()),
@@ -208,6 +233,16 @@ pub enum Pairing {
     /// First a full RSA handshake, then a resumed one (RFC 5246 7.3), this part of it; the
     /// value is resumed / full.
     ResumedOverFull(Resumption, Part),
+    /// First the bare HMAC-SHA256 and AES-128-CBC calls sealing 16 KiB, then our CBC record
+    /// layer's; the value is ours / bare.
+    CbcRecordSeal,
+    /// The same for opening: ours (with the Lucky 13 countermeasure) / bare.
+    CbcRecordOpen,
+    /// First our record layer sealing 16 KiB with AES-128-GCM, then with AES-128-CBC and
+    /// HMAC-SHA256; the value is CBC / GCM.
+    CbcOverGcmSeal,
+    /// The same for opening: CBC / GCM.
+    CbcOverGcmOpen,
 }
 
 impl Pairing {
@@ -219,7 +254,11 @@ impl Pairing {
             | Pairing::EcdheOverRsa
             | Pairing::RecordSeal
             | Pairing::RecordOpen
-            | Pairing::ResumedOverFull(..) => second / first,
+            | Pairing::ResumedOverFull(..)
+            | Pairing::CbcRecordSeal
+            | Pairing::CbcRecordOpen
+            | Pairing::CbcOverGcmSeal
+            | Pairing::CbcOverGcmOpen => second / first,
         }
     }
 }
@@ -336,6 +375,10 @@ mod tests {
             "records/ours_open_16384",
             "records/bare_aes128gcm_seal_16384",
             "records/bare_aes128gcm_open_16384",
+            "records/ours_cbc_seal_16384",
+            "records/ours_cbc_open_16384",
+            "records/bare_aes128cbc_hmac_sha256_seal_16384",
+            "records/bare_aes128cbc_hmac_sha256_open_16384",
         ]
         .map(String::from)
         .to_vec();

@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use super::costs::{Costs, Op};
-use super::fixtures::{BareGcm, RecordFixture, RsaFixture, x25519_exchange};
+use super::fixtures::{BareCbc, BareGcm, RecordFixture, RsaFixture, x25519_exchange};
 use super::handshakes::{
     HandshakeKind, ResumedFixture, abbreviated_handshake, fresh_pair, full_handshake,
     record_flights, replay_client, replay_resumed_client, replay_server,
@@ -136,6 +136,34 @@ fn measure_symmetric(costs: &mut Costs, budget: Duration) -> Result<(), Error> {
     let mut record = RecordFixture::new(16, 16384)?;
     costs.set(
         Op::RecordOpen16k,
+        time_reset(budget, &mut record, RecordFixture::prepare_open, |record| {
+            black_box(record.open());
+        }),
+    );
+    measure_cbc(costs, budget)
+}
+
+/// The bare AES-CBC and HMAC calls, and our CBC record layer on the same 16 KiB.
+fn measure_cbc(costs: &mut Costs, budget: Duration) -> Result<(), Error> {
+    let mut bare = BareCbc::new(16384);
+    costs.set(Op::BareCbcSeal16k, time_op(budget, || bare.seal()));
+    bare.seal();
+    let sealed = bare.buf.clone();
+    costs.set(
+        Op::BareCbcOpen16k,
+        time_reset(
+            budget,
+            &mut bare,
+            |bare| bare.buf.copy_from_slice(&sealed),
+            |bare| {
+                black_box(bare.open());
+            },
+        ),
+    );
+    let mut record = RecordFixture::cbc(16384)?;
+    costs.set(Op::CbcRecordSeal16k, time_op(budget, || record.seal()));
+    costs.set(
+        Op::CbcRecordOpen16k,
         time_reset(budget, &mut record, RecordFixture::prepare_open, |record| {
             black_box(record.open());
         }),

@@ -41,7 +41,7 @@ pub use chart::svg_chart;
 pub use costs::{Costs, MemoryUse, Op, Paired, Pairing, Part};
 pub use cpu::cpu_name;
 pub use fixtures::{
-    BareGcm, RecordFixture, RsaFixture, prf_master_and_key_block, rsa_key, x25519_exchange,
+    BareCbc, BareGcm, RecordFixture, RsaFixture, prf_master_and_key_block, rsa_key, x25519_exchange,
 };
 pub use handshakes::{
     HandshakeKind, ResumedFixture, abbreviated_handshake, fresh_pair, full_handshake,

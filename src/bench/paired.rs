@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use super::costs::{Costs, Op, Paired, Pairing, Part};
-use super::fixtures::{BareGcm, RecordFixture, RsaFixture, x25519_exchange};
+use super::fixtures::{BareCbc, BareGcm, RecordFixture, RsaFixture, x25519_exchange};
 use super::handshakes::{
     HandshakeKind, ResumedFixture, abbreviated_handshake, fresh_pair, full_handshake,
     record_flights, replay_client, replay_resumed_client, replay_server,
@@ -65,6 +65,7 @@ pub fn measure_paired(costs: &mut Costs, budget: Duration) -> Result<(), Error> 
     }
     record_layer(costs, budget)?;
     resumption(costs, budget)?;
+    cbc_record_layer(costs, budget)?;
     Ok(())
 }
 
@@ -216,6 +217,61 @@ fn record_layer(costs: &mut Costs, budget: Duration) -> Result<(), Error> {
     costs
         .paired
         .insert(pairing, Paired::from_samples(pairing, &bare, &ours));
+    Ok(())
+}
+
+/// Our CBC record layer against the bare aes/cbc and hmac calls on the same 16 KiB, and against
+/// our GCM record layer, seal and open.
+fn cbc_record_layer(costs: &mut Costs, budget: Duration) -> Result<(), Error> {
+    let mut bare = BareCbc::new(16384);
+    let mut cbc = RecordFixture::cbc(16384)?;
+    let mut gcm = RecordFixture::new(16, 16384)?;
+    let (first, second) = time_paired(
+        budget,
+        MAX_RECORD_SAMPLES,
+        || Ok(timed(|| bare.seal())),
+        || Ok(timed(|| cbc.seal())),
+    )?;
+    insert(costs, Pairing::CbcRecordSeal, &first, &second);
+    bare.seal();
+    let sealed = bare.buf.clone();
+    let (first, second) = time_paired(
+        budget,
+        MAX_RECORD_SAMPLES,
+        || {
+            bare.buf.copy_from_slice(&sealed);
+            Ok(timed(|| {
+                black_box(bare.open());
+            }))
+        },
+        || {
+            cbc.prepare_open();
+            Ok(timed(|| {
+                black_box(cbc.open());
+            }))
+        },
+    )?;
+    insert(costs, Pairing::CbcRecordOpen, &first, &second);
+    let (first, second) = time_paired(
+        budget,
+        MAX_RECORD_SAMPLES,
+        || Ok(timed(|| gcm.seal())),
+        || Ok(timed(|| cbc.seal())),
+    )?;
+    insert(costs, Pairing::CbcOverGcmSeal, &first, &second);
+    let opened = |record: &mut RecordFixture| {
+        record.prepare_open();
+        Ok(timed(|| {
+            black_box(record.open());
+        }))
+    };
+    let (first, second) = time_paired(
+        budget,
+        MAX_RECORD_SAMPLES,
+        || opened(&mut gcm),
+        || opened(&mut cbc),
+    )?;
+    insert(costs, Pairing::CbcOverGcmOpen, &first, &second);
     Ok(())
 }
 

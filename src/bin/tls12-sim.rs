@@ -76,7 +76,8 @@ struct ServeArgs {
     /// Private key of the certificate, PEM, PKCS#1 or PKCS#8.
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
-    /// Suites to accept, comma-separated IANA or OpenSSL names (default: all four).
+    /// Suites to accept, comma-separated IANA or OpenSSL names (default: all twelve, GCM and
+    /// CBC).
     #[arg(long, value_delimiter = ',')]
     suites: Vec<String>,
     /// Append each session's NSS key log line to this file (a line already in it is not written
@@ -98,6 +99,9 @@ struct ServeArgs {
     /// Refuse extended_master_secret (RFC 7627).
     #[arg(long)]
     no_ems: bool,
+    /// Refuse encrypt_then_mac (RFC 7366): CBC records are MAC-then-encrypt.
+    #[arg(long)]
+    no_etm: bool,
     /// Drop a peer that sends nothing for this long; the whole handshake must also be done
     /// within it.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -148,7 +152,7 @@ struct ConnectArgs {
     /// Name for SNI and the certificate check (default: the host in HOST:PORT).
     #[arg(long)]
     server_name: Option<String>,
-    /// Offer only this suite (default: all four).
+    /// Offer only this suite (default: all twelve, GCM first).
     #[arg(long)]
     suite: Option<String>,
     /// Append the session's NSS key log line to this file (a line already in it is not written
@@ -177,6 +181,9 @@ struct ConnectArgs {
     /// Do not offer extended_master_secret (RFC 7627).
     #[arg(long)]
     no_ems: bool,
+    /// Do not offer encrypt_then_mac (RFC 7366): CBC records are MAC-then-encrypt.
+    #[arg(long)]
+    no_etm: bool,
     /// Mutual TLS: our certificate (PEM), for a server that asks for one.
     #[arg(long, requires = "key")]
     cert: Option<PathBuf>,
@@ -218,7 +225,7 @@ struct LoadArgs {
     /// browser's spare connection does); a server that waits on one must not stall the rest.
     #[arg(long, default_value_t = 0)]
     idle: usize,
-    /// Offer only this suite (default: all four).
+    /// Offer only this suite (default: all twelve, GCM first).
     #[arg(long)]
     suite: Option<String>,
     /// Trust anchors, PEM (default: the embedded demo CA, with its CRL).
@@ -317,6 +324,9 @@ struct SimulateArgs {
     /// Leave extended_master_secret (RFC 7627) out, to see the classic master secret.
     #[arg(long)]
     no_ems: bool,
+    /// Leave encrypt_then_mac (RFC 7366) out: a CBC suite's records are MAC-then-encrypt.
+    #[arg(long)]
+    no_etm: bool,
     /// The clock both sides use, in Unix seconds.
     #[arg(long, default_value_t = DEFAULT_SIMULATION_TIME)]
     time: u64,
@@ -387,6 +397,7 @@ impl Default for SimulateArgs {
             lang: LangArg::En,
             keylog: None,
             no_ems: false,
+            no_etm: false,
             time: DEFAULT_SIMULATION_TIME,
             mtls: false,
             client: ClientArg::Alice,
@@ -500,6 +511,7 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
         seed: args.seed,
         time: args.time,
         extended_master_secret: !args.no_ems,
+        encrypt_then_mac: !args.no_etm,
         mtls: args.mtls,
         client_certificate: if args.mtls { client_certificate } else { None },
         resume: args.resume.map(Resumption::from),
@@ -673,26 +685,7 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
             .map(|name| parse_suite(name))
             .collect::<Result<_, _>>()?
     };
-    let client_ca = match &args.client_ca {
-        Some(path) => load_file("--client-ca", path, pki::load_certificates_pem)?,
-        None => Vec::new(),
-    };
-    let crls = match &args.crl {
-        Some(path) => load_file("--crl", path, pki::load_crls_pem)?,
-        None => Vec::new(),
-    };
-    // A CRL we cannot trust is refused now, not at the first client.
-    let client_trust = pki::TrustStore::new(&client_ca, &crls).map_err(|e| match &args.crl {
-        Some(path) => about_file("--crl", path, &e),
-        None => e,
-    })?;
-    let client_auth = if args.require_client_cert {
-        ClientAuth::Require
-    } else if args.request_client_cert {
-        ClientAuth::Request
-    } else {
-        ClientAuth::None
-    };
+    let (client_auth, client_trust) = client_auth(&args)?;
     let ticket_keys = ticket_keys(&args)?;
     let options = ServeOptions {
         listen: args.listen,
@@ -701,6 +694,7 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
         identity,
         suites,
         allow_extended_master_secret: !args.no_ems,
+        allow_encrypt_then_mac: !args.no_etm,
         keylog: args.keylog,
         trace: args.trace,
         html: args.html,
@@ -725,6 +719,31 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
             ExitCode::FAILURE
         }
     })
+}
+
+/// Mutual TLS for `serve`: whether it asks for client certificates, and the CAs and CRLs it
+/// checks them against (a CRL we cannot trust is refused now, not at the first client).
+fn client_auth(args: &ServeArgs) -> Result<(ClientAuth, pki::TrustStore), Error> {
+    let client_ca = match &args.client_ca {
+        Some(path) => load_file("--client-ca", path, pki::load_certificates_pem)?,
+        None => Vec::new(),
+    };
+    let crls = match &args.crl {
+        Some(path) => load_file("--crl", path, pki::load_crls_pem)?,
+        None => Vec::new(),
+    };
+    let client_trust = pki::TrustStore::new(&client_ca, &crls).map_err(|e| match &args.crl {
+        Some(path) => about_file("--crl", path, &e),
+        None => e,
+    })?;
+    let client_auth = if args.require_client_cert {
+        ClientAuth::Require
+    } else if args.request_client_cert {
+        ClientAuth::Request
+    } else {
+        ClientAuth::None
+    };
+    Ok((client_auth, client_trust))
 }
 
 /// `serve`'s ticket keys, shared by all its connections: a first key from the operating
@@ -784,6 +803,7 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         trust,
         suites,
         offer_extended_master_secret: !args.no_ems,
+        offer_encrypt_then_mac: !args.no_etm,
         keylog: args.keylog,
         trace: args.trace,
         html: args.html,

@@ -5,7 +5,8 @@
 //!
 //! In class order: what the server's private key is for (and that the client never needs it),
 //! what an eavesdropper sees, what a server without its key cannot do, forward secrecy, what
-//! tampering runs into, mutual TLS and its refusals, what all of it costs, and how resuming
+//! tampering runs into, why TLS moved from CBC to AEAD (the padding oracle, and a GCM and a CBC
+//! record side by side), mutual TLS and its refusals, what all of it costs, and how resuming
 //! sessions saves the cost (and what tickets take from forward secrecy).
 
 use crate::error::Error;
@@ -19,6 +20,8 @@ mod cost;
 mod forward_secrecy;
 mod keys;
 mod mtls;
+pub mod padding_oracle;
+mod record_anatomy;
 mod resumption;
 mod tamper;
 
@@ -31,6 +34,8 @@ pub use keys::{
     server_without_private_key,
 };
 pub use mtls::{MtlsCase, MtlsLab, mtls};
+pub use padding_oracle::{AttackRun, LeakyOpener, PaddingOracle, Target, padding_oracle};
+pub use record_anatomy::{Anatomy, AnatomyField, RecordAnatomy, record_anatomy};
 pub use resumption::{
     ResumptionLab, ResumptionRun, StolenTicketKey, TICKET_LAB_SEED, asymmetric_operations,
     resumption, stolen_ticket_key,
@@ -97,6 +102,26 @@ pub const LABS: &[Lab] = &[
             )
         },
         run: |lang| Ok(tamper(lang)?.text),
+    },
+    Lab {
+        name: "padding-oracle",
+        summary: || {
+            phrase!(
+                "a CBC server that tells bad padding from bad MAC gives a record away, byte by \
+                 byte; ours and GCM give nothing"
+            )
+        },
+        run: |lang| Ok(padding_oracle(lang)?.text),
+    },
+    Lab {
+        name: "gcm-vs-cbc",
+        summary: || {
+            phrase!(
+                "one GCM record and one CBC record side by side: which bytes are authenticated, \
+                 and is the check before or after decrypting?"
+            )
+        },
+        run: |lang| Ok(record_anatomy(lang)?.text),
     },
     Lab {
         name: "mtls",

@@ -19,6 +19,7 @@
 //! | 11     | ec_point_formats       | RFC 8422 5.1.2    | uncompressed                       |
 //! | 13     | signature_algorithms   | RFC 5246 7.4.1.4.1| which signatures the client checks |
 //! | 16     | application_layer_protocol_negotiation | RFC 7301 3 | the application protocol (ALPN) |
+//! | 22     | encrypt_then_mac       | RFC 7366 2        | CBC records MAC the ciphertext, not the plaintext |
 //! | 23     | extended_master_secret | RFC 7627 5.1      | bind the master secret to the handshake |
 //! | 35     | session_ticket         | RFC 5077 3.2      | ask for a ticket, or hand one back to resume |
 //! | 43     | supported_versions     | RFC 8446 4.2.1    | read in a ClientHello: which versions the client speaks |
@@ -46,6 +47,9 @@ pub const SIGNATURE_ALGORITHMS: u16 = 13;
 /// `application_layer_protocol_negotiation` (16), ALPN: the client lists the application
 /// protocols it speaks, the server picks one (RFC 7301 3.1).
 pub const ALPN: u16 = 16;
+/// `encrypt_then_mac` (22): for a CBC suite, MAC the ciphertext instead of the plaintext
+/// (RFC 7366 2).
+pub const ENCRYPT_THEN_MAC: u16 = 22;
 /// `extended_master_secret` (23): derive the master secret from the session hash (RFC 7627
 /// 5.1).
 pub const EXTENDED_MASTER_SECRET: u16 = 23;
@@ -172,7 +176,14 @@ pub const KNOWN_EXTENSIONS: &[ExtensionInfo] = &[
     passed(19, "client_certificate_type", "RFC 7250"),
     passed(20, "server_certificate_type", "RFC 7250"),
     passed(21, "padding", "RFC 7685"),
-    passed(22, "encrypt_then_mac", "RFC 7366"),
+    acted(
+        ENCRYPT_THEN_MAC,
+        "encrypt_then_mac",
+        "RFC 7366 2",
+        "with a CBC suite, the MAC covers the IV and ciphertext and is checked before anything is \
+         decrypted (no padding oracle): our client offers it with CBC suites, our server answers \
+         it when it chooses one",
+    ),
     acted(
         EXTENDED_MASTER_SECRET,
         "extended_master_secret",
@@ -350,6 +361,8 @@ pub struct HelloExtensions {
     /// `application_layer_protocol_negotiation` (ALPN): the ProtocolName list, the client's in
     /// its order of preference, or the server's one choice (RFC 7301 3.1).
     pub alpn: Option<Vec<Vec<u8>>>,
+    /// `encrypt_then_mac` present (its body is always empty, RFC 7366 2).
+    pub encrypt_then_mac: bool,
     /// `extended_master_secret` present (its body is always empty).
     pub extended_master_secret: bool,
     /// `session_ticket` (RFC 5077 3.2): the ticket the client hands back, or empty (a client
@@ -379,6 +392,7 @@ impl HelloExtensions {
             (EC_POINT_FORMATS, self.ec_point_formats.is_some()),
             (SIGNATURE_ALGORITHMS, self.signature_algorithms.is_some()),
             (ALPN, self.alpn.is_some()),
+            (ENCRYPT_THEN_MAC, self.encrypt_then_mac),
             (EXTENDED_MASTER_SECRET, self.extended_master_secret),
             (SESSION_TICKET, self.session_ticket.is_some()),
             (RENEGOTIATION_INFO, self.renegotiation_info.is_some()),
@@ -438,6 +452,10 @@ impl HelloExtensions {
         }
         if let Some(names) = &self.alpn {
             extension(w, ALPN, |w| encode_alpn(w, names))?;
+        }
+        if self.encrypt_then_mac {
+            w.u16("extension_type", ENCRYPT_THEN_MAC);
+            w.opaque_u16("extension_data", &[])?;
         }
         if self.extended_master_secret {
             w.u16("extension_type", EXTENDED_MASTER_SECRET);
@@ -511,6 +529,14 @@ impl HelloExtensions {
                     Some(r.u16_list("supported_signature_algorithms", "signature_scheme")?);
             }
             ALPN => self.alpn = Some(decode_alpn(r, hello)?),
+            ENCRYPT_THEN_MAC => {
+                // RFC 7366 2: "The "extension_data" field of this extension SHALL be empty",
+                // in both hellos.
+                if r.has_more() {
+                    return Err(Error::decode("encrypt_then_mac", DecodeProblem::NotEmpty));
+                }
+                self.encrypt_then_mac = true;
+            }
             EXTENDED_MASTER_SECRET => {
                 // RFC 7627 5.1: "The extension_data field of this extension SHALL be empty."
                 if r.has_more() {
@@ -762,6 +788,7 @@ mod tests {
             ec_point_formats: Some(vec![0]),
             signature_algorithms: Some(vec![0x0804, 0x0401]),
             alpn: Some(vec![b"h2".to_vec(), b"http/1.1".to_vec()]),
+            encrypt_then_mac: true,
             extended_master_secret: true,
             session_ticket: Some(vec![0xaa; 5]),
             renegotiation_info: Some(vec![]),
@@ -819,6 +846,7 @@ mod tests {
                 EC_POINT_FORMATS,
                 SIGNATURE_ALGORITHMS,
                 ALPN,
+                ENCRYPT_THEN_MAC,
                 EXTENDED_MASTER_SECRET,
                 SESSION_TICKET,
                 SUPPORTED_VERSIONS,
@@ -917,6 +945,9 @@ mod tests {
                 "protocol_name_list",
             ),
             (Server, ALPN, &[0, 1, 0], "protocol_name"),
+            // RFC 7366 2: empty, in both hellos.
+            (Client, ENCRYPT_THEN_MAC, &[0], "encrypt_then_mac"),
+            (Server, ENCRYPT_THEN_MAC, &[0, 0], "encrypt_then_mac"),
             // RFC 7627 5.1: empty.
             (
                 Client,
@@ -968,13 +999,13 @@ mod tests {
 
     #[test]
     fn unknown_extensions_are_skipped_and_listed() {
-        // encrypt_then_mac (22) with 2 bytes of data, then EMS.
+        // compress_certificate (27, read and passed over) with 2 bytes of data, then EMS.
         let bytes = [
-            0x00, 0x0a, 0x00, 0x16, 0x00, 0x02, 0xab, 0xcd, 0x00, 0x17, 0x00, 0x00,
+            0x00, 0x0a, 0x00, 0x1b, 0x00, 0x02, 0xab, 0xcd, 0x00, 0x17, 0x00, 0x00,
         ];
         let mut r = Reader::new(&bytes);
         let ext = HelloExtensions::decode(&mut r, Hello::Client).unwrap();
-        assert_eq!(ext.other, vec![22]);
+        assert_eq!(ext.other, vec![27]);
         assert!(ext.extended_master_secret);
     }
 

@@ -31,6 +31,8 @@ pub struct ConnectOptions {
     pub suites: Vec<CipherSuite>,
     /// Offer extended_master_secret (RFC 7627).
     pub offer_extended_master_secret: bool,
+    /// Offer encrypt_then_mac (RFC 7366) with the CBC suites.
+    pub offer_encrypt_then_mac: bool,
     /// Append the session's NSS key log line here (for Wireshark).
     pub keylog: Option<PathBuf>,
     /// Print the annotated trace (to standard error).
@@ -137,6 +139,7 @@ fn client_config(options: &ConnectOptions, session: Option<Session>) -> ClientCo
         server_name: host,
         trust: options.trust.clone(),
         offer_extended_master_secret: options.offer_extended_master_secret,
+        offer_encrypt_then_mac: options.offer_encrypt_then_mac,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity: options.identity.clone(),
         offer_session_ticket: options.offer_tickets,

@@ -36,6 +36,8 @@ pub struct ServeOptions {
     pub suites: Vec<CipherSuite>,
     /// Agree to extended_master_secret (RFC 7627) when the client offers it.
     pub allow_extended_master_secret: bool,
+    /// Agree to encrypt_then_mac (RFC 7366) when the client offers it with a CBC suite.
+    pub allow_encrypt_then_mac: bool,
     /// Append each connection's NSS key log line here.
     pub keylog: Option<PathBuf>,
     /// Print each connection's annotated trace (to standard error).
@@ -227,6 +229,7 @@ fn serve_connection(stream: TcpStream, options: &ServeOptions) -> ServedConnecti
             key: options.identity.key.clone(),
         },
         allow_extended_master_secret: options.allow_extended_master_secret,
+        allow_encrypt_then_mac: options.allow_encrypt_then_mac,
         client_auth: options.client_auth,
         client_trust: options.client_trust.clone(),
         // What `http::answer` speaks; never h2, which this server does not.

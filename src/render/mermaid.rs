@@ -168,7 +168,7 @@ impl<'a> Diagram<'a> {
     }
 
     /// Whether the record that carried the event at `at` was protected by the session keys
-    /// (its `Record` event has GCM details). A side logs a handshake message or alert it sends
+    /// (its `Record` event has GCM or CBC details). A side logs a handshake message or alert it sends
     /// before the record that carries it, and a record it reads before what is inside.
     fn carried_sealed(&self, at: usize, side: Side, from: Side, record_first: bool) -> bool {
         let is_carrier = |event: &Event| match event {
@@ -176,8 +176,9 @@ impl<'a> Diagram<'a> {
                 side: s,
                 from: f,
                 gcm,
+                cbc,
                 ..
-            } if *s == side && *f == from => Some(gcm.is_some()),
+            } if *s == side && *f == from => Some(gcm.is_some() || cbc.is_some()),
             _ => None,
         };
         if record_first {

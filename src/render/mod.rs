@@ -123,9 +123,10 @@ pub fn key_ledger(events: &[Event]) -> Vec<LedgerEntry<'_>> {
         let sealed_records = if key == Key::SessionKeys {
             events
                 .iter()
-                .filter(
-                    |e| matches!(e, Event::Record { side, from, gcm: Some(_), .. } if side == from),
-                )
+                .filter(|e| {
+                    matches!(e, Event::Record { side, from, gcm, cbc, .. }
+                        if side == from && (gcm.is_some() || cbc.is_some()))
+                })
                 .count()
         } else {
             0
