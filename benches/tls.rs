@@ -28,6 +28,7 @@ use tls12_sim::bench::{self as b, HandshakeKind, MemoryMeter, MemorySnapshot, Op
 use tls12_sim::key_exchange::{RSA_PKCS1_SHA256, RSA_PSS_RSAE_SHA256};
 use tls12_sim::prf;
 use tls12_sim::rng::{RoleRng, Side};
+use tls12_sim::session::Resumption;
 use tls12_sim::simulate;
 use tls12_sim::suites::HashAlg;
 
@@ -198,7 +199,41 @@ fn records(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    cbc_records(&mut group);
     group.finish();
+}
+
+/// The CBC record layer (AES-128-CBC, HMAC-SHA256, MAC-then-encrypt) and the bare aes/cbc +
+/// hmac calls, on the same 16 KiB.
+fn cbc_records(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    let mut ours = b::RecordFixture::cbc(16384).expect("CBC record fixture");
+    group.bench_function(Op::CbcRecordSeal16k.function(), |x| x.iter(|| ours.seal()));
+    group.bench_function(Op::CbcRecordOpen16k.function(), |x| {
+        x.iter_batched_ref(
+            || {
+                let mut fixture = b::RecordFixture::cbc(16384).expect("CBC record fixture");
+                fixture.prepare_open();
+                fixture
+            },
+            |fixture| black_box(fixture.open()),
+            BatchSize::LargeInput,
+        )
+    });
+    let mut bare = b::BareCbc::new(16384);
+    group.bench_function(Op::BareCbcSeal16k.function(), |x| x.iter(|| bare.seal()));
+    bare.seal();
+    let sealed = bare.buf.clone();
+    group.bench_function(Op::BareCbcOpen16k.function(), |x| {
+        x.iter_batched_ref(
+            || {
+                let mut fresh = b::BareCbc::new(16384);
+                fresh.buf.copy_from_slice(&sealed);
+                fresh
+            },
+            |fresh| black_box(fresh.open()),
+            BatchSize::LargeInput,
+        )
+    });
 }
 
 fn handshakes(c: &mut Criterion) {
@@ -225,6 +260,31 @@ fn handshakes(c: &mut Criterion) {
             x.iter_batched(
                 || simulate::demo_client(&options).expect("client"),
                 |mut client| b::replay_client(&mut client, &flights).expect("client replay"),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    for how in [Resumption::SessionId, Resumption::Ticket] {
+        let fixture = b::ResumedFixture::new(how).expect("a session to resume");
+        group.bench_function(Op::ResumedFull(how).function(), |x| {
+            x.iter_batched(
+                || fixture.pair().expect("client and server"),
+                |mut sim| b::abbreviated_handshake(&mut sim).expect("resumed"),
+                BatchSize::SmallInput,
+            )
+        });
+        let flights = fixture.flights();
+        group.bench_function(Op::ResumedServer(how).function(), |x| {
+            x.iter_batched(
+                || fixture.server().expect("server"),
+                |mut server| b::replay_server(&mut server, flights).expect("server replay"),
+                BatchSize::SmallInput,
+            )
+        });
+        group.bench_function(Op::ResumedClient(how).function(), |x| {
+            x.iter_batched(
+                || fixture.client().expect("client"),
+                |mut client| b::replay_resumed_client(&mut client, flights).expect("replay"),
                 BatchSize::SmallInput,
             )
         });

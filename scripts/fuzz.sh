@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_TARGETS=(record messages server_first_flight client_response pki capture)
+ALL_TARGETS=(record messages server_first_flight client_response ticket pki capture)
 CARGO_FUZZ_VERSION=0.13.2
 
 seconds="${1:-60}"

@@ -8,6 +8,11 @@
 #   cryptography  Python's AES-GCM, for a check by hand in vectors/README.md (PyPI, pinned, same venv)
 #   gdb         rust-gdb drives it in the debugger test          (Debian package)
 #   curl        a real client of `serve` in tests/classroom.rs   (Debian package)
+#   gnutls-cli, gnutls-serv  GnuTLS's peers: resumes sessions with `serve` (-r) in
+#               tests/interop_resumption.rs; the CBC suites, with and without
+#               encrypt-then-MAC, in tests/interop_cbc.rs        (Debian package gnutls-bin)
+#   ip          brings up loopback in the network namespace gnutls-serv runs in there (it
+#               cannot be told to listen on 127.0.0.1 only)       (Debian package iproute2)
 #   chromium    renders the HTML trace in tests/browser.rs       (Debian package)
 #   chromedriver  drives it over WebDriver                      (Debian package chromium-driver)
 #   fonts-noto-cjk  Japanese glyphs for the --lang ja screenshots (Debian package)
@@ -30,6 +35,8 @@ command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
 command -v dumpcap >/dev/null 2>&1 || need_apt+=(wireshark-common)
 command -v gdb >/dev/null 2>&1 || need_apt+=(gdb)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+{ command -v gnutls-cli >/dev/null 2>&1 && command -v gnutls-serv >/dev/null 2>&1; } || need_apt+=(gnutls-bin)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 # Japanese text in the browser test's screenshots (--lang ja) needs a CJK font.

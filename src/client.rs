@@ -19,6 +19,19 @@
 //! send/receive:   Application Data             <------->   Application Data
 //! ```
 //!
+//! And when the server resumes the session we offered (RFC 5246 7.3, RFC 5077 3.1), the
+//! abbreviated handshake, where the server speaks first with its Finished:
+//!
+//! ```text
+//! send_hello:     ClientHello                  -------->
+//!                                                              ServerHello
+//!                                                        [NewSessionTicket]
+//!                                                        [ChangeCipherSpec]
+//!                                               <--------          Finished
+//! answer_server:  [ChangeCipherSpec]
+//!                 Finished                     -------->
+//! ```
+//!
 //! Each public method is one flight: it reads what the server has sent, writes what the client
 //! sends, and returns. Inside, one function per message, in order. Set a breakpoint on any of
 //! them and the debugger walks the handshake in the order of the diagram.
@@ -40,6 +53,7 @@ use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyE
 use crate::messages::extensions::{
     self, GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED, protocol_name,
 };
+use crate::messages::new_session_ticket::NewSessionTicket;
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
@@ -48,6 +62,7 @@ use crate::phrase;
 use crate::phrase::yes_no;
 use crate::pki;
 use crate::rng::{Clock, RoleRng, Side};
+use crate::session::{Resumption, SESSION_ID_LEN, Session};
 use crate::suites::{CipherSuite, KeyExchange};
 
 /// How the client decides to trust the server's certificate.
@@ -69,6 +84,8 @@ pub struct ClientConfig {
     pub trust: ServerTrust,
     /// Offer extended_master_secret (RFC 7627).
     pub offer_extended_master_secret: bool,
+    /// Offer encrypt_then_mac (RFC 7366) when a CBC suite is offered.
+    pub offer_encrypt_then_mac: bool,
     /// The signature schemes we accept from the server, in order of preference.
     pub signature_schemes: Vec<u16>,
     /// Mutual TLS: our certificate chain and key, if we have one.
@@ -76,6 +93,13 @@ pub struct ClientConfig {
     /// ALPN (RFC 7301): the application protocols to offer, best first (`connect --alpn`).
     /// Empty, the default: no ALPN extension, and the ClientHello is as it always was.
     pub alpn_protocols: Vec<String>,
+    /// Send the session_ticket extension (RFC 5077 3.2): empty to ask for a ticket, or with
+    /// the ticket of the session offered. Off by default: the simulator's ClientHello stays
+    /// what it was.
+    pub offer_session_ticket: bool,
+    /// A saved session to offer (by its ticket or its id), if it may be offered here:
+    /// [`Client::session`] of an earlier connection, or a file (`connect --session-in`).
+    pub resume: Option<Session>,
 }
 
 /// The client side of one connection.
@@ -98,6 +122,19 @@ pub struct Client {
     client_scheme: Option<u16>,
     /// ALPN: the application protocol the server chose from our list, if it chose one.
     alpn_protocol: Option<Vec<u8>>,
+    /// The saved session we offered, and the session_id our ClientHello carried for it.
+    offered: Option<(Session, Vec<u8>)>,
+    /// The server resumed the session we offered, found this way.
+    resumed: Option<Resumption>,
+    /// The ServerHello's session_id.
+    server_session_id: Vec<u8>,
+    /// The ServerHello carried an empty session_ticket extension: a NewSessionTicket comes
+    /// before the server's ChangeCipherSpec (RFC 5077 3.2).
+    ticket_expected: bool,
+    /// The ticket the server gave us, and its lifetime hint.
+    new_ticket: Option<(Vec<u8>, u32)>,
+    /// The session of this connection, once its handshake is complete.
+    session: Option<Session>,
 }
 
 impl Client {
@@ -116,6 +153,12 @@ impl Client {
             certificate_request: None,
             client_scheme: None,
             alpn_protocol: None,
+            offered: None,
+            resumed: None,
+            server_session_id: Vec::new(),
+            ticket_expected: false,
+            new_ticket: None,
+            session: None,
         }
     }
 
@@ -150,6 +193,22 @@ impl Client {
         self.alpn_protocol.as_deref()
     }
 
+    /// Whether the server resumed the session we offered, and how it was found.
+    pub fn resumed(&self) -> Option<Resumption> {
+        self.resumed
+    }
+
+    /// The session to resume this connection with later (a new connection's
+    /// [`ClientConfig::resume`]): once the handshake is complete, if the server gave a
+    /// session_id or a ticket. `None` after a fatal alert: "any connection terminated with a
+    /// fatal alert MUST NOT be resumed" (RFC 5246 7.2.2).
+    pub fn session(&self) -> Option<Session> {
+        if self.conn.ended_with_fatal_alert() {
+            return None;
+        }
+        self.session.clone()
+    }
+
     // ===================================================================================
     // Flight 1: ClientHello
 
@@ -179,7 +238,14 @@ impl Client {
             .value(Side::Client, "client_random", &random, || {
                 phrase!("32 bytes from the client's RNG")
             });
-        let hello = self.client_hello(random)?;
+        self.offer_saved_session();
+        let mut hello = self.client_hello(random)?;
+        if let Some((session, id)) = &self.offered {
+            hello.session_id = id.clone();
+            if self.config.offer_session_ticket {
+                hello.extensions.session_ticket = Some(session.ticket.clone().unwrap_or_default());
+            }
+        }
         self.conn.send(&hello)?;
         if let Some(names) = &hello.extensions.alpn {
             self.conn.trace().note(Side::Client, || {
@@ -222,10 +288,12 @@ impl Client {
             .suites
             .iter()
             .any(|s| s.key_exchange() == KeyExchange::Ecdhe);
+        // Encrypt-then-MAC only means something to a CBC suite (RFC 7366 2).
+        let offers_cbc = self.config.suites.iter().any(|s| s.is_cbc());
         Ok(ClientHello {
             client_version: TLS1_2,
             random,
-            // No session to resume: this program always does a full handshake.
+            // No session to resume (`send_client_hello` puts in the one we offer, if any).
             session_id: Vec::new(),
             cipher_suites: suites,
             // Only null: TLS compression leaked secrets (CRIME, 2012).
@@ -236,7 +304,10 @@ impl Client {
                 ec_point_formats: offers_ecdhe.then(|| vec![POINT_FORMAT_UNCOMPRESSED]),
                 signature_algorithms: Some(self.config.signature_schemes.clone()),
                 alpn: self.alpn_offer()?,
+                encrypt_then_mac: self.config.offer_encrypt_then_mac && offers_cbc,
                 extended_master_secret: self.config.offer_extended_master_secret,
+                // RFC 5077 3.2: empty, "I take tickets" (a ticket goes in if we offer one).
+                session_ticket: self.config.offer_session_ticket.then(Vec::new),
                 // RFC 5746 3.4: on a first handshake, an empty renegotiated_connection says "I
                 // implement secure renegotiation" (and so am not fooled by the 2009 attack).
                 renegotiation_info: Some(Vec::new()),
@@ -279,42 +350,90 @@ impl Client {
         );
         // 1. ServerHello (RFC 5246 7.4.1.3): the server's choices.
         self.read_server_hello(wire)?;
-        // 2. Certificate (RFC 5246 7.4.2): the server's chain; we keep its public key.
+        // 2. It echoed the session we offered: the abbreviated handshake follows (RFC 5246
+        //    7.3), with no certificate and no key exchange.
+        if self.resumed.is_some() {
+            return self.finish_abbreviated(wire);
+        }
+        // 3. Certificate (RFC 5246 7.4.2): the server's chain; we keep its public key.
         self.read_server_certificate(wire)?;
-        // 3. ServerKeyExchange (RFC 8422 5.4), ECDHE only: the server's ephemeral key, signed
+        // 4. ServerKeyExchange (RFC 8422 5.4), ECDHE only: the server's ephemeral key, signed
         //    with its private key. (For an RSA suite the server must not send one, and
         //    reading the next message refuses it.)
         if self.conn.suite()?.key_exchange() == KeyExchange::Ecdhe {
             self.read_server_key_exchange(wire)?;
         }
-        // 4. CertificateRequest (RFC 5246 7.4.4), if the server wants to know who we are.
+        // 5. CertificateRequest (RFC 5246 7.4.4), if the server wants to know who we are.
         if let Some(request) = self.conn.optional::<CertificateRequest, _>(wire)? {
             self.take_certificate_request(request);
         }
-        // 5. ServerHelloDone (RFC 5246 7.4.5): the server's flight is over.
+        // 6. ServerHelloDone (RFC 5246 7.4.5): the server's flight is over.
         self.read_server_hello_done(wire)?;
 
-        // 6. Certificate (RFC 5246 7.4.6), if asked: ours, or an empty list if we have none.
+        // 7. Certificate (RFC 5246 7.4.6), if asked: ours, or an empty list if we have none.
         if self.certificate_request.is_some() {
             self.send_client_certificate()?;
         }
-        // 7. ClientKeyExchange (RFC 5246 7.4.7): the pre-master secret.
+        // 8. ClientKeyExchange (RFC 5246 7.4.7): the pre-master secret.
         let pre_master_secret = match self.conn.suite()?.key_exchange() {
             KeyExchange::Rsa => self.send_rsa_client_key_exchange()?,
             KeyExchange::Ecdhe => self.send_ecdhe_client_key_exchange()?,
         };
-        // 8. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
+        // 9. Master secret and session keys (RFC 5246 8.1, 6.3; RFC 7627).
         self.conn.derive_keys(&pre_master_secret)?;
-        // 9. CertificateVerify (RFC 5246 7.4.8), if we sent a certificate: our private key
-        //    signs the handshake so far.
+        // 10. CertificateVerify (RFC 5246 7.4.8), if we sent a certificate: our private key
+        //     signs the handshake so far.
         if self.client_scheme.is_some() {
             self.send_certificate_verify()?;
         }
-        // 10. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
+        // 11. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
         self.conn.send_change_cipher_spec()?;
-        // 11. Finished (RFC 5246 7.4.9).
+        // 12. Finished (RFC 5246 7.4.9).
         self.conn.send_finished()?;
         self.conn.flush(wire)
+    }
+
+    /// The abbreviated handshake, our part (RFC 5246 7.3, RFC 5077 3.1): the server has spoken
+    /// first with its Finished; we check it, and answer with ours. No certificate, no key
+    /// exchange, no public or private key: only the session's master secret.
+    fn finish_abbreviated<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        self.conn.amend_flight(
+            if self.ticket_expected {
+                "ServerHello, NewSessionTicket, ChangeCipherSpec, Finished"
+            } else {
+                "ServerHello, ChangeCipherSpec, Finished"
+            },
+            "ChangeCipherSpec, Finished",
+        );
+        let (session, _) = self
+            .offered
+            .clone()
+            .ok_or_else(|| Error::Internal(phrase!("resumed without a session")))?;
+        // 1. Session keys: the session's master secret, this handshake's randoms (RFC 5246
+        //    6.3).
+        self.conn.resume_keys(&session)?;
+        // 2. NewSessionTicket (RFC 5077 3.3), if the ServerHello promised one: a fresh ticket.
+        if self.ticket_expected {
+            self.read_new_session_ticket(wire)?;
+        }
+        // 3. The server's ChangeCipherSpec (RFC 5246 7.1).
+        self.conn.read_change_cipher_spec(wire)?;
+        // 4. The server's Finished (RFC 5246 7.4.9): it holds the session's master secret.
+        self.conn.read_finished(wire)?;
+        // 5. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
+        self.conn.send_change_cipher_spec()?;
+        // 6. Finished (RFC 5246 7.4.9): over everything, the server's Finished included.
+        self.conn.send_finished()?;
+        self.conn.flush(wire)?;
+        self.conn.set_handshake_complete();
+        self.keep_session(session);
+        self.conn.trace().note(Side::Client, || {
+            phrase!(
+                "abbreviated handshake complete: the server's certificate was not sent, and no \
+                 key of either side was used; only the session keys from here on"
+            )
+        });
+        Ok(())
     }
 
     fn read_server_hello<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
@@ -340,7 +459,9 @@ impl Client {
         let ems =
             offered.extensions.extended_master_secret && hello.extensions.extended_master_secret;
         self.take_alpn_choice(&hello)?;
+        self.take_encrypt_then_mac(suite, &hello)?;
         self.conn.set_server_random(hello.random);
+        self.see_whether_resumed(&hello, suite, ems)?;
         self.conn.agree(suite, ems);
         self.conn.trace().note(Side::Client, || {
             phrase!(
@@ -391,6 +512,48 @@ impl Client {
             )
         });
         self.alpn_protocol = Some(name.clone());
+        Ok(())
+    }
+
+    /// Encrypt-then-MAC (RFC 7366 3): in force when the server answers our offer, which it may
+    /// only do for a CBC suite ("If a server ... selects a stream or AEAD cipher suite, it MUST
+    /// NOT send an encrypt-then-MAC response extension"): an answer with GCM is illegal_parameter.
+    /// (An answer to no offer was refused in `check_server_choices`.)
+    fn take_encrypt_then_mac(
+        &mut self,
+        suite: CipherSuite,
+        hello: &ServerHello,
+    ) -> Result<(), Error> {
+        let answered = hello.extensions.encrypt_then_mac;
+        if answered && !suite.is_cbc() {
+            return Err(Error::IllegalParameter(phrase!(
+                "the server answers encrypt_then_mac with {}, an AEAD suite (RFC 7366 3 forbids \
+                 it)",
+                suite.name()
+            )));
+        }
+        if !suite.is_cbc() {
+            return Ok(());
+        }
+        let trace = self.conn.trace();
+        if answered {
+            trace.note(Side::Client, || {
+                phrase!(
+                    "records: encrypt-then-MAC (RFC 7366): the server answered our \
+                     encrypt_then_mac, so each record's MAC covers its IV and ciphertext and is \
+                     checked before anything is decrypted"
+                )
+            });
+        } else {
+            trace.note(Side::Client, || {
+                phrase!(
+                    "records: MAC-then-encrypt (RFC 5246 6.2.3.2): encrypt_then_mac was not \
+                     agreed, so the MAC is inside the encryption and the padding is checked \
+                     first: the order the padding-oracle attacks use"
+                )
+            });
+        }
+        self.conn.agree_encrypt_then_mac(answered);
         Ok(())
     }
 
@@ -681,20 +844,34 @@ impl Client {
     // Flight 5: the server's ChangeCipherSpec and Finished
 
     /// Reads the server's ChangeCipherSpec and Finished: the handshake is complete.
+    /// (After an abbreviated handshake there is nothing left: `answer_server` finished it.)
     pub fn finish<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
+        if self.resumed.is_some() && self.conn.handshake_complete() {
+            return Ok(());
+        }
         let result = self.finish_steps(wire);
         self.conn.alert_on_error(wire, result)
     }
 
     fn finish_steps<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
-        self.conn
-            .begin_flight("client.finish", "ChangeCipherSpec, Finished", "");
-        // 1. The server's ChangeCipherSpec (RFC 5246 7.1).
+        let reads = if self.ticket_expected {
+            "NewSessionTicket, ChangeCipherSpec, Finished"
+        } else {
+            "ChangeCipherSpec, Finished"
+        };
+        self.conn.begin_flight("client.finish", reads, "");
+        // 1. NewSessionTicket (RFC 5077 3.3), if the ServerHello promised one.
+        if self.ticket_expected {
+            self.read_new_session_ticket(wire)?;
+        }
+        // 2. The server's ChangeCipherSpec (RFC 5246 7.1).
         self.conn.read_change_cipher_spec(wire)?;
-        // 2. The server's Finished (RFC 5246 7.4.9): proves it derived the same keys, which in
+        // 3. The server's Finished (RFC 5246 7.4.9): proves it derived the same keys, which in
         //    RSA key exchange means it could decrypt the pre-master: it holds the private key.
         self.conn.read_finished(wire)?;
         self.conn.set_handshake_complete();
+        let session = self.new_session()?;
+        self.keep_session(session);
         self.conn.trace().note(Side::Client, || {
             phrase!("handshake complete: from here on only the symmetric session keys are used")
         });
@@ -717,6 +894,213 @@ impl Client {
     /// Sends close_notify.
     pub fn close<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         self.conn.close(wire)
+    }
+}
+
+// =========================================================================================
+// Resumption: offering a saved session, seeing whether the server took it, keeping the
+// session of this connection (RFC 5246 7.3, 7.4.1.2; RFC 5077; RFC 7627 5.3; RFC 6066 3)
+
+impl Client {
+    /// Decides whether the saved session of [`ClientConfig::resume`] may be offered, and the
+    /// session_id our ClientHello carries for it: its own, or with a ticket 32 random bytes
+    /// (RFC 5077 3.4: "the client MAY generate and include a Session ID", so that the
+    /// server's echo says whether it accepted the ticket).
+    fn offer_saved_session(&mut self) {
+        let Some(session) = self.config.resume.clone() else {
+            return;
+        };
+        if let Some(why) = self.why_not_offer(&session) {
+            self.conn.trace().note(Side::Client, || {
+                phrase!(
+                    "we do not offer our saved session: {}; a full handshake",
+                    why
+                )
+            });
+            return;
+        }
+        let by_ticket = session.ticket.is_some() && self.config.offer_session_ticket;
+        let id = if by_ticket {
+            let id: [u8; SESSION_ID_LEN] = self.conn.rng().array();
+            self.conn
+                .trace()
+                .value(Side::Client, "session_id", &id, || {
+                    phrase!(
+                        "32 bytes from the client's RNG, sent with the ticket: the server \
+                         echoes them if it resumes (RFC 5077 3.4)"
+                    )
+                });
+            id.to_vec()
+        } else {
+            session.id.clone()
+        };
+        let (how, suite) = (
+            if by_ticket { "ticket" } else { "session id" },
+            session.suite,
+        );
+        self.conn.trace().note(Side::Client, || {
+            phrase!(
+                "offers to resume a saved {} session by its {}: if the server agrees, no \
+                 certificate and no key exchange",
+                suite.name(),
+                how
+            )
+        });
+        self.offered = Some((session, id));
+    }
+
+    /// Why a saved session may not be offered in this ClientHello, if it may not.
+    fn why_not_offer(&self, session: &Session) -> Option<crate::phrase::Phrase> {
+        let sni = self
+            .config
+            .server_name
+            .clone()
+            .filter(|name| name.parse::<std::net::IpAddr>().is_err());
+        let by_ticket = session.ticket.is_some() && self.config.offer_session_ticket;
+        if session.version != TLS1_2 {
+            Some(phrase!("it is {}", version_name(session.version)))
+        } else if !self.config.suites.contains(&session.suite) {
+            // RFC 5246 7.4.1.2: the ClientHello must include the session's suite.
+            Some(phrase!(
+                "its suite {} is not among ours",
+                session.suite.name()
+            ))
+        } else if session.server_name != sni {
+            // RFC 6066 3: a session is resumed only for the name it was made for.
+            Some(phrase!(
+                "it was made for another server name ({})",
+                session.server_name.clone().unwrap_or("(none)".into())
+            ))
+        } else if self.config.offer_extended_master_secret && !session.extended_master_secret {
+            Some(phrase!(
+                "it was made without extended master secret (RFC 7627 5.3: \"SHOULD NOT offer \
+                 an abbreviated handshake\" for it)"
+            ))
+        } else if session.id.is_empty() && !by_ticket {
+            Some(phrase!(
+                "it has neither a session_id nor a ticket we may send"
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// Whether the ServerHello resumes the session we offered: it echoes the session_id our
+    /// ClientHello carried (RFC 5246 7.4.1.3; RFC 5077 3.4). A resumption must keep the
+    /// session's suite (illegal_parameter otherwise) and its extended master secret state
+    /// (RFC 7627 5.3: "the client MUST abort the handshake", handshake_failure).
+    fn see_whether_resumed(
+        &mut self,
+        hello: &ServerHello,
+        suite: CipherSuite,
+        ems: bool,
+    ) -> Result<(), Error> {
+        self.server_session_id = hello.session_id.clone();
+        self.ticket_expected = hello.extensions.session_ticket.is_some();
+        let Some((session, id)) = &self.offered else {
+            return Ok(());
+        };
+        if id.is_empty() || hello.session_id != *id {
+            self.conn.trace().note(Side::Client, || {
+                phrase!(
+                    "the server did not resume our session (its session_id is not the one we \
+                     sent): a full handshake makes a new one"
+                )
+            });
+            return Ok(());
+        }
+        if suite != session.suite {
+            return Err(Error::IllegalParameter(phrase!(
+                "the server resumes our session with suite {}, and the session's is {} (RFC \
+                 5246 7.4.1.3)",
+                suite.name(),
+                session.suite.name()
+            )));
+        }
+        if ems != session.extended_master_secret {
+            return Err(Error::HandshakeFailure(phrase!(
+                "the server resumes our session with extended master secret {}, and the \
+                 session was made with it {}: RFC 7627 5.3 says abort",
+                yes_no(ems),
+                yes_no(session.extended_master_secret)
+            )));
+        }
+        let how = if self.config.offer_session_ticket && session.ticket.is_some() {
+            Resumption::Ticket
+        } else {
+            Resumption::SessionId
+        };
+        self.server_certificates = session.peer_certificates.clone();
+        self.conn.trace().check(Side::Client, true, || {
+            phrase!(
+                "the server echoes our session_id: it resumes the session (by {}), and its \
+                 Finished will prove it holds the master secret; its certificate, checked in \
+                 the full handshake, is not sent again",
+                how.name()
+            )
+        });
+        self.resumed = Some(how);
+        Ok(())
+    }
+
+    /// NewSessionTicket (RFC 5077 3.3): a ticket to keep, opaque to us.
+    fn read_new_session_ticket<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        let message: NewSessionTicket = self.conn.expect(wire)?;
+        let (len, hint) = (message.ticket.len(), message.ticket_lifetime_hint);
+        self.conn.trace().note(Side::Client, || {
+            if len == 0 {
+                phrase!("an empty ticket: the server changed its mind, nothing to resume with")
+            } else {
+                phrase!(
+                    "a ticket of {} bytes, to keep for {} s: our session sealed under a key \
+                     only the server holds; opaque to us (RFC 5077 3.3)",
+                    len,
+                    hint
+                )
+            }
+        });
+        self.new_ticket = Some((message.ticket, hint));
+        Ok(())
+    }
+
+    /// The session this full handshake made.
+    fn new_session(&self) -> Result<Session, Error> {
+        let master_secret = self
+            .conn
+            .master_secret()
+            .ok_or_else(|| Error::Internal(phrase!("a session without a master secret")))?
+            .clone();
+        Ok(Session {
+            id: self.server_session_id.clone(),
+            ticket: None,
+            ticket_lifetime_hint: 0,
+            version: TLS1_2,
+            suite: self.conn.suite()?,
+            master_secret,
+            extended_master_secret: self.conn.extended_master_secret(),
+            server_name: self
+                .hello
+                .as_ref()
+                .and_then(|h| h.extensions.server_name.clone()),
+            peer_certificates: self.server_certificates.clone(),
+            client_authenticated: false,
+            created: self.conn.now(),
+        })
+    }
+
+    /// Keeps `session` as this connection's, with the ticket the server gave, if any; a
+    /// session with neither a session_id nor a ticket cannot be resumed and is not kept.
+    fn keep_session(&mut self, mut session: Session) {
+        if let Some((ticket, hint)) = self.new_ticket.take() {
+            if !ticket.is_empty() {
+                session.ticket = Some(ticket);
+                session.ticket_lifetime_hint = hint;
+            }
+        }
+        if session.id.is_empty() && session.ticket.is_none() {
+            return;
+        }
+        self.session = Some(session);
     }
 }
 
@@ -755,7 +1139,9 @@ fn check_server_choices(offered: &ClientHello, hello: &ServerHello) -> Result<Ci
             extensions::SERVER_NAME
                 | extensions::EC_POINT_FORMATS
                 | extensions::ALPN
+                | extensions::ENCRYPT_THEN_MAC
                 | extensions::EXTENDED_MASTER_SECRET
+                | extensions::SESSION_TICKET
                 | extensions::RENEGOTIATION_INFO
         );
         if !answerable || !offered_types.contains(&ext_type) {

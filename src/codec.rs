@@ -106,7 +106,7 @@ pub struct Field {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
-    /// An unsigned integer (`uint8`, `uint16`, `uint24`) and its value.
+    /// An unsigned integer (`uint8`, `uint16`, `uint24`, `uint32`) and its value.
     Int(u32),
     /// The length prefix of a vector; the value is the vector's length in bytes.
     Length(usize),
@@ -179,6 +179,13 @@ impl Writer {
         let start = self.buf.len();
         self.buf.extend_from_slice(&value.to_be_bytes()[1..]);
         self.record(label, start, FieldKind::Int(value & 0x00ff_ffff));
+    }
+
+    /// Writes a `uint32`, big-endian (NewSessionTicket's ticket_lifetime_hint, RFC 5077 3.3).
+    pub fn u32(&mut self, label: &'static str, value: u32) {
+        let start = self.buf.len();
+        self.buf.extend_from_slice(&value.to_be_bytes());
+        self.record(label, start, FieldKind::Int(value));
     }
 
     /// Fixed-length opaque bytes (no length prefix), e.g. `opaque random[32]`.
@@ -377,6 +384,11 @@ impl<'a> Reader<'a> {
     /// Reads a big-endian `uint24` (the handshake header's length is one).
     pub fn u24(&mut self, label: &'static str) -> Result<u32> {
         self.int(label, 3)
+    }
+
+    /// Reads a big-endian `uint32`.
+    pub fn u32(&mut self, label: &'static str) -> Result<u32> {
+        self.int(label, 4)
     }
 
     /// Fixed-length opaque bytes.

@@ -11,13 +11,14 @@ use subtle::ConstantTimeEq;
 
 use crate::error::Error;
 use crate::event::{Event, Key, Trace};
-use crate::messages::alert::Alert;
+use crate::messages::alert::{Alert, AlertLevel};
 use crate::messages::finished::Finished;
 use crate::messages::{HandshakeMessage, HandshakeType, handshake_type_name};
 use crate::phrase;
 use crate::prf::{self, CLIENT_FINISHED, MasterSecret, SERVER_FINISHED, SessionKeys};
 use crate::record::RecordLayer;
 use crate::rng::{Clock, RoleRng, Side};
+use crate::session::Session;
 use crate::suites::CipherSuite;
 use crate::transcript::Transcript;
 
@@ -41,11 +42,16 @@ pub struct Conn {
     suite: Option<CipherSuite>,
     /// Both hellos carried extended_master_secret (RFC 7627).
     extended_master_secret: bool,
+    /// Both hellos carried encrypt_then_mac and the suite is CBC (RFC 7366).
+    encrypt_then_mac: bool,
     master_secret: Option<MasterSecret>,
     /// Both Finished messages checked: application data may flow.
     handshake_complete: bool,
     /// We sent a fatal alert (there is only ever one).
     alert_sent: bool,
+    /// The connection ended with a fatal alert, ours or the peer's: its session must not be
+    /// resumed (RFC 5246 7.2.2).
+    fatal_alert: bool,
 }
 
 impl Conn {
@@ -70,9 +76,11 @@ impl Conn {
             server_random: [0; 32],
             suite: None,
             extended_master_secret: false,
+            encrypt_then_mac: false,
             master_secret: None,
             handshake_complete: false,
             alert_sent: false,
+            fatal_alert: false,
         }
     }
 
@@ -92,6 +100,11 @@ impl Conn {
     /// Whether both hellos agreed on extended_master_secret (RFC 7627).
     pub fn extended_master_secret(&self) -> bool {
         self.extended_master_secret
+    }
+
+    /// Whether the hellos agreed on encrypt-then-MAC for a CBC suite (RFC 7366).
+    pub fn encrypt_then_mac(&self) -> bool {
+        self.encrypt_then_mac
     }
 
     /// ClientHello.random.
@@ -118,6 +131,12 @@ impl Conn {
     /// Whether we sent a fatal alert.
     pub fn alert_sent(&self) -> bool {
         self.alert_sent
+    }
+
+    /// Whether the connection ended with a fatal alert, sent or received: "any connection
+    /// terminated with a fatal alert MUST NOT be resumed" (RFC 5246 7.2.2).
+    pub fn ended_with_fatal_alert(&self) -> bool {
+        self.fatal_alert
     }
 
     /// The clock's time now, Unix seconds.
@@ -180,6 +199,17 @@ impl Conn {
         self.trace.enabled()
     }
 
+    /// The master secret, once derived or taken from a resumed session.
+    pub(crate) fn master_secret(&self) -> Option<&MasterSecret> {
+        self.master_secret.as_ref()
+    }
+
+    /// What the current flight reads and sends, now that this side knows (see
+    /// [`Trace::amend_flight`]).
+    pub(crate) fn amend_flight(&mut self, reads: &'static str, sends: &'static str) {
+        self.trace.amend_flight(self.side, reads, sends);
+    }
+
     /// The negotiated suite; asking before ServerHello is our bug.
     pub(crate) fn suite(&self) -> Result<CipherSuite, Error> {
         self.suite
@@ -192,6 +222,12 @@ impl Conn {
         self.suite = Some(suite);
         self.extended_master_secret = extended_master_secret;
         self.record.expect_version = Some(crate::messages::TLS1_2);
+    }
+
+    /// What the hellos settled about a CBC suite's records: encrypt-then-MAC (RFC 7366) or
+    /// MAC-then-encrypt.
+    pub(crate) fn agree_encrypt_then_mac(&mut self, encrypt_then_mac: bool) {
+        self.encrypt_then_mac = encrypt_then_mac;
     }
 
     pub(crate) fn set_client_random(&mut self, random: [u8; 32]) {
@@ -324,7 +360,11 @@ impl Conn {
         result: Result<T, Error>,
     ) -> Result<T, Error> {
         if let Err(err) = &result {
+            if let Error::PeerAlert(alert) = err {
+                self.fatal_alert |= alert.level == AlertLevel::Fatal;
+            }
             if let Some(description) = err.alert() {
+                self.fatal_alert = true;
                 if !self.alert_sent {
                     self.alert_sent = true;
                     // If the wire is gone too, the original error is still the one to report.
@@ -384,15 +424,46 @@ impl Conn {
                 )
             }
         });
+        self.expand_master_secret(suite, master)
+    }
+
+    /// An abbreviated handshake (RFC 5246 7.3): no pre-master secret and no key exchange; the
+    /// master secret is the resumed session's, and the new randoms make new session keys
+    /// from it (RFC 5246 6.3).
+    pub(crate) fn resume_keys(&mut self, session: &Session) -> Result<(), Error> {
+        let suite = self.suite()?;
+        let (side, created) = (self.side, session.created);
+        self.trace
+            .secret(side, "master_secret", &session.master_secret[..], || {
+                phrase!(
+                    "the resumed session's, made by a full handshake at {} (Unix time): no \
+                     pre-master secret, no key exchange, no private or public key in this one",
+                    created
+                )
+            });
+        self.expand_master_secret(suite, session.master_secret.clone())
+    }
+
+    /// The key block from the master secret and this handshake's randoms (RFC 5246 6.3), cut
+    /// into the keys that wait in the record layer for ChangeCipherSpec.
+    fn expand_master_secret(
+        &mut self,
+        suite: CipherSuite,
+        master: MasterSecret,
+    ) -> Result<(), Error> {
         let (block, keys) =
             SessionKeys::derive(suite, &master[..], &self.client_random, &self.server_random);
         self.trace_session_keys(suite, &block, &keys);
-        self.record.set_pending_keys(&keys)?;
+        // A CBC suite's records each carry a random IV: the IVs of ours come from a stream of
+        // their own, forked from our RNG (a GCM suite draws nothing here).
+        let ivs = suite.is_cbc().then(|| self.rng.fork());
+        self.record
+            .set_pending_keys(suite, &keys, self.encrypt_then_mac, ivs)?;
         self.master_secret = Some(master);
         Ok(())
     }
 
-    /// The key block and the four values cut from it (RFC 5246 6.3), into the trace.
+    /// The key block and the values cut from it (RFC 5246 6.3), into the trace.
     fn trace_session_keys(&mut self, suite: CipherSuite, block: &[u8], keys: &SessionKeys) {
         trace_session_keys(&mut self.trace, self.side, suite, block, keys);
     }
@@ -542,7 +613,6 @@ pub(crate) fn trace_session_keys(
     block: &[u8],
     keys: &SessionKeys,
 ) {
-    let (key_len, key_bits) = (suite.key_len(), suite.key_len() * 8);
     trace.secret(side, "key_block", block, || {
         phrase!(
             "PRF-{}(master_secret, \"key expansion\", server_random + client_random), {} \
@@ -551,6 +621,11 @@ pub(crate) fn trace_session_keys(
             block.len()
         )
     });
+    if suite.is_cbc() {
+        trace_cbc_keys(trace, side, suite, keys);
+        return;
+    }
+    let (key_len, key_bits) = (suite.key_len(), suite.key_len() * 8);
     trace.secret(side, "client_write_key", &keys.client_write_key, || {
         phrase!(
             "key_block[0..{}]: AES-{} key, client to server",
@@ -571,6 +646,50 @@ pub(crate) fn trace_session_keys(
     });
     trace.secret(side, "server_write_iv", &keys.server_write_iv, || {
         phrase!("last 4 bytes: implicit nonce part (salt), server to client")
+    });
+}
+
+/// A CBC suite's key block: two MAC keys, then two AES keys, and no IVs (RFC 5246 6.3:
+/// TLS 1.2 sends a fresh IV in every record instead).
+fn trace_cbc_keys(trace: &mut Trace, side: Side, suite: CipherSuite, keys: &SessionKeys) {
+    let (mac_len, key_len, key_bits) = (suite.mac_key_len(), suite.key_len(), suite.key_len() * 8);
+    let mac = suite.mac().map_or("", |m| m.name());
+    trace.secret(
+        side,
+        "client_write_mac_key",
+        &keys.client_write_mac_key,
+        || phrase!("key_block[0..{}]: {} key, client to server", mac_len, mac),
+    );
+    trace.secret(
+        side,
+        "server_write_mac_key",
+        &keys.server_write_mac_key,
+        || {
+            phrase!(
+                "key_block[{}..{}]: {} key, server to client",
+                mac_len,
+                2 * mac_len,
+                mac
+            )
+        },
+    );
+    let at = 2 * mac_len;
+    trace.secret(side, "client_write_key", &keys.client_write_key, || {
+        phrase!(
+            "key_block[{}..{}]: AES-{} key, client to server (CBC: no IVs follow, every \
+                 record carries its own)",
+            at,
+            at + key_len,
+            key_bits
+        )
+    });
+    trace.secret(side, "server_write_key", &keys.server_write_key, || {
+        phrase!(
+            "key_block[{}..{}]: AES-{} key, server to client",
+            at + key_len,
+            at + 2 * key_len,
+            key_bits
+        )
     });
 }
 

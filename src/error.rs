@@ -29,6 +29,9 @@ pub enum Error {
     UnexpectedMessage(Phrase),
     /// A protected record failed its GCM tag check: `bad_record_mac`.
     BadRecordMac,
+    /// A CBC record failed its padding or MAC check, which of the two not said, on purpose
+    /// (RFC 5246 6.2.3.2): `bad_record_mac`.
+    BadCbcRecord,
     /// A record longer than the RFC allows: `record_overflow`.
     RecordOverflow(Phrase),
     /// No acceptable set of parameters (no common suite, ...): `handshake_failure`.
@@ -88,7 +91,7 @@ impl Error {
         Some(match self {
             Error::Decode { .. } => A::DecodeError,
             Error::UnexpectedMessage(_) => A::UnexpectedMessage,
-            Error::BadRecordMac => A::BadRecordMac,
+            Error::BadRecordMac | Error::BadCbcRecord => A::BadRecordMac,
             Error::RecordOverflow(_) => A::RecordOverflow,
             Error::HandshakeFailure(_) => A::HandshakeFailure,
             Error::IllegalParameter(_) => A::IllegalParameter,
@@ -169,6 +172,10 @@ impl Error {
                 ),
             },
             Error::BadRecordMac => phrase!("GCM tag check failed"),
+            Error::BadCbcRecord => phrase!(
+                "CBC record check failed: its padding or its MAC is wrong (which of the two is \
+                 not said, on purpose: RFC 5246 6.2.3.2)"
+            ),
             Error::PeerAlert(alert) => phrase!(
                 "the peer sent a {} alert: {}",
                 alert.level.name(),

@@ -110,6 +110,33 @@ pub struct GcmDetails {
     pub plaintext: Vec<u8>,
 }
 
+/// CBC protection details of one record (RFC 5246 6.2.3.2; RFC 7366 with encrypt-then-MAC).
+#[derive(Clone, Debug, Serialize)]
+pub struct CbcDetails {
+    /// The sequence number of the record in its direction.
+    pub seq: u64,
+    /// Encrypt-then-MAC (RFC 7366) if true; MAC-then-encrypt (RFC 5246) if false.
+    pub encrypt_then_mac: bool,
+    /// `HMAC-SHA1`, `HMAC-SHA256` or `HMAC-SHA384`.
+    pub mac_algorithm: &'static str,
+    /// The 16-byte explicit IV sent in front of the ciphertext, fresh from the sender's RNG.
+    #[serde(serialize_with = "as_hex")]
+    pub iv: Vec<u8>,
+    /// The first 13 bytes of the MAC's input: seq_num + type + version + length (the length
+    /// of the content, or with encrypt-then-MAC of IV + ciphertext, which follow).
+    #[serde(serialize_with = "as_hex")]
+    pub mac_header: Vec<u8>,
+    /// The MAC: inside the encryption (MAC-then-encrypt) or after the ciphertext.
+    #[serde(serialize_with = "as_hex")]
+    pub mac: Vec<u8>,
+    /// The padding, padding_length + 1 bytes each holding padding_length.
+    #[serde(serialize_with = "as_hex")]
+    pub padding: Vec<u8>,
+    /// The record's content before sealing (after opening).
+    #[serde(serialize_with = "as_hex")]
+    pub plaintext: Vec<u8>,
+}
+
 /// What a certificate-chain check looked at (RFC 5280 6.1.3 and 4.2), with its values: made
 /// by `pki::verify_chain`, put in words by the renderers. Names are the
 /// certificates' subjects and issuers as X.509 prints them.
@@ -211,8 +238,12 @@ pub enum Event {
         /// The whole record as on the wire: 5-byte header and fragment.
         #[serde(serialize_with = "as_hex")]
         wire: Vec<u8>,
-        /// Present when the record was protected.
+        /// Present when the record was protected with AES-GCM.
         gcm: Option<GcmDetails>,
+        /// Present when the record was protected with AES-CBC and HMAC (left out of the JSON
+        /// otherwise).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cbc: Option<Box<CbcDetails>>,
     },
     /// A message (handshake, alert, change_cipher_spec) with its labelled bytes.
     Message {
@@ -318,7 +349,7 @@ pub enum Event {
         /// The plaintext.
         #[serde(serialize_with = "as_hex")]
         data: Vec<u8>,
-        /// The GCM tag of the record that carried it.
+        /// The GCM tag of the record that carried it (none for a CBC record).
         #[serde(serialize_with = "as_hex_opt")]
         record_tag: Option<Vec<u8>>,
     },
@@ -376,6 +407,25 @@ impl Trace {
     pub fn push(&mut self, make: impl FnOnce() -> Event) {
         if self.enabled {
             self.events.push(make());
+        }
+    }
+
+    /// Says what the flight `side` began last reads and sends, once it knows: a server learns
+    /// from the ClientHello whether it answers with a full or an abbreviated handshake, a
+    /// client from the ServerHello.
+    pub fn amend_flight(&mut self, side: Side, reads: &'static str, sends: &'static str) {
+        let last = self.events.iter_mut().rev().find_map(|event| match event {
+            Event::Flight {
+                side: s,
+                reads,
+                sends,
+                ..
+            } if *s == side => Some((reads, sends)),
+            _ => None,
+        });
+        if let Some((old_reads, old_sends)) = last {
+            *old_reads = reads;
+            *old_sends = sends;
         }
     }
 

@@ -33,7 +33,8 @@
 //! Supporting the core: [`phrase`](mod@phrase) (every explanation as a pattern and its values,
 //! written with [`phrase!`]), [`pki`] (certificates; a chain check reports structured
 //! [`ChainCheck`](pki::ChainCheck)s), [`demo_pki`] (the embedded demo CA, server and clients),
-//! [`wire`] (in-memory wire and recorded flows), [`suites`] (the four suites, and the
+//! [`session`] (resumption: the server's session cache, tickets, the client's saved session),
+//! [`wire`] (in-memory wire and recorded flows), [`suites`] (the twelve suites, and the
 //! [`HashAlg`](suites::HashAlg) of their PRF and transcript), [`transcript`] (the handshake
 //! messages that Finished covers), [`rng`] (seeded RNG per role, injected clock), [`error`] (one
 //! error type, one mapping to alerts).
@@ -57,8 +58,8 @@
 //!
 //! ## Specifications
 //! RFC 5246 (TLS 1.2), RFC 5288 (AES-GCM suites), RFC 5746 (renegotiation_info), RFC 6066
-//! (server_name), RFC 7627 (extended master secret), RFC 8422 (ECDHE), RFC 8446 4.2.3
-//! (signature scheme code points), RFC 5280 (certificates).
+//! (server_name), RFC 7627 (extended master secret), RFC 5077 (session tickets), RFC 8422
+//! (ECDHE), RFC 8446 4.2.3 (signature scheme code points), RFC 5280 (certificates).
 
 #![warn(missing_docs)]
 
@@ -79,6 +80,7 @@ pub mod prf;
 pub mod record;
 pub mod rng;
 pub mod server;
+pub mod session;
 pub mod simulate;
 pub mod suites;
 pub mod transcript;

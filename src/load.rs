@@ -19,6 +19,11 @@
 //! loop) per connection does not notice them. At the end each is checked: one the server closed
 //! (or reset, or sent anything to) counts as closed early.
 //!
+//! **Resumed** (`resume`): each worker makes one full handshake, then offers the session of
+//! its last connection in every next one (by session id, or by ticket), so almost every
+//! handshake is an abbreviated one (RFC 5246 7.3): no certificate, no key exchange, no private
+//! key on the server. The report counts how many were resumed.
+//!
 //! **Timeouts**: each handshake must be done within `timeout` (connect included) or counts as a
 //! failure, "timed out"; with a `time_limit`, no handshake starts after it, and those left are
 //! reported as not started. Both keep a run against a stalled server bounded.
@@ -37,6 +42,7 @@ use crate::error::Error;
 use crate::key_exchange::SUPPORTED_SCHEMES;
 use crate::phrase;
 use crate::rng::{Clock, RoleRng, Side};
+use crate::session::{Resumption, Session};
 use crate::suites::CipherSuite;
 
 /// How `tls12-sim load` runs.
@@ -61,6 +67,9 @@ pub struct LoadOptions {
     pub time_limit: Option<Duration>,
     /// Record every connection into this pcapng file, its key log line with it.
     pub pcap: Option<Arc<PcapWriter>>,
+    /// Resumed handshakes: each worker offers the session of its previous connection, this
+    /// way. `None`: every handshake is a full one.
+    pub resume: Option<Resumption>,
 }
 
 /// What a load run did: its settings, and what came of them.
@@ -93,6 +102,10 @@ pub struct LoadReport {
     pub idle_opened: usize,
     /// Idle connections the server closed, reset or wrote to before the end.
     pub idle_closed_early: usize,
+    /// How the handshakes offered to resume, if they did.
+    pub resume: Option<Resumption>,
+    /// Completed handshakes that the server resumed.
+    pub resumed: usize,
 }
 
 /// The settings one worker needs, shared by all of them.
@@ -100,6 +113,7 @@ struct Job {
     target: SocketAddr,
     pcap: Option<Arc<PcapWriter>>,
     config: ClientConfig,
+    resume: bool,
     timeout: Duration,
     connections: usize,
     stop_starting: Option<Instant>,
@@ -110,6 +124,7 @@ enum Outcome {
     Done {
         latency: Duration,
         suite: Option<CipherSuite>,
+        resumed: bool,
     },
     Failed(String),
     NotStarted,
@@ -128,8 +143,11 @@ pub fn run(options: &LoadOptions) -> Result<LoadReport, Error> {
             .or_else(|| host_of(&options.address)),
         trust: options.trust.clone(),
         offer_extended_master_secret: true,
+        offer_encrypt_then_mac: true,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity: None,
+        offer_session_ticket: options.resume == Some(Resumption::Ticket),
+        resume: None,
         alpn_protocols: Vec::new(),
     };
     let mut failures = BTreeMap::new();
@@ -139,6 +157,7 @@ pub fn run(options: &LoadOptions) -> Result<LoadReport, Error> {
         target,
         pcap: options.pcap.clone(),
         config,
+        resume: options.resume.is_some(),
         timeout: options.timeout,
         connections: options.connections,
         stop_starting: options.time_limit.map(|limit| started + limit),
@@ -164,6 +183,8 @@ pub fn run(options: &LoadOptions) -> Result<LoadReport, Error> {
         not_started: 0,
         idle_opened,
         idle_closed_early,
+        resume: options.resume,
+        resumed: 0,
     };
     report.add(outcomes);
     Ok(report)
@@ -242,33 +263,44 @@ fn run_workers(job: &Job, workers: usize) -> Vec<Outcome> {
     })
 }
 
-/// One worker: takes the next handshake from the shared counter until all are taken.
+/// One worker: takes the next handshake from the shared counter until all are taken; when
+/// resuming, each offers the session of the worker's connection before.
 fn worker(job: &Job, next: &AtomicUsize) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
+    let mut session = None;
     while next.fetch_add(1, Ordering::Relaxed) < job.connections {
         let too_late = job.stop_starting.is_some_and(|stop| Instant::now() >= stop);
         outcomes.push(if too_late {
             Outcome::NotStarted
         } else {
-            handshake_once(job)
+            handshake_once(job, &mut session)
         });
     }
     outcomes
 }
 
-/// One connection: TCP connect, the full handshake (the latency ends when the server's
-/// Finished has been checked), then close_notify and the server's answer to it.
-fn handshake_once(job: &Job) -> Outcome {
+/// One connection: TCP connect, the handshake (the latency ends when the server's Finished has
+/// been checked), then close_notify and the server's answer to it. With `job.resume`, it
+/// offers `session` and leaves its own there for the next.
+fn handshake_once(job: &Job, session: &mut Option<Session>) -> Outcome {
     let start = Instant::now();
     let stream = match TcpStream::connect_timeout(&job.target, job.timeout) {
         Ok(stream) => stream,
         Err(e) => return Outcome::Failed(connect_failure(&e)),
     };
+    // Each flight goes out at once (Nagle's algorithm would hold a small write behind an
+    // unacknowledged one: after an abbreviated handshake the client's Finished and its
+    // close_notify are two writes in a row, and the server's delayed ACK would cost 40 ms).
+    let _ = stream.set_nodelay(true);
     let rng = match RoleRng::from_os(Side::Client) {
         Ok(rng) => rng,
         Err(e) => return Outcome::Failed(e.to_string()),
     };
-    let mut client = Client::new(job.config.clone(), rng, Clock::System, false);
+    let mut config = job.config.clone();
+    if job.resume {
+        config.resume = session.take();
+    }
+    let mut client = Client::new(config, rng, Clock::System, false);
     let mut recording = match (&job.pcap, stream.local_addr(), stream.peer_addr()) {
         (Some(_), Ok(client), Ok(server)) => Some(Recording::new(client, server)),
         _ => None,
@@ -291,9 +323,11 @@ fn handshake_once(job: &Job) -> Outcome {
         // A file that cannot be written does not fail the handshake it records.
         let _ = pcap.add(recording, client.conn().keylog_line().as_deref());
     }
+    *session = client.session();
     Outcome::Done {
         latency,
         suite: client.conn().negotiated_suite(),
+        resumed: client.resumed().is_some(),
     }
 }
 
@@ -376,8 +410,13 @@ impl LoadReport {
     fn add(&mut self, outcomes: Vec<Outcome>) {
         for outcome in outcomes {
             match outcome {
-                Outcome::Done { latency, suite } => {
+                Outcome::Done {
+                    latency,
+                    suite,
+                    resumed,
+                } => {
                     self.latencies.push(latency);
+                    self.resumed += usize::from(resumed);
                     let name = suite.map_or("?", |s| s.name());
                     *self.negotiated.entry(name).or_default() += 1;
                 }
@@ -429,7 +468,7 @@ impl LoadReport {
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let suites = if self.suites.len() == CipherSuite::ALL.len() {
-            "all four".to_string()
+            "all twelve".to_string()
         } else {
             let names: Vec<&str> = self.suites.iter().map(|s| s.name()).collect();
             names.join(", ")
@@ -463,6 +502,15 @@ impl fmt::Display for LoadReport {
         )?;
         for (suite, count) in &self.negotiated {
             writeln!(f, "  suite      {suite}: {count}")?;
+        }
+        if let Some(how) = self.resume {
+            writeln!(
+                f,
+                "  resumed    {} of {} completed (by {}; each worker's first is a full handshake)",
+                self.resumed,
+                self.completed(),
+                how.name()
+            )?;
         }
         self.fmt_failures(f)?;
         writeln!(
@@ -543,6 +591,8 @@ mod tests {
             not_started: 0,
             idle_opened: 0,
             idle_closed_early: 0,
+            resume: None,
+            resumed: 0,
         };
         report.add(outcomes);
         report
@@ -552,6 +602,7 @@ mod tests {
         Outcome::Done {
             latency: ms(n),
             suite: Some(CipherSuite::RsaAes128GcmSha256),
+            resumed: false,
         }
     }
 

@@ -8,7 +8,15 @@
 //! - holding the server's RSA private key, it decrypts the pre-master secret of an RSA key
 //!   exchange from the ClientKeyExchange, and with it everything, even years later: no forward
 //!   secrecy;
-//! - holding the master secret (an NSS key log), it decrypts any session.
+//! - holding the master secret (an NSS key log), it decrypts any session;
+//! - holding the server's *ticket key*, it opens every session ticket it sees (they travel in
+//!   the clear: in NewSessionTicket and in the ClientHello that resumes), and with the master
+//!   secret inside, the full handshake that issued the ticket and every resumption by it, ECDHE
+//!   or not: tickets undo forward secrecy for as long as their key lives.
+//!
+//! A resumed session (the abbreviated handshake, RFC 5246 7.3) has no key exchange to attack:
+//! the server's private key opens nothing in it; its master secret comes from the key log, or
+//! from its ticket.
 //!
 //! The tests use it to check recorded sessions from outside (Go's, OpenSSL's) against our PRF
 //! and record layer, message by message; `tls12-sim inspect` (`crate::capture`) feeds it the two
@@ -25,7 +33,7 @@ use rsa::{Pkcs1v15Encrypt, RsaPrivateKey};
 
 use crate::codec::{Field, Labelled, Reader};
 use crate::error::Error;
-use crate::event::{Event, GcmDetails, Key, Trace};
+use crate::event::{Event, Key, Trace};
 use crate::keylog::KeyLog;
 use crate::messages::alert::Alert;
 use crate::messages::certificate::Certificate;
@@ -37,18 +45,22 @@ use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyE
 use crate::messages::extensions::SUPPORTED_VERSIONS;
 use crate::messages::finished::Finished;
 use crate::messages::hello_request::HelloRequest;
+use crate::messages::new_session_ticket::NewSessionTicket;
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::ServerKeyExchange;
-use crate::messages::{HandshakeMessage, HandshakeType, TLS1_2, handshake_type_name, version_name};
+use crate::messages::{
+    HandshakeMessage, HandshakeType, TLS1_2, extensions, handshake_type_name, version_name,
+};
 use crate::phrase;
 use crate::phrase::Phrase;
 use crate::prf::{self, CLIENT_FINISHED, SERVER_FINISHED, SessionKeys};
 use crate::record::{
-    ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, Direction, HANDSHAKE, MAX_CIPHERTEXT,
+    ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, Direction, HANDSHAKE, MAX_CIPHERTEXT, Protection,
     RECORD_HEADER_LEN, take_handshake_message,
 };
 use crate::rng::{RoleRng, Side};
+use crate::session::TicketKeys;
 use crate::suites::{CipherSuite, KeyExchange, describe_suite_id};
 use crate::transcript::Transcript;
 use crate::wire::Flow;
@@ -64,6 +76,8 @@ pub enum ObserverKey<'a> {
     MasterSecret([u8; 48]),
     /// The client's ephemeral X25519 private key (as Go's test recordings publish it).
     ClientEcdhPrivateKey([u8; 32]),
+    /// The server's session-ticket keys (RFC 5077), stolen.
+    TicketKeys(&'a TicketKeys),
     /// A key log (a file, or a capture's Decryption Secrets Block), looked up by the session's
     /// client random; and the server's RSA private key for the sessions the key log lacks.
     KeyLog {
@@ -85,6 +99,8 @@ pub enum Opener {
     MasterSecret,
     /// An ephemeral X25519 private key recomputed the ECDHE pre-master secret.
     EphemeralKey,
+    /// A session ticket (RFC 5077) opened with the server's ticket keys.
+    Ticket,
 }
 
 /// One record as seen on the wire, and its plaintext if the observer could get it.
@@ -122,6 +138,8 @@ pub struct Observation {
     pub version: Option<u16>,
     /// Both hellos carried extended_master_secret (RFC 7627).
     pub extended_master_secret: bool,
+    /// Both hellos carried encrypt_then_mac and the suite is CBC (RFC 7366).
+    pub encrypt_then_mac: bool,
     /// The server's certificate chain (DER): sent in the clear, so anyone on the path has it.
     pub server_certificates: Vec<Vec<u8>>,
     /// The ServerKeyExchange (ECDHE): the server's ephemeral key and its signature.
@@ -173,6 +191,11 @@ pub struct Observation {
     /// Handshake messages it read but could not decode, each with the reason; they are shown
     /// undecoded and the observer goes on.
     pub undecoded: Vec<Phrase>,
+    /// Session tickets seen in the clear: in NewSessionTicket, and in a ClientHello's
+    /// session_ticket extension.
+    pub tickets: Vec<Vec<u8>>,
+    /// Tickets the observer opened (it holds the ticket keys), each giving a master secret.
+    pub tickets_opened: usize,
 }
 
 impl Observation {
@@ -211,6 +234,11 @@ struct State<'a> {
     /// What the receiver of the record being read checks once it has it (a Finished, a
     /// signature): traced after the record, as the receiver would.
     after_record: Vec<Event>,
+    /// Protected records each direction sent that the observer could not open (its next
+    /// record's sequence number, once it learns the keys late, from a ticket).
+    opaque_records: [u64; 2],
+    /// A master secret from a ticket opened before the keys could be derived.
+    master_from_ticket: Option<Vec<u8>>,
 }
 
 fn index(side: Side) -> usize {
@@ -265,6 +293,8 @@ impl<'a> Observer<'a> {
             finished: [false, false],
             sealed_run: (0, 0),
             after_record: Vec::new(),
+            opaque_records: [0, 0],
+            master_from_ticket: None,
         };
         state.trace.note(Side::Client, || {
             phrase!(
@@ -416,8 +446,9 @@ impl State<'_> {
             protected,
             plaintext: plaintext.clone(),
         });
-        let Some((plaintext, gcm)) = opened else {
+        let Some((plaintext, protection)) = opened else {
             self.obs.unreadable_records += 1;
+            self.opaque_records[index(from)] += 1;
             self.sealed_run.0 += 1;
             self.sealed_run.1 += record.len();
             return Ok(());
@@ -427,6 +458,7 @@ impl State<'_> {
         if content_type != APPLICATION_DATA {
             self.content(from, content_type, &plaintext)?;
         }
+        let (gcm, cbc) = protection.map_or((None, None), |p| p.details(&plaintext));
         let tag = gcm.as_ref().map(|g| g.tag.clone());
         self.trace.push(|| Event::Record {
             side: from,
@@ -435,6 +467,7 @@ impl State<'_> {
             version,
             wire: record.to_vec(),
             gcm,
+            cbc,
         });
         for event in std::mem::take(&mut self.after_record) {
             self.trace.push(|| event);
@@ -462,7 +495,7 @@ impl State<'_> {
         content_type: u8,
         version: u16,
         record: &[u8],
-    ) -> Result<(bool, Option<(Vec<u8>, Option<GcmDetails>)>), Error> {
+    ) -> Result<(bool, Option<(Vec<u8>, Option<Protection>)>), Error> {
         let d = index(from);
         let mut fragment = record[RECORD_HEADER_LEN..].to_vec();
         if self.mid_connection(from, content_type, &fragment) {
@@ -475,18 +508,7 @@ impl State<'_> {
             });
         };
         match direction.open_in_place(content_type, version, &mut fragment) {
-            Ok((range, protection)) => {
-                let plaintext = fragment[range].to_vec();
-                let gcm = protection.map(|p| GcmDetails {
-                    seq: p.seq,
-                    explicit_nonce: p.explicit_nonce.to_vec(),
-                    nonce: p.nonce.to_vec(),
-                    aad: p.aad.to_vec(),
-                    tag: p.tag.to_vec(),
-                    plaintext: plaintext.clone(),
-                });
-                Ok((true, Some((plaintext, gcm))))
-            }
+            Ok((range, protection)) => Ok((true, Some((fragment[range].to_vec(), protection)))),
             Err(e) => {
                 self.streams[d] = Stream::Opaque;
                 let why = phrase!(
@@ -551,7 +573,7 @@ impl State<'_> {
     fn content(&mut self, from: Side, content_type: u8, plaintext: &[u8]) -> Result<(), Error> {
         let d = index(from);
         match content_type {
-            CHANGE_CIPHER_SPEC => self.change_cipher_spec(from, plaintext),
+            CHANGE_CIPHER_SPEC => self.change_cipher_spec(from, plaintext)?,
             HANDSHAKE => {
                 self.handshake_bytes[d].extend_from_slice(plaintext);
                 while let Some(message) = take_handshake_message(&mut self.handshake_bytes[d])? {
@@ -575,7 +597,7 @@ impl State<'_> {
     }
 
     /// ChangeCipherSpec (RFC 5246 7.1): from the sender's next record on, its keys apply.
-    fn change_cipher_spec(&mut self, from: Side, plaintext: &[u8]) {
+    fn change_cipher_spec(&mut self, from: Side, plaintext: &[u8]) -> Result<(), Error> {
         // Its one byte is always 1: the fields are those of the one ChangeCipherSpec there is.
         let labelled = ChangeCipherSpec::decode(plaintext).and_then(|ccs| ccs.encode());
         if let Ok(Labelled { fields, .. }) = labelled {
@@ -588,6 +610,7 @@ impl State<'_> {
                 fields,
             });
         }
+        self.abbreviated_without_echo()?;
         let d = index(from);
         self.streams[d] = match self.pending[d].take() {
             Some(direction) => {
@@ -602,6 +625,7 @@ impl State<'_> {
             }
             None => Stream::Opaque,
         };
+        Ok(())
     }
 
     /// Application data: its sender wrote it, its receiver read it (both are traced, as a
@@ -651,8 +675,13 @@ impl State<'_> {
             self.obs.messages.push((from, msg_type, message.clone()));
         }
         match msg_type {
-            Some(HandshakeType::ServerHello) => self.after_server_hello(),
+            Some(HandshakeType::ServerHello) => self.after_server_hello()?,
             Some(HandshakeType::ClientKeyExchange) => self.client_key_exchange(&message)?,
+            Some(HandshakeType::NewSessionTicket) => {
+                if let Some(master) = self.master_from_ticket.take() {
+                    self.learn_master_secret(master, Opener::Ticket)?;
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -707,7 +736,16 @@ impl State<'_> {
         match msg_type {
             Some(HandshakeType::ClientHello) => {
                 ClientHello::decode(message).map(|(hello, fields)| {
+                    if let Some(ticket) = hello.extensions.session_ticket.clone() {
+                        self.ticket(ticket);
+                    }
                     self.obs.client_hello = Some(hello);
+                    fields
+                })
+            }
+            Some(HandshakeType::NewSessionTicket) => {
+                NewSessionTicket::decode(message).map(|(ticket, fields)| {
+                    self.ticket(ticket.ticket);
                     fields
                 })
             }
@@ -751,14 +789,19 @@ impl State<'_> {
     /// What the ServerHello settled: the version, the suite, extended master secret, a
     /// resumed session; anything this program does not speak is named here, and the records
     /// after it are listed, not opened.
-    fn after_server_hello(&mut self) {
+    fn after_server_hello(&mut self) -> Result<(), Error> {
         let (Some(client), Some(server)) = (&self.obs.client_hello, &self.obs.server_hello) else {
             self.unsupported(phrase!("a ServerHello without a ClientHello before it"));
-            return;
+            return Ok(());
         };
         let offered_ems = client.extensions.extended_master_secret;
         self.obs.extended_master_secret = offered_ems && server.extensions.extended_master_secret;
         self.obs.suite = CipherSuite::from_id(server.cipher_suite);
+        // RFC 7366 3: encrypt-then-MAC is in force when both hellos carry it, for a CBC suite.
+        let etm = |types: Vec<u16>| types.contains(&extensions::ENCRYPT_THEN_MAC);
+        self.obs.encrypt_then_mac = etm(client.extensions.types())
+            && etm(server.extensions.types())
+            && self.obs.suite.is_some_and(CipherSuite::is_cbc);
         let resumed = !server.session_id.is_empty() && server.session_id == client.session_id;
         let (version, suite_id) = (server.server_version, server.cipher_suite);
         if server.extensions.other.contains(&SUPPORTED_VERSIONS) {
@@ -769,7 +812,7 @@ impl State<'_> {
                  TLS 1.2 only, and TLS 1.3 encrypts everything after the ServerHello with keys \
                  of its own"
             ));
-            return;
+            return Ok(());
         }
         self.obs.version = Some(version);
         if version != TLS1_2 {
@@ -787,8 +830,9 @@ impl State<'_> {
                 describe_suite_id(suite_id)
             ));
         } else if resumed {
-            self.resumed_session();
+            self.resumed_session()?;
         }
+        Ok(())
     }
 
     /// Names what the connection uses that this program does not speak: from here on its
@@ -805,38 +849,99 @@ impl State<'_> {
     }
 
     /// An abbreviated handshake (RFC 5246 7.3): the server took up the session the client
-    /// named, so there is no key exchange; the master secret is the earlier session's.
-    fn resumed_session(&mut self) {
+    /// named, so there is no key exchange; the master secret is the earlier session's, from
+    /// the key log or from the ticket the client offered.
+    fn resumed_session(&mut self) -> Result<(), Error> {
         self.obs.resumed = true;
-        let client_random = self.obs.client_hello.as_ref().map(|c| c.random);
-        let logged = match (&self.key, client_random) {
-            (ObserverKey::KeyLog { keylog, .. }, Some(random)) => keylog.master_secret(&random),
-            (ObserverKey::MasterSecret(master), _) => Some(*master),
-            _ => None,
-        };
-        match logged {
-            Some(master) => {
-                self.trace.note(Side::Server, || {
-                    phrase!(
+        match self.resumed_master_secret() {
+            Some((master, opener)) => {
+                self.trace.note(Side::Server, || match opener {
+                    Opener::Ticket => phrase!(
+                        "a resumed session: the server took up the session the client named, \
+                         with its master secret; this one comes from the ticket, opened with \
+                         the ticket keys"
+                    ),
+                    _ => phrase!(
                         "a resumed session: the server took up the session the client named, \
                          with its master secret; this one comes from the key log"
-                    )
+                    ),
                 });
-                if let Some(suite) = self.obs.suite {
-                    let opener = match self.key {
-                        ObserverKey::MasterSecret(_) => Opener::MasterSecret,
-                        _ => Opener::KeyLog,
-                    };
-                    self.trace_given_master(opener, &master);
-                    let _ = self.install_keys(suite, &master, opener);
-                }
+                self.learn_master_secret(master, opener)
             }
             None => {
                 let why = link_resumed_session();
                 self.trace.note(Side::Server, || why.clone());
                 self.obs.not_opened = Some(why);
+                Ok(())
             }
         }
+    }
+
+    /// The master secret of a resumed session, if the observer holds it: given, in the key
+    /// log under this client random, or inside the ticket the client offered.
+    fn resumed_master_secret(&mut self) -> Option<(Vec<u8>, Opener)> {
+        let client_random = self.obs.client_hello.as_ref().map(|c| c.random);
+        match (&self.key, client_random) {
+            (ObserverKey::MasterSecret(master), _) => Some((master.to_vec(), Opener::MasterSecret)),
+            (ObserverKey::KeyLog { keylog, .. }, Some(random)) => keylog
+                .master_secret(&random)
+                .map(|master| (master.to_vec(), Opener::KeyLog)),
+            _ => self
+                .master_from_ticket
+                .take()
+                .map(|master| (master, Opener::Ticket)),
+        }
+    }
+
+    /// A ChangeCipherSpec with no key exchange before it: an abbreviated handshake the
+    /// session_id did not announce (a client may send a ticket with an empty session_id, RFC
+    /// 5077 3.4); the master secret, if the observer has it, makes the keys now.
+    fn abbreviated_without_echo(&mut self) -> Result<(), Error> {
+        let key_exchange_seen =
+            self.obs.encrypted_pre_master.is_some() || self.obs.client_ecdh_public.is_some();
+        if key_exchange_seen
+            || self.obs.master_secret.is_some()
+            || self.obs.server_hello.is_none()
+            || self.obs.suite.is_none()
+            || self.obs.unsupported.is_some()
+            || self.obs.renegotiation
+            || self.pending.iter().any(Option::is_some)
+        {
+            return Ok(());
+        }
+        match self.resumed_master_secret() {
+            Some((master, opener)) => {
+                self.obs.resumed = true;
+                self.learn_master_secret(master, opener)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// A ticket seen in the clear; with the ticket keys, the master secret inside (kept for
+    /// when the randoms make it usable).
+    fn ticket(&mut self, ticket: Vec<u8>) {
+        if ticket.is_empty() {
+            return;
+        }
+        if let ObserverKey::TicketKeys(keys) = &self.key
+            && let Ok(opened) = keys.open_any_age(&ticket)
+        {
+            self.obs.tickets_opened += 1;
+            self.master_from_ticket = Some(opened.session.master_secret.to_vec());
+        }
+        self.obs.tickets.push(ticket);
+    }
+
+    /// A master secret learned without a key exchange (a resumed session, or a ticket opened
+    /// after the fact): traced as given, then the session keys.
+    fn learn_master_secret(&mut self, master: Vec<u8>, opener: Opener) -> Result<(), Error> {
+        let Some(suite) = self.obs.suite.filter(|_| self.obs.master_secret.is_none()) else {
+            return Ok(());
+        };
+        self.trace_given_master(opener, &master);
+        self.obs.not_opened = None;
+        self.install_keys(suite, &master, opener)
     }
 
     /// A renegotiation (RFC 5746): a HelloRequest (the server asks for one), or a ClientHello
@@ -1002,11 +1107,15 @@ impl State<'_> {
     fn trace_given_master(&mut self, opener: Opener, master: &[u8]) {
         self.obs.opened_by = Some(opener);
         self.trace
-            .secret(Side::Client, "master_secret", master, || {
-                phrase!(
-                    "from the key log: its CLIENT_RANDOM line for this client_random (the observer \
-                 derives nothing before it)"
-                )
+            .secret(Side::Client, "master_secret", master, || match opener {
+                Opener::Ticket => phrase!(
+                    "from the session ticket, opened with the server's ticket keys (RFC 5077): \
+                     the observer derives nothing before it"
+                ),
+                _ => phrase!(
+                    "from the key log: its CLIENT_RANDOM line for this client_random (the \
+                     observer derives nothing before it)"
+                ),
             });
     }
 
@@ -1045,16 +1154,23 @@ impl State<'_> {
         let (client_random, server_random) = self.randoms()?;
         let (block, keys) = SessionKeys::derive(suite, master, &client_random, &server_random);
         conn::trace_session_keys(&mut self.trace, Side::Client, suite, &block, &keys);
-        self.pending = [
-            Some(Direction::protected(
-                &keys.client_write_key,
-                keys.client_write_iv,
-            )?),
-            Some(Direction::protected(
-                &keys.server_write_key,
-                keys.server_write_iv,
-            )?),
+        let etm = self.obs.encrypt_then_mac;
+        let directions = [
+            Direction::for_suite(suite, &keys, Side::Client, etm, None)?,
+            Direction::for_suite(suite, &keys, Side::Server, etm, None)?,
         ];
+        // A direction still in the clear switches at its ChangeCipherSpec; one that already
+        // switched without keys (a ticket opened late) reads with them from its next record.
+        for (d, mut direction) in directions.into_iter().enumerate() {
+            match self.streams[d] {
+                Stream::Plaintext => self.pending[d] = Some(direction),
+                Stream::Opaque => {
+                    direction.seq = self.opaque_records[d];
+                    self.streams[d] = Stream::Keys(direction);
+                }
+                Stream::Keys(_) => {}
+            }
+        }
         self.obs.key_block = Some(block.to_vec());
         self.obs.master_secret = Some(master.to_vec());
         self.obs.opened_by = Some(opener);
@@ -1196,11 +1312,13 @@ fn generic_fields(message: &[u8]) -> Result<Vec<Field>, Error> {
     Ok(r.finish("handshake message")?)
 }
 
-/// Whether this version can open records of the suite `id` chose: `None` for the AES-GCM
-/// suites it implements (and suites it does not know at all, named elsewhere); a reason for
-/// the CBC suites, whose records (RFC 5246 6.2.3.2: MAC, then padding, then CBC encryption)
-/// are not opened by this version.
+/// Whether this version can open records of the suite `id` chose: `None` for the suites it
+/// implements, AES-GCM and AES-CBC (and suites it does not know at all, named elsewhere); a
+/// reason for the other CBC suites (3DES, CBC for ECDSA keys, ...), which it does not open.
 fn unsupported_protection(id: u16) -> Option<Phrase> {
+    if CipherSuite::from_id(id).is_some() {
+        return None;
+    }
     let name = describe_suite_id(id);
     name.contains("_CBC_").then(|| {
         phrase!(

@@ -48,9 +48,10 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Sha256, Sha384};
 use zeroize::Zeroizing;
 
+use crate::rng::Side;
+use crate::suites::CipherSuite;
 /// The PRF's hash is the suite's (defined with the suites).
 pub use crate::suites::HashAlg;
-use crate::suites::{CipherSuite, FIXED_IV_LEN};
 
 /// HMAC with the key already absorbed, so that P_hash pays for the key once, not per block.
 #[derive(Clone)]
@@ -193,18 +194,30 @@ pub fn key_block(
     prf(alg, master_secret, b"key expansion", &seed, len)
 }
 
-/// The key block cut into the pieces an AEAD suite uses (RFC 5246 6.3; AEAD suites have no MAC
-/// keys, RFC 5288 3):
-/// `client_write_key, server_write_key, client_write_IV, server_write_IV`.
+/// The key block cut into its pieces (RFC 5246 6.3), in the order the RFC cuts them:
+///
+/// ```text
+/// client_write_MAC_key[mac_key_length]    CBC suites only (an AEAD has no MAC key,
+/// server_write_MAC_key[mac_key_length]    RFC 5288 3)
+/// client_write_key[enc_key_length]
+/// server_write_key[enc_key_length]
+/// client_write_IV[fixed_iv_length]        GCM only: 4 bytes (TLS 1.2 CBC sends its IV
+/// server_write_IV[fixed_iv_length]        in every record, RFC 5246 6.2.3.2)
+/// ```
 pub struct SessionKeys {
+    /// The HMAC key for the records the client sends (CBC suites; empty for GCM).
+    pub client_write_mac_key: Zeroizing<Vec<u8>>,
+    /// The HMAC key for the records the server sends (CBC suites; empty for GCM).
+    pub server_write_mac_key: Zeroizing<Vec<u8>>,
     /// AES key for the records the client sends (16 or 32 bytes).
     pub client_write_key: Zeroizing<Vec<u8>>,
     /// AES key for the records the server sends.
     pub server_write_key: Zeroizing<Vec<u8>>,
-    /// The 4-byte implicit part ("salt") of the GCM nonce for the client's records (RFC 5288 3).
-    pub client_write_iv: [u8; FIXED_IV_LEN],
-    /// The 4-byte implicit part of the GCM nonce for the server's records.
-    pub server_write_iv: [u8; FIXED_IV_LEN],
+    /// The 4-byte implicit part ("salt") of the GCM nonce for the client's records (RFC 5288
+    /// 3); empty for CBC.
+    pub client_write_iv: Vec<u8>,
+    /// The 4-byte implicit part of the GCM nonce for the server's records; empty for CBC.
+    pub server_write_iv: Vec<u8>,
 }
 
 impl SessionKeys {
@@ -215,7 +228,6 @@ impl SessionKeys {
         client_random: &[u8; 32],
         server_random: &[u8; 32],
     ) -> (Zeroizing<Vec<u8>>, SessionKeys) {
-        let key_len = suite.key_len();
         let block = key_block(
             suite.hash(),
             master_secret,
@@ -223,18 +235,39 @@ impl SessionKeys {
             client_random,
             suite.key_block_len(),
         );
-        let (client_write_key, rest) = block.split_at(key_len);
-        let (server_write_key, rest) = rest.split_at(key_len);
-        let (client_write_iv, server_write_iv) = rest.split_at(FIXED_IV_LEN);
-        let mut keys = SessionKeys {
-            client_write_key: Zeroizing::new(client_write_key.to_vec()),
-            server_write_key: Zeroizing::new(server_write_key.to_vec()),
-            client_write_iv: [0; FIXED_IV_LEN],
-            server_write_iv: [0; FIXED_IV_LEN],
+        let mut rest: &[u8] = &block;
+        let mut cut = |len: usize| {
+            let (piece, after) = rest.split_at(len);
+            rest = after;
+            piece.to_vec()
         };
-        keys.client_write_iv.copy_from_slice(client_write_iv);
-        keys.server_write_iv.copy_from_slice(server_write_iv);
+        let (mac_len, key_len, iv_len) =
+            (suite.mac_key_len(), suite.key_len(), suite.fixed_iv_len());
+        let keys = SessionKeys {
+            client_write_mac_key: Zeroizing::new(cut(mac_len)),
+            server_write_mac_key: Zeroizing::new(cut(mac_len)),
+            client_write_key: Zeroizing::new(cut(key_len)),
+            server_write_key: Zeroizing::new(cut(key_len)),
+            client_write_iv: cut(iv_len),
+            server_write_iv: cut(iv_len),
+        };
         (block, keys)
+    }
+
+    /// The MAC key, AES key and implicit IV that `sender` writes with.
+    pub fn write_keys(&self, sender: Side) -> (&[u8], &[u8], &[u8]) {
+        match sender {
+            Side::Client => (
+                &self.client_write_mac_key,
+                &self.client_write_key,
+                &self.client_write_iv,
+            ),
+            Side::Server => (
+                &self.server_write_mac_key,
+                &self.server_write_key,
+                &self.server_write_iv,
+            ),
+        }
     }
 }
 

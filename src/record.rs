@@ -1,5 +1,6 @@
-//! The record layer (RFC 5246 6.2): framing, AES-GCM protection (RFC 5288), and handshake
-//! message reassembly.
+//! The record layer (RFC 5246 6.2): framing, AES-GCM protection (RFC 5288), AES-CBC with HMAC
+//! for the CBC suites (RFC 5246 6.2.3.2, RFC 7366: in [`cbc`]), and handshake message
+//! reassembly.
 //!
 //! ```text
 //! struct {
@@ -31,7 +32,12 @@
 //! at ChangeCipherSpec. It sits in the AAD, so a deleted, replayed or reordered record fails its
 //! tag check: `bad_record_mac`.
 //!
+//! The CBC suites' records are in [`cbc`]: an explicit IV, then the content, its HMAC and the
+//! padding under AES-CBC (or, with encrypt-then-MAC, the HMAC after the ciphertext).
+//!
 //! One [`Direction`] is one half of the connection (Go's `halfConn`): our writes, or our reads.
+
+pub mod cbc;
 
 use std::io::{Read, Write};
 use std::ops::Range;
@@ -40,7 +46,7 @@ use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes128Gcm, Aes256Gcm, KeyInit};
 
 use crate::error::{DecodeProblem, Error};
-use crate::event::{Event, GcmDetails, Trace};
+use crate::event::{CbcDetails, Event, GcmDetails, Trace};
 use crate::messages::HandshakeMessage;
 use crate::messages::alert::{Alert, AlertDescription, AlertLevel};
 use crate::messages::change_cipher_spec::ChangeCipherSpec;
@@ -50,8 +56,11 @@ use crate::messages::version_name;
 use crate::phrase;
 use crate::phrase::Phrase;
 use crate::prf::SessionKeys;
-use crate::rng::Side;
-use crate::suites::{EXPLICIT_NONCE_LEN, FIXED_IV_LEN, TAG_LEN};
+use crate::rng::{RoleRng, Side};
+use crate::suites::{
+    AES_BLOCK_LEN, CipherSuite, EXPLICIT_NONCE_LEN, FIXED_IV_LEN, RecordCipher, TAG_LEN,
+};
+use cbc::{Cbc, CbcProtection};
 
 /// ContentType `change_cipher_spec` (20, RFC 5246 6.2.1).
 pub const CHANGE_CIPHER_SPEC: u8 = 20;
@@ -145,11 +154,19 @@ pub fn gcm_open(
     Aead::new(key)?.open(nonce, aad, buf, tag)
 }
 
+/// How a direction protects its records, once ChangeCipherSpec has switched it on.
+enum Cipher {
+    /// AES-GCM (RFC 5288).
+    Gcm(Aead),
+    /// AES-CBC with HMAC (RFC 5246 6.2.3.2, RFC 7366).
+    Cbc(Box<Cbc>),
+}
+
 /// One direction of the connection: its keys (once ChangeCipherSpec switched them on) and its
 /// sequence number.
 pub struct Direction {
-    aead: Option<Aead>,
-    /// The implicit part of the nonce, from the key block.
+    cipher: Option<Cipher>,
+    /// The implicit part of the GCM nonce, from the key block.
     fixed_iv: [u8; FIXED_IV_LEN],
     /// Records protected so far in this direction (the benchmarks start it again).
     pub(crate) seq: u64,
@@ -159,7 +176,7 @@ impl Direction {
     /// The state before any ChangeCipherSpec: no protection.
     pub fn plaintext() -> Self {
         Direction {
-            aead: None,
+            cipher: None,
             fixed_iv: [0; FIXED_IV_LEN],
             seq: 0,
         }
@@ -168,15 +185,75 @@ impl Direction {
     /// A direction protected with AES-GCM under `key` (16 or 32 bytes) and `fixed_iv`.
     pub fn protected(key: &[u8], fixed_iv: [u8; FIXED_IV_LEN]) -> Result<Self, Error> {
         Ok(Direction {
-            aead: Some(Aead::new(key)?),
+            cipher: Some(Cipher::Gcm(Aead::new(key)?)),
             fixed_iv,
             seq: 0,
         })
     }
 
-    /// True once ChangeCipherSpec has switched this direction to AES-GCM.
+    /// A direction protected with AES-CBC under `key` and HMAC under `mac_key` (RFC 5246
+    /// 6.2.3.2), encrypt-then-MAC if agreed (RFC 7366). `ivs` draws the explicit IV of each
+    /// record it seals; `None` for a direction that only opens.
+    pub fn cbc(
+        key: &[u8],
+        mac: crate::suites::MacAlg,
+        mac_key: &[u8],
+        encrypt_then_mac: bool,
+        ivs: Option<RoleRng>,
+    ) -> Result<Self, Error> {
+        Ok(Direction {
+            cipher: Some(Cipher::Cbc(Box::new(Cbc::new(
+                key,
+                mac,
+                mac_key,
+                encrypt_then_mac,
+                ivs,
+            )?))),
+            fixed_iv: [0; FIXED_IV_LEN],
+            seq: 0,
+        })
+    }
+
+    /// The direction `sender` writes in, protected as `suite` says with `sender`'s half of
+    /// `keys`. For CBC, `encrypt_then_mac` is what the hellos agreed, and `ivs` draws the IVs
+    /// of the records sealed in it (`None` for a direction that only opens).
+    pub fn for_suite(
+        suite: CipherSuite,
+        keys: &SessionKeys,
+        sender: Side,
+        encrypt_then_mac: bool,
+        ivs: Option<RoleRng>,
+    ) -> Result<Self, Error> {
+        let (mac_key, key, iv) = keys.write_keys(sender);
+        match suite.cipher() {
+            RecordCipher::AesGcm => {
+                let fixed_iv = iv.try_into().map_err(|_| {
+                    Error::Internal(phrase!("a GCM write IV of {} bytes", iv.len()))
+                })?;
+                Direction::protected(key, fixed_iv)
+            }
+            RecordCipher::AesCbc(mac) => Direction::cbc(key, mac, mac_key, encrypt_then_mac, ivs),
+        }
+    }
+
+    /// True once ChangeCipherSpec has switched this direction to its keys.
     pub fn is_protected(&self) -> bool {
-        self.aead.is_some()
+        self.cipher.is_some()
+    }
+
+    /// True when this direction protects with AES-GCM.
+    pub fn is_gcm(&self) -> bool {
+        matches!(self.cipher, Some(Cipher::Gcm(_)))
+    }
+
+    /// The bytes in front of the content in a protected record: GCM's explicit nonce (8), CBC's
+    /// IV (16), or none.
+    pub fn explicit_len(&self) -> usize {
+        match self.cipher {
+            None => 0,
+            Some(Cipher::Gcm(_)) => EXPLICIT_NONCE_LEN,
+            Some(Cipher::Cbc(_)) => AES_BLOCK_LEN,
+        }
     }
 
     /// nonce = fixed_iv + explicit, and additional_data for this record (RFC 5288 3).
@@ -208,7 +285,7 @@ impl Direction {
         Ok(())
     }
 
-    /// Appends one record to `out`: header, then the plaintext or its GCM protection. The one
+    /// Appends one record to `out`: header, then the plaintext or its protection. The one
     /// copy is of `plaintext` into `out`; protection then happens in place. Returns what the
     /// protection involved (fixed-size, for the trace) when the record was protected.
     pub fn seal(
@@ -219,18 +296,15 @@ impl Direction {
         out: &mut Vec<u8>,
     ) -> Result<Option<Protection>, Error> {
         let start = out.len();
-        out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
-        if self.aead.is_some() {
-            out.extend_from_slice(&[0; EXPLICIT_NONCE_LEN]);
-        }
+        out.resize(start + RECORD_HEADER_LEN + self.explicit_len(), 0);
         out.extend_from_slice(plaintext);
         self.seal_in_place(content_type, version, out, start)
     }
 
     /// Seals the record that starts at `record[start]`, whose plaintext is already in place
-    /// after room for the header (and, when protected, for the explicit nonce): fills in the
-    /// header and nonce, encrypts in place, appends the tag. No copy, no allocation once `record`
-    /// has the capacity.
+    /// after room for the header and for [`Direction::explicit_len`] bytes: fills in the
+    /// header and the nonce or IV, encrypts in place, appends the tag (or MAC and padding). No
+    /// copy, no allocation once `record` has the capacity.
     pub fn seal_in_place(
         &mut self,
         content_type: u8,
@@ -238,12 +312,7 @@ impl Direction {
         record: &mut Vec<u8>,
         start: usize,
     ) -> Result<Option<Protection>, Error> {
-        let overhead = if self.aead.is_some() {
-            EXPLICIT_NONCE_LEN
-        } else {
-            0
-        };
-        let body = start + RECORD_HEADER_LEN + overhead;
+        let body = start + RECORD_HEADER_LEN + self.explicit_len();
         let plaintext_len = record
             .len()
             .checked_sub(body)
@@ -251,33 +320,60 @@ impl Direction {
         if plaintext_len > MAX_PLAINTEXT {
             return Err(Error::Internal(phrase!("record plaintext over 2^14 bytes")));
         }
-        let protection = match &self.aead {
+        let protection = match self.cipher {
             None => None,
-            Some(aead) => {
-                // The explicit nonce must never repeat under one key (GCM's one rule); the
-                // sequence number never does.
-                let explicit_nonce = self.seq.to_be_bytes();
-                let (nonce, aad) =
-                    self.nonce_and_aad(&explicit_nonce, content_type, version, plaintext_len);
-                record[body - EXPLICIT_NONCE_LEN..body].copy_from_slice(&explicit_nonce);
-                let tag = aead.seal(&nonce, &aad, &mut record[body..])?;
-                record.extend_from_slice(&tag);
-                let protection = Protection {
-                    seq: self.seq,
-                    explicit_nonce,
-                    nonce,
-                    aad,
-                    tag,
-                };
-                self.next_seq()?;
-                Some(protection)
-            }
+            Some(Cipher::Gcm(_)) => Some(Protection::Gcm(self.seal_gcm(
+                content_type,
+                version,
+                record,
+                body,
+            )?)),
+            Some(Cipher::Cbc(ref mut cbc)) => Some(Protection::Cbc(cbc.seal(
+                self.seq,
+                content_type,
+                version,
+                record,
+                body,
+            )?)),
         };
+        if protection.is_some() {
+            self.next_seq()?;
+        }
         let len = (record.len() - start - RECORD_HEADER_LEN) as u16;
         record[start] = content_type;
         record[start + 1..start + 3].copy_from_slice(&version.to_be_bytes());
         record[start + 3..start + 5].copy_from_slice(&len.to_be_bytes());
         Ok(protection)
+    }
+
+    /// AES-GCM (RFC 5288 3): the explicit nonce, then the content encrypted in place, then the
+    /// tag.
+    fn seal_gcm(
+        &self,
+        content_type: u8,
+        version: u16,
+        record: &mut Vec<u8>,
+        body: usize,
+    ) -> Result<GcmProtection, Error> {
+        let Some(Cipher::Gcm(aead)) = &self.cipher else {
+            return Err(Error::Internal(phrase!("not a GCM direction")));
+        };
+        // The explicit nonce must never repeat under one key (GCM's one rule); the sequence
+        // number never does.
+        let explicit_nonce = self.seq.to_be_bytes();
+        let plaintext_len = record.len() - body;
+        let (nonce, aad) =
+            self.nonce_and_aad(&explicit_nonce, content_type, version, plaintext_len);
+        record[body - EXPLICIT_NONCE_LEN..body].copy_from_slice(&explicit_nonce);
+        let tag = aead.seal(&nonce, &aad, &mut record[body..])?;
+        record.extend_from_slice(&tag);
+        Ok(GcmProtection {
+            seq: self.seq,
+            explicit_nonce,
+            nonce,
+            aad,
+            tag,
+        })
     }
 
     /// Opens one record's fragment in place. Returns where the plaintext lies in `fragment`,
@@ -288,8 +384,36 @@ impl Direction {
         version: u16,
         fragment: &mut [u8],
     ) -> Result<(Range<usize>, Option<Protection>), Error> {
-        let Some(aead) = &self.aead else {
-            return Ok((0..fragment.len(), None));
+        let (plaintext, protection) = match &self.cipher {
+            None => return Ok((0..fragment.len(), None)),
+            Some(Cipher::Gcm(_)) => {
+                let (plaintext, p) = self.open_gcm(content_type, version, fragment)?;
+                (plaintext, Protection::Gcm(p))
+            }
+            Some(Cipher::Cbc(cbc)) => {
+                let (plaintext, p) = cbc.open(self.seq, content_type, version, fragment)?;
+                (plaintext, Protection::Cbc(p))
+            }
+        };
+        if plaintext.len() > MAX_PLAINTEXT {
+            return Err(Error::RecordOverflow(phrase!(
+                "protected record holds {} bytes of plaintext, more than 2^14",
+                plaintext.len()
+            )));
+        }
+        self.next_seq()?;
+        Ok((plaintext, Some(protection)))
+    }
+
+    /// AES-GCM (RFC 5288 3): the tag is checked before anything is decrypted.
+    fn open_gcm(
+        &self,
+        content_type: u8,
+        version: u16,
+        fragment: &mut [u8],
+    ) -> Result<(Range<usize>, GcmProtection), Error> {
+        let Some(Cipher::Gcm(aead)) = &self.cipher else {
+            return Err(Error::Internal(phrase!("not a GCM direction")));
         };
         if fragment.len() < EXPLICIT_NONCE_LEN + TAG_LEN {
             // Too short to hold a nonce and a tag: it cannot authenticate.
@@ -303,21 +427,14 @@ impl Direction {
         let (nonce, aad) =
             self.nonce_and_aad(&explicit_nonce, content_type, version, plaintext.len());
         aead.open(&nonce, &aad, &mut fragment[plaintext.clone()], &tag)?;
-        if plaintext.len() > MAX_PLAINTEXT {
-            return Err(Error::RecordOverflow(phrase!(
-                "protected record holds {} bytes of plaintext, more than 2^14",
-                plaintext.len()
-            )));
-        }
-        let protection = Protection {
+        let protection = GcmProtection {
             seq: self.seq,
             explicit_nonce,
             nonce,
             aad,
             tag,
         };
-        self.next_seq()?;
-        Ok((plaintext, Some(protection)))
+        Ok((plaintext, protection))
     }
 
     /// Opens one record's fragment; returns the plaintext.
@@ -334,10 +451,32 @@ impl Direction {
     }
 }
 
-/// What protecting one record involved (RFC 5288 3): all fixed-size, so sealing and opening
-/// allocate nothing; the trace turns it into [`GcmDetails`] when tracing is on.
+/// What protecting one record involved: all fixed-size, so sealing and opening allocate nothing;
+/// the trace turns it into [`GcmDetails`] or [`CbcDetails`] when tracing is on.
 #[derive(Clone, Copy, Debug)]
-pub struct Protection {
+pub enum Protection {
+    /// AES-GCM.
+    Gcm(GcmProtection),
+    /// AES-CBC with HMAC.
+    Cbc(CbcProtection),
+}
+
+impl Protection {
+    /// The trace's view of it, for a record whose content is `plaintext`.
+    pub(crate) fn details(
+        &self,
+        plaintext: &[u8],
+    ) -> (Option<GcmDetails>, Option<Box<CbcDetails>>) {
+        match self {
+            Protection::Gcm(p) => (Some(p.details(plaintext)), None),
+            Protection::Cbc(p) => (None, Some(Box::new(cbc_details(p, plaintext)))),
+        }
+    }
+}
+
+/// What GCM protection of one record involved (RFC 5288 3).
+#[derive(Clone, Copy, Debug)]
+pub struct GcmProtection {
     /// The record's sequence number: never sent, but part of the AAD.
     pub seq: u64,
     /// nonce_explicit, sent in front of the ciphertext: our sequence number, big-endian.
@@ -350,7 +489,7 @@ pub struct Protection {
     pub tag: [u8; 16],
 }
 
-impl Protection {
+impl GcmProtection {
     fn details(&self, plaintext: &[u8]) -> GcmDetails {
         GcmDetails {
             seq: self.seq,
@@ -360,6 +499,20 @@ impl Protection {
             tag: self.tag.to_vec(),
             plaintext: plaintext.to_vec(),
         }
+    }
+}
+
+fn cbc_details(p: &CbcProtection, plaintext: &[u8]) -> CbcDetails {
+    let padding_length = p.padding_length;
+    CbcDetails {
+        seq: p.seq,
+        encrypt_then_mac: p.encrypt_then_mac,
+        mac_algorithm: p.mac_alg.name(),
+        iv: p.iv.to_vec(),
+        mac_header: p.mac_header.to_vec(),
+        mac: p.mac[..p.mac_alg.output_len()].to_vec(),
+        padding: vec![padding_length; usize::from(padding_length) + 1],
+        plaintext: plaintext.to_vec(),
     }
 }
 
@@ -439,13 +592,18 @@ impl RecordLayer {
 
     /// Installs freshly derived keys; they take effect at each direction's ChangeCipherSpec
     /// (RFC 5246 7.1). The client writes with client_write_*, the server with server_write_*.
-    pub fn set_pending_keys(&mut self, keys: &SessionKeys) -> Result<(), Error> {
-        let client = Direction::protected(&keys.client_write_key, keys.client_write_iv)?;
-        let server = Direction::protected(&keys.server_write_key, keys.server_write_iv)?;
-        let (write, read) = match self.side {
-            Side::Client => (client, server),
-            Side::Server => (server, client),
-        };
+    /// For a CBC suite, `encrypt_then_mac` is what the hellos agreed (RFC 7366), and `ivs`
+    /// draws the explicit IVs of the records we write.
+    pub fn set_pending_keys(
+        &mut self,
+        suite: CipherSuite,
+        keys: &SessionKeys,
+        encrypt_then_mac: bool,
+        ivs: Option<RoleRng>,
+    ) -> Result<(), Error> {
+        let peer = self.side.peer();
+        let write = Direction::for_suite(suite, keys, self.side, encrypt_then_mac, ivs)?;
+        let read = Direction::for_suite(suite, keys, peer, encrypt_then_mac, None)?;
         self.pending_write = Some(write);
         self.pending_read = Some(read);
         Ok(())
@@ -478,13 +636,17 @@ impl RecordLayer {
         let protection =
             self.write
                 .seal(content_type, self.write_version, plaintext, &mut self.out)?;
-        trace.push(|| Event::Record {
-            side: self.side,
-            from: self.side,
-            content_type,
-            version: self.write_version,
-            wire: self.out[start..].to_vec(),
-            gcm: protection.map(|p| p.details(plaintext)),
+        trace.push(|| {
+            let (gcm, cbc) = protection.map_or((None, None), |p| p.details(plaintext));
+            Event::Record {
+                side: self.side,
+                from: self.side,
+                content_type,
+                version: self.write_version,
+                wire: self.out[start..].to_vec(),
+                gcm,
+                cbc,
+            }
         });
         Ok(())
     }
@@ -533,11 +695,13 @@ impl RecordLayer {
         }
         for chunk in data.chunks(MAX_PLAINTEXT) {
             self.seal_record(APPLICATION_DATA, chunk, trace)?;
+            // A GCM record ends with its tag; a CBC record has none to show.
+            let gcm = self.write.is_gcm();
             trace.push(|| Event::AppData {
                 side: self.side,
                 from: self.side,
                 data: chunk.to_vec(),
-                record_tag: Some(self.out[self.out.len() - TAG_LEN..].to_vec()),
+                record_tag: gcm.then(|| self.out[self.out.len() - TAG_LEN..].to_vec()),
             });
         }
         self.flush(wire, trace)
@@ -635,14 +799,9 @@ impl RecordLayer {
         let (plaintext, protection) =
             self.read
                 .open_in_place(content_type, version, &mut self.in_buf)?;
-        trace.push(|| Event::Record {
-            side: self.side,
-            from: self.side.peer(),
-            content_type,
-            version,
-            wire: wire_bytes,
-            gcm: protection.map(|p| p.details(&self.in_buf[plaintext.clone()])),
-        });
+        let (side, content) = (self.side, &self.in_buf[plaintext.clone()]);
+        let header = (content_type, version);
+        trace.push(|| received(side, header, wire_bytes, content, protection));
         Ok((content_type, plaintext))
     }
 
@@ -819,6 +978,27 @@ impl RecordLayer {
                 Some((other, _)) => return Err(unexpected(other, phrase!("application data"))),
             }
         }
+    }
+}
+
+/// The trace's event for a record `side` received: its wire bytes, its content, and how it was
+/// protected.
+fn received(
+    side: Side,
+    (content_type, version): (u8, u16),
+    wire: Vec<u8>,
+    content: &[u8],
+    protection: Option<Protection>,
+) -> Event {
+    let (gcm, cbc) = protection.map_or((None, None), |p| p.details(content));
+    Event::Record {
+        side,
+        from: side.peer(),
+        content_type,
+        version,
+        wire,
+        gcm,
+        cbc,
     }
 }
 

@@ -83,9 +83,18 @@ impl RoleRng {
 
     /// A reproducible stream for `side`, from `seed`.
     pub fn seeded(seed: u64, side: Side) -> Self {
+        Self::seeded_stream(seed, side, "")
+    }
+
+    /// Another reproducible stream of `side` from the same `seed`, told apart by `stream`
+    /// (the second connection of a resumption, the server's ticket keys): the key is
+    /// SHA-256("tls12-sim rng v1" || role || stream || seed), so the empty stream is
+    /// [`RoleRng::seeded`]'s.
+    pub fn seeded_stream(seed: u64, side: Side, stream: &str) -> Self {
         let mut h = Sha256::new();
         h.update(b"tls12-sim rng v1");
         h.update(side.name().as_bytes());
+        h.update(stream.as_bytes());
         h.update(seed.to_be_bytes());
         let key: [u8; 32] = h.finalize().into();
         RoleRng {
@@ -122,6 +131,18 @@ impl RoleRng {
         let mut out = [0u8; N];
         self.fill(&mut out);
         out
+    }
+
+    /// A stream of its own for one job (the explicit IVs of a CBC direction), keyed with 32
+    /// bytes drawn from this one: still all from the side's one seed, and the job's draws do
+    /// not move this stream on.
+    pub fn fork(&mut self) -> RoleRng {
+        RoleRng {
+            chacha: ChaCha20Rng::from_seed(self.array()),
+            side: self.side,
+            seed: self.seed,
+            drawn: 0,
+        }
     }
 }
 

@@ -18,8 +18,22 @@
 //!                              <--------                          Finished
 //! Application Data             <------->                  Application Data   send/receive
 //! ```
+//!
+//! And when the client offers a session we can resume (RFC 5246 7.3, RFC 5077 3.1), the
+//! abbreviated handshake: the server speaks first with its Finished.
+//!
+//! ```text
+//! ClientHello                  -------->
+//!                                                              ServerHello   answer_hello
+//!                                                        [NewSessionTicket]
+//!                                                        [ChangeCipherSpec]
+//!                              <--------                          Finished
+//! [ChangeCipherSpec]
+//! Finished                     -------->                                     finish
+//! ```
 
 use std::io::{Read, Write};
+use std::sync::Arc;
 
 use rsa::RsaPublicKey;
 use zeroize::Zeroizing;
@@ -36,6 +50,7 @@ use crate::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClientKeyE
 use crate::messages::extensions::{
     GROUP_X25519, HelloExtensions, POINT_FORMAT_UNCOMPRESSED, group_name, is_grease, protocol_name,
 };
+use crate::messages::new_session_ticket::NewSessionTicket;
 use crate::messages::server_hello::ServerHello;
 use crate::messages::server_hello_done::ServerHelloDone;
 use crate::messages::server_key_exchange::{NAMED_CURVE, ServerEcdhParams, ServerKeyExchange};
@@ -44,6 +59,7 @@ use crate::phrase;
 use crate::phrase::yes_no;
 use crate::pki::{self, Identity};
 use crate::rng::{Clock, RoleRng, Side};
+use crate::session::{CacheLookup, Resumption, SESSION_ID_LEN, Session, SessionCache, TicketKeys};
 use crate::suites::{
     self, CipherSuite, EMPTY_RENEGOTIATION_INFO_SCSV, KeyExchange, describe_suite_id,
 };
@@ -56,6 +72,8 @@ pub struct ServerConfig {
     pub identity: Identity,
     /// Agree to extended_master_secret (RFC 7627) when the client offers it.
     pub allow_extended_master_secret: bool,
+    /// Agree to encrypt_then_mac (RFC 7366) when the client offers it and we choose CBC.
+    pub allow_encrypt_then_mac: bool,
     /// Whether to ask the client for a certificate (mutual TLS).
     pub client_auth: ClientAuth,
     /// The CAs whose client certificates we accept, and their CRLs.
@@ -67,6 +85,12 @@ pub struct ServerConfig {
     /// ALPN: when a client offers only protocols we do not speak, answer without ALPN and go
     /// on, instead of the fatal no_application_protocol of RFC 7301 3.2.
     pub alpn_optional: bool,
+    /// Resumption by session ID (RFC 5246 7.3): the cache, shared by all of this server's
+    /// connections. `None`: no session is kept, and our ServerHello's session_id is empty.
+    pub session_cache: Option<Arc<SessionCache>>,
+    /// Resumption by ticket (RFC 5077): the ticket keys, shared by all of this server's
+    /// connections. `None`: a client's session_ticket extension goes unanswered.
+    pub ticket_keys: Option<Arc<TicketKeys>>,
 }
 
 /// Mutual TLS: does the server ask for a client certificate?
@@ -100,6 +124,24 @@ pub struct Server {
     client_public_key: Option<RsaPublicKey>,
     /// ALPN: the application protocol we chose from the client's list, if any.
     alpn_protocol: Option<Vec<u8>>,
+    /// The suite and extended-master-secret state chosen from the ClientHello for a new
+    /// session (a resumed one has its own), and the client's first choice among our suites.
+    choice: Option<(CipherSuite, bool, CipherSuite)>,
+    /// Our ServerHello's session_id: a new one (this session goes into the cache), the
+    /// client's echoed (resumed), or empty.
+    session_id: Vec<u8>,
+    /// This handshake resumes a session, found this way.
+    resumed: Option<Resumption>,
+    /// The client's ticket opened under our previous key: a resumption renews it.
+    renew_ticket: bool,
+    /// Our ServerHello answers the client's session_ticket extension: a NewSessionTicket
+    /// goes before our ChangeCipherSpec (RFC 5077 3.2).
+    send_ticket: bool,
+    /// The session: the one resumed, or the one this full handshake made, once complete.
+    session: Option<Session>,
+    /// Mutual TLS on a resumed session: the client's identity is the session's, proved in the
+    /// full handshake and not checked again.
+    identity_from_session: bool,
 }
 
 impl Server {
@@ -115,6 +157,13 @@ impl Server {
             client_certificates: Vec::new(),
             client_public_key: None,
             alpn_protocol: None,
+            choice: None,
+            session_id: Vec::new(),
+            resumed: None,
+            renew_ticket: false,
+            send_ticket: false,
+            session: None,
+            identity_from_session: false,
         }
     }
 
@@ -164,9 +213,20 @@ impl Server {
         &self.client_certificates
     }
 
-    /// Mutual TLS: whether the client proved a certificate (its key checked CertificateVerify).
+    /// Mutual TLS: whether the client proved a certificate (its key checked CertificateVerify),
+    /// in this handshake or, resumed, in the full handshake of its session.
     pub fn client_authenticated(&self) -> bool {
-        self.client_public_key.is_some()
+        self.client_public_key.is_some() || self.identity_from_session
+    }
+
+    /// Whether this handshake resumed a session, and how the session was found.
+    pub fn resumed(&self) -> Option<Resumption> {
+        self.resumed
+    }
+
+    /// The session: the one resumed, or the one the full handshake made (once complete).
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
     }
 
     /// ALPN: the application protocol chosen for this connection (RFC 7301 3.2), if the
@@ -181,7 +241,9 @@ impl Server {
     /// Reads the ClientHello and answers with the server's flight, up to ServerHelloDone.
     pub fn answer_hello<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         let result = self.answer_hello_steps(wire);
-        self.conn.alert_on_error(wire, result)
+        let result = self.conn.alert_on_error(wire, result);
+        self.forget_session_after_fatal_alert();
+        result
     }
 
     fn answer_hello_steps<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
@@ -192,20 +254,65 @@ impl Server {
         );
         // 1. ClientHello (RFC 5246 7.4.1.2): version, suites, extensions.
         self.read_client_hello(wire)?;
-        // 2. ServerHello (RFC 5246 7.4.1.3): our choices.
+        // 2. A session the client offers, by ticket (RFC 5077 3.4) or id (RFC 5246 7.4.1.2),
+        //    that we can resume? Then the abbreviated handshake: no certificate, no key
+        //    exchange, no private key.
+        if let Some(session) = self.session_to_resume()? {
+            return self.send_abbreviated_flight(wire, session);
+        }
+        // 3. A new session: the suite chosen, and whether it goes in our cache or a ticket.
+        self.agree_on_new_session()?;
+        // 4. ServerHello (RFC 5246 7.4.1.3): our choices.
         self.send_server_hello()?;
-        // 3. Certificate (RFC 5246 7.4.2): our chain, with our public key in it.
+        // 5. Certificate (RFC 5246 7.4.2): our chain, with our public key in it.
         self.send_certificate()?;
-        // 4. ServerKeyExchange (RFC 8422 5.4), ECDHE only: an ephemeral key, signed.
+        // 6. ServerKeyExchange (RFC 8422 5.4), ECDHE only: an ephemeral key, signed.
         if self.conn.suite()?.key_exchange() == KeyExchange::Ecdhe {
             self.send_server_key_exchange()?;
         }
-        // 5. CertificateRequest (RFC 5246 7.4.4), for mutual TLS: "who are you?"
+        // 7. CertificateRequest (RFC 5246 7.4.4), for mutual TLS: "who are you?"
         if self.config.client_auth != ClientAuth::None {
             self.send_certificate_request()?;
         }
-        // 6. ServerHelloDone (RFC 5246 7.4.5): the client's turn.
+        // 8. ServerHelloDone (RFC 5246 7.4.5): the client's turn.
         self.send_server_hello_done()?;
+        self.conn.flush(wire)
+    }
+
+    /// The abbreviated handshake's server flight (RFC 5246 7.3, RFC 5077 3.1): ServerHello
+    /// with the session's suite and the client's session_id, [NewSessionTicket],
+    /// ChangeCipherSpec, Finished. The server speaks first with its Finished, and no key
+    /// but the session keys is used.
+    fn send_abbreviated_flight<W: Write>(
+        &mut self,
+        wire: &mut W,
+        session: Session,
+    ) -> Result<(), Error> {
+        // 1. The session's suite and state, the client's identity with it (RFC 5246 7.4.1.3:
+        //    the cipher suite "from the state of the session being resumed").
+        self.take_up_session(&session);
+        self.conn.amend_flight(
+            "ClientHello",
+            if self.send_ticket {
+                "ServerHello, NewSessionTicket, ChangeCipherSpec, Finished"
+            } else {
+                "ServerHello, ChangeCipherSpec, Finished"
+            },
+        );
+        // 2. ServerHello (RFC 5246 7.4.1.3): the client's session_id echoed: "resumed".
+        self.send_server_hello()?;
+        // 3. Session keys: the session's master secret, this handshake's randoms (RFC 5246
+        //    6.3).
+        self.conn.resume_keys(&session)?;
+        // 4. NewSessionTicket (RFC 5077 3.3), renewing a ticket our previous key sealed.
+        if self.send_ticket {
+            self.send_new_session_ticket(&session)?;
+        }
+        // 5. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
+        self.conn.send_change_cipher_spec()?;
+        // 6. Finished (RFC 5246 7.4.9): over ClientHello, ServerHello [, NewSessionTicket].
+        self.conn.send_finished()?;
+        self.session = Some(session);
         self.conn.flush(wire)
     }
 
@@ -220,7 +327,7 @@ impl Server {
             )));
         }
         hello.extensions.check_point_formats()?;
-        let suite = self.choose_suite(&hello)?;
+        let (suite, first) = self.choose_suite(&hello)?;
         // Secure renegotiation (RFC 5746 3.6): signalled by the SCSV or an empty extension.
         hello.extensions.check_renegotiation_info_is_empty()?;
         self.secure_renegotiation = hello.extensions.renegotiation_info.is_some()
@@ -234,16 +341,66 @@ impl Server {
         let ems =
             hello.extensions.extended_master_secret && self.config.allow_extended_master_secret;
         self.conn.set_client_random(hello.random);
-        self.conn.agree(suite, ems);
-        self.conn.trace().note(Side::Server, || {
-            phrase!(
-                "chooses {} (the client's first choice among ours); extended master secret {}",
-                suite.name(),
-                yes_no(ems)
-            )
-        });
+        self.choice = Some((suite, ems, first));
         self.client_hello = Some(hello);
         Ok(())
+    }
+
+    /// A full handshake makes a new session: the suite and EMS state chosen from the
+    /// ClientHello; a session_id from our RNG if we keep sessions in a cache (RFC 5246
+    /// 7.4.1.3, drawn with the ServerHello). A client that takes tickets gets one instead, and
+    /// an empty session_id (RFC 5077 3.4: "it SHOULD include an empty Session ID").
+    fn agree_on_new_session(&mut self) -> Result<(), Error> {
+        let (suite, ems, first) = self
+            .choice
+            .ok_or_else(|| Error::Internal(phrase!("no suite chosen")))?;
+        self.conn.agree(suite, ems);
+        self.choose_encrypt_then_mac(suite);
+        self.conn.trace().note(Side::Server, || {
+            if suite == first {
+                phrase!(
+                    "chooses {} (the client's first choice among ours); extended master secret {}",
+                    suite.name(),
+                    yes_no(ems)
+                )
+            } else {
+                phrase!(
+                    "chooses {} (the client lists {} first, but this server takes an AEAD suite \
+                     before CBC); extended master secret {}",
+                    suite.name(),
+                    first.name(),
+                    yes_no(ems)
+                )
+            }
+        });
+        if self.send_ticket {
+            self.conn.trace().note(Side::Server, || {
+                phrase!(
+                    "the client takes session tickets (its session_ticket extension): this \
+                     session will travel in a ticket, and our session_id stays empty (RFC \
+                     5077 3.4)"
+                )
+            });
+        }
+        Ok(())
+    }
+
+    /// A full handshake's session_id, drawn after our random: 32 bytes from the RNG when we
+    /// keep sessions in a cache and the client takes no tickets; empty otherwise.
+    fn new_session_id(&mut self) {
+        if self.resumed.is_some() || self.send_ticket || self.config.session_cache.is_none() {
+            return;
+        }
+        let id: [u8; SESSION_ID_LEN] = self.conn.rng().array();
+        self.conn
+            .trace()
+            .value(Side::Server, "session_id", &id, || {
+                phrase!(
+                    "32 bytes from the server's RNG: this session's name in our cache, for the \
+                     client to offer back (RFC 5246 7.4.1.3)"
+                )
+            });
+        self.session_id = id.to_vec();
     }
 
     /// The version (RFC 5246 7.4.1.2, E.1; RFC 8446 4.2.1). A client that sends
@@ -282,10 +439,11 @@ impl Server {
         Ok(())
     }
 
-    /// The suite: the client's first choice among those we accept. ECDHE needs a curve and a
-    /// signature scheme in common (RFC 8422 5.1, RFC 5246 7.4.1.4.1); without them we can still
-    /// agree on an RSA key exchange suite.
-    fn choose_suite(&mut self, hello: &ClientHello) -> Result<CipherSuite, Error> {
+    /// The suite: the client's first choice among those we accept, except that an AEAD (GCM)
+    /// suite goes before a CBC one. ECDHE needs a curve and a signature scheme in common (RFC
+    /// 8422 5.1, RFC 5246 7.4.1.4.1); without them we can still agree on an RSA key exchange
+    /// suite. Returns the suite and the client's first choice among ours.
+    fn choose_suite(&mut self, hello: &ClientHello) -> Result<(CipherSuite, CipherSuite), Error> {
         let scheme = hello
             .extensions
             .signature_algorithms
@@ -317,17 +475,26 @@ impl Server {
                 phrase!("of these, not implemented here: {}", names.join(", "))
             });
         }
-        let suite = hello
+        let acceptable: Vec<CipherSuite> = hello
             .cipher_suites
             .iter()
             .filter_map(|&id| CipherSuite::from_id(id))
             .filter(|s| s.key_exchange() == KeyExchange::Rsa || ecdhe_possible)
-            .find(|s| self.config.suites.contains(s))
+            .filter(|s| self.config.suites.contains(s))
+            .collect();
+        let first = *acceptable
+            .first()
             .ok_or_else(|| self.no_suite(hello, x25519))?;
+        // AEAD first: a client that lists a CBC suite before a GCM one still gets GCM.
+        let suite = acceptable
+            .iter()
+            .copied()
+            .find(|s| !s.is_cbc())
+            .unwrap_or(first);
         if suite.key_exchange() == KeyExchange::Ecdhe {
             self.signature_scheme = scheme;
         }
-        Ok(suite)
+        Ok((suite, first))
     }
 
     /// Why no suite could be chosen, with its real cause: no suite in common at all, or only
@@ -442,6 +609,35 @@ impl Server {
         }
     }
 
+    /// Encrypt-then-MAC (RFC 7366 3): with a CBC suite, when the client offers it (and this
+    /// server allows it), answer it and MAC the ciphertext; with GCM, never answer it.
+    fn choose_encrypt_then_mac(&mut self, suite: CipherSuite) {
+        let offered = self
+            .client_hello
+            .as_ref()
+            .is_some_and(|hello| hello.extensions.encrypt_then_mac);
+        let agreed = offered && suite.is_cbc() && self.config.allow_encrypt_then_mac;
+        let trace = self.conn.trace();
+        if agreed {
+            trace.note(Side::Server, || {
+                phrase!(
+                    "records: encrypt-then-MAC (RFC 7366): the client offers encrypt_then_mac \
+                     and the suite is CBC, so each record's MAC covers its IV and ciphertext and \
+                     is checked before anything is decrypted"
+                )
+            });
+        } else if suite.is_cbc() {
+            trace.note(Side::Server, || {
+                phrase!(
+                    "records: MAC-then-encrypt (RFC 5246 6.2.3.2): encrypt_then_mac was not \
+                     agreed, so the MAC is inside the encryption and the padding is checked \
+                     first: the order the padding-oracle attacks use"
+                )
+            });
+        }
+        self.conn.agree_encrypt_then_mac(agreed);
+    }
+
     fn send_server_hello(&mut self) -> Result<(), Error> {
         let suite = self.conn.suite()?;
         let random: [u8; 32] = self.conn.rng().array();
@@ -455,11 +651,12 @@ impl Server {
             .client_hello
             .as_ref()
             .is_some_and(|h| h.extensions.ec_point_formats.is_some());
+        self.new_session_id();
         self.conn.send(&ServerHello {
             server_version: TLS1_2,
             random,
-            // Empty: this session will not be cached for resumption.
-            session_id: Vec::new(),
+            // A new session's id (cached at the end), the client's echoed (resumed), or empty.
+            session_id: self.session_id.clone(),
             cipher_suite: suite.id(),
             compression_method: 0,
             extensions: HelloExtensions {
@@ -469,8 +666,12 @@ impl Server {
                     .then(|| vec![POINT_FORMAT_UNCOMPRESSED]),
                 // RFC 7301 3.1: the one protocol chosen, if any.
                 alpn: self.alpn_protocol.clone().map(|chosen| vec![chosen]),
+                // RFC 7366 3: answered only for a CBC suite.
+                encrypt_then_mac: self.conn.encrypt_then_mac(),
                 renegotiation_info: self.secure_renegotiation.then(Vec::new),
                 extended_master_secret: self.conn.extended_master_secret(),
+                // RFC 5077 3.2: empty, "a NewSessionTicket will follow".
+                session_ticket: self.send_ticket.then(Vec::new),
                 ..HelloExtensions::default()
             },
         })
@@ -550,17 +751,48 @@ impl Server {
     // ===================================================================================
     // Flight 4: the client's key exchange and Finished; our ChangeCipherSpec and Finished
 
-    /// Reads the client's flight and answers with ChangeCipherSpec and Finished.
+    /// Reads the client's flight and answers with ChangeCipherSpec and Finished; in an
+    /// abbreviated handshake, reads the client's ChangeCipherSpec and Finished.
     pub fn finish<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
-        let result = self.finish_steps(wire);
-        self.conn.alert_on_error(wire, result)
+        let result = if self.resumed.is_some() {
+            self.finish_abbreviated_steps(wire)
+        } else {
+            self.finish_steps(wire)
+        };
+        let result = self.conn.alert_on_error(wire, result);
+        self.forget_session_after_fatal_alert();
+        result
+    }
+
+    /// The end of the abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1): the client's
+    /// ChangeCipherSpec and Finished, which prove it holds the session's master secret.
+    fn finish_abbreviated_steps<R: Read>(&mut self, wire: &mut R) -> Result<(), Error> {
+        self.conn
+            .begin_flight("server.finish", "ChangeCipherSpec, Finished", "");
+        // 1. The client's ChangeCipherSpec (RFC 5246 7.1).
+        self.conn.read_change_cipher_spec(wire)?;
+        // 2. The client's Finished (RFC 5246 7.4.9): over ClientHello, ServerHello,
+        //    [NewSessionTicket] and our Finished.
+        self.conn.read_finished(wire)?;
+        self.conn.set_handshake_complete();
+        self.conn.trace().note(Side::Server, || {
+            phrase!(
+                "abbreviated handshake complete: no certificate, no key exchange, no private \
+                 key; new session keys from the session's master secret and the new randoms"
+            )
+        });
+        Ok(())
     }
 
     fn finish_steps<W: Read + Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         self.conn.begin_flight(
             "server.finish",
             "[Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished",
-            "ChangeCipherSpec, Finished",
+            if self.send_ticket {
+                "NewSessionTicket, ChangeCipherSpec, Finished"
+            } else {
+                "ChangeCipherSpec, Finished"
+            },
         );
         // 1. Certificate (RFC 5246 7.4.6), when we asked: the client's chain, checked now.
         if self.config.client_auth != ClientAuth::None {
@@ -584,12 +816,20 @@ impl Server {
         //    (a bad ciphertext, a wrong private key) shows.
         self.conn.read_finished(wire)?;
 
-        // 7. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
+        // 7. NewSessionTicket (RFC 5077 3.3), if our ServerHello promised one: this session,
+        //    sealed under our ticket key, for the client to keep.
+        let session = self.new_session()?;
+        if self.send_ticket {
+            self.send_new_session_ticket(&session)?;
+        }
+        // 8. ChangeCipherSpec (RFC 5246 7.1): our records are protected from here on.
         self.conn.send_change_cipher_spec()?;
-        // 8. Finished (RFC 5246 7.4.9): covers the client's Finished too.
+        // 9. Finished (RFC 5246 7.4.9): covers the client's Finished too.
         self.conn.send_finished()?;
         self.conn.flush(wire)?;
         self.conn.set_handshake_complete();
+        // 10. The session, kept in our cache if it has an id (RFC 5246 7.4.1.3).
+        self.remember_session(session);
         Ok(())
     }
 
@@ -757,16 +997,390 @@ impl Server {
 
     /// Sends application data in as many records as it takes.
     pub fn send<W: Write>(&mut self, wire: &mut W, data: &[u8]) -> Result<(), Error> {
-        self.conn.send_application_data(wire, data)
+        let result = self.conn.send_application_data(wire, data);
+        self.forget_session_after_fatal_alert();
+        result
     }
 
     /// The next application data; `None` once the client sent close_notify.
     pub fn receive<W: Read + Write>(&mut self, wire: &mut W) -> Result<Option<Vec<u8>>, Error> {
-        self.conn.receive(wire)
+        let result = self.conn.receive(wire);
+        self.forget_session_after_fatal_alert();
+        result
     }
 
     /// Sends close_notify.
     pub fn close<W: Write>(&mut self, wire: &mut W) -> Result<(), Error> {
         self.conn.close(wire)
+    }
+}
+
+// =========================================================================================
+// Resumption: finding the session a client offers, the rules that make resuming it safe,
+// and keeping sessions (RFC 5246 7.3, 7.4.1.2, F.1.4; RFC 5077; RFC 7627 5.3; RFC 6066 3)
+
+impl Server {
+    /// The session the client offers, if we can and may resume it: by ticket when it hands
+    /// one back (RFC 5077 3.4), else by session_id (RFC 5246 7.4.1.2). Whatever is wrong
+    /// with what it offers gives a full handshake, save the mismatches that RFC 7627 5.3
+    /// says to abort.
+    fn session_to_resume(&mut self) -> Result<Option<Session>, Error> {
+        let hello = self
+            .client_hello
+            .as_ref()
+            .ok_or_else(|| Error::Internal(phrase!("no ClientHello")))?;
+        let ticket = hello.extensions.session_ticket.clone();
+        let id = hello.session_id.clone();
+        // A client with the extension takes tickets: a full handshake gives it one.
+        self.send_ticket = ticket.is_some() && self.config.ticket_keys.is_some();
+        let found = match ticket {
+            Some(ticket) if !ticket.is_empty() && self.config.ticket_keys.is_some() => {
+                self.open_ticket(&ticket)
+            }
+            _ if !id.is_empty() => self.look_up_session_id(&id),
+            _ => None,
+        };
+        let Some((session, how)) = found else {
+            return Ok(None);
+        };
+        if !self.may_resume(&session)? {
+            return Ok(None);
+        }
+        self.resumed = Some(how);
+        // RFC 5077 3.4: a ticket accepted, "it MUST respond with the same Session ID"; by id,
+        // echoing it is what says "resumed" (RFC 5246 7.4.1.3).
+        self.session_id = id;
+        Ok(Some(session))
+    }
+
+    /// The client's ticket, opened with our ticket keys (RFC 5077 3.4); `None` (a full
+    /// handshake, and a fresh ticket) when it does not open, names a key we do not have, or
+    /// has expired.
+    fn open_ticket(&mut self, ticket: &[u8]) -> Option<(Session, Resumption)> {
+        let keys = self.config.ticket_keys.clone()?;
+        let now = self.conn.now();
+        match keys.open(ticket, now) {
+            Ok(opened) => {
+                let (session, previous) = (opened.session, opened.under_previous_key);
+                self.conn.trace().note(Side::Server, || {
+                    phrase!(
+                        "the client's ticket ({} bytes) opens under our ticket key {}: a {} \
+                         session made {} s ago; we kept nothing, the client carried it all \
+                         (RFC 5077 3.4)",
+                        ticket.len(),
+                        hex::encode(&ticket[..16]),
+                        session.suite.name(),
+                        session.age(now)
+                    )
+                });
+                self.renew_ticket = previous;
+                Some((session, Resumption::Ticket))
+            }
+            Err(problem) => {
+                self.conn.trace().note(Side::Server, || {
+                    phrase!(
+                        "the client's ticket gives no session: {}; a full handshake instead, \
+                         never a failure (RFC 5077 3.4)",
+                        problem.reason()
+                    )
+                });
+                None
+            }
+        }
+    }
+
+    /// The client's session_id, looked up in our cache (RFC 5246 7.4.1.2: "If the session_id
+    /// field is not empty (implying a session resumption request)").
+    fn look_up_session_id(&mut self, id: &[u8]) -> Option<(Session, Resumption)> {
+        let shown = hex::encode(id);
+        let Some(cache) = self.config.session_cache.clone() else {
+            self.conn.trace().note(Side::Server, || {
+                phrase!(
+                    "the client offers to resume session {}; this server keeps no sessions: a \
+                     full handshake",
+                    shown
+                )
+            });
+            return None;
+        };
+        let lifetime = cache.lifetime();
+        let found = cache.find(id, self.conn.now());
+        let trace = self.conn.trace();
+        match found {
+            CacheLookup::Found(session) => {
+                trace.note(Side::Server, || {
+                    phrase!("session {} is in our cache", shown)
+                });
+                Some((session, Resumption::SessionId))
+            }
+            CacheLookup::Unknown => {
+                trace.note(Side::Server, || {
+                    phrase!(
+                        "session {} is not in our cache (never made here, evicted, or ended by \
+                         a fatal alert): a full handshake",
+                        shown
+                    )
+                });
+                None
+            }
+            CacheLookup::Expired { age } => {
+                trace.note(Side::Server, || {
+                    phrase!(
+                        "session {} is {} s old, past our lifetime of {} s: removed, and a full \
+                         handshake",
+                        shown,
+                        age,
+                        lifetime
+                    )
+                });
+                None
+            }
+        }
+    }
+
+    /// The rules that make resuming safe. Each rule a session breaks gives a full handshake
+    /// (a new session), except the extended-master-secret mismatches that RFC 7627 5.3 says to
+    /// abort.
+    fn may_resume(&mut self, session: &Session) -> Result<bool, Error> {
+        let hello = self
+            .client_hello
+            .clone()
+            .ok_or_else(|| Error::Internal(phrase!("no ClientHello")))?;
+        let refusal = if session.version != TLS1_2 {
+            // The version of a resumed session is the session's (RFC 5246 7.4.1.3).
+            Some(phrase!(
+                "the session is {}, and this server speaks only TLS 1.2",
+                version_name(session.version)
+            ))
+        } else if !hello.cipher_suites.contains(&session.suite.id())
+            || !self.config.suites.contains(&session.suite)
+        {
+            // RFC 5246 7.4.1.2: a client resuming "MUST include at least the cipher_suite from
+            // that session"; and we must still accept it.
+            Some(phrase!(
+                "the session's suite {} is not both offered by the client and accepted here",
+                session.suite.name()
+            ))
+        } else if session.server_name != hello.extensions.server_name {
+            // RFC 6066 3: "MUST NOT accept the request to resume the session if the
+            // server_name extension contains a different name".
+            Some(phrase!(
+                "the session was for host {}, and the client now asks for {} (SNI, RFC 6066 3)",
+                session.server_name.clone().unwrap_or("(none)".into()),
+                hello
+                    .extensions
+                    .server_name
+                    .clone()
+                    .unwrap_or("(none)".into())
+            ))
+        } else if self.config.client_auth == ClientAuth::Require && !session.client_authenticated {
+            Some(phrase!(
+                "we require a client certificate, and the client of this session proved none"
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            self.conn.trace().note(Side::Server, || {
+                phrase!("not resumed: {}; a full handshake makes a new session", why)
+            });
+            return Ok(false);
+        }
+        self.check_extended_master_secret(session, &hello)
+    }
+
+    /// RFC 7627 5.3, for a server that implements it: a session and a ClientHello must agree
+    /// on the extended master secret. A session without it, offered by a client with it: not
+    /// resumed, a full handshake; a session with it, offered without it: abort; neither: abort
+    /// too (the RFC's SHOULD: it would be the insecure legacy resumption of the triple
+    /// handshake attack). "Abort" is a fatal handshake_failure (RFC 7627 5.2).
+    fn check_extended_master_secret(
+        &mut self,
+        session: &Session,
+        hello: &ClientHello,
+    ) -> Result<bool, Error> {
+        if !self.config.allow_extended_master_secret {
+            self.conn.trace().note(Side::Server, || {
+                phrase!(
+                    "this server does not do RFC 7627 (--no-ems): it resumes as servers did \
+                     before it, whatever the extended master secret"
+                )
+            });
+            return Ok(true);
+        }
+        match (
+            session.extended_master_secret,
+            hello.extensions.extended_master_secret,
+        ) {
+            (true, true) => Ok(true),
+            (false, true) => {
+                self.conn.trace().note(Side::Server, || {
+                    phrase!(
+                        "not resumed: the session was made without extended master secret, and \
+                         the client now offers it (RFC 7627 5.3: \"MUST NOT perform the \
+                         abbreviated handshake\"); a full handshake makes a new session"
+                    )
+                });
+                Ok(false)
+            }
+            (true, false) => Err(Error::HandshakeFailure(phrase!(
+                "the session used extended master secret, and the ClientHello resuming it does \
+                 not offer it: RFC 7627 5.3 says abort"
+            ))),
+            (false, false) => Err(Error::HandshakeFailure(phrase!(
+                "neither the session nor the ClientHello resuming it uses extended master \
+                 secret: RFC 7627 5.3 says abort (an insecure legacy resumption)"
+            ))),
+        }
+    }
+
+    /// A resumed session's state becomes this connection's: its suite, extended master
+    /// secret, and the client identity it proved, which is not checked again.
+    fn take_up_session(&mut self, session: &Session) {
+        let offered_ems = self
+            .client_hello
+            .as_ref()
+            .is_some_and(|h| h.extensions.extended_master_secret);
+        let ems = session.extended_master_secret
+            && offered_ems
+            && self.config.allow_extended_master_secret;
+        self.conn.agree(session.suite, ems);
+        // RFC 7366 3.1: encrypt-then-MAC is agreed again in the hellos of each handshake.
+        self.choose_encrypt_then_mac(session.suite);
+        self.send_ticket = self.resumed == Some(Resumption::Ticket) && self.renew_ticket;
+        let how = self.resumed.map_or("", Resumption::name);
+        self.conn.trace().note(Side::Server, || {
+            phrase!(
+                "resumes the session (by {}): {}, extended master secret {}, its master secret; \
+                 no Certificate, no key exchange follow",
+                how,
+                session.suite.name(),
+                yes_no(ems)
+            )
+        });
+        if self.renew_ticket && self.send_ticket {
+            self.conn.trace().note(Side::Server, || {
+                phrase!(
+                    "the ticket was sealed under our previous ticket key: a fresh one under the \
+                     current key goes with this handshake"
+                )
+            });
+        }
+        self.client_certificates = session.peer_certificates.clone();
+        self.identity_from_session = session.client_authenticated;
+        if let Some(leaf) = session.peer_certificates.first() {
+            let age = session.age(self.conn.now());
+            self.conn.trace().note(Side::Server, || {
+                let who = match pki::parse_certificate(leaf) {
+                    Ok(certificate) => pki::describe_certificate(&certificate),
+                    Err(e) => e.reason(),
+                };
+                phrase!(
+                    "the client's identity comes with the session: {}, proved {} s ago in the \
+                     full handshake; NOT checked again now (no Certificate, no \
+                     CertificateVerify, no CRL in an abbreviated handshake)",
+                    who,
+                    age
+                )
+            });
+        }
+    }
+
+    /// The session this full handshake made: what a resumption will need of it.
+    fn new_session(&self) -> Result<Session, Error> {
+        let master_secret = self
+            .conn
+            .master_secret()
+            .ok_or_else(|| Error::Internal(phrase!("a session without a master secret")))?
+            .clone();
+        let hello = self.client_hello.as_ref();
+        Ok(Session {
+            id: self.session_id.clone(),
+            ticket: None,
+            ticket_lifetime_hint: 0,
+            version: TLS1_2,
+            suite: self.conn.suite()?,
+            master_secret,
+            extended_master_secret: self.conn.extended_master_secret(),
+            server_name: hello.and_then(|h| h.extensions.server_name.clone()),
+            peer_certificates: self.client_certificates.clone(),
+            client_authenticated: self.client_public_key.is_some(),
+            created: self.conn.now(),
+        })
+    }
+
+    /// NewSessionTicket (RFC 5077 3.3): the session sealed under our current ticket key
+    /// (rotated first if it has served a whole lifetime).
+    fn send_new_session_ticket(&mut self, session: &Session) -> Result<(), Error> {
+        let keys = self
+            .config
+            .ticket_keys
+            .clone()
+            .ok_or_else(|| Error::Internal(phrase!("a ticket without ticket keys")))?;
+        let now = self.conn.now();
+        if keys.rotate_if_due(self.conn.rng(), now) {
+            self.conn.trace().note(Side::Server, || {
+                phrase!(
+                    "our ticket key has sealed tickets for a whole lifetime: a new one from the \
+                     RNG; the old one stays, to open its tickets for one lifetime more"
+                )
+            });
+        }
+        let ticket = keys.seal(session, self.conn.rng())?;
+        // The key name it was sealed under, as it travels: the ticket's first 16 bytes.
+        let name = ticket.get(..16).unwrap_or_default().to_vec();
+        self.conn.trace().note(Side::Server, || {
+            phrase!(
+                "the session (master secret, suite, extended master secret, SNI, client \
+                 identity) sealed with AES-128-GCM under our ticket key {}: only that key opens \
+                 it, and we keep nothing; the ticket goes out unprotected, before our \
+                 ChangeCipherSpec",
+                hex::encode(name)
+            )
+        });
+        self.conn.send(&NewSessionTicket {
+            ticket_lifetime_hint: u32::try_from(keys.lifetime()).unwrap_or(u32::MAX),
+            ticket,
+        })
+    }
+
+    /// Keeps this full handshake's session in our cache under its session_id (RFC 5246
+    /// 7.4.1.3); with a ticket or without a cache it lives only in the client's hands.
+    fn remember_session(&mut self, session: Session) {
+        if let Some(cache) = &self.config.session_cache
+            && !session.id.is_empty()
+        {
+            cache.insert(session.clone());
+            let (shown, lifetime) = (hex::encode(&session.id), cache.lifetime());
+            self.conn.trace().note(Side::Server, || {
+                phrase!(
+                    "session {} kept in our cache: resumable for {} s",
+                    shown,
+                    lifetime
+                )
+            });
+        }
+        self.session = Some(session);
+    }
+
+    /// RFC 5246 7.2.2: "any connection terminated with a fatal alert MUST NOT be resumed": its
+    /// session leaves our cache. (A ticket cannot be taken back; the client drops it.)
+    fn forget_session_after_fatal_alert(&mut self) {
+        if !self.conn.ended_with_fatal_alert() || self.session_id.is_empty() {
+            return;
+        }
+        let Some(cache) = &self.config.session_cache else {
+            return;
+        };
+        if cache.remove(&self.session_id) {
+            let shown = hex::encode(&self.session_id);
+            self.conn.trace().note(Side::Server, || {
+                phrase!(
+                    "session {} ended with a fatal alert: removed from our cache, never to be \
+                     resumed (RFC 5246 7.2.2)",
+                    shown
+                )
+            });
+        }
     }
 }

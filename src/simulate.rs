@@ -1,5 +1,11 @@
 //! The simulator: a client and a server in one thread, talking over a [`MemoryWire`], flight by
 //! flight. [`handshake_and_exchange`] *is* the sequence diagram; set a breakpoint on it and step.
+//!
+//! With [`Options::resume`], a run is two connections: a full handshake that makes a session,
+//! then a second connection, a minute later, that resumes it by session ID or by ticket with
+//! the abbreviated handshake ([`run`]); the report is the second's, with the first's beside it.
+
+use std::sync::Arc;
 
 use crate::client::{Client, ClientConfig, ServerTrust};
 use crate::demo_pki::{self, DemoClient};
@@ -8,13 +14,16 @@ use crate::event::Event;
 use crate::key_exchange::SUPPORTED_SCHEMES;
 use crate::rng::{Clock, DEFAULT_SIMULATION_TIME, RoleRng, Side};
 use crate::server::{ClientAuth, Server, ServerConfig};
+use crate::session::{
+    DEFAULT_CACHE_SIZE, DEFAULT_SESSION_LIFETIME, Resumption, Session, SessionCache, TicketKeys,
+};
 use crate::suites::CipherSuite;
 use crate::wire::{Flow, MemoryWire, WireEnd};
 
 /// What to simulate.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// The one suite the client offers (the server accepts all four).
+    /// The one suite the client offers (the server accepts all of them).
     pub suite: CipherSuite,
     /// Seeds both sides' RNGs: the same seed gives the same bytes on the wire.
     pub seed: u64,
@@ -24,6 +33,8 @@ pub struct Options {
     pub trace: bool,
     /// Both sides offer/accept extended_master_secret.
     pub extended_master_secret: bool,
+    /// Both sides offer/accept encrypt_then_mac (RFC 7366; it matters to a CBC suite only).
+    pub encrypt_then_mac: bool,
     /// Application data the client sends after the handshake.
     pub client_message: Vec<u8>,
     /// Application data the server answers with.
@@ -32,6 +43,9 @@ pub struct Options {
     pub mtls: bool,
     /// Which demo client certificate the client holds (None: no certificate).
     pub client_certificate: Option<DemoClient>,
+    /// Two connections: a full handshake, then one that resumes its session this way (the
+    /// server keeps a session cache, or issues tickets). `None`: one full handshake.
+    pub resume: Option<Resumption>,
 }
 
 impl Default for Options {
@@ -42,17 +56,34 @@ impl Default for Options {
             time: DEFAULT_SIMULATION_TIME,
             trace: true,
             extended_master_secret: true,
+            encrypt_then_mac: true,
             client_message: b"Hello, server! (sealed with client_write_key)\n".to_vec(),
             server_message: b"Hello, client! (sealed with server_write_key)\n".to_vec(),
             mtls: false,
             client_certificate: None,
+            resume: None,
         }
     }
 }
 
+/// How far apart the two connections of a resumption run are, in seconds of the clock.
+pub const RECONNECT_AFTER: u64 = 60;
+
 /// The client the simulator uses: it trusts the demo CA (and checks its CRL), and holds the
 /// demo client certificate `options` names, if any.
 pub fn demo_client(options: &Options) -> Result<Client, Error> {
+    let mut client = demo_client_config(options)?;
+    client.offer_session_ticket = options.resume == Some(Resumption::Ticket);
+    Ok(Client::new(
+        client,
+        RoleRng::seeded(options.seed, Side::Client),
+        Clock::Fixed(options.time),
+        options.trace,
+    ))
+}
+
+/// The demo client's configuration for `options`.
+fn demo_client_config(options: &Options) -> Result<ClientConfig, Error> {
     let identity = match options.client_certificate {
         Some(who) => Some(who.identity()?),
         None => None,
@@ -62,26 +93,35 @@ pub fn demo_client(options: &Options) -> Result<Client, Error> {
         server_name: Some("localhost".into()),
         trust: ServerTrust::Anchors(demo_pki::trust_store()?),
         offer_extended_master_secret: options.extended_master_secret,
+        offer_encrypt_then_mac: options.encrypt_then_mac,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity,
         // No ALPN by default: the simulator's ClientHello stays byte for byte what it was.
         alpn_protocols: Vec::new(),
+        offer_session_ticket: false,
+        resume: None,
     };
-    Ok(Client::new(
-        config,
-        RoleRng::seeded(options.seed, Side::Client),
-        Clock::Fixed(options.time),
-        options.trace,
-    ))
+    Ok(config)
 }
 
 /// The server the simulator uses: the demo server certificate, all suites; with `mtls`, it
 /// requires a client certificate from the demo CA and checks the CA's CRL.
 pub fn demo_server(options: &Options) -> Result<Server, Error> {
-    let config = ServerConfig {
+    Ok(Server::new(
+        demo_server_config(options)?,
+        RoleRng::seeded(options.seed, Side::Server),
+        Clock::Fixed(options.time),
+        options.trace,
+    ))
+}
+
+/// The demo server's configuration for `options`.
+fn demo_server_config(options: &Options) -> Result<ServerConfig, Error> {
+    Ok(ServerConfig {
         suites: CipherSuite::ALL.to_vec(),
         identity: demo_pki::server()?,
         allow_extended_master_secret: options.extended_master_secret,
+        allow_encrypt_then_mac: options.encrypt_then_mac,
         client_auth: if options.mtls {
             ClientAuth::Require
         } else {
@@ -91,13 +131,9 @@ pub fn demo_server(options: &Options) -> Result<Server, Error> {
         // It speaks no application protocol by name: a client's ALPN offer goes unanswered.
         alpn_protocols: Vec::new(),
         alpn_optional: false,
-    };
-    Ok(Server::new(
-        config,
-        RoleRng::seeded(options.seed, Side::Server),
-        Clock::Fixed(options.time),
-        options.trace,
-    ))
+        session_cache: None,
+        ticket_keys: None,
+    })
 }
 
 /// A failed run: which side failed first, how, and what its peer saw (usually the alert).
@@ -129,6 +165,8 @@ pub struct Report {
     pub client: Client,
     /// The server as the run left it.
     pub server: Server,
+    /// A resumption run: the full handshake whose session this run resumed.
+    pub full_handshake: Option<Box<Report>>,
 }
 
 impl Report {
@@ -242,6 +280,12 @@ pub fn handshake_and_exchange(sim: &mut Simulation, options: &Options) -> Result
     //   <------  ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone
     let flight = sim.server.answer_hello(&mut sim.wire.server());
     sim.done(S, flight)?;
+    if sim.server.resumed().is_some() {
+        // The server resumed the session the client offered: it sent ServerHello,
+        // [NewSessionTicket], ChangeCipherSpec and Finished instead (RFC 5246 7.3).
+        abbreviated_handshake(sim)?;
+        return exchange(sim, options);
+    }
     //   ClientKeyExchange, [ChangeCipherSpec], Finished  ------------------------------>
     let flight = sim.client.answer_server(&mut sim.wire.client());
     sim.done(C, flight)?;
@@ -251,6 +295,25 @@ pub fn handshake_and_exchange(sim: &mut Simulation, options: &Options) -> Result
     //   (the client checks the server's Finished)
     let flight = sim.client.finish(&mut sim.wire.client());
     sim.done(C, flight)?;
+    exchange(sim, options)
+}
+
+/// The rest of the abbreviated handshake (RFC 5246 7.3, RFC 5077 3.1), after the server's
+/// ServerHello, \[NewSessionTicket\], ChangeCipherSpec and Finished. Each line is one flight.
+pub fn abbreviated_handshake(sim: &mut Simulation) -> Result<(), Failure> {
+    use Side::{Client as C, Server as S};
+
+    //   (the client checks the server's Finished)  [ChangeCipherSpec], Finished  ------->
+    let flight = sim.client.answer_server(&mut sim.wire.client());
+    sim.done(C, flight)?;
+    //   (the server checks the client's Finished)
+    let flight = sim.server.finish(&mut sim.wire.server());
+    sim.done(S, flight)
+}
+
+/// After the handshake: application data both ways, then close_notify both ways.
+pub fn exchange(sim: &mut Simulation, options: &Options) -> Result<(), Failure> {
+    use Side::{Client as C, Server as S};
 
     // Application data, both ways, under the session keys (RFC 5246 10).
     let sent = sim
@@ -278,8 +341,12 @@ pub fn handshake_and_exchange(sim: &mut Simulation, options: &Options) -> Result
     Ok(())
 }
 
-/// Runs the default simulation for `options`.
+/// Runs the default simulation for `options`: one full handshake, or with
+/// [`Options::resume`] a full one and a resumed one ([`run_resumption`]).
 pub fn run(options: &Options) -> Result<Report, Error> {
+    if let Some(how) = options.resume {
+        return run_resumption(options, how);
+    }
     let sim = Simulation::new(demo_client(options)?, demo_server(options)?);
     Ok(run_simulation(sim, options))
 }
@@ -299,5 +366,84 @@ pub fn run_simulation(mut sim: Simulation, options: &Options) -> Report {
         keylog: sim.client.conn().keylog_line(),
         client: sim.client,
         server: sim.server,
+        full_handshake: None,
     }
+}
+
+/// A resumption run ([`Options::resume`]): a full handshake, then, a minute later on the same
+/// clock, a second connection whose client offers the session the first made, to a server
+/// that shares the first server's session cache or ticket keys. Each connection has RNG
+/// streams of its own, so the second has new randoms, and new session keys from the same
+/// master secret.
+pub fn run_resumption(options: &Options, how: Resumption) -> Result<Report, Error> {
+    let (cache, keys) = resumption_state(options, how);
+    let server = server_sharing(options, (cache.clone(), keys.clone()), "", options.time)?;
+    let full = run_simulation(Simulation::new(demo_client(options)?, server), options);
+    let later = options.time + RECONNECT_AFTER;
+    let client = client_offering(options, full.client.session(), "connection 2", later)?;
+    let server = server_sharing(options, (cache, keys), "connection 2", later)?;
+    let mut report = run_simulation(Simulation::new(client, server), options);
+    report.full_handshake = Some(Box::new(full));
+    Ok(report)
+}
+
+/// What the simulated server keeps between connections: a session cache for resumption by
+/// session ID, or ticket keys (from a seeded stream of their own) for tickets.
+pub fn resumption_state(
+    options: &Options,
+    how: Resumption,
+) -> (Option<Arc<SessionCache>>, Option<Arc<TicketKeys>>) {
+    match how {
+        Resumption::SessionId => (
+            Some(Arc::new(SessionCache::new(
+                DEFAULT_CACHE_SIZE,
+                DEFAULT_SESSION_LIFETIME,
+            ))),
+            None,
+        ),
+        Resumption::Ticket => {
+            let mut rng = RoleRng::seeded_stream(options.seed, Side::Server, "ticket keys");
+            let keys = TicketKeys::new(&mut rng, options.time, DEFAULT_SESSION_LIFETIME);
+            (None, Some(Arc::new(keys)))
+        }
+    }
+}
+
+/// The demo server with a session cache and ticket keys shared with other connections,
+/// drawing from its RNG stream `stream` (`""`: the first connection's), at `time`.
+pub fn server_sharing(
+    options: &Options,
+    (session_cache, ticket_keys): (Option<Arc<SessionCache>>, Option<Arc<TicketKeys>>),
+    stream: &str,
+    time: u64,
+) -> Result<Server, Error> {
+    let mut config = demo_server_config(options)?;
+    config.session_cache = session_cache;
+    config.ticket_keys = ticket_keys;
+    Ok(Server::new(
+        config,
+        RoleRng::seeded_stream(options.seed, Side::Server, stream),
+        Clock::Fixed(time),
+        options.trace,
+    ))
+}
+
+/// A demo client that offers `session` (with a ticket if [`Options::resume`] says so), drawing
+/// from its RNG stream `stream`, at `time`: the second connection of a resumption run, and
+/// tests and labs that resume by hand.
+pub fn client_offering(
+    options: &Options,
+    session: Option<Session>,
+    stream: &str,
+    time: u64,
+) -> Result<Client, Error> {
+    let mut config = demo_client_config(options)?;
+    config.offer_session_ticket = options.resume == Some(Resumption::Ticket);
+    config.resume = session;
+    Ok(Client::new(
+        config,
+        RoleRng::seeded_stream(options.seed, Side::Client, stream),
+        Clock::Fixed(time),
+        options.trace,
+    ))
 }

@@ -241,6 +241,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "conn",
             "client",
             "server",
+            "session",
             "wire",
             "simulate",
             "keylog",

@@ -93,7 +93,7 @@ fn idle_and_slow_peers_stall_nobody() {
         .map(|i| {
             let address = address.clone();
             thread::spawn(move || {
-                let suite = CipherSuite::ALL[i % 4];
+                let suite = CipherSuite::GCM[i % 4];
                 let (mut client, mut stream) = handshake(&address, suite);
                 client.send(&mut stream, b"GET / HTTP/1.0\r\n\r\n").unwrap();
                 let answer = read_to_close(&mut client, &mut stream);
@@ -392,7 +392,7 @@ fn real_clients_in_every_suite_at_once() {
     let (server, address) = serve_class(&[]);
     let runs: Vec<_> = kinds
         .iter()
-        .flat_map(|&kind| CipherSuite::ALL.map(|suite| (kind, suite)))
+        .flat_map(|&kind| CipherSuite::GCM.map(|suite| (kind, suite)))
         .map(|(kind, suite)| {
             let address = address.clone();
             thread::spawn(move || real_client(kind, &address, suite))

@@ -123,8 +123,13 @@ fn every_event_kind_field_and_label_of_the_json_trace_is_documented() {
     let documented = inline_code(&doc);
     let sections = event_sections(&doc);
 
-    let runs: [(&[&str], bool); 5] = [
+    let runs: [(&[&str], bool); 8] = [
         (&[], true),
+        // Resumption: the run's `resume`, `resumed` and `full_handshake`, NewSessionTicket.
+        (&["--resume", "id"], true),
+        (&["--resume", "ticket", "--mtls"], true),
+        // A CBC suite, for the `cbc` details of a record.
+        (&["--suite", "TLS_RSA_WITH_AES_128_CBC_SHA"], true),
         (&["--suite", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], true),
         (&["--mtls"], true),
         (

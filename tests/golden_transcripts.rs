@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use tls12_sim::observer::{self, ObserverKey};
+use tls12_sim::session::Resumption;
 use tls12_sim::simulate::{self, Options};
 use tls12_sim::suites::CipherSuite;
 use tls12_sim::wire::parse_flows;
@@ -69,11 +70,44 @@ fn cases() -> Vec<(&'static str, Options)> {
             },
         ),
         (
+            "rsa-aes128-cbc-sha.seed1.txt",
+            Options {
+                suite: CipherSuite::RsaAes128CbcSha,
+                ..rsa128.clone()
+            },
+        ),
+        (
+            "ecdhe-rsa-aes256-cbc-sha384.seed1.no-etm.txt",
+            Options {
+                suite: CipherSuite::EcdheRsaAes256CbcSha384,
+                encrypt_then_mac: false,
+                ..rsa128.clone()
+            },
+        ),
+        (
             "rsa-aes128-gcm-sha256.seed3.mtls.txt",
             Options {
                 seed: 3,
                 mtls: true,
                 client_certificate: Some(tls12_sim::demo_pki::DemoClient::Alice),
+                ..rsa128.clone()
+            },
+        ),
+        // Resumption: the second connection of each run, the abbreviated handshake.
+        (
+            "rsa-aes128-gcm-sha256.seed4.resumed-id.txt",
+            Options {
+                seed: 4,
+                resume: Some(Resumption::SessionId),
+                ..rsa128.clone()
+            },
+        ),
+        (
+            "ecdhe-rsa-aes128-gcm-sha256.seed4.resumed-ticket.txt",
+            Options {
+                suite: CipherSuite::EcdheRsaAes128GcmSha256,
+                seed: 4,
+                resume: Some(Resumption::Ticket),
                 ..rsa128
             },
         ),
@@ -126,16 +160,29 @@ fn seeded_runs_replay_byte_for_byte() {
 #[test]
 fn the_stored_bytes_agree_with_the_stored_secrets() {
     let key = tls12_sim::demo_pki::server().unwrap().key;
-    for (name, _) in cases() {
+    for (name, options) in cases() {
         let text = std::fs::read_to_string(path(name)).unwrap();
         let flows = parse_flows(&text).unwrap();
         // RSA: the server's private key opens the recording. ECDHE: it cannot (forward
-        // secrecy), so use the client's ephemeral private key, which the file lists.
-        let observer_key = match value(&text, "client_ecdh_private") {
-            Some(private) => ObserverKey::ClientEcdhPrivateKey(private.try_into().unwrap()),
-            None => ObserverKey::ServerPrivateKey(&key),
+        // secrecy), so use the client's ephemeral private key, which the file lists. A resumed
+        // session has no key exchange at all: by ticket, the server's ticket keys (made from
+        // the seed) open the ticket in the ClientHello; by session id, the file's master
+        // secret must at least agree with every byte.
+        let (_, ticket_keys) = match options.resume {
+            Some(how) => simulate::resumption_state(&options, how),
+            None => (None, None),
+        };
+        let master: Option<[u8; 48]> = value(&text, "master_secret").map(|m| m.try_into().unwrap());
+        let observer_key = match (options.resume, &ticket_keys) {
+            (Some(Resumption::Ticket), Some(keys)) => ObserverKey::TicketKeys(keys),
+            (Some(_), _) => ObserverKey::MasterSecret(master.unwrap()),
+            (None, _) => match value(&text, "client_ecdh_private") {
+                Some(private) => ObserverKey::ClientEcdhPrivateKey(private.try_into().unwrap()),
+                None => ObserverKey::ServerPrivateKey(&key),
+            },
         };
         let obs = observer::observe(&flows, observer_key).unwrap();
+        assert_eq!(obs.resumed, options.resume.is_some(), "{name}");
         assert_eq!(obs.unreadable_records, 0, "{name}");
         assert_eq!(
             obs.pre_master_secret,
@@ -198,7 +245,9 @@ fn every_record_and_message_of_a_transcript_is_annotated() {
             "ClientKeyExchange",
             "Finished",
         ];
-        if options.suite.key_exchange() == tls12_sim::suites::KeyExchange::Ecdhe {
+        if options.resume.is_some() {
+            messages = vec!["ClientHello", "ServerHello", "Finished"];
+        } else if options.suite.key_exchange() == tls12_sim::suites::KeyExchange::Ecdhe {
             messages.push("ServerKeyExchange");
         }
         if options.mtls {
@@ -210,14 +259,13 @@ fn every_record_and_message_of_a_transcript_is_annotated() {
                 "{name}: {message}"
             );
         }
-        for label in [
-            "client_version",
-            "random",
-            "cipher_suite",
-            "explicit_nonce",
-            "tag",
-            "verify_data",
-        ] {
+        let protection: &[&str] = if options.suite.is_cbc() {
+            &["iv", "ciphertext"]
+        } else {
+            &["explicit_nonce", "tag"]
+        };
+        let labels = ["client_version", "random", "cipher_suite", "verify_data"];
+        for &label in labels.iter().chain(protection) {
             let labelled = text
                 .lines()
                 .any(|l| l.starts_with('#') && l.split_whitespace().any(|word| word == label));

@@ -48,6 +48,7 @@ const SUPPORTED_GROUPS: u16 = 10;
 const EC_POINT_FORMATS: u16 = 11;
 const SIGNATURE_ALGORITHMS: u16 = 13;
 const ALPN: u16 = 16;
+const ENCRYPT_THEN_MAC: u16 = 22;
 const EXTENDED_MASTER_SECRET: u16 = 23;
 const RENEGOTIATION_INFO: u16 = 0xff01;
 
@@ -491,6 +492,12 @@ fn rows() -> Vec<Row> {
             ALPN,
             &[0, 3, 2, b'h', b'2', 0],
             "RFC 7301 3.1, RFC 5246 7.2.2: no trailing data",
+        ),
+        bad_extension(
+            "encrypt_then_mac with a body",
+            ENCRYPT_THEN_MAC,
+            &[0],
+            "RFC 7366 2: the extension_data SHALL be empty",
         ),
         bad_extension(
             "extended_master_secret with a body",

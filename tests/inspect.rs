@@ -328,7 +328,7 @@ fn serve_and_connect_record_captures_that_inspect_and_tshark_open_unaided() {
         );
     }
     let capture = capture::read_file(&served).unwrap();
-    assert_eq!(capture.connections.len(), 4);
+    assert_eq!(capture.connections.len(), CipherSuite::ALL.len());
     let tshark = peer("tshark");
     let keys = Keys {
         keylog: capture.secrets.clone(),

@@ -29,7 +29,7 @@ const REQUEST: &str = "GET / HTTP/1.0\r\n\r\n";
 fn servers() -> Vec<(u16, CipherSuite, &'static str)> {
     let mut servers = Vec::new();
     for kind in ["openssl s_server", "tls12-sim serve"] {
-        for suite in CipherSuite::ALL {
+        for suite in CipherSuite::GCM {
             servers.push((free_port(), suite, kind));
         }
     }
@@ -366,7 +366,11 @@ fn real_clients_and_servers_captured_then_inspected_as_tshark_decrypts_them() {
             server,
             "{what}: the server's plaintext"
         );
-        assert!(!server.is_empty(), "{what}: the server answered");
+        // Chromium's spare connection completes its handshake and asks nothing: no answer.
+        assert!(
+            !server.is_empty() || client.is_empty(),
+            "{what}: the server answered"
+        );
         *verified.entry(*port).or_default() += 1;
     }
     // Every client reached every server it was sent to (Chromium may open a spare connection).
@@ -520,15 +524,17 @@ fn what_it_does_not_speak_is_named_and_resumed_sessions_open_by_key_log() {
     );
     assert_eq!(seen[1].version, Some(0x0301));
     assert!(unsupported(&seen[1]).starts_with("TLS 1.0: the server chose it"));
-    assert!(
-        unsupported(&seen[2])
-            .starts_with("CBC suite: not opened by this version (TLS_RSA_WITH_AES_128_CBC_SHA)")
-    );
+    // AES128-SHA is one of our CBC suites (OpenSSL offers encrypt-then-MAC, and it is
+    // agreed): opened with the key log, both Finished checked, the page read.
+    assert_eq!(seen[2].suite, Some(CipherSuite::RsaAes128CbcSha));
+    assert!(seen[2].encrypt_then_mac && seen[2].unsupported.is_none());
+    assert!(seen[2].finished_verified() && seen[2].opened_by == Some(Opener::KeyLog));
+    assert!(!seen[2].application_data.is_empty() && seen[2].unreadable_records == 0);
     assert!(
         unsupported(&seen[3])
             .contains("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: not implemented here")
     );
-    for o in &seen[..4] {
+    for o in [&seen[0], &seen[1], &seen[3]] {
         assert!(o.opened_by.is_none() && o.application_data.is_empty() && o.stopped.is_none());
         assert!(o.unreadable_records > 0, "listed, not opened");
     }

@@ -82,7 +82,7 @@ fn openssl_client_certificates_against_our_server() {
         return;
     };
     let pki = our_pki();
-    for suite in CipherSuite::ALL {
+    for suite in CipherSuite::GCM {
         let (client_out, server_out) =
             s_client_to_our_server(&openssl, &pki, "client", suite, &pki);
         assert!(
@@ -180,7 +180,7 @@ fn our_client_certificate_against_openssl_server() {
         return;
     };
     let pki = our_pki();
-    for suite in CipherSuite::ALL {
+    for suite in CipherSuite::GCM {
         let (ok, stdout, stderr) = connect_to_s_server(&openssl, &pki, "client", suite);
         assert!(ok, "{}\n{stderr}", suite.name());
         assert_eq!(stdout.trim(), "lautum");

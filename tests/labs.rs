@@ -4,10 +4,11 @@ mod common;
 
 use common::{english_prose, has_japanese};
 use tls12_sim::event::Key;
-use tls12_sim::labs::{self, MtlsCase, TamperCase};
+use tls12_sim::labs::{self, MtlsCase, TamperCase, Target};
 use tls12_sim::messages::alert::AlertDescription as A;
 use tls12_sim::render::Lang;
 use tls12_sim::rng::Side;
+use tls12_sim::session::Resumption;
 use tls12_sim::suites::{CipherSuite, KeyExchange};
 
 #[test]
@@ -168,6 +169,72 @@ fn the_labs_use_one_suite_of_each_key_exchange() {
     );
 }
 
+#[test]
+fn the_padding_oracle_reads_a_record_from_the_leaky_server_and_nothing_from_ours() {
+    for lang in [Lang::En, Lang::Ja] {
+        let lab = labs::padding_oracle(lang).unwrap();
+        let targets: Vec<Target> = lab.runs.iter().map(|r| r.target).collect();
+        assert_eq!(
+            targets,
+            [
+                Target::Leaky,
+                Target::OurMacThenEncrypt,
+                Target::OurEncryptThenMac,
+                Target::Gcm
+            ]
+        );
+        // The leaky server: two kinds of answer, and the whole record (4 blocks: content, MAC,
+        // padding) read byte by byte, in far fewer queries than 256 per byte.
+        let leaky = &lab.runs[0];
+        assert_eq!(lab.recovered_content, lab.secret, "{lang:?}");
+        assert_eq!(lab.secret, labs::padding_oracle::SECRET);
+        assert_eq!(leaky.recovered.len(), 64);
+        assert_eq!(leaky.distinct_answers, 2);
+        assert!(
+            leaky.queries > 64 && leaky.queries < 64 * 160,
+            "{}",
+            leaky.queries
+        );
+        assert!(lab.text.contains(&leaky.queries.to_string()), "{lang:?}");
+        // Our record layer in both orders, and GCM: one kind of answer to all 256 guesses of
+        // the first byte, nothing learnt.
+        for run in &lab.runs[1..] {
+            assert!(run.recovered.is_empty(), "{:?}", run.target);
+            assert_eq!(run.distinct_answers, 1, "{:?}", run.target);
+            assert_eq!(run.queries, 256, "{:?}", run.target);
+        }
+    }
+}
+
+#[test]
+fn gcm_and_encrypt_then_mac_check_before_decrypting_and_mac_then_encrypt_after() {
+    for lang in [Lang::En, Lang::Ja] {
+        let lab = labs::record_anatomy(lang).unwrap();
+        let [gcm, mte, etm] = &lab.records[..] else {
+            panic!("three records");
+        };
+        assert_eq!(gcm.suite, CipherSuite::RsaAes128GcmSha256);
+        assert!(gcm.checked_before_decrypting && etm.checked_before_decrypting);
+        assert!(!mte.checked_before_decrypting);
+        assert!(etm.encrypt_then_mac && !mte.encrypt_then_mac);
+        for record in [gcm, etm] {
+            assert!(record.fields.iter().all(|f| f.authenticated));
+            assert_eq!(record.unauthenticated_padding, 0);
+        }
+        // MAC-then-encrypt: the IV and the padding are covered by nothing.
+        let iv = mte.fields.iter().find(|f| f.name == "iv").unwrap();
+        assert!(!iv.authenticated);
+        assert_eq!(iv.bytes.len(), 16);
+        assert!(mte.unauthenticated_padding > 0);
+        let names: Vec<&str> = etm.fields.iter().map(|f| f.name).collect();
+        assert_eq!(names, ["header", "iv", "ciphertext", "mac"]);
+        let names: Vec<&str> = gcm.fields.iter().map(|f| f.name).collect();
+        assert_eq!(names, ["header", "explicit_nonce", "ciphertext", "tag"]);
+        let sizes: usize = gcm.fields.iter().map(|f| f.bytes.len()).sum();
+        assert_eq!(sizes, 5 + 8 + 16 + 16);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // In Japanese (`tls12-sim lab NAME --lang ja`)
 
@@ -254,5 +321,68 @@ fn the_japanese_labs_show_the_same_facts() {
     for (_, _, alert, step) in &tamper.runs {
         assert!(tamper.text.contains(&format!("{step}()")));
         assert!(tamper.text.contains(alert.unwrap().name()));
+    }
+}
+
+#[test]
+fn a_resumed_session_uses_no_public_or_private_key_and_costs_a_fraction() {
+    for lang in [Lang::En, Lang::Ja] {
+        let lab = labs::resumption(lang).unwrap();
+        assert_eq!(lab.runs.len(), 3);
+        let full = &lab.runs[0];
+        assert_eq!(full.resumed, None);
+        // RSA key exchange: the client checks nothing asymmetric in memory but takes the
+        // certificate's key and encrypts to it; the server decrypts with its private key.
+        assert_eq!(full.asymmetric_operations, 3);
+        assert!(full.messages.contains(&"Certificate".to_string()));
+        for (run, how) in lab.runs[1..]
+            .iter()
+            .zip([Resumption::SessionId, Resumption::Ticket])
+        {
+            assert_eq!(run.resumed, Some(how));
+            assert_eq!(run.asymmetric_operations, 0, "{how:?}");
+            assert_eq!(
+                run.messages,
+                [
+                    "ClientHello",
+                    "ServerHello",
+                    "ChangeCipherSpec",
+                    "Finished",
+                    "ChangeCipherSpec",
+                    "Finished"
+                ]
+            );
+            assert!(run.handshake_bytes < full.handshake_bytes / 2, "{how:?}");
+            // Measured: a resumed handshake costs a fraction of a full one, even unoptimised.
+            assert!(run.nanoseconds < full.nanoseconds / 5.0, "{how:?}");
+        }
+        let no_keys = match lang {
+            Lang::En => "public- and private-key operations: 0",
+            Lang::Ja => "公開鍵・秘密鍵の演算: 0",
+        };
+        assert_eq!(
+            lab.text.matches(no_keys).count(),
+            2,
+            "{lang:?}\n{}",
+            lab.text
+        );
+    }
+}
+
+#[test]
+fn the_stolen_ticket_key_opens_what_the_private_key_cannot() {
+    for lang in [Lang::En, Lang::Ja] {
+        let lab = labs::stolen_ticket_key(lang).unwrap();
+        // The server's private key: ECDHE, and a resumption without a key exchange: nothing.
+        assert!(lab.private_key_reads.0.is_empty());
+        assert!(lab.private_key_reads.1.is_empty());
+        // The ticket key: the ticket in NewSessionTicket and the one in the ClientHello open,
+        // and both sessions' data with them.
+        assert_eq!(lab.tickets_opened, 2);
+        for read in [&lab.ticket_key_reads.0, &lab.ticket_key_reads.1] {
+            assert_eq!(read.len(), 2);
+            assert_eq!(read[0], b"card 4111 1111 1111 1111\n");
+        }
+        assert!(lab.text.contains("card 4111"), "{lang:?}");
     }
 }

@@ -18,6 +18,7 @@ use common::peers::{BIN, Running};
 use tls12_sim::client::ServerTrust;
 use tls12_sim::demo_pki;
 use tls12_sim::load::{self, LoadOptions, LoadReport};
+use tls12_sim::session::Resumption;
 use tls12_sim::suites::CipherSuite;
 
 /// How long `serve` gives a silent peer: far longer than any handshake may take here.
@@ -54,6 +55,7 @@ fn options(address: &str, connections: usize, concurrency: usize, idle: usize) -
         timeout: HANDSHAKE_TIMEOUT,
         time_limit: Some(Duration::from_secs(15)),
         pcap: None,
+        resume: None,
     }
 }
 
@@ -99,6 +101,32 @@ fn serve_is_not_stalled_by_idle_connections() {
         200,
         "{report}"
     );
+}
+
+#[test]
+fn resumed_load_resumes_all_but_each_worker_s_first_handshake() {
+    let (server, address) = serve();
+    for how in [Resumption::SessionId, Resumption::Ticket] {
+        let report = load::run(&LoadOptions {
+            resume: Some(how),
+            ..options(&address, 40, 4, 0)
+        })
+        .unwrap();
+        assert!(report.is_clean(), "{}", report);
+        assert_eq!(report.completed(), 40);
+        // Each of the 4 workers makes one full handshake, then resumes.
+        assert_eq!(report.resumed, 36, "{report}");
+        assert!(
+            report.to_string().contains(&format!(
+                "resumed    36 of 40 completed (by {};",
+                how.name()
+            )),
+            "{report}"
+        );
+    }
+    let log = server.finish(Duration::from_millis(300));
+    assert!(log.matches("resumed (session id)").count() >= 36, "{log}");
+    assert!(log.matches("resumed (ticket)").count() >= 36, "{log}");
 }
 
 #[test]

@@ -68,13 +68,25 @@ const REFUSED: [(&str, &str); 4] = [
     ("none", "handshake_failure"),
 ];
 
-/// Every suite, without and with mutual TLS (alice), then every refused client: the diagrams of
-/// all the runs the CLI can make with the demo PKI. Made once, shared by the tests.
+/// The suites drawn: the four GCM ones and two CBC ones (one of each key exchange; the CBC
+/// suites draw the same diagram as their GCM siblings, under another name).
+fn suites() -> Vec<CipherSuite> {
+    let mut suites = CipherSuite::GCM.to_vec();
+    suites.extend([
+        CipherSuite::RsaAes128CbcSha,
+        CipherSuite::EcdheRsaAes256CbcSha384,
+    ]);
+    suites
+}
+
+/// Every suite drawn ([`suites`]), without and with mutual TLS (alice), then every refused
+/// client: the diagrams of all the runs the CLI can make with the demo PKI. Made once, shared by
+/// the tests.
 fn runs() -> &'static [Run] {
     static RUNS: OnceLock<Vec<Run>> = OnceLock::new();
     RUNS.get_or_init(|| {
         let mut runs = Vec::new();
-        for suite in CipherSuite::ALL {
+        for suite in suites() {
             runs.push(simulate(&["--suite", suite.name()]));
             runs.push(simulate(&["--suite", suite.name(), "--mtls"]));
         }
@@ -83,6 +95,10 @@ fn runs() -> &'static [Run] {
         }
         let ecdhe = CipherSuite::EcdheRsaAes256GcmSha384.name();
         runs.push(simulate(&["--suite", ecdhe, "--mtls", "--client", "bob"]));
+        runs.push(simulate(&["--resume", "id"]));
+        runs.push(simulate(&[
+            "--suite", ecdhe, "--mtls", "--resume", "ticket",
+        ]));
         runs
     })
 }
@@ -96,7 +112,7 @@ fn run_with(args: &[&str]) -> &'static Run {
 
 #[test]
 fn each_suite_draws_its_own_key_exchange() {
-    for suite in CipherSuite::ALL {
+    for suite in suites() {
         let run = run_with(&["--suite", suite.name()]);
         let d = &run.diagram;
         assert!(run.succeeded, "{d}");
@@ -160,7 +176,7 @@ fn each_suite_draws_its_own_key_exchange() {
 
 #[test]
 fn mutual_tls_draws_the_client_certificate_and_its_signature() {
-    for suite in CipherSuite::ALL {
+    for suite in suites() {
         let run = run_with(&["--suite", suite.name(), "--mtls"]);
         let d = &run.diagram;
         assert!(run.succeeded, "{d}");
@@ -185,7 +201,7 @@ fn mutual_tls_draws_the_client_certificate_and_its_signature() {
 
 #[test]
 fn records_after_change_cipher_spec_sit_in_rect_blocks() {
-    for suite in CipherSuite::ALL {
+    for suite in suites() {
         for mtls in [false, true] {
             let mut args = vec!["--suite", suite.name()];
             if mtls {
@@ -283,6 +299,46 @@ fn refused_clients_end_with_the_servers_alert() {
     assert!(!run.succeeded);
     assert!(run.has("server private key, used to sign the ServerKeyExchange"));
     assert!(run.has("Server-xClient: Alert fatal certificate_expired"));
+}
+
+#[test]
+fn a_resumed_session_draws_the_abbreviated_handshake() {
+    let ecdhe = CipherSuite::EcdheRsaAes256GcmSha384.name();
+    for (args, how) in [
+        (&["--resume", "id"][..], "session id"),
+        (
+            &["--suite", ecdhe, "--mtls", "--resume", "ticket"][..],
+            "ticket",
+        ),
+    ] {
+        let run = run_with(args);
+        let d = &run.diagram;
+        assert!(run.succeeded, "{d}");
+        assert!(run.has("title TLS 1.2 abbreviated handshake"), "{d}");
+        assert!(
+            run.has(&format!("Note over Client,Server: resumed by {how}")),
+            "{d}"
+        );
+        // RFC 5246 7.3: ServerHello, the server's ChangeCipherSpec and Finished first, then
+        // the client's; no certificate, key exchange or private key anywhere.
+        let arrows = run.arrows();
+        assert_eq!(
+            arrows[..6],
+            [
+                arrows[0],
+                "Server->>Client: ServerHello (server_random, the same session_id - resumed)",
+                "Server-->>Client: ChangeCipherSpec",
+                "Server->>Client: Finished (verify_data over the handshake)",
+                "Client-->>Server: ChangeCipherSpec",
+                "Client->>Server: Finished (verify_data over the handshake)",
+            ],
+            "{d}"
+        );
+        for absent in ["Certificate", "KeyExchange", "ServerHelloDone"] {
+            assert!(!arrows.iter().any(|a| a.contains(absent)), "{absent}: {d}");
+        }
+        assert!(!run.has("private key, used"), "{d}");
+    }
 }
 
 /// Events whose text holds every character mermaid cares about, and empty text.

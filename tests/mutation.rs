@@ -1,7 +1,7 @@
 //! Mutation test: every byte of a golden handshake flipped, cut and grown in flight.
 //!
-//! For three golden runs (seed 1: an RSA suite, an ECDHE suite, and mutual TLS with alice's
-//! certificate) and for every flight on the wire (the eight flows of
+//! For five golden runs (seed 1: an RSA suite, an ECDHE suite, mutual TLS with alice's
+//! certificate, and two CBC suites, MAC-then-encrypt and encrypt-then-MAC) and for every flight on the wire (the eight flows of
 //! `simulate::handshake_and_exchange`: the four handshake flights, application data both ways,
 //! close_notify both ways), a man in the middle changes the bytes in flight just before the
 //! receiver reads them, at every byte position, in three ways:
@@ -33,7 +33,8 @@
 //! ## Nothing changed in a handshake message may complete
 //!
 //! Finished covers every handshake message, so a handshake that completes after any change to
-//! one would be a bug; application data and close_notify are authenticated by GCM. The only
+//! one would be a bug; application data and close_notify are authenticated by GCM, or by the
+//! CBC suites' HMAC (a changed padding byte is the same bad_record_mac as a changed MAC). The only
 //! changes a run may survive are in the one place no MAC or transcript covers: the version in
 //! the header of a record read before the hellos agree on a version, which a server MUST accept
 //! as any {03,xx} (RFC 5246 Appendix E.1) and our client treats alike (as OpenSSL and Go do).
@@ -68,9 +69,12 @@
 //! every 7th byte are: their bytes all fail alike (a certificate that no longer checks out, a
 //! signature that does not verify, a pre-master that decrypts to something else), and sampling
 //! keeps the file fast; every bit of the certificates goes through the chain check in the last
-//! test of this file instead. 7,942 cases (2,236 RSA, 2,537 ECDHE, 3,169 mutual TLS), each a
-//! fresh seeded run of up to the whole sequence, ~1.6 ms in the dev profile (our crate at
-//! opt-level 0, the crypto crates at 3): about 13 s of CPU, 8 s on two cores.
+//! test of this file instead. In the two CBC runs, whose protected records are longer, a
+//! protected record's first and last 16 bytes and every 5th byte between are ([`sampled_cbc`]).
+//! 12,250 cases (2,236 RSA, 2,537 ECDHE, 3,169 mutual TLS, 2,122 CBC MAC-then-encrypt, 2,186
+//! CBC encrypt-then-MAC), each a fresh seeded run of up to the whole sequence, ~1.6 ms in the
+//! dev profile (our crate at opt-level 0, the crypto crates at 3): about 20 s of CPU, 12 s on
+//! two cores.
 
 mod common;
 
@@ -208,7 +212,10 @@ const FIELDS: &[(&str, &str, &[Outcome])] = &[
     ("ServerHello",        "random",              TRANSCRIPT),
     ("ServerHello",        "cipher_suite",        &[ILLEGAL_PARAMETER]),
     ("ServerHello",        "compression_method",  &[ILLEGAL_PARAMETER]),
-    ("ServerHello",        "extension_type",      &[UNSUPPORTED_EXTENSION, DECODE_ERROR]),
+    // Another type may also be one already present: encrypt_then_mac (22) and
+    // extended_master_secret (23) are one bit apart, and a duplicate is illegal_parameter.
+    ("ServerHello",        "extension_type",      &[UNSUPPORTED_EXTENSION, DECODE_ERROR,
+                                                    ILLEGAL_PARAMETER]),
     ("ServerHello",        "ec_point_format",     &[ILLEGAL_PARAMETER]),
     // Certificate, both ways (RFC 5246 7.4.2, 7.4.6): the chain check.
     ("Certificate",        "ASN.1Cert",           CERTIFICATE),
@@ -251,7 +258,9 @@ fn flip_class(part: Part) -> &'static [Outcome] {
         // Not the single byte 1 (RFC 5246 7.1): not a ChangeCipherSpec at all, as OpenSSL
         // answers it (BoringSSL says illegal_parameter).
         Part::ChangeCipherSpec => &[UNEXPECTED_MESSAGE],
-        // GCM (RFC 5288): nonce, ciphertext and tag are all authenticated.
+        // GCM (RFC 5288): nonce, ciphertext and tag are all authenticated. CBC (RFC 5246
+        // 6.2.3.2): a changed IV or ciphertext byte changes the content (MAC) or the padding,
+        // and both are the same bad_record_mac; with encrypt-then-MAC the MAC covers them all.
         Part::Protected => &[BAD_RECORD_MAC],
         // A vector's length no longer matches its contents.
         Part::Field {
@@ -540,6 +549,7 @@ impl Golden {
                 suites: CipherSuite::ALL.to_vec(),
                 identity: self.server_identity.clone(),
                 allow_extended_master_secret: o.extended_master_secret,
+                allow_encrypt_then_mac: o.encrypt_then_mac,
                 client_auth: if o.mtls {
                     ClientAuth::Require
                 } else {
@@ -548,6 +558,8 @@ impl Golden {
                 client_trust: self.client_trust.clone(),
                 alpn_protocols: Vec::new(),
                 alpn_optional: false,
+                session_cache: None,
+                ticket_keys: None,
             },
             RoleRng::seeded(o.seed, Side::Server),
             Clock::Fixed(o.time),
@@ -755,11 +767,22 @@ struct Case {
     mutation: Mutation,
 }
 
+/// In a CBC run, a protected record's first and last 16 bytes (the IV; the last blocks, where
+/// the MAC, the padding or the MAC after the ciphertext are) and every 5th byte between: the
+/// bytes between all fail alike, as a changed content byte (bad_record_mac).
+fn sampled_cbc(byte: &Byte) -> bool {
+    byte.part != Part::Protected
+        || byte.index < 16
+        || byte.index + 16 >= byte.len
+        || byte.index.is_multiple_of(5)
+}
+
 fn cases(golden: &Golden) -> Vec<Case> {
     let mut cases = Vec::new();
+    let cbc = golden.options.suite.is_cbc();
     for (flow, parts) in golden.parts.iter().enumerate() {
         for (at, byte) in parts.iter().enumerate() {
-            if !sampled(byte) {
+            if !sampled(byte) || (cbc && !sampled_cbc(byte)) {
                 continue;
             }
             let mut mutations = vec![Mutation::Flip(0x01), Mutation::Truncate, Mutation::Insert];
@@ -897,6 +920,34 @@ fn ecdhe_handshake() {
         "ECDHE",
         Options {
             suite: CipherSuite::EcdheRsaAes128GcmSha256,
+            trace: false,
+            ..Options::default()
+        },
+    );
+}
+
+/// The CBC record path: MAC-then-encrypt, padding and MAC checked with masks (the Lucky 13
+/// countermeasure); every changed byte of a protected record must still be bad_record_mac.
+#[test]
+fn cbc_mac_then_encrypt_handshake() {
+    mutate_every_byte(
+        "CBC",
+        Options {
+            suite: CipherSuite::RsaAes128CbcSha,
+            encrypt_then_mac: false,
+            trace: false,
+            ..Options::default()
+        },
+    );
+}
+
+/// The CBC record path with encrypt-then-MAC, and the encrypt_then_mac extension in both hellos.
+#[test]
+fn cbc_encrypt_then_mac_handshake() {
+    mutate_every_byte(
+        "CBC-ETM",
+        Options {
+            suite: CipherSuite::RsaAes128CbcSha256,
             trace: false,
             ..Options::default()
         },

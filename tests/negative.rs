@@ -173,6 +173,81 @@ fn a_server_s_empty_alpn_name_is_decode_error() {
     assert_alert(&failure, Side::Client, A::DecodeError);
 }
 
+#[test]
+fn a_server_s_session_ticket_with_a_body_is_decode_error() {
+    // RFC 5077 3.2: the server's SessionTicket extension is empty ("a NewSessionTicket will
+    // follow").
+    let mut sim = sim();
+    sim.client.config_mut().offer_session_ticket = true;
+    let failure = client_reads_server_hello_with(&mut sim, 35, &[1, 2, 3]);
+    assert_alert(&failure, Side::Client, A::DecodeError);
+    assert!(
+        failure
+            .error
+            .to_string()
+            .contains("session_ticket must be empty here")
+    );
+}
+
+#[test]
+fn a_session_ticket_answer_to_no_offer_is_unsupported_extension() {
+    // RFC 5246 7.4.1.4: this client did not offer session_ticket.
+    let mut sim = sim();
+    let failure = client_reads_server_hello_with(&mut sim, 35, &[]);
+    assert_alert(&failure, Side::Client, A::UnsupportedExtension);
+}
+
+#[test]
+fn a_server_s_encrypt_then_mac_with_a_body_is_decode_error() {
+    // RFC 7366 2: "The "extension_data" field of this extension SHALL be empty".
+    let mut sim = sim_with(&Options {
+        suite: CipherSuite::RsaAes128CbcSha,
+        ..Options::default()
+    });
+    let failure = client_reads_server_hello_with(&mut sim, 22, &[0]);
+    assert_alert(&failure, Side::Client, A::DecodeError);
+}
+
+#[test]
+fn an_encrypt_then_mac_answer_to_no_offer_is_unsupported_extension() {
+    // A GCM-only client does not offer encrypt_then_mac (it means nothing to an AEAD).
+    let mut sim = sim();
+    let failure = client_reads_server_hello_with(&mut sim, 22, &[]);
+    assert_alert(&failure, Side::Client, A::UnsupportedExtension);
+}
+
+#[test]
+fn a_new_session_ticket_not_promised_is_unexpected_message() {
+    // RFC 5077 3.3: NewSessionTicket only after a ServerHello with the empty extension. Sent
+    // unannounced before the server's ChangeCipherSpec, it is a handshake message where the
+    // client expects ChangeCipherSpec.
+    let mut sim = sim();
+    sim.client(|c, w| c.send_hello(w)).unwrap();
+    sim.server(|s, w| s.answer_hello(w)).unwrap();
+    sim.client(|c, w| c.answer_server(w)).unwrap();
+    sim.server(|s, w| s.finish(w)).unwrap();
+    let rest = take(&mut sim, Side::Client);
+    let ticket = [4, 0, 0, 6, 0, 0, 0, 0, 0, 0];
+    put(&mut sim, Side::Client, &record(22, 0x0303, &ticket));
+    put(&mut sim, Side::Client, &rest);
+    let failure = fail_at_client(&mut sim, |c, w| c.finish(w));
+    assert_alert(&failure, Side::Client, A::UnexpectedMessage);
+}
+
+#[test]
+fn encrypt_then_mac_answered_with_a_gcm_suite_is_illegal_parameter() {
+    // RFC 7366 3: a server that selects an AEAD suite "MUST NOT send an encrypt-then-MAC
+    // response extension". The client offers both kinds; the server picks GCM.
+    let mut sim = sim();
+    sim.client.config_mut().suites = vec![
+        CipherSuite::RsaAes128GcmSha256,
+        CipherSuite::RsaAes128CbcSha,
+    ];
+    let failure = client_reads_server_hello_with(&mut sim, 22, &[]);
+    assert_alert(&failure, Side::Client, A::IllegalParameter);
+    assert!(failure.error.to_string().contains("RFC 7366 3 forbids it"));
+}
+
 // ---- wrong order: unexpected_message ----
 
 #[test]
@@ -418,10 +493,13 @@ fn server_with_the_wrong_private_key_fails_at_finished() {
             suites: CipherSuite::ALL.to_vec(),
             identity,
             allow_extended_master_secret: true,
+            allow_encrypt_then_mac: true,
             client_auth: tls12_sim::server::ClientAuth::None,
             client_trust: tls12_sim::pki::TrustStore::default(),
             alpn_protocols: Vec::new(),
             alpn_optional: false,
+            session_cache: None,
+            ticket_keys: None,
         },
         tls12_sim::rng::RoleRng::seeded(1, Side::Server),
         tls12_sim::rng::Clock::Fixed(options.time),
@@ -630,7 +708,8 @@ fn server_hello_extension_not_offered_is_unsupported_extension() {
 
 #[test]
 fn unknown_client_hello_extensions_are_ignored() {
-    // session_ticket (35) and an unassigned type, each with a body: the server skips them.
+    // session_ticket (35), read but unanswered by a server without ticket keys, and an
+    // unassigned type, skipped: each with a body.
     let mut sim = sim();
     sim.client(|c, w| c.send_hello(w)).unwrap();
     let flight = take(&mut sim, Side::Server);
@@ -648,10 +727,10 @@ fn unknown_client_hello_extensions_are_ignored() {
     assert!(ClientHello::decode(&grown).is_ok());
     put(&mut sim, Side::Server, &record(22, 0x0301, &grown));
     sim.server(|s, w| s.answer_hello(w)).unwrap();
-    assert_eq!(
-        sim.server.client_hello().unwrap().extensions.other,
-        vec![0x0023, 0xfeed]
-    );
+    let extensions = &sim.server.client_hello().unwrap().extensions;
+    assert_eq!(extensions.other, vec![0xfeed]);
+    assert_eq!(extensions.session_ticket, Some(vec![0xab, 0xcd]));
+    assert_eq!(sim.server.resumed(), None);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! independently by `verify_sessions.py`): our observer, holding the server's private key,
 //! reads every record with our codec, decrypts the pre-master, and must reproduce the session
 //! hash, master secret, key block, both Finished and the application data that OpenSSL had.
+//! The CBC sessions (`capture-cbc.sh`) check the CBC record layer, in both orders.
 
 use serde_json::Value;
 use tls12_sim::observer::{self, ObserverKey};
@@ -157,4 +158,70 @@ fn ecdhe_sessions_signatures_verify_and_the_private_key_opens_nothing() {
     }
     assert_eq!(seen.len(), 3);
     assert!(seen.iter().any(|(_, ems)| *ems) && seen.iter().any(|(_, ems)| !*ems));
+}
+
+#[test]
+fn cbc_sessions_every_suite_in_both_orders() {
+    // `capture-cbc.sh`: one OpenSSL session per CBC suite, encrypt-then-MAC (RFC 7366) for half
+    // of them and MAC-then-encrypt for the others, checked independently by
+    // `verify_sessions.py`. RSA sessions open with the server's private key, ECDHE ones with the
+    // key log; our record layer must open every record, in the order the hellos agreed.
+    let doc: Value = serde_json::from_str(include_str!(
+        "../vectors/openssl-sessions/cbc-sessions.json"
+    ))
+    .unwrap();
+    let key =
+        pki::load_private_key_pem(include_str!("../vectors/openssl-sessions/server.key")).unwrap();
+    let keylog = include_str!("../vectors/openssl-sessions/cbc-keylog.txt");
+    let mut seen = Vec::new();
+    for session in doc["sessions"].as_array().unwrap() {
+        let suite = session["cipher_suite"].as_str().unwrap();
+        let client_random = field(session, "client_random").unwrap();
+        let observer_key = if suite.starts_with("TLS_RSA_") {
+            ObserverKey::ServerPrivateKey(&key)
+        } else {
+            let line = keylog
+                .lines()
+                .find(|l| l.starts_with(&format!("CLIENT_RANDOM {client_random}")))
+                .unwrap();
+            let master = hex::decode(line.split(' ').nth(2).unwrap()).unwrap();
+            ObserverKey::MasterSecret(master.try_into().unwrap())
+        };
+        let obs = observer::observe(&flows(session), observer_key).unwrap();
+        assert_eq!(obs.suite.unwrap().name(), suite);
+        assert_eq!(obs.unreadable_records, 0, "{suite}");
+        let etm = session["encrypt_then_mac"].as_bool().unwrap();
+        assert_eq!(obs.encrypt_then_mac, etm, "{suite}");
+        let hex_of = |v: &Option<Vec<u8>>| v.as_ref().map(hex::encode);
+        assert_eq!(hex_of(&obs.master_secret), field(session, "master_secret"));
+        assert_eq!(
+            hex_of(&obs.key_block),
+            field(session, "key_block"),
+            "{suite}"
+        );
+        assert_eq!(obs.client_verify_data, obs.expected_client_verify_data);
+        assert_eq!(obs.server_verify_data, obs.expected_server_verify_data);
+        let texts: Vec<String> = obs
+            .application_data
+            .iter()
+            .map(|(_, d)| String::from_utf8_lossy(d).into_owned())
+            .collect();
+        let expected: Vec<String> = session["application_data_plaintexts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(texts, expected, "{suite}");
+        seen.push((suite.to_string(), etm));
+    }
+    let mut suites: Vec<&str> = seen.iter().map(|(s, _)| s.as_str()).collect();
+    suites.sort();
+    let mut ours: Vec<&str> = tls12_sim::suites::CipherSuite::CBC
+        .iter()
+        .map(|s| s.name())
+        .collect();
+    ours.sort();
+    assert_eq!(suites, ours, "every CBC suite, once");
+    assert_eq!(seen.iter().filter(|(_, etm)| *etm).count(), 4);
 }

@@ -16,10 +16,13 @@ use std::path::{Path, PathBuf};
 
 use tls12_sim::messages::HandshakeMessage;
 use tls12_sim::messages::certificate::Certificate;
+use tls12_sim::messages::client_hello::ClientHello;
 use tls12_sim::pki;
 use tls12_sim::capture::writer::{PcapWriter, Recording};
 use tls12_sim::record::{CHANGE_CIPHER_SPEC, HANDSHAKE, take_handshake_message};
 use tls12_sim::rng::Side;
+use tls12_sim::session::Resumption;
+use tls12_sim::simulate::{self, Options};
 use tls12_sim::suites::CipherSuite;
 use tls12_sim::wire::{Flow, parse_flows};
 
@@ -42,6 +45,7 @@ fn main() {
         transcript_seeds(&mut seeds, &name, &text, &flows);
     }
     hand_made_seeds(&mut seeds);
+    session_seeds(&mut seeds);
     pki_file_seeds(&mut seeds, &root.join("src/demo"));
     capture_seeds(&mut seeds, root, &transcripts);
 
@@ -55,6 +59,7 @@ fn main() {
         "messages",
         "server_first_flight",
         "client_response",
+        "ticket",
         "pki",
         "capture",
     ] {
@@ -83,6 +88,10 @@ struct RunConfig {
     seed: u64,
     ems: bool,
     mtls: bool,
+    /// "resumed by ticket" on the first line: the second connection of `--resume ticket`.
+    ticket: bool,
+    /// "resumed by session id": the server's cache is not reproduced by the flight targets.
+    session_id: bool,
 }
 
 impl RunConfig {
@@ -101,12 +110,23 @@ impl RunConfig {
                 .lines()
                 .next()
                 .is_some_and(|l| l.contains("mutual TLS")),
+            ticket: text
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains("resumed by ticket")),
+            session_id: text
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains("resumed by session id")),
         }
     }
 
     /// fuzz_targets/server_first_flight.rs's configuration byte.
     fn server_byte(&self) -> u8 {
-        u8::from(self.mtls) | ((self.seed - 1) as u8 & 3) << 1 | u8::from(!self.ems) << 3
+        u8::from(self.mtls)
+            | ((self.seed - 1) as u8 & 3) << 1
+            | u8::from(!self.ems) << 3
+            | u8::from(self.ticket) << 6
     }
 
     /// fuzz_targets/client_response.rs's configuration byte.
@@ -115,6 +135,7 @@ impl RunConfig {
             | ((self.seed - 1) as u8 & 3) << 2
             | u8::from(!self.ems) << 4
             | u8::from(self.mtls) << 5
+            | u8::from(self.ticket) << 7
     }
 }
 
@@ -134,6 +155,14 @@ fn transcript_seeds(seeds: &mut Seeds, name: &str, text: &str, flows: &[Flow]) {
     let with_byte = |byte: u8, bytes: Vec<u8>| [vec![byte], bytes].concat();
     let server = config.server_byte();
     let client = config.client_byte();
+    if config.ticket {
+        ticket_seed(seeds, name, flows);
+    }
+    if config.session_id {
+        // The flight targets keep no session cache: only the records and messages below.
+        message_seeds(seeds, name, flows);
+        return;
+    }
     seeds.add(
         "server_first_flight",
         format!("{name}.all"),
@@ -154,7 +183,39 @@ fn transcript_seeds(seeds: &mut Seeds, name: &str, text: &str, flows: &[Flow]) {
         format!("{name}.flight"),
         with_byte(client, first_from(Side::Server)),
     );
+    message_seeds(seeds, name, flows);
+}
 
+/// ticket: the ticket a resumed ClientHello hands back.
+fn ticket_seed(seeds: &mut Seeds, name: &str, flows: &[Flow]) {
+    let mut handshake = flows[0].bytes[5..].to_vec();
+    if let Ok(Some(message)) = take_handshake_message(&mut handshake)
+        && let Ok((hello, _)) = ClientHello::decode(&message)
+        && let Some(ticket) = hello.extensions.session_ticket
+    {
+        seeds.add("ticket", format!("{name}.ticket"), ticket);
+    }
+}
+
+/// ticket: a saved-session file, as `connect --session-out` writes it.
+fn session_seeds(seeds: &mut Seeds) {
+    let options = Options {
+        resume: Some(Resumption::Ticket),
+        trace: false,
+        ..Options::default()
+    };
+    if let Some(session) = simulate::run(&options)
+        .ok()
+        .and_then(|r| r.full_handshake)
+        .and_then(|full| full.client.session())
+    {
+        seeds.add("ticket", "session.json".into(), session.to_json().into_bytes());
+    }
+}
+
+/// record and messages (and pki): every flow, record and handshake message of a transcript.
+fn message_seeds(seeds: &mut Seeds, name: &str, flows: &[Flow]) {
+    let with_byte = |byte: u8, bytes: Vec<u8>| [vec![byte], bytes].concat();
     for (i, flow) in flows.iter().enumerate() {
         let flow_name = format!("{name}.flow{}", i + 1);
         // The side that reads this flow, and whether the version is agreed by then.
@@ -233,8 +294,9 @@ fn hand_made_seeds(seeds: &mut Seeds) {
     seeds.add("messages", "alert.close_notify".into(), vec![1, 0]);
     seeds.add("messages", "change_cipher_spec".into(), vec![1]);
     seeds.add("messages", "hello_request".into(), vec![0, 0, 0, 0]);
-    // record: an alert, application data and a HelloRequest, all in plaintext and sealed.
-    for mode in [0u8, 1, 2, 3, 4, 5, 6, 7] {
+    // record: an alert, application data and a HelloRequest, all in plaintext and sealed
+    // (GCM, and CBC in both orders: bits 4 and 5).
+    for mode in [0u8, 1, 2, 3, 4, 5, 6, 7, 4 | 16, 6 | 16, 4 | 16 | 32, 7 | 16 | 32] {
         let mut bytes = vec![mode];
         bytes.extend([21, 3, 3, 0, 2, 1, 0]); // warning close_notify
         seeds.add("record", format!("alert.mode{mode}"), bytes);

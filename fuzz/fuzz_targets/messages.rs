@@ -24,6 +24,7 @@ use tls12_sim::messages::client_key_exchange::{EcdheClientKeyExchange, RsaClient
 use tls12_sim::messages::finished::Finished;
 use tls12_sim::messages::server_hello::ServerHello;
 use tls12_sim::messages::hello_request::HelloRequest;
+use tls12_sim::messages::new_session_ticket::NewSessionTicket;
 use tls12_sim::messages::server_hello_done::ServerHelloDone;
 use tls12_sim::messages::server_key_exchange::ServerKeyExchange;
 
@@ -98,8 +99,11 @@ fuzz_target!(|message: &[u8]| {
                 round_trip(m.clone(), m.encode(), HelloRequest::decode);
             }
         }
-        // No parser of its own: the handshake refuses it by type.
-        HandshakeType::NewSessionTicket => {}
+        HandshakeType::NewSessionTicket => {
+            if let Ok((m, _)) = NewSessionTicket::decode(message) {
+                round_trip(m.clone(), m.encode(), NewSessionTicket::decode);
+            }
+        }
     }
 });
 

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use super::handshakes::HandshakeKind;
 use super::stats::{Spread, median};
+use crate::session::Resumption;
 
 /// One operation the summary and the chart read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,17 +44,33 @@ pub enum Op {
     BareSeal16k,
     /// The bare AES-128-GCM open of 16 KiB, as the record layer's baseline.
     BareOpen16k,
+    /// Our record layer sealing a 16 KiB CBC record (AES-128-CBC, HMAC-SHA256,
+    /// MAC-then-encrypt) in place.
+    CbcRecordSeal16k,
+    /// Our record layer opening it, with the Lucky 13 countermeasure.
+    CbcRecordOpen16k,
+    /// The bare HMAC-SHA256 and AES-128-CBC calls that seal 16 KiB, as the CBC record layer's
+    /// baseline.
+    BareCbcSeal16k,
+    /// The bare AES-128-CBC and HMAC-SHA256 calls that open 16 KiB.
+    BareCbcOpen16k,
     /// A full handshake, both sides, in memory.
     HandshakeFull(HandshakeKind),
     /// The server alone, replaying the client's recorded flights.
     HandshakeServer(HandshakeKind),
     /// The client alone, replaying the server's recorded flights.
     HandshakeClient(HandshakeKind),
+    /// A resumed RSA handshake (the abbreviated handshake), both sides, in memory.
+    ResumedFull(Resumption),
+    /// The server alone in a resumed handshake, replaying the client's recorded flights.
+    ResumedServer(Resumption),
+    /// The client alone in a resumed handshake, replaying the server's recorded flight.
+    ResumedClient(Resumption),
 }
 
 impl Op {
     /// Every operation without a handshake kind, in the order criterion's ids were first listed.
-    const FIXED: [Op; 15] = [
+    const FIXED: [Op; 19] = [
         Op::Rsa2048Encrypt,
         Op::Rsa2048Decrypt,
         Op::Rsa3072Decrypt,
@@ -69,6 +86,10 @@ impl Op {
         Op::RecordOpen16k,
         Op::BareSeal16k,
         Op::BareOpen16k,
+        Op::CbcRecordSeal16k,
+        Op::CbcRecordOpen16k,
+        Op::BareCbcSeal16k,
+        Op::BareCbcOpen16k,
     ];
 
     /// Every operation: the fixed ones, then full, server alone and client alone for each kind.
@@ -79,6 +100,13 @@ impl Op {
                 Op::HandshakeFull(kind),
                 Op::HandshakeServer(kind),
                 Op::HandshakeClient(kind),
+            ]);
+        }
+        for how in [Resumption::SessionId, Resumption::Ticket] {
+            ops.extend([
+                Op::ResumedFull(how),
+                Op::ResumedServer(how),
+                Op::ResumedClient(how),
             ]);
         }
         ops
@@ -97,8 +125,20 @@ impl Op {
             | Op::Rsa2048PssVerify
             | Op::X25519Exchange => "asymmetric",
             Op::Aes128Seal16k | Op::Aes256Seal16k => "symmetric",
-            Op::RecordSeal16k | Op::RecordOpen16k | Op::BareSeal16k | Op::BareOpen16k => "records",
-            Op::HandshakeFull(_) | Op::HandshakeServer(_) | Op::HandshakeClient(_) => "handshake",
+            Op::RecordSeal16k
+            | Op::RecordOpen16k
+            | Op::BareSeal16k
+            | Op::BareOpen16k
+            | Op::CbcRecordSeal16k
+            | Op::CbcRecordOpen16k
+            | Op::BareCbcSeal16k
+            | Op::BareCbcOpen16k => "records",
+            Op::HandshakeFull(_)
+            | Op::HandshakeServer(_)
+            | Op::HandshakeClient(_)
+            | Op::ResumedFull(_)
+            | Op::ResumedServer(_)
+            | Op::ResumedClient(_) => "handshake",
         }
     }
 
@@ -121,9 +161,16 @@ impl Op {
             Op::RecordOpen16k => "ours_open_16384",
             Op::BareSeal16k => "bare_aes128gcm_seal_16384",
             Op::BareOpen16k => "bare_aes128gcm_open_16384",
+            Op::CbcRecordSeal16k => "ours_cbc_seal_16384",
+            Op::CbcRecordOpen16k => "ours_cbc_open_16384",
+            Op::BareCbcSeal16k => "bare_aes128cbc_hmac_sha256_seal_16384",
+            Op::BareCbcOpen16k => "bare_aes128cbc_hmac_sha256_open_16384",
             Op::HandshakeFull(kind) => return format!("{}_full", kind.name()),
             Op::HandshakeServer(kind) => return format!("{}_server_alone", kind.name()),
             Op::HandshakeClient(kind) => return format!("{}_client_alone", kind.name()),
+            Op::ResumedFull(how) => return format!("rsa_resumed_{}_full", short(how)),
+            Op::ResumedServer(how) => return format!("rsa_resumed_{}_server_alone", short(how)),
+            Op::ResumedClient(how) => return format!("rsa_resumed_{}_client_alone", short(how)),
         };
         fixed.to_string()
     }
@@ -133,6 +180,25 @@ impl Op {
     pub fn criterion_id(self) -> String {
         format!("{}/{}", self.group(), self.function())
     }
+}
+
+/// `id` or `ticket`, in benchmark ids.
+fn short(how: Resumption) -> &'static str {
+    match how {
+        Resumption::SessionId => "id",
+        Resumption::Ticket => "ticket",
+    }
+}
+
+/// Which part of a handshake a figure times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    /// Both sides, one after the other in memory.
+    Both,
+    /// The server alone, replaying recorded flights.
+    Server,
+    /// The client alone, replaying recorded flights.
+    Client,
 }
 
 /// Memory used by one piece of work, from the caller's counting allocator.
@@ -164,6 +230,19 @@ pub enum Pairing {
     /// First the bare AES-128-GCM open of 16 KiB, then our record layer's; the value is ours /
     /// bare.
     RecordOpen,
+    /// First a full RSA handshake, then a resumed one (RFC 5246 7.3), this part of it; the
+    /// value is resumed / full.
+    ResumedOverFull(Resumption, Part),
+    /// First the bare HMAC-SHA256 and AES-128-CBC calls sealing 16 KiB, then our CBC record
+    /// layer's; the value is ours / bare.
+    CbcRecordSeal,
+    /// The same for opening: ours (with the Lucky 13 countermeasure) / bare.
+    CbcRecordOpen,
+    /// First our record layer sealing 16 KiB with AES-128-GCM, then with AES-128-CBC and
+    /// HMAC-SHA256; the value is CBC / GCM.
+    CbcOverGcmSeal,
+    /// The same for opening: CBC / GCM.
+    CbcOverGcmOpen,
 }
 
 impl Pairing {
@@ -174,7 +253,12 @@ impl Pairing {
             Pairing::AsymmetricShare(_)
             | Pairing::EcdheOverRsa
             | Pairing::RecordSeal
-            | Pairing::RecordOpen => second / first,
+            | Pairing::RecordOpen
+            | Pairing::ResumedOverFull(..)
+            | Pairing::CbcRecordSeal
+            | Pairing::CbcRecordOpen
+            | Pairing::CbcOverGcmSeal
+            | Pairing::CbcOverGcmOpen => second / first,
         }
     }
 }
@@ -291,12 +375,21 @@ mod tests {
             "records/ours_open_16384",
             "records/bare_aes128gcm_seal_16384",
             "records/bare_aes128gcm_open_16384",
+            "records/ours_cbc_seal_16384",
+            "records/ours_cbc_open_16384",
+            "records/bare_aes128cbc_hmac_sha256_seal_16384",
+            "records/bare_aes128cbc_hmac_sha256_open_16384",
         ]
         .map(String::from)
         .to_vec();
         for kind in ["rsa", "ecdhe", "rsa_mtls", "ecdhe_mtls"] {
             for what in ["full", "server_alone", "client_alone"] {
                 expected.push(format!("handshake/{kind}_{what}"));
+            }
+        }
+        for how in ["id", "ticket"] {
+            for what in ["full", "server_alone", "client_alone"] {
+                expected.push(format!("handshake/rsa_resumed_{how}_{what}"));
             }
         }
         assert_eq!(ids, expected);

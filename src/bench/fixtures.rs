@@ -1,12 +1,19 @@
 //! The work being measured, set up once: RSA keys with their inputs, an X25519 exchange, the
-//! bare AES-GCM cipher and our record layer on the same bytes, the PRF of one handshake.
+//! bare AES-GCM cipher and our record layer on the same bytes, the bare AES-CBC and HMAC calls
+//! and our CBC record layer on the same bytes, the PRF of one handshake.
 //!
 //! Set-up (parsing keys, building ciphers and buffers) happens here, outside every timed region;
 //! each method is one operation, ready to run again and again.
 
 use aes_gcm::aead::AeadInOut;
 use aes_gcm::{Aes128Gcm, Aes256Gcm, KeyInit};
+use cbc::cipher::array::Array;
+use cbc::cipher::consts::U16;
+use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, InnerIvInit};
+use hmac::{Hmac, Mac};
 use rsa::{Pkcs1v15Encrypt, RsaPrivateKey, RsaPublicKey};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 use crate::demo_pki;
 use crate::error::Error;
@@ -15,7 +22,7 @@ use crate::phrase;
 use crate::prf;
 use crate::record::{Direction, RECORD_HEADER_LEN};
 use crate::rng::{RoleRng, Side};
-use crate::suites::{EXPLICIT_NONCE_LEN, HashAlg};
+use crate::suites::{HashAlg, MacAlg};
 
 /// RSA keys of the three sizes the benchmarks compare. The 2048-bit one is the demo server's;
 /// the others are fixed test keys (made from a seed, like the demo PKI).
@@ -163,31 +170,52 @@ pub struct RecordFixture {
     pub writer: Direction,
     /// The opening side, with the same key.
     pub reader: Direction,
-    /// header(5) + explicit nonce(8) + plaintext, then room for the tag.
+    /// header(5) + explicit nonce(8) or IV(16) + plaintext, then room for the tag (or the MAC
+    /// and padding).
     pub record: Vec<u8>,
     /// The plaintext length.
     pub len: usize,
 }
 
 impl RecordFixture {
-    /// A writer and a reader with a fixed key of `key_len` bytes, and a record of `len` bytes.
+    /// A writer and a reader with a fixed AES-GCM key of `key_len` bytes, and a record of `len`
+    /// bytes.
     pub fn new(key_len: usize, len: usize) -> Result<Self, Error> {
         let key = vec![0x11; key_len];
-        let mut record = Vec::with_capacity(RECORD_HEADER_LEN + EXPLICIT_NONCE_LEN + len + 16);
-        record.resize(RECORD_HEADER_LEN + EXPLICIT_NONCE_LEN + len, 0x61);
-        Ok(RecordFixture {
-            writer: Direction::protected(&key, [1, 2, 3, 4])?,
-            reader: Direction::protected(&key, [1, 2, 3, 4])?,
-            record,
-            len,
-        })
+        let writer = Direction::protected(&key, [1, 2, 3, 4])?;
+        let reader = Direction::protected(&key, [1, 2, 3, 4])?;
+        Ok(Self::with(writer, reader, len))
     }
 
-    /// Seals the record in place (the tag is dropped again, so the next call does the same
-    /// work on the same layout).
+    /// A writer and a reader with fixed AES-128-CBC and HMAC-SHA256 keys (as
+    /// TLS_RSA_WITH_AES_128_CBC_SHA256), MAC-then-encrypt: the order with the Lucky 13
+    /// countermeasure's work; and a record of `len` bytes.
+    pub fn cbc(len: usize) -> Result<Self, Error> {
+        let (key, mac_key) = ([0x11; 16], [0x22; 32]);
+        let ivs = RoleRng::seeded(5, Side::Client);
+        let writer = Direction::cbc(&key, MacAlg::HmacSha256, &mac_key, false, Some(ivs))?;
+        let reader = Direction::cbc(&key, MacAlg::HmacSha256, &mac_key, false, None)?;
+        Ok(Self::with(writer, reader, len))
+    }
+
+    fn with(writer: Direction, reader: Direction, len: usize) -> Self {
+        // Room for the largest tail: a 48-byte MAC and 16 bytes of padding.
+        let front = RECORD_HEADER_LEN + writer.explicit_len();
+        let mut record = Vec::with_capacity(front + len + 64);
+        record.resize(front + len, 0x61);
+        RecordFixture {
+            writer,
+            reader,
+            record,
+            len,
+        }
+    }
+
+    /// Seals the record in place (the tag, or MAC and padding, is dropped again, so the next
+    /// call does the same work on the same layout).
     pub fn seal(&mut self) {
-        self.record
-            .truncate(RECORD_HEADER_LEN + EXPLICIT_NONCE_LEN + self.len);
+        let front = RECORD_HEADER_LEN + self.writer.explicit_len();
+        self.record.truncate(front + self.len);
         let _ = self.writer.seal_in_place(23, 0x0303, &mut self.record, 0);
     }
 
@@ -205,6 +233,58 @@ impl RecordFixture {
     }
 }
 
+/// The bare aes and cbc crates' CBC and the hmac crate's HMAC-SHA256 with the key set up once:
+/// the least a CBC record's protection needs (the baseline our CBC record layer is measured
+/// against). Sealing: HMAC over the 13-byte header and the content, then AES-128-CBC over
+/// content + MAC + padding. Opening: AES-128-CBC decryption, then HMAC and a constant-time
+/// comparison; no padding check beyond reading its length, no framing.
+pub struct BareCbc {
+    cipher: aes::Aes128,
+    mac: Hmac<Sha256>,
+    /// content + MAC(32) + padding: the buffer sealed and opened in place.
+    pub buf: Vec<u8>,
+    /// The content length.
+    pub len: usize,
+}
+
+impl BareCbc {
+    /// Fixed keys, and a buffer for `len` bytes of content (a multiple of 16).
+    pub fn new(len: usize) -> Self {
+        BareCbc {
+            cipher: aes::Aes128::new_from_slice(&[0x11; 16]).unwrap_or_else(|_| unreachable!()),
+            mac: Hmac::new_from_slice(&[0x22; 32]).unwrap_or_else(|_| unreachable!()),
+            buf: vec![0x61; len + 32 + 16],
+            len,
+        }
+    }
+
+    /// MAC, pad, encrypt the buffer's content in place.
+    pub fn seal(&mut self) {
+        let len = self.len;
+        let mut mac = self.mac.clone();
+        mac.update(&[0u8; 13]);
+        mac.update(&self.buf[..len]);
+        self.buf[len..len + 32].copy_from_slice(&mac.finalize().into_bytes());
+        self.buf[len + 32..].fill(15);
+        let blocks = Array::<u8, U16>::slice_as_chunks_mut(&mut self.buf).0;
+        cbc::Encryptor::inner_iv_init(self.cipher.clone(), &[7u8; 16].into())
+            .encrypt_blocks(blocks);
+    }
+
+    /// Decrypt the buffer in place, take off the padding, MAC the content and compare.
+    pub fn open(&mut self) -> bool {
+        let blocks = Array::<u8, U16>::slice_as_chunks_mut(&mut self.buf).0;
+        cbc::Decryptor::inner_iv_init(self.cipher.clone(), &[7u8; 16].into())
+            .decrypt_blocks(blocks);
+        let padding = usize::from(self.buf[self.buf.len() - 1]) + 1;
+        let content = self.buf.len().saturating_sub(padding + 32);
+        let mut mac = self.mac.clone();
+        mac.update(&[0u8; 13]);
+        mac.update(&self.buf[..content]);
+        bool::from(mac.finalize().into_bytes()[..].ct_eq(&self.buf[content..content + 32]))
+    }
+}
+
 /// The PRF work of one handshake, for the benchmarks: master secret and key block.
 pub fn prf_master_and_key_block(pre_master: &[u8; 48]) -> [u8; 40] {
     let randoms = [7u8; 32];
@@ -213,4 +293,30 @@ pub fn prf_master_and_key_block(pre_master: &[u8; 48]) -> [u8; 40] {
     let mut out = [0u8; 40];
     out.copy_from_slice(&block);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_measured_records_really_open() {
+        // A benchmark of a failing open would time the error path, not the work.
+        for mut record in [
+            RecordFixture::new(16, 16384).unwrap(),
+            RecordFixture::cbc(16384).unwrap(),
+        ] {
+            for _ in 0..3 {
+                record.prepare_open();
+                assert!(record.open());
+            }
+        }
+        let mut bare = BareCbc::new(16384);
+        bare.seal();
+        let sealed = bare.buf.clone();
+        assert!(bare.open());
+        bare.buf.copy_from_slice(&sealed);
+        bare.buf[100] ^= 1;
+        assert!(!bare.open());
+    }
 }

@@ -7,9 +7,11 @@ use crate::error::Error;
 use crate::phrase;
 use crate::rng::Side;
 use crate::server::Server;
+use crate::session::{Resumption, Session, SessionCache, TicketKeys};
 use crate::simulate::{self, Options, Simulation};
 use crate::suites::CipherSuite;
 use crate::wire::{Flow, MemoryWire};
+use std::sync::Arc;
 
 /// The handshakes measured: both key exchanges, with and without mutual TLS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -111,4 +113,88 @@ pub fn replay_client(client: &mut Client, flights: &[Flow]) -> Result<(), Error>
     client.answer_server(&mut wire.client())?;
     wire.in_flight(Side::Client).extend(&flight4.bytes);
     client.finish(&mut wire.client())
+}
+
+/// A session to resume, made once by a full RSA handshake, and what its server keeps between
+/// connections (a session cache, or ticket keys): every resumed handshake measured offers it
+/// again, to a server that shares that state, with the same seeded randoms each time.
+pub struct ResumedFixture {
+    options: Options,
+    shared: (Option<Arc<SessionCache>>, Option<Arc<TicketKeys>>),
+    session: Session,
+    flights: Vec<Flow>,
+}
+
+impl ResumedFixture {
+    /// The full handshake that makes the session, and one resumed handshake, recorded.
+    pub fn new(how: Resumption) -> Result<Self, Error> {
+        let options = Options {
+            resume: Some(how),
+            ..HandshakeKind::Rsa.options()
+        };
+        let shared = simulate::resumption_state(&options, how);
+        let server = simulate::server_sharing(&options, shared.clone(), "", options.time)?;
+        let mut sim = Simulation::new(simulate::demo_client(&options)?, server);
+        full_handshake(&mut sim)?;
+        let session = sim
+            .client
+            .session()
+            .ok_or_else(|| Error::Internal(phrase!("no session to resume")))?;
+        let mut fixture = ResumedFixture {
+            options,
+            shared,
+            session,
+            flights: Vec::new(),
+        };
+        let mut sim = fixture.pair()?;
+        abbreviated_handshake(&mut sim)?;
+        fixture.flights = sim.wire.flows;
+        Ok(fixture)
+    }
+
+    /// A client offering the session, and a server that shares the first one's state.
+    pub fn pair(&self) -> Result<Simulation, Error> {
+        Ok(Simulation::new(self.client()?, self.server()?))
+    }
+
+    /// The client of a resumed connection.
+    pub fn client(&self) -> Result<Client, Error> {
+        let time = self.options.time;
+        simulate::client_offering(&self.options, Some(self.session.clone()), "resumed", time)
+    }
+
+    /// The server of a resumed connection.
+    pub fn server(&self) -> Result<Server, Error> {
+        let time = self.options.time;
+        simulate::server_sharing(&self.options, self.shared.clone(), "resumed", time)
+    }
+
+    /// The flights of one resumed handshake, recorded: ClientHello; ServerHello,
+    /// \[NewSessionTicket\], ChangeCipherSpec, Finished; ChangeCipherSpec, Finished.
+    pub fn flights(&self) -> &[Flow] {
+        &self.flights
+    }
+}
+
+/// One abbreviated handshake, both sides, in memory (RFC 5246 7.3): it fails if the server did
+/// not resume.
+pub fn abbreviated_handshake(sim: &mut Simulation) -> Result<(), Error> {
+    sim.client.send_hello(&mut sim.wire.client())?;
+    sim.server.answer_hello(&mut sim.wire.server())?;
+    if sim.server.resumed().is_none() {
+        return Err(Error::Internal(phrase!("the session was not resumed")));
+    }
+    sim.client.answer_server(&mut sim.wire.client())?;
+    sim.server.finish(&mut sim.wire.server())
+}
+
+/// The client alone in a resumed handshake, against the recorded server flight.
+pub fn replay_resumed_client(client: &mut Client, flights: &[Flow]) -> Result<(), Error> {
+    let mut wire = MemoryWire::new();
+    let Some(flight2) = flights.get(1) else {
+        return Err(Error::Internal(phrase!("recording too short")));
+    };
+    client.send_hello(&mut wire.client())?;
+    wire.in_flight(Side::Client).extend(&flight2.bytes);
+    client.answer_server(&mut wire.client())
 }

@@ -6,9 +6,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use super::costs::{Costs, Op};
-use super::fixtures::{BareGcm, RecordFixture, RsaFixture, x25519_exchange};
+use super::fixtures::{BareCbc, BareGcm, RecordFixture, RsaFixture, x25519_exchange};
 use super::handshakes::{
-    HandshakeKind, fresh_pair, full_handshake, record_flights, replay_client, replay_server,
+    HandshakeKind, ResumedFixture, abbreviated_handshake, fresh_pair, full_handshake,
+    record_flights, replay_client, replay_resumed_client, replay_server,
 };
 use super::memory::{MemoryMeter, measure_memory};
 use super::paired::measure_paired;
@@ -16,6 +17,7 @@ use super::timing::{time_batched, time_op, time_reset};
 use crate::error::Error;
 use crate::key_exchange::{self, RSA_PKCS1_SHA256, RSA_PSS_RSAE_SHA256};
 use crate::rng::{RoleRng, Side};
+use crate::session::Resumption;
 use crate::simulate;
 
 /// Measures everything the summary needs, with our own timer. `quick`: small budgets (the whole
@@ -29,6 +31,9 @@ pub fn measure(quick: bool, meter: Option<&MemoryMeter>) -> Result<Costs, Error>
     measure_symmetric(&mut costs, budget)?;
     for kind in HandshakeKind::ALL {
         measure_handshake(&mut costs, budget, kind)?;
+    }
+    for how in [Resumption::SessionId, Resumption::Ticket] {
+        measure_resumed(&mut costs, budget, how)?;
     }
     measure_paired(&mut costs, budget)?;
     if let Some(meter) = meter {
@@ -135,10 +140,80 @@ fn measure_symmetric(costs: &mut Costs, budget: Duration) -> Result<(), Error> {
             black_box(record.open());
         }),
     );
+    measure_cbc(costs, budget)
+}
+
+/// The bare AES-CBC and HMAC calls, and our CBC record layer on the same 16 KiB.
+fn measure_cbc(costs: &mut Costs, budget: Duration) -> Result<(), Error> {
+    let mut bare = BareCbc::new(16384);
+    costs.set(Op::BareCbcSeal16k, time_op(budget, || bare.seal()));
+    bare.seal();
+    let sealed = bare.buf.clone();
+    costs.set(
+        Op::BareCbcOpen16k,
+        time_reset(
+            budget,
+            &mut bare,
+            |bare| bare.buf.copy_from_slice(&sealed),
+            |bare| {
+                black_box(bare.open());
+            },
+        ),
+    );
+    let mut record = RecordFixture::cbc(16384)?;
+    costs.set(Op::CbcRecordSeal16k, time_op(budget, || record.seal()));
+    costs.set(
+        Op::CbcRecordOpen16k,
+        time_reset(budget, &mut record, RecordFixture::prepare_open, |record| {
+            black_box(record.open());
+        }),
+    );
     Ok(())
 }
 
 /// A full handshake of `kind`, then the server alone and the client alone.
+/// A resumed RSA handshake (the abbreviated one): both sides, the server alone, the client
+/// alone.
+fn measure_resumed(costs: &mut Costs, budget: Duration, how: Resumption) -> Result<(), Error> {
+    let fixture = ResumedFixture::new(how)?;
+    let mut failure = None;
+    let full = time_batched(
+        budget,
+        || fixture.pair(),
+        |sim| {
+            if let Err(e) = sim.and_then(|mut sim| abbreviated_handshake(&mut sim)) {
+                failure.get_or_insert(e);
+            }
+        },
+    );
+    let server = time_batched(
+        budget,
+        || fixture.server(),
+        |server| {
+            if let Err(e) = server.and_then(|mut s| replay_server(&mut s, fixture.flights())) {
+                failure.get_or_insert(e);
+            }
+        },
+    );
+    let client = time_batched(
+        budget,
+        || fixture.client(),
+        |client| {
+            let flights = fixture.flights();
+            if let Err(e) = client.and_then(|mut c| replay_resumed_client(&mut c, flights)) {
+                failure.get_or_insert(e);
+            }
+        },
+    );
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    costs.set(Op::ResumedFull(how), full);
+    costs.set(Op::ResumedServer(how), server);
+    costs.set(Op::ResumedClient(how), client);
+    Ok(())
+}
+
 fn measure_handshake(
     costs: &mut Costs,
     budget: Duration,

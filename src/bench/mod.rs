@@ -38,13 +38,14 @@ mod timing;
 mod wording;
 
 pub use chart::svg_chart;
-pub use costs::{Costs, MemoryUse, Op, Paired, Pairing};
+pub use costs::{Costs, MemoryUse, Op, Paired, Pairing, Part};
 pub use cpu::cpu_name;
 pub use fixtures::{
-    BareGcm, RecordFixture, RsaFixture, prf_master_and_key_block, rsa_key, x25519_exchange,
+    BareCbc, BareGcm, RecordFixture, RsaFixture, prf_master_and_key_block, rsa_key, x25519_exchange,
 };
 pub use handshakes::{
-    HandshakeKind, fresh_pair, full_handshake, record_flights, replay_client, replay_server,
+    HandshakeKind, ResumedFixture, abbreviated_handshake, fresh_pair, full_handshake,
+    record_flights, replay_client, replay_resumed_client, replay_server,
 };
 pub use measure::measure;
 pub use memory::{MemoryMeter, MemorySnapshot, measure_memory};

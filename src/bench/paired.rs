@@ -10,15 +10,17 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use super::costs::{Costs, Op, Paired, Pairing};
-use super::fixtures::{BareGcm, RecordFixture, RsaFixture, x25519_exchange};
+use super::costs::{Costs, Op, Paired, Pairing, Part};
+use super::fixtures::{BareCbc, BareGcm, RecordFixture, RsaFixture, x25519_exchange};
 use super::handshakes::{
-    HandshakeKind, fresh_pair, full_handshake, record_flights, replay_client, replay_server,
+    HandshakeKind, ResumedFixture, abbreviated_handshake, fresh_pair, full_handshake,
+    record_flights, replay_client, replay_resumed_client, replay_server,
 };
 use super::timing::{time_paired, timed};
 use crate::error::Error;
 use crate::key_exchange::{self, RSA_PKCS1_SHA256, RSA_PSS_RSAE_SHA256};
 use crate::rng::{RoleRng, Side};
+use crate::session::Resumption;
 use crate::simulate;
 
 /// The most samples of a paired measurement of handshakes (a few milliseconds each).
@@ -62,7 +64,83 @@ pub fn measure_paired(costs: &mut Costs, budget: Duration) -> Result<(), Error> 
             .insert(pairing, Paired::from_samples(pairing, &server, &client));
     }
     record_layer(costs, budget)?;
+    resumption(costs, budget)?;
+    cbc_record_layer(costs, budget)?;
     Ok(())
+}
+
+/// A resumed RSA handshake against a full one, by session id and by ticket: both sides, the
+/// server alone and the client alone, each pair timed together.
+fn resumption(costs: &mut Costs, budget: Duration) -> Result<(), Error> {
+    let kind = HandshakeKind::Rsa;
+    let (flights, options) = (record_flights(kind)?, kind.options());
+    for how in [Resumption::SessionId, Resumption::Ticket] {
+        let fixture = ResumedFixture::new(how)?;
+        let resumed = fixture.flights();
+        let (full, short) = time_paired(
+            budget * 2,
+            MAX_HANDSHAKE_SAMPLES,
+            || full_handshake_ns(kind),
+            || time_work(fixture.pair(), abbreviated_handshake),
+        )?;
+        insert(
+            costs,
+            Pairing::ResumedOverFull(how, Part::Both),
+            &full,
+            &short,
+        );
+        let (full, short) = time_paired(
+            budget,
+            MAX_HANDSHAKE_SAMPLES,
+            || {
+                time_work(simulate::demo_server(&options), |s| {
+                    replay_server(s, &flights)
+                })
+            },
+            || time_work(fixture.server(), |s| replay_server(s, resumed)),
+        )?;
+        insert(
+            costs,
+            Pairing::ResumedOverFull(how, Part::Server),
+            &full,
+            &short,
+        );
+        let (full, short) = time_paired(
+            budget,
+            MAX_HANDSHAKE_SAMPLES,
+            || {
+                time_work(simulate::demo_client(&options), |c| {
+                    replay_client(c, &flights)
+                })
+            },
+            || time_work(fixture.client(), |c| replay_resumed_client(c, resumed)),
+        )?;
+        insert(
+            costs,
+            Pairing::ResumedOverFull(how, Part::Client),
+            &full,
+            &short,
+        );
+    }
+    Ok(())
+}
+
+/// Nanoseconds of `work` on what `setup` made (the set-up not timed); its error, if it failed.
+fn time_work<T>(
+    setup: Result<T, Error>,
+    work: impl FnOnce(&mut T) -> Result<(), Error>,
+) -> Result<f64, Error> {
+    let mut subject = setup?;
+    let mut result = Ok(());
+    let ns = timed(|| result = work(&mut subject));
+    result.map(|()| ns)
+}
+
+/// Files a pairing's samples.
+fn insert(costs: &mut Costs, pairing: Pairing, first: &[f64], second: &[f64]) {
+    costs
+        .paired
+        .insert(pairing, Paired::from_samples(pairing, first, second));
 }
 
 /// One full handshake of `kind`, timed without its set-up (nanoseconds).
@@ -139,6 +217,61 @@ fn record_layer(costs: &mut Costs, budget: Duration) -> Result<(), Error> {
     costs
         .paired
         .insert(pairing, Paired::from_samples(pairing, &bare, &ours));
+    Ok(())
+}
+
+/// Our CBC record layer against the bare aes/cbc and hmac calls on the same 16 KiB, and against
+/// our GCM record layer, seal and open.
+fn cbc_record_layer(costs: &mut Costs, budget: Duration) -> Result<(), Error> {
+    let mut bare = BareCbc::new(16384);
+    let mut cbc = RecordFixture::cbc(16384)?;
+    let mut gcm = RecordFixture::new(16, 16384)?;
+    let (first, second) = time_paired(
+        budget,
+        MAX_RECORD_SAMPLES,
+        || Ok(timed(|| bare.seal())),
+        || Ok(timed(|| cbc.seal())),
+    )?;
+    insert(costs, Pairing::CbcRecordSeal, &first, &second);
+    bare.seal();
+    let sealed = bare.buf.clone();
+    let (first, second) = time_paired(
+        budget,
+        MAX_RECORD_SAMPLES,
+        || {
+            bare.buf.copy_from_slice(&sealed);
+            Ok(timed(|| {
+                black_box(bare.open());
+            }))
+        },
+        || {
+            cbc.prepare_open();
+            Ok(timed(|| {
+                black_box(cbc.open());
+            }))
+        },
+    )?;
+    insert(costs, Pairing::CbcRecordOpen, &first, &second);
+    let (first, second) = time_paired(
+        budget,
+        MAX_RECORD_SAMPLES,
+        || Ok(timed(|| gcm.seal())),
+        || Ok(timed(|| cbc.seal())),
+    )?;
+    insert(costs, Pairing::CbcOverGcmSeal, &first, &second);
+    let opened = |record: &mut RecordFixture| {
+        record.prepare_open();
+        Ok(timed(|| {
+            black_box(record.open());
+        }))
+    };
+    let (first, second) = time_paired(
+        budget,
+        MAX_RECORD_SAMPLES,
+        || opened(&mut gcm),
+        || opened(&mut cbc),
+    )?;
+    insert(costs, Pairing::CbcOverGcmOpen, &first, &second);
     Ok(())
 }
 

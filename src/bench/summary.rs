@@ -3,12 +3,13 @@
 
 use std::fmt::Write as _;
 
-use super::costs::{Costs, Op, Pairing};
+use super::costs::{Costs, Op, Pairing, Part};
 use super::cpu::cpu_name;
 use super::handshakes::HandshakeKind;
 use super::openssl::OpenSslSpeed;
 use super::stats::Spread;
 use super::wording::{self, fmt_ns};
+use crate::session::Resumption;
 
 /// The ratios a class reads, from one run's costs (and OpenSSL's, side by side).
 pub fn summary(costs: &Costs, openssl: Option<&OpenSslSpeed>) -> String {
@@ -18,7 +19,9 @@ pub fn summary(costs: &Costs, openssl: Option<&OpenSslSpeed>) -> String {
     key_exchanges_and_key_sizes(&mut out, costs);
     server_and_client(&mut out, costs);
     where_the_time_goes(&mut out, costs);
+    resumption(&mut out, costs);
     record_layer(&mut out, costs);
+    cbc_record_layer(&mut out, costs);
     memory(&mut out, costs);
     if let Some(ssl) = openssl {
         openssl_side_by_side(&mut out, costs, ssl);
@@ -198,6 +201,67 @@ fn where_the_time_goes(out: &mut String, costs: &Costs) {
     }
 }
 
+/// A resumed handshake against a full RSA one, by session id and by ticket: both sides, and
+/// each side alone.
+fn resumption(out: &mut String, costs: &Costs) {
+    let _ = writeln!(
+        out,
+        "\nResumption, the abbreviated handshake (RFC 5246 7.3: no certificate, no key \
+         exchange),\nagainst a full RSA handshake (target: under 2%):"
+    );
+    let full = Op::HandshakeFull(HandshakeKind::Rsa);
+    for how in [Resumption::SessionId, Resumption::Ticket] {
+        let figure = |part: Part, full_op: Op, resumed_op: Op| {
+            paired_figure(
+                costs,
+                Pairing::ResumedOverFull(how, part),
+                full_op,
+                resumed_op,
+            )
+        };
+        let Some((full_ns, resumed_ns, share)) = figure(Part::Both, full, Op::ResumedFull(how))
+        else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "  by {:<10} both sides {:>9} against {:>9}: {}; a full handshake costs as much as \
+             {:.0} resumed ones",
+            how.name(),
+            fmt_ns(resumed_ns),
+            fmt_ns(full_ns),
+            wording::small_share(&share),
+            1.0 / share.median
+        );
+        let kind = HandshakeKind::Rsa;
+        let sides = [
+            (
+                "server",
+                Part::Server,
+                Op::HandshakeServer(kind),
+                Op::ResumedServer(how),
+            ),
+            (
+                "client",
+                Part::Client,
+                Op::HandshakeClient(kind),
+                Op::ResumedClient(how),
+            ),
+        ];
+        for (side, part, full_op, resumed_op) in sides {
+            if let Some((full_ns, resumed_ns, share)) = figure(part, full_op, resumed_op) {
+                let _ = writeln!(
+                    out,
+                    "     {side} alone {:>9} against {:>9}: {}",
+                    fmt_ns(resumed_ns),
+                    fmt_ns(full_ns),
+                    wording::small_share(&share)
+                );
+            }
+        }
+    }
+}
+
 /// The handshake's median and the sum of its operations' medians over it, all timed
 /// separately (`None` unless every one was measured).
 fn unpaired_share(costs: &Costs, kind: HandshakeKind, work: &[(Op, u32)]) -> Option<(f64, Spread)> {
@@ -235,6 +299,55 @@ fn record_layer(out: &mut String, costs: &Costs) {
                 "  {what} 16 KiB: ours {} vs bare {} = {}",
                 fmt_ns(ours),
                 fmt_ns(bare),
+                wording::ratio(&ratio, 3)
+            );
+        }
+    }
+}
+
+/// Our CBC record layer against the bare aes/cbc and hmac calls, and CBC against GCM.
+fn cbc_record_layer(out: &mut String, costs: &Costs) {
+    let _ = writeln!(
+        out,
+        "\nOur CBC record layer (AES-128-CBC, HMAC-SHA256, MAC-then-encrypt) against the bare \
+         aes/cbc + hmac calls\n(target: <= 1.05x), and against our GCM record layer:"
+    );
+    for (pairing, first, second, what) in [
+        (
+            Pairing::CbcRecordSeal,
+            Op::BareCbcSeal16k,
+            Op::CbcRecordSeal16k,
+            "seal 16 KiB: ours",
+        ),
+        (
+            Pairing::CbcRecordOpen,
+            Op::BareCbcOpen16k,
+            Op::CbcRecordOpen16k,
+            "open 16 KiB (Lucky 13 countermeasure included): ours",
+        ),
+        (
+            Pairing::CbcOverGcmSeal,
+            Op::RecordSeal16k,
+            Op::CbcRecordSeal16k,
+            "seal 16 KiB: CBC",
+        ),
+        (
+            Pairing::CbcOverGcmOpen,
+            Op::RecordOpen16k,
+            Op::CbcRecordOpen16k,
+            "open 16 KiB: CBC",
+        ),
+    ] {
+        if let Some((a, b, ratio)) = paired_figure(costs, pairing, first, second) {
+            let against = match pairing {
+                Pairing::CbcOverGcmSeal | Pairing::CbcOverGcmOpen => "GCM",
+                _ => "bare",
+            };
+            let _ = writeln!(
+                out,
+                "  {what} {} vs {against} {} = {}",
+                fmt_ns(b),
+                fmt_ns(a),
                 wording::ratio(&ratio, 3)
             );
         }

@@ -57,6 +57,13 @@ pub fn share(spread: &Spread) -> String {
     format!("{} ({})", show(spread.median), noise(spread, show))
 }
 
+/// A small share with its spread, in hundredths of a percent: "1.23% (middle 80% of 90
+/// samples: 1.10–1.40%)".
+pub fn small_share(spread: &Spread) -> String {
+    let show = |x| percent(x, 2);
+    format!("{} ({})", show(spread.median), noise(spread, show))
+}
+
 /// A ratio with its spread: "1.003x (middle 80% of 900 samples: 0.990–1.020x)".
 pub fn ratio(spread: &Spread, decimals: usize) -> String {
     let show = |x: f64| format!("{x:.decimals$}x");

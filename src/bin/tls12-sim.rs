@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tls12_sim::client::ServerTrust;
@@ -19,6 +20,7 @@ use tls12_sim::render::Lang;
 use tls12_sim::render::report;
 use tls12_sim::rng::DEFAULT_SIMULATION_TIME;
 use tls12_sim::server::ClientAuth;
+use tls12_sim::session::{self, Resumption};
 use tls12_sim::simulate::{self, Options};
 use tls12_sim::suites::CipherSuite;
 
@@ -77,7 +79,8 @@ struct ServeArgs {
     /// Private key of the certificate, PEM, PKCS#1 or PKCS#8.
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
-    /// Suites to accept, comma-separated IANA or OpenSSL names (default: all four).
+    /// Suites to accept, comma-separated IANA or OpenSSL names (default: all twelve, GCM and
+    /// CBC).
     #[arg(long, value_delimiter = ',')]
     suites: Vec<String>,
     /// Append each session's NSS key log line to this file (a line already in it is not written
@@ -99,6 +102,9 @@ struct ServeArgs {
     /// Refuse extended_master_secret (RFC 7627).
     #[arg(long)]
     no_ems: bool,
+    /// Refuse encrypt_then_mac (RFC 7366): CBC records are MAC-then-encrypt.
+    #[arg(long)]
+    no_etm: bool,
     /// Drop a peer that sends nothing for this long; the whole handshake must also be done
     /// within it.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -129,6 +135,19 @@ struct ServeArgs {
     /// `tls12-sim inspect` open it with nothing else.
     #[arg(long, value_name = "FILE")]
     pcap: Option<PathBuf>,
+    /// Resumption by session ID (RFC 5246 7.3): keep at most this many sessions, shared by all
+    /// connections, the oldest evicted first; 0: keep none.
+    #[arg(long, value_name = "N", default_value_t = session::DEFAULT_CACHE_SIZE)]
+    session_cache: usize,
+    /// How long a session may be resumed (by id or ticket), in seconds; ticket keys rotate
+    /// after as long.
+    #[arg(long, value_name = "SECONDS", default_value_t = session::DEFAULT_SESSION_LIFETIME,
+          value_parser = clap::value_parser!(u64).range(1..=u64::from(u32::MAX)))]
+    session_lifetime: u64,
+    /// Issue no session tickets (RFC 5077): a client's session_ticket extension goes
+    /// unanswered, and sessions are resumed by id only.
+    #[arg(long)]
+    no_tickets: bool,
 }
 
 #[derive(clap::Args)]
@@ -141,7 +160,7 @@ struct ConnectArgs {
     /// Name for SNI and the certificate check (default: the host in HOST:PORT).
     #[arg(long)]
     server_name: Option<String>,
-    /// Offer only this suite (default: all four).
+    /// Offer only this suite (default: all twelve, GCM first).
     #[arg(long)]
     suite: Option<String>,
     /// Append the session's NSS key log line to this file (a line already in it is not written
@@ -170,6 +189,9 @@ struct ConnectArgs {
     /// Do not offer extended_master_secret (RFC 7627).
     #[arg(long)]
     no_ems: bool,
+    /// Do not offer encrypt_then_mac (RFC 7366): CBC records are MAC-then-encrypt.
+    #[arg(long)]
+    no_etm: bool,
     /// Mutual TLS: our certificate (PEM), for a server that asks for one.
     #[arg(long, requires = "key")]
     cert: Option<PathBuf>,
@@ -186,6 +208,20 @@ struct ConnectArgs {
     /// `tls12-sim inspect` open it with nothing else.
     #[arg(long, value_name = "FILE")]
     pcap: Option<PathBuf>,
+    /// After the first connection, connect N more times, each offering the session of the one
+    /// before; standard error says whether the server resumed it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    reconnect: u32,
+    /// Offer the session saved in FILE (by --session-out) in the first connection.
+    #[arg(long, value_name = "FILE")]
+    session_in: Option<PathBuf>,
+    /// Save the (last) connection's session to FILE, as JSON: its id or ticket and its master
+    /// secret (keep the file as secret as a key).
+    #[arg(long, value_name = "FILE")]
+    session_out: Option<PathBuf>,
+    /// Do not offer the session_ticket extension (RFC 5077): sessions are resumed by id only.
+    #[arg(long)]
+    no_tickets: bool,
 }
 
 #[derive(clap::Args)]
@@ -202,7 +238,7 @@ struct LoadArgs {
     /// browser's spare connection does); a server that waits on one must not stall the rest.
     #[arg(long, default_value_t = 0)]
     idle: usize,
-    /// Offer only this suite (default: all four).
+    /// Offer only this suite (default: all twelve, GCM first).
     #[arg(long)]
     suite: Option<String>,
     /// Trust anchors, PEM (default: the embedded demo CA, with its CRL).
@@ -224,6 +260,10 @@ struct LoadArgs {
     /// `tls12-sim inspect` open it with nothing else.
     #[arg(long, value_name = "FILE")]
     pcap: Option<PathBuf>,
+    /// Resumed handshakes: each worker offers the session of its previous connection, by
+    /// session id or by ticket (the report counts how many the server resumed).
+    #[arg(long, value_enum, value_name = "HOW")]
+    resume: Option<ResumeArg>,
 }
 
 #[derive(clap::Args)]
@@ -325,6 +365,9 @@ struct SimulateArgs {
     /// Leave extended_master_secret (RFC 7627) out, to see the classic master secret.
     #[arg(long)]
     no_ems: bool,
+    /// Leave encrypt_then_mac (RFC 7366) out: a CBC suite's records are MAC-then-encrypt.
+    #[arg(long)]
+    no_etm: bool,
     /// The clock both sides use, in Unix seconds.
     #[arg(long, default_value_t = DEFAULT_SIMULATION_TIME)]
     time: u64,
@@ -334,6 +377,29 @@ struct SimulateArgs {
     /// With --mtls, which demo client connects.
     #[arg(long, value_enum, default_value_t = ClientArg::Alice, requires = "mtls")]
     client: ClientArg,
+    /// Session resumption: a full handshake, then a second connection that resumes its
+    /// session by session ID (the server's cache) or by ticket (RFC 5077); the trace is the
+    /// second's, the abbreviated handshake.
+    #[arg(long, value_enum, value_name = "HOW")]
+    resume: Option<ResumeArg>,
+}
+
+/// How `simulate --resume` resumes.
+#[derive(Clone, Copy, ValueEnum)]
+enum ResumeArg {
+    /// By session ID: the server keeps the session in its cache.
+    Id,
+    /// By ticket: the server keeps nothing, the client hands the sealed session back.
+    Ticket,
+}
+
+impl From<ResumeArg> for Resumption {
+    fn from(how: ResumeArg) -> Self {
+        match how {
+            ResumeArg::Id => Resumption::SessionId,
+            ResumeArg::Ticket => Resumption::Ticket,
+        }
+    }
 }
 
 /// The demo clients of `simulate --mtls`.
@@ -372,9 +438,11 @@ impl Default for SimulateArgs {
             lang: LangArg::En,
             keylog: None,
             no_ems: false,
+            no_etm: false,
             time: DEFAULT_SIMULATION_TIME,
             mtls: false,
             client: ClientArg::Alice,
+            resume: None,
         }
     }
 }
@@ -485,8 +553,10 @@ fn simulate_command(args: SimulateArgs) -> Result<ExitCode, Error> {
         seed: args.seed,
         time: args.time,
         extended_master_secret: !args.no_ems,
+        encrypt_then_mac: !args.no_etm,
         mtls: args.mtls,
         client_certificate: if args.mtls { client_certificate } else { None },
+        resume: args.resume.map(Resumption::from),
         ..Options::default()
     };
     if matches!(args.lang, LangArg::Ja) && matches!(args.format, Format::Json | Format::Mermaid) {
@@ -669,6 +739,46 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
             .map(|name| parse_suite(name))
             .collect::<Result<_, _>>()?
     };
+    let (client_auth, client_trust) = client_auth(&args)?;
+    let ticket_keys = ticket_keys(&args)?;
+    let options = ServeOptions {
+        listen: args.listen,
+        client_auth,
+        client_trust,
+        identity,
+        suites,
+        allow_extended_master_secret: !args.no_ems,
+        allow_encrypt_then_mac: !args.no_etm,
+        keylog: args.keylog,
+        trace: args.trace,
+        html: args.html,
+        lang: args.lang.into(),
+        once: args.once,
+        read_timeout: Duration::from_millis(args.read_timeout_ms),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        alpn_optional: args.alpn_optional,
+        session_cache: (args.session_cache > 0).then(|| {
+            Arc::new(session::SessionCache::new(
+                args.session_cache,
+                args.session_lifetime,
+            ))
+        }),
+        ticket_keys,
+        pcap: pcap_writer(args.pcap.as_deref())?,
+    };
+    let served = net::serve(options)?;
+    Ok(match served.result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            report_failure(&e);
+            ExitCode::FAILURE
+        }
+    })
+}
+
+/// Mutual TLS for `serve`: whether it asks for client certificates, and the CAs and CRLs it
+/// checks them against (a CRL we cannot trust is refused now, not at the first client).
+fn client_auth(args: &ServeArgs) -> Result<(ClientAuth, pki::TrustStore), Error> {
     let client_ca = match &args.client_ca {
         Some(path) => load_file("--client-ca", path, pki::load_certificates_pem)?,
         None => Vec::new(),
@@ -677,7 +787,6 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
         Some(path) => load_file("--crl", path, pki::load_crls_pem)?,
         None => Vec::new(),
     };
-    // A CRL we cannot trust is refused now, not at the first client.
     let client_trust = pki::TrustStore::new(&client_ca, &crls).map_err(|e| match &args.crl {
         Some(path) => about_file("--crl", path, &e),
         None => e,
@@ -689,31 +798,22 @@ fn serve_command(args: ServeArgs) -> Result<ExitCode, Error> {
     } else {
         ClientAuth::None
     };
-    let options = ServeOptions {
-        listen: args.listen,
-        client_auth,
-        client_trust,
-        identity,
-        suites,
-        allow_extended_master_secret: !args.no_ems,
-        keylog: args.keylog,
-        trace: args.trace,
-        html: args.html,
-        lang: args.lang.into(),
-        once: args.once,
-        read_timeout: Duration::from_millis(args.read_timeout_ms),
-        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
-        alpn_optional: args.alpn_optional,
-        pcap: pcap_writer(args.pcap.as_deref())?,
-    };
-    let served = net::serve(options)?;
-    Ok(match served.result {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => {
-            report_failure(&e);
-            ExitCode::FAILURE
-        }
-    })
+    Ok((client_auth, client_trust))
+}
+
+/// `serve`'s ticket keys, shared by all its connections: a first key from the operating
+/// system's randomness; none with `--no-tickets`.
+fn ticket_keys(args: &ServeArgs) -> Result<Option<Arc<session::TicketKeys>>, Error> {
+    if args.no_tickets {
+        return Ok(None);
+    }
+    let mut rng = tls12_sim::rng::RoleRng::from_os(tls12_sim::rng::Side::Server)?;
+    let now = tls12_sim::rng::Clock::System.now();
+    Ok(Some(Arc::new(session::TicketKeys::new(
+        &mut rng,
+        now,
+        args.session_lifetime,
+    ))))
 }
 
 fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
@@ -738,6 +838,16 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         Some(name) => vec![parse_suite(name)?],
         None => CipherSuite::ALL.to_vec(),
     };
+    if let Some(path) = &args.session_out {
+        check_output_file("--session-out", path)?;
+    }
+    let session_in = match &args.session_in {
+        Some(path) => Some(
+            session::Session::from_json(&read_text_file("--session-in", path)?)
+                .map_err(|e| about_file("--session-in", path, &e))?,
+        ),
+        None => None,
+    };
     let send = match &args.send {
         Some(text) => format!("{text}\n").into_bytes(),
         None => net::read_stdin()?,
@@ -748,6 +858,7 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         trust,
         suites,
         offer_extended_master_secret: !args.no_ems,
+        offer_encrypt_then_mac: !args.no_etm,
         keylog: args.keylog,
         trace: args.trace,
         html: args.html,
@@ -758,6 +869,10 @@ fn connect_command(args: ConnectArgs) -> Result<ExitCode, Error> {
         identity,
         alpn: args.alpn,
         pcap: pcap_writer(args.pcap.as_deref())?,
+        offer_tickets: !args.no_tickets,
+        session_in,
+        session_out: args.session_out,
+        reconnect: args.reconnect,
     };
     match net::connect(&options, &mut PipeAwareStdout) {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -793,6 +908,7 @@ fn load_command(args: LoadArgs) -> Result<ExitCode, Error> {
         timeout: Duration::from_secs(args.timeout),
         time_limit: args.time_limit.map(Duration::from_secs),
         pcap: pcap_writer(args.pcap.as_deref())?,
+        resume: args.resume.map(Resumption::from),
     };
     let report = tls12_sim::load::run(&options)?;
     out(&report.to_string());

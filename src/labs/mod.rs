@@ -5,7 +5,9 @@
 //!
 //! In class order: what the server's private key is for (and that the client never needs it),
 //! what an eavesdropper sees, what a server without its key cannot do, forward secrecy, what
-//! tampering runs into, mutual TLS and its refusals, and what all of it costs.
+//! tampering runs into, why TLS moved from CBC to AEAD (the padding oracle, and a GCM and a CBC
+//! record side by side), mutual TLS and its refusals, what all of it costs, and how resuming
+//! sessions saves the cost (and what tickets take from forward secrecy).
 
 use crate::error::Error;
 use crate::event::Event;
@@ -18,6 +20,9 @@ mod cost;
 mod forward_secrecy;
 mod keys;
 mod mtls;
+pub mod padding_oracle;
+mod record_anatomy;
+mod resumption;
 mod tamper;
 
 pub use cost::cost;
@@ -29,6 +34,12 @@ pub use keys::{
     server_without_private_key,
 };
 pub use mtls::{MtlsCase, MtlsLab, mtls};
+pub use padding_oracle::{AttackRun, LeakyOpener, PaddingOracle, Target, padding_oracle};
+pub use record_anatomy::{Anatomy, AnatomyField, RecordAnatomy, record_anatomy};
+pub use resumption::{
+    ResumptionLab, ResumptionRun, StolenTicketKey, TICKET_LAB_SEED, asymmetric_operations,
+    resumption, stolen_ticket_key,
+};
 pub use tamper::{Tamper, TamperCase, tamper};
 
 /// A lab: its name on the command line, what it shows in one line, and how to run it.
@@ -93,6 +104,26 @@ pub const LABS: &[Lab] = &[
         run: |lang| Ok(tamper(lang)?.text),
     },
     Lab {
+        name: "padding-oracle",
+        summary: || {
+            phrase!(
+                "a CBC server that tells bad padding from bad MAC gives a record away, byte by \
+                 byte; ours and GCM give nothing"
+            )
+        },
+        run: |lang| Ok(padding_oracle(lang)?.text),
+    },
+    Lab {
+        name: "gcm-vs-cbc",
+        summary: || {
+            phrase!(
+                "one GCM record and one CBC record side by side: which bytes are authenticated, \
+                 and is the check before or after decrypting?"
+            )
+        },
+        run: |lang| Ok(record_anatomy(lang)?.text),
+    },
+    Lab {
         name: "mtls",
         summary: || {
             phrase!("mutual TLS accepted: alice shows her certificate and proves she holds its key")
@@ -147,6 +178,26 @@ pub const LABS: &[Lab] = &[
             )
         },
         run: cost,
+    },
+    Lab {
+        name: "resumption",
+        summary: || {
+            phrase!(
+                "a session resumed by id and by ticket: no certificate, no private key, and what \
+                 that saves, measured"
+            )
+        },
+        run: |lang| Ok(resumption(lang)?.text),
+    },
+    Lab {
+        name: "stolen-ticket-key",
+        summary: || {
+            phrase!(
+                "the ticket key, stolen later, opens every ticket-resumed session, and the ECDHE \
+                 session that issued the ticket"
+            )
+        },
+        run: |lang| Ok(stolen_ticket_key(lang)?.text),
     },
 ];
 

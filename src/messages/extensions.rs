@@ -19,7 +19,9 @@
 //! | 11     | ec_point_formats       | RFC 8422 5.1.2    | uncompressed                       |
 //! | 13     | signature_algorithms   | RFC 5246 7.4.1.4.1| which signatures the client checks |
 //! | 16     | application_layer_protocol_negotiation | RFC 7301 3 | the application protocol (ALPN) |
+//! | 22     | encrypt_then_mac       | RFC 7366 2        | CBC records MAC the ciphertext, not the plaintext |
 //! | 23     | extended_master_secret | RFC 7627 5.1      | bind the master secret to the handshake |
+//! | 35     | session_ticket         | RFC 5077 3.2      | ask for a ticket, or hand one back to resume |
 //! | 43     | supported_versions     | RFC 8446 4.2.1    | read in a ClientHello: which versions the client speaks |
 //! | 0xff01 | renegotiation_info     | RFC 5746 3.2      | "I know about the renegotiation attack" |
 //!
@@ -45,11 +47,15 @@ pub const SIGNATURE_ALGORITHMS: u16 = 13;
 /// `application_layer_protocol_negotiation` (16), ALPN: the client lists the application
 /// protocols it speaks, the server picks one (RFC 7301 3.1).
 pub const ALPN: u16 = 16;
+/// `encrypt_then_mac` (22): for a CBC suite, MAC the ciphertext instead of the plaintext
+/// (RFC 7366 2).
+pub const ENCRYPT_THEN_MAC: u16 = 22;
 /// `extended_master_secret` (23): derive the master secret from the session hash (RFC 7627
 /// 5.1).
 pub const EXTENDED_MASTER_SECRET: u16 = 23;
-/// `session_ticket` (35): session resumption by ticket (RFC 5077 3.2); only recognised here,
-/// and listed in `other`.
+/// `session_ticket` (35): session resumption by ticket (RFC 5077 3.2). In a ClientHello, empty
+/// ("I take tickets") or a ticket to resume with; in a ServerHello, always empty ("a
+/// NewSessionTicket will follow").
 pub const SESSION_TICKET: u16 = 35;
 /// `supported_versions` (43): in a ClientHello, the versions the client speaks, best first
 /// (RFC 8446 4.2.1). A TLS 1.3 client offers TLS 1.3 there and may offer nothing else.
@@ -170,7 +176,14 @@ pub const KNOWN_EXTENSIONS: &[ExtensionInfo] = &[
     passed(19, "client_certificate_type", "RFC 7250"),
     passed(20, "server_certificate_type", "RFC 7250"),
     passed(21, "padding", "RFC 7685"),
-    passed(22, "encrypt_then_mac", "RFC 7366"),
+    acted(
+        ENCRYPT_THEN_MAC,
+        "encrypt_then_mac",
+        "RFC 7366 2",
+        "with a CBC suite, the MAC covers the IV and ciphertext and is checked before anything is \
+         decrypted (no padding oracle): our client offers it with CBC suites, our server answers \
+         it when it chooses one",
+    ),
     acted(
         EXTENDED_MASTER_SECRET,
         "extended_master_secret",
@@ -188,7 +201,14 @@ pub const KNOWN_EXTENSIONS: &[ExtensionInfo] = &[
     passed(32, "ticket_pinning", "RFC 8672"),
     passed(33, "tls_cert_with_extern_psk", "RFC 8773"),
     passed(34, "delegated_credential", "RFC 9345"),
-    passed(SESSION_TICKET, "session_ticket", "RFC 5077 3.2"),
+    acted(
+        SESSION_TICKET,
+        "session_ticket",
+        "RFC 5077 3.2",
+        "session tickets: a client sends it empty to ask for one, or with a ticket to resume; \
+         our server answers it empty, sends NewSessionTicket, and resumes from a ticket that \
+         opens (one that does not gives a full handshake)",
+    ),
     passed(36, "TLMSP", "ETSI TS 103 523-2"),
     passed(37, "TLMSP_proxying", "ETSI TS 103 523-2"),
     passed(38, "TLMSP_delegate", "ETSI TS 103 523-2"),
@@ -341,8 +361,13 @@ pub struct HelloExtensions {
     /// `application_layer_protocol_negotiation` (ALPN): the ProtocolName list, the client's in
     /// its order of preference, or the server's one choice (RFC 7301 3.1).
     pub alpn: Option<Vec<Vec<u8>>>,
+    /// `encrypt_then_mac` present (its body is always empty, RFC 7366 2).
+    pub encrypt_then_mac: bool,
     /// `extended_master_secret` present (its body is always empty).
     pub extended_master_secret: bool,
+    /// `session_ticket` (RFC 5077 3.2): the ticket the client hands back, or empty (a client
+    /// asking for one; a server promising NewSessionTicket).
+    pub session_ticket: Option<Vec<u8>>,
     /// `renegotiation_info`: the renegotiated_connection bytes (empty on a first handshake).
     pub renegotiation_info: Option<Vec<u8>>,
     /// `supported_versions`, in a ClientHello only: the ProtocolVersion list, in the client's
@@ -367,7 +392,9 @@ impl HelloExtensions {
             (EC_POINT_FORMATS, self.ec_point_formats.is_some()),
             (SIGNATURE_ALGORITHMS, self.signature_algorithms.is_some()),
             (ALPN, self.alpn.is_some()),
+            (ENCRYPT_THEN_MAC, self.encrypt_then_mac),
             (EXTENDED_MASTER_SECRET, self.extended_master_secret),
+            (SESSION_TICKET, self.session_ticket.is_some()),
             (RENEGOTIATION_INFO, self.renegotiation_info.is_some()),
             (SUPPORTED_VERSIONS, self.supported_versions.is_some()),
         ];
@@ -426,9 +453,22 @@ impl HelloExtensions {
         if let Some(names) = &self.alpn {
             extension(w, ALPN, |w| encode_alpn(w, names))?;
         }
+        if self.encrypt_then_mac {
+            w.u16("extension_type", ENCRYPT_THEN_MAC);
+            w.opaque_u16("extension_data", &[])?;
+        }
         if self.extended_master_secret {
             w.u16("extension_type", EXTENDED_MASTER_SECRET);
             w.opaque_u16("extension_data", &[])?;
+        }
+        if let Some(ticket) = &self.session_ticket {
+            // RFC 5077 3.2: the extension's data *is* the ticket, with no length of its own.
+            extension(w, SESSION_TICKET, |w| {
+                if !ticket.is_empty() {
+                    w.bytes("ticket", ticket);
+                }
+                Ok(())
+            })?;
         }
         if let Some(renegotiated_connection) = &self.renegotiation_info {
             extension(w, RENEGOTIATION_INFO, |w| {
@@ -489,6 +529,14 @@ impl HelloExtensions {
                     Some(r.u16_list("supported_signature_algorithms", "signature_scheme")?);
             }
             ALPN => self.alpn = Some(decode_alpn(r, hello)?),
+            ENCRYPT_THEN_MAC => {
+                // RFC 7366 2: "The "extension_data" field of this extension SHALL be empty",
+                // in both hellos.
+                if r.has_more() {
+                    return Err(Error::decode("encrypt_then_mac", DecodeProblem::NotEmpty));
+                }
+                self.encrypt_then_mac = true;
+            }
             EXTENDED_MASTER_SECRET => {
                 // RFC 7627 5.1: "The extension_data field of this extension SHALL be empty."
                 if r.has_more() {
@@ -499,6 +547,7 @@ impl HelloExtensions {
                 }
                 self.extended_master_secret = true;
             }
+            SESSION_TICKET => self.session_ticket = Some(decode_session_ticket(r, hello)?),
             RENEGOTIATION_INFO => {
                 // RFC 5746 3.2: opaque renegotiated_connection<0..255>, and nothing after it
                 // (the caller's end() of extension_data refuses trailing bytes).
@@ -622,6 +671,20 @@ fn decode_server_name(r: &mut Reader, hello: Hello) -> Result<String, Error> {
     Ok(String::from_utf8_lossy(name).into_owned())
 }
 
+/// RFC 5077 3.2: "The extension_data field of SessionTicket extension contains the ticket":
+/// the ticket itself, any length (an empty one asks for a ticket). In a ServerHello the
+/// server "uses a zero-length SessionTicket extension to indicate to the client that it will
+/// send a new session ticket": anything in it is `decode_error`.
+fn decode_session_ticket(r: &mut Reader, hello: Hello) -> Result<Vec<u8>, Error> {
+    if hello == Hello::Server && r.has_more() {
+        return Err(Error::decode("session_ticket", DecodeProblem::NotEmpty));
+    }
+    if !r.has_more() {
+        return Ok(Vec::new());
+    }
+    Ok(r.rest("ticket")?.to_vec())
+}
+
 /// `NamedGroup named_group_list<2..2^16-1>` (RFC 8422 5.1.1): at least one group, two bytes
 /// each (an odd length cuts the last one: decode_error).
 fn decode_supported_groups(r: &mut Reader) -> Result<Vec<u16>, Error> {
@@ -725,7 +788,9 @@ mod tests {
             ec_point_formats: Some(vec![0]),
             signature_algorithms: Some(vec![0x0804, 0x0401]),
             alpn: Some(vec![b"h2".to_vec(), b"http/1.1".to_vec()]),
+            encrypt_then_mac: true,
             extended_master_secret: true,
+            session_ticket: Some(vec![0xaa; 5]),
             renegotiation_info: Some(vec![]),
             supported_versions: Some(vec![0x0304, 0x0303]),
             other: vec![],
@@ -740,6 +805,7 @@ mod tests {
             ec_point_formats: Some(vec![0]),
             alpn: Some(vec![b"http/1.1".to_vec()]),
             extended_master_secret: true,
+            session_ticket: Some(vec![]),
             renegotiation_info: Some(vec![]),
             ..HelloExtensions::default()
         };
@@ -755,6 +821,7 @@ mod tests {
                 EC_POINT_FORMATS,
                 ALPN,
                 EXTENDED_MASTER_SECRET,
+                SESSION_TICKET,
                 RENEGOTIATION_INFO
             ]
         );
@@ -779,7 +846,9 @@ mod tests {
                 EC_POINT_FORMATS,
                 SIGNATURE_ALGORITHMS,
                 ALPN,
+                ENCRYPT_THEN_MAC,
                 EXTENDED_MASTER_SECRET,
+                SESSION_TICKET,
                 SUPPORTED_VERSIONS,
                 RENEGOTIATION_INFO
             ]
@@ -822,6 +891,9 @@ mod tests {
             (Client, EC_POINT_FORMATS, &[1, 0]),
             (Client, SUPPORTED_GROUPS, &[0, 2, 0, 0x1d]),
             (Client, SIGNATURE_ALGORITHMS, &[0, 2, 8, 4]),
+            (Client, SESSION_TICKET, &[]),
+            (Client, SESSION_TICKET, &[1, 2, 3]),
+            (Server, SESSION_TICKET, &[]),
         ];
         for &(hello, ext_type, body) in good {
             let bytes = block(ext_type, body);
@@ -873,6 +945,9 @@ mod tests {
                 "protocol_name_list",
             ),
             (Server, ALPN, &[0, 1, 0], "protocol_name"),
+            // RFC 7366 2: empty, in both hellos.
+            (Client, ENCRYPT_THEN_MAC, &[0], "encrypt_then_mac"),
+            (Server, ENCRYPT_THEN_MAC, &[0, 0], "encrypt_then_mac"),
             // RFC 7627 5.1: empty.
             (
                 Client,
@@ -880,6 +955,8 @@ mod tests {
                 &[0],
                 "extended_master_secret",
             ),
+            // RFC 5077 3.2: in a ServerHello, empty.
+            (Server, SESSION_TICKET, &[0], "session_ticket"),
             // RFC 5746 3.2: one u8 vector, nothing after it.
             (Client, RENEGOTIATION_INFO, &[], "renegotiated_connection"),
             (Client, RENEGOTIATION_INFO, &[0, 0], "extension_data"),
@@ -922,13 +999,13 @@ mod tests {
 
     #[test]
     fn unknown_extensions_are_skipped_and_listed() {
-        // session_ticket (35) with 2 bytes of data, then EMS.
+        // compress_certificate (27, read and passed over) with 2 bytes of data, then EMS.
         let bytes = [
-            0x00, 0x0a, 0x00, 0x23, 0x00, 0x02, 0xab, 0xcd, 0x00, 0x17, 0x00, 0x00,
+            0x00, 0x0a, 0x00, 0x1b, 0x00, 0x02, 0xab, 0xcd, 0x00, 0x17, 0x00, 0x00,
         ];
         let mut r = Reader::new(&bytes);
         let ext = HelloExtensions::decode(&mut r, Hello::Client).unwrap();
-        assert_eq!(ext.other, vec![SESSION_TICKET]);
+        assert_eq!(ext.other, vec![27]);
         assert!(ext.extended_master_secret);
     }
 

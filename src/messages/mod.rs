@@ -29,6 +29,7 @@ pub mod client_key_exchange;
 pub mod extensions;
 pub mod finished;
 pub mod hello_request;
+pub mod new_session_ticket;
 pub mod server_hello;
 pub mod server_hello_done;
 pub mod server_key_exchange;
@@ -50,6 +51,7 @@ use crate::phrase;
 /// ```text
 /// enum {
 ///     hello_request(0), client_hello(1), server_hello(2),
+///     new_session_ticket(4),                 /* RFC 5077 3.3 */
 ///     certificate(11), server_key_exchange (12),
 ///     certificate_request(13), server_hello_done(14),
 ///     certificate_verify(15), client_key_exchange(16),
@@ -66,8 +68,8 @@ pub enum HandshakeType {
     ClientHello,
     /// `server_hello` (2): the server's choices (RFC 5246 7.4.1.3).
     ServerHello,
-    /// `new_session_ticket` (4): a ticket for resuming the session (RFC 5077 3.3); only named
-    /// here, for the trace: this program does not resume sessions.
+    /// `new_session_ticket` (4): the server's ticket for resuming the session without keeping
+    /// it (RFC 5077 3.3).
     NewSessionTicket,
     /// `certificate` (11): a certificate chain (RFC 5246 7.4.2 from the server, 7.4.6 from the
     /// client).

@@ -18,6 +18,7 @@ use crate::phrase;
 use crate::pki::Identity;
 use crate::render::Lang;
 use crate::rng::{Clock, RoleRng, Side};
+use crate::session::Session;
 use crate::suites::CipherSuite;
 
 /// How `tls12-sim connect` runs.
@@ -32,6 +33,8 @@ pub struct ConnectOptions {
     pub suites: Vec<CipherSuite>,
     /// Offer extended_master_secret (RFC 7627).
     pub offer_extended_master_secret: bool,
+    /// Offer encrypt_then_mac (RFC 7366) with the CBC suites.
+    pub offer_encrypt_then_mac: bool,
     /// Append the session's NSS key log line here (for Wireshark).
     pub keylog: Option<PathBuf>,
     /// Print the annotated trace (to standard error).
@@ -53,12 +56,81 @@ pub struct ConnectOptions {
     pub alpn: Vec<String>,
     /// Record the connection into this pcapng file, its key log line with it.
     pub pcap: Option<Arc<PcapWriter>>,
+    /// Offer the session_ticket extension (RFC 5077): ask for a ticket, or hand one back.
+    pub offer_tickets: bool,
+    /// A saved session to offer in the first connection (`--session-in`).
+    pub session_in: Option<Session>,
+    /// Where to save the last connection's session (`--session-out`), as JSON.
+    pub session_out: Option<PathBuf>,
+    /// After the first connection, this many more, each offering the session of the one
+    /// before (`--reconnect`).
+    pub reconnect: u32,
 }
 
 /// Connects, does the handshake, sends `send`, copies whatever comes back to `output` until the
-/// server closes or goes quiet, then sends close_notify.
+/// server closes or goes quiet, then sends close_notify; then, with `reconnect`, again, each
+/// time offering the session of the connection before, and says on standard error whether the
+/// server resumed it.
 pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), Error> {
-    let mut stream = open_tcp(&options.address, options.timeout)?;
+    let mut session = options.session_in.clone();
+    for number in 1..=options.reconnect.saturating_add(1) {
+        let mut client = new_client(options, session.clone())?;
+        let result = open_tcp(&options.address, options.timeout)
+            .and_then(|mut stream| run_connection(&mut client, &mut stream, options, output));
+        result?;
+        if options.reconnect > 0 || options.session_in.is_some() {
+            say_resumption(number, &client, session.is_some());
+        }
+        session = client.session().or(session);
+    }
+    if let Some(path) = &options.session_out {
+        save_session(path, session.as_ref())?;
+    }
+    Ok(())
+}
+
+/// What the server did with the session we offered, on standard error.
+fn say_resumption(number: u32, client: &Client, offered: bool) {
+    let line = match client.resumed() {
+        Some(how) => format!("connection {number}: resumed ({})", how.name()),
+        None if offered => format!("connection {number}: full handshake (session not resumed)"),
+        None => format!("connection {number}: full handshake"),
+    };
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Writes the session to `path` as JSON (`Session::to_json`); no session: an error that says
+/// why.
+fn save_session(path: &std::path::Path, session: Option<&Session>) -> Result<(), Error> {
+    let shown = path.display().to_string();
+    let Some(session) = session else {
+        return Err(Error::Config(phrase!(
+            "--session-out {}: the server gave no session to save (neither a session_id nor a \
+             ticket)",
+            shown
+        )));
+    };
+    std::fs::write(path, session.to_json()).map_err(|e| {
+        Error::Config(phrase!(
+            "--session-out {}: cannot be written: {}",
+            shown.clone(),
+            e.to_string()
+        ))
+    })
+}
+
+/// The client for one connection: our configuration, a fresh RNG from the OS.
+fn new_client(options: &ConnectOptions, session: Option<Session>) -> Result<Client, Error> {
+    Ok(Client::new(
+        client_config(options, session),
+        RoleRng::from_os(Side::Client)?,
+        Clock::System,
+        options.trace || options.html.is_some(),
+    ))
+}
+
+/// Our configuration, offering `session`.
+fn client_config(options: &ConnectOptions, session: Option<Session>) -> ClientConfig {
     let host = options.server_name.clone().or_else(|| {
         options.address.rsplit_once(':').map(|(host, _)| {
             host.trim_start_matches('[')
@@ -66,27 +138,33 @@ pub fn connect(options: &ConnectOptions, output: &mut dyn Write) -> Result<(), E
                 .to_string()
         })
     });
-    let config = ClientConfig {
+    ClientConfig {
         suites: options.suites.clone(),
         server_name: host,
         trust: options.trust.clone(),
         offer_extended_master_secret: options.offer_extended_master_secret,
+        offer_encrypt_then_mac: options.offer_encrypt_then_mac,
         signature_schemes: SUPPORTED_SCHEMES.to_vec(),
         identity: options.identity.clone(),
+        offer_session_ticket: options.offer_tickets,
+        resume: session,
         alpn_protocols: options.alpn.clone(),
-    };
-    let mut client = Client::new(
-        config,
-        RoleRng::from_os(Side::Client)?,
-        Clock::System,
-        options.trace || options.html.is_some(),
-    );
+    }
+}
+
+/// The handshake and the exchange over `stream`, then the trace, key log, capture and page.
+fn run_connection(
+    client: &mut Client,
+    stream: &mut TcpStream,
+    options: &ConnectOptions,
+    output: &mut dyn Write,
+) -> Result<(), Error> {
     let mut recording = match (&options.pcap, stream.local_addr(), stream.peer_addr()) {
         (Some(_), Ok(client), Ok(server)) => Some(Recording::new(client, server)),
         _ => None,
     };
-    let mut tap = Tap::new(&mut stream, Side::Client, recording.as_mut());
-    let result = connect_steps(&mut client, &mut tap, options, output).map_err(|e| {
+    let mut tap = Tap::new(stream, Side::Client, recording.as_mut());
+    let result = connect_steps(client, &mut tap, options, output).map_err(|e| {
         e.timeout_as(|| {
             phrase!(
                 "timed out: no answer from {} in {}",
@@ -193,7 +271,12 @@ fn open_tcp(address: &str, timeout: Duration) -> Result<TcpStream, Error> {
     let mut last = None;
     for candidate in addresses {
         match TcpStream::connect_timeout(&candidate, timeout) {
-            Ok(stream) => return Ok(stream),
+            Ok(stream) => {
+                // Each flight at once: no small write held behind an unacknowledged one
+                // (Nagle), as after an abbreviated handshake, whose last flight is ours.
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
             Err(e) => last = Some(e),
         }
     }

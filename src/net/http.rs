@@ -363,6 +363,20 @@ fn connection_page(server: &Server, lang: Lang) -> String {
             say(lang, &yes_no(conn.extended_master_secret())),
         ),
         (
+            say(lang, &phrase!("resumption")),
+            match server.resumed() {
+                Some(how) => say(
+                    lang,
+                    &phrase!(
+                        "your client resumed an earlier session (by {}): no certificate, no key \
+                         exchange",
+                        how.name()
+                    ),
+                ),
+                None => say(lang, &phrase!("none: a full handshake")),
+            },
+        ),
+        (
             say(lang, &phrase!("this page")),
             say(
                 lang,
@@ -396,6 +410,11 @@ fn session_text(server: &Server) -> String {
     let conn = server.conn();
     let suite = conn.negotiated_suite().map_or("?", |s| s.name());
     let key_exchange = match conn.negotiated_suite().map(|s| s.key_exchange()) {
+        _ if server.resumed().is_some() => format!(
+            "none: this connection resumed an earlier session (by {}); no private or public key \
+             was used, only new session keys from that session's master secret",
+            server.resumed().map_or("?", |how| how.name())
+        ),
         Some(KeyExchange::Rsa) => {
             "RSA: you encrypted the pre-master secret to our public key; our private key \
              decrypted it"
@@ -415,6 +434,10 @@ fn session_text(server: &Server) -> String {
         .filter(|_| server.client_authenticated())
         .and_then(|der| pki::parse_certificate(der).ok())
     {
+        Some(cert) if server.resumed().is_some() => format!(
+            "{} (checked in the full handshake of this session, not again now)",
+            cert.tbs_certificate().subject()
+        ),
         Some(cert) => format!("{} (checked)", cert.tbs_certificate().subject()),
         None => "none".to_string(),
     };

@@ -24,6 +24,7 @@ use crate::pki::{self, Identity};
 use crate::render::Lang;
 use crate::rng::{Clock, RoleRng, Side};
 use crate::server::{ClientAuth, Server, ServerConfig};
+use crate::session::{Resumption, SessionCache, TicketKeys};
 use crate::suites::CipherSuite;
 
 /// How `tls12-sim serve` runs.
@@ -36,6 +37,8 @@ pub struct ServeOptions {
     pub suites: Vec<CipherSuite>,
     /// Agree to extended_master_secret (RFC 7627) when the client offers it.
     pub allow_extended_master_secret: bool,
+    /// Agree to encrypt_then_mac (RFC 7366) when the client offers it with a CBC suite.
+    pub allow_encrypt_then_mac: bool,
     /// Append each connection's NSS key log line here.
     pub keylog: Option<PathBuf>,
     /// Print each connection's annotated trace (to standard error).
@@ -59,6 +62,10 @@ pub struct ServeOptions {
     pub alpn_optional: bool,
     /// Record every TLS connection into this pcapng file, its key log line with it.
     pub pcap: Option<Arc<PcapWriter>>,
+    /// Resumption by session ID: the one cache all connections share; `None`: no cache.
+    pub session_cache: Option<Arc<SessionCache>>,
+    /// Resumption by ticket: the ticket keys all connections share; `None`: no tickets.
+    pub ticket_keys: Option<Arc<TicketKeys>>,
 }
 
 /// What one served connection did.
@@ -67,6 +74,8 @@ pub struct ServedConnection {
     pub suite: Option<CipherSuite>,
     /// The application protocol chosen by ALPN, if the client offered one we speak.
     pub alpn_protocol: Option<Vec<u8>>,
+    /// Whether the handshake resumed a session, and how it was found.
+    pub resumed: Option<Resumption>,
     /// Whether the client sent anything at all.
     pub client_spoke: bool,
     /// How it ended, or the error that ended it.
@@ -190,10 +199,14 @@ fn log(line: &str) {
 /// The log line of a finished connection.
 fn outcome_line(number: u64, peer: SocketAddr, served: &ServedConnection) -> String {
     let suite = served.suite.map_or("?", |s| s.name());
+    let resumed = match served.resumed {
+        Some(how) => format!(", resumed ({})", how.name()),
+        None => String::new(),
+    };
     let what = match &served.result {
-        Ok(Ending::Closed) => format!("{suite} completed"),
+        Ok(Ending::Closed) => format!("{suite} completed{resumed}"),
         Ok(Ending::ClientClosedWithoutCloseNotify) => {
-            format!("{suite} completed; the client closed without close_notify")
+            format!("{suite} completed{resumed}; the client closed without close_notify")
         }
         Ok(Ending::NothingSent) => {
             "closed by the client before any data (a spare connection or a port check)".into()
@@ -219,15 +232,19 @@ fn serve_connection(stream: TcpStream, options: &ServeOptions) -> ServedConnecti
             key: options.identity.key.clone(),
         },
         allow_extended_master_secret: options.allow_extended_master_secret,
+        allow_encrypt_then_mac: options.allow_encrypt_then_mac,
         client_auth: options.client_auth,
         client_trust: options.client_trust.clone(),
         // What `http::answer` speaks; never h2, which this server does not.
         alpn_protocols: http::ALPN_PROTOCOLS.iter().map(|p| p.to_string()).collect(),
         alpn_optional: options.alpn_optional,
+        session_cache: options.session_cache.clone(),
+        ticket_keys: options.ticket_keys.clone(),
     };
     let failed = |e: Error| ServedConnection {
         suite: None,
         alpn_protocol: None,
+        resumed: None,
         client_spoke: false,
         result: Err(e),
     };
@@ -267,6 +284,7 @@ fn serve_connection(stream: TcpStream, options: &ServeOptions) -> ServedConnecti
     ServedConnection {
         suite: server.conn().negotiated_suite(),
         alpn_protocol: server.alpn_protocol().map(<[u8]>::to_vec),
+        resumed: server.resumed(),
         client_spoke,
         result,
     }

@@ -12,13 +12,14 @@ use std::fmt::Write as _;
 
 use super::ladder::render_ladder;
 use super::parts::{
-    Derived, FieldView, GcmHex, TracedRecord, alert_fields, alert_in, esc, flight_steps,
-    gcm_layout, labelled_fields, quoted,
+    CbcHex, Derived, FieldView, GcmHex, TracedRecord, alert_fields, alert_in, cbc_blocks,
+    cbc_layout, cbc_order, esc, flight_steps, gcm_layout, labelled_fields, quoted,
 };
 use super::{
     Event, GcmDetails, Key, Lang, MessageQueues, TracedMessage, check_of, content_type_name,
     failure_note, key_ledger, say, say_arg, traced_by_both_sides,
 };
+use crate::event::CbcDetails;
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::version_name;
 use crate::phrase;
@@ -296,21 +297,26 @@ fn record_card(
     };
     let mut out = record_summary(number, record, &carried, lang);
     let mut ranges = header_ranges(record, lang);
-    match record.gcm {
-        None => ranges.extend(content_ranges(record, &carried, 5, lang)),
-        Some(gcm) => ranges.extend(gcm_ranges(record.fragment(), gcm, lang)),
+    match (record.gcm, record.cbc) {
+        (Some(gcm), _) => ranges.extend(gcm_ranges(record.fragment(), gcm, lang)),
+        (None, Some(cbc)) => ranges.extend(cbc_ranges(record.fragment(), cbc, lang)),
+        (None, None) => ranges.extend(content_ranges(record, &carried, 5, lang)),
     }
     let id = format!("r{number}");
     let _ = writeln!(out, "<h4>{}</h4>", ui(lang, phrase!("Bytes on the wire")));
     out.push_str(&labelled_bytes(record.wire, &ranges, &id));
     out.push_str(&field_table(record.wire, &ranges, &id, lang));
-    if let Some(gcm) = record.gcm {
-        out.push_str(&gcm_computation(record.from, gcm, lang));
+    if record.protected() {
+        match (record.gcm, record.cbc) {
+            (Some(gcm), _) => out.push_str(&gcm_computation(record.from, gcm, lang)),
+            (None, Some(cbc)) => out.push_str(&cbc_computation(record, cbc, lang)),
+            (None, None) => {}
+        }
         let _ = writeln!(out, "<h4>{}</h4>", ui(lang, phrase!("Decrypted plaintext")));
         let inner = content_ranges(record, &carried, 0, lang);
         let id = format!("r{number}p");
-        out.push_str(&labelled_bytes(&gcm.plaintext, &inner, &id));
-        out.push_str(&field_table(&gcm.plaintext, &inner, &id, lang));
+        out.push_str(&labelled_bytes(record.plaintext(), &inner, &id));
+        out.push_str(&field_table(record.plaintext(), &inner, &id, lang));
     }
     for (_, message) in &carried {
         let _ = writeln!(
@@ -344,7 +350,7 @@ fn record_summary(
         version = esc(&version_name(record.version)),
         len = record.wire.len(),
         bytes = ui(lang, phrase!("bytes")),
-        prot = if record.gcm.is_some() {
+        prot = if record.protected() {
             ui(lang, phrase!("protected"))
         } else {
             ui(lang, phrase!("in the clear"))
@@ -461,6 +467,82 @@ fn gcm_computation(from: Side, gcm: &GcmDetails, lang: Lang) -> String {
         aad = hex.aad,
         tag = hex.tag,
         from = from.name(),
+    )
+}
+
+/// The ranges of a CBC fragment: IV, ciphertext, and the MAC after it (encrypt-then-MAC).
+fn cbc_ranges(fragment: &[u8], cbc: &CbcDetails, lang: Lang) -> Vec<Range> {
+    let layout = cbc_layout(fragment.len(), cbc);
+    let range = |at: std::ops::Range<usize>, label: &str, meaning| Range {
+        start: 5 + at.start,
+        len: at.len(),
+        depth: 0,
+        label: label.into(),
+        meaning,
+    };
+    let blocks = layout.ciphertext.len() / 16;
+    let mut ranges = vec![
+        range(
+            layout.iv,
+            "iv",
+            ui(lang, phrase!("seq {}; 16 random bytes", cbc.seq)),
+        ),
+        range(
+            layout.ciphertext,
+            "ciphertext",
+            if cbc.encrypt_then_mac {
+                ui(
+                    lang,
+                    phrase!("{} AES-CBC blocks: content + padding", blocks),
+                )
+            } else {
+                ui(
+                    lang,
+                    phrase!("{} AES-CBC blocks: content + MAC + padding", blocks),
+                )
+            },
+        ),
+    ];
+    if !layout.mac.is_empty() {
+        let meaning = ui(
+            lang,
+            phrase!("{} over the IV and ciphertext", cbc.mac_algorithm),
+        );
+        ranges.push(range(layout.mac, "mac", meaning));
+    }
+    ranges
+}
+
+/// How a CBC record was protected: the MAC and what it covers, the padding, AES-CBC with its
+/// blocks, and the order with why it matters.
+fn cbc_computation(record: &TracedRecord<'_>, cbc: &CbcDetails, lang: Lang) -> String {
+    let hex = CbcHex::of(cbc);
+    let from = record.from.name();
+    let layout = cbc_layout(record.fragment().len(), cbc);
+    let ciphertext = record.fragment().get(layout.ciphertext).unwrap_or_default();
+    let (covered, encrypted) = if cbc.encrypt_then_mac {
+        ("IV ‖ ciphertext", "content ‖ padding")
+    } else {
+        ("content", "content ‖ MAC ‖ padding")
+    };
+    format!(
+        "<h4>{title}</h4><div class=\"gcm\">\
+         <div>IV = <code class=\"hex\">{iv}</code> ({random})</div>\
+         <div>MAC = {mac_alg}(<i>{from}_write_MAC_key</i>, seq_num ‖ type ‖ version ‖ length ‖ \
+         {covered}) = <code class=\"hex\">{mac}</code>; seq_num ‖ type ‖ version ‖ length = \
+         <code class=\"hex\">{header}</code></div>\
+         <div>padding = <code class=\"hex\">{padding}</code></div>\
+         <div>AES-CBC(<i>{from}_write_key</i>, IV, {encrypted}) → <code class=\"hex\">{blocks}\
+         </code></div><div>{order}</div></div>\n",
+        title = ui(lang, phrase!("AES-CBC and HMAC protection")),
+        random = ui(lang, phrase!("16 random bytes, sent first")),
+        iv = hex.iv,
+        mac_alg = hex.mac_algorithm,
+        mac = hex.mac,
+        header = hex.mac_header,
+        padding = hex.padding,
+        blocks = esc(&cbc_blocks(ciphertext)),
+        order = esc(&ui(lang, cbc_order(cbc))),
     )
 }
 

@@ -20,7 +20,7 @@ pub fn render_json(header: serde_json::Value, events: &[Event]) -> String {
 }
 
 /// One event as JSON.
-fn event_json(event: &Event) -> serde_json::Value {
+pub(super) fn event_json(event: &Event) -> serde_json::Value {
     match event {
         Event::ChainCheck { .. } => match check_of(event) {
             Some((side, what, ok)) => serde_json::json!({

@@ -191,9 +191,10 @@ fn record_arrows(
         });
     }
     let span = labels.len();
-    let protection = match record.gcm {
-        Some(_) => Protection::SessionKeys,
-        None => Protection::Clear,
+    let protection = if record.protected() {
+        Protection::SessionKeys
+    } else {
+        Protection::Clear
     };
     labels
         .into_iter()

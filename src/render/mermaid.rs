@@ -24,6 +24,7 @@ use crate::codec::{Field, FieldKind};
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::messages::extensions::group_name;
 use crate::rng::Side;
+use crate::session::Resumption;
 use crate::suites::{CipherSuite, KeyExchange};
 
 /// Background of the arrows the client protected with client_write_key.
@@ -65,6 +66,8 @@ struct Diagram<'a> {
     rect: Option<Side>,
     /// The "handshake complete" note is written once, before the first application data.
     channel_noted: bool,
+    /// The run resumed a session (an abbreviated handshake), and how.
+    resumed: Option<Resumption>,
 }
 
 impl<'a> Diagram<'a> {
@@ -86,10 +89,18 @@ impl<'a> Diagram<'a> {
             client_certificate_empty: false,
             rect: None,
             channel_noted: false,
+            resumed: super::resumption_of(events),
         };
-        match suite {
-            Some(suite) => diagram.line(&format!("title TLS 1.2 handshake, {}", suite.name())),
-            None => diagram.line("title TLS 1.2 handshake"),
+        match (suite, diagram.resumed) {
+            (Some(suite), Some(how)) => diagram.line(&format!(
+                "title TLS 1.2 abbreviated handshake, {}, resumed by {}",
+                suite.name(),
+                how.name()
+            )),
+            (Some(suite), None) => {
+                diagram.line(&format!("title TLS 1.2 handshake, {}", suite.name()))
+            }
+            (None, _) => diagram.line("title TLS 1.2 handshake"),
         }
         diagram.line("participant Client");
         diagram.line("participant Server");
@@ -157,7 +168,7 @@ impl<'a> Diagram<'a> {
     }
 
     /// Whether the record that carried the event at `at` was protected by the session keys
-    /// (its `Record` event has GCM details). A side logs a handshake message or alert it sends
+    /// (its `Record` event has GCM or CBC details). A side logs a handshake message or alert it sends
     /// before the record that carries it, and a record it reads before what is inside.
     fn carried_sealed(&self, at: usize, side: Side, from: Side, record_first: bool) -> bool {
         let is_carrier = |event: &Event| match event {
@@ -165,8 +176,9 @@ impl<'a> Diagram<'a> {
                 side: s,
                 from: f,
                 gcm,
+                cbc,
                 ..
-            } if *s == side && *f == from => Some(gcm.is_some()),
+            } if *s == side && *f == from => Some(gcm.is_some() || cbc.is_some()),
             _ => None,
         };
         if record_first {
@@ -219,6 +231,17 @@ impl<'a> Diagram<'a> {
         if from == Side::Client && name == "Certificate" {
             self.client_certificate_empty = length_field(fields, "certificate_list") == Some(0);
         }
+        if let (Some(how), Side::Server, "ChangeCipherSpec") = (self.resumed, from, name)
+            && !self.drew(Side::Server, "ChangeCipherSpec")
+        {
+            // RFC 5246 7.3: the abbreviated handshake goes from ServerHello straight to the
+            // server's ChangeCipherSpec.
+            self.note_over_both(&format!(
+                "resumed by {} - no Certificate, no key exchange, no private key: new session \
+                 keys from the session's master secret and the new randoms",
+                how.name()
+            ));
+        }
         let text = self.message_label(from, name, fields);
         // ChangeCipherSpec is not a handshake message (RFC 5246 7.1): dotted, as in the article.
         let arrow = if name == "ChangeCipherSpec" {
@@ -248,7 +271,17 @@ impl<'a> Diagram<'a> {
     /// labels its arrows.
     fn message_label(&self, from: Side, name: &str, fields: &[Field]) -> String {
         match (from, name) {
-            (_, "ClientHello") => "ClientHello (client_random, cipher suites)".into(),
+            (_, "ClientHello") => match self.resumed {
+                Some(Resumption::Ticket) => "ClientHello (client_random, SessionTicket)".into(),
+                Some(Resumption::SessionId) => "ClientHello (client_random, session_id)".into(),
+                None => "ClientHello (client_random, cipher suites)".into(),
+            },
+            (_, "ServerHello") if self.resumed.is_some() => {
+                "ServerHello (server_random, the same session_id - resumed)".into()
+            }
+            (_, "NewSessionTicket") => {
+                "NewSessionTicket (the session, sealed under the server's ticket key)".into()
+            }
             (_, "ServerHello") => match self.suite {
                 Some(suite) => format!("ServerHello (server_random, {})", suite.name()),
                 None => "ServerHello (server_random, chosen suite)".into(),

@@ -29,11 +29,14 @@ pub use text::{TextOptions, render_fields, render_key_ledger, render_text};
 use crate::codec::{Field, FieldKind};
 use crate::event::{Checked, Event, GcmDetails, Key};
 use crate::messages::alert::{AlertDescription, AlertLevel};
+use crate::messages::client_hello::ClientHello;
 use crate::messages::extensions::{acted_on, extension_name, group_name, is_grease, protocol_name};
-use crate::messages::{handshake_type_name, version_name};
+use crate::messages::server_hello::ServerHello;
+use crate::messages::{HandshakeMessage, handshake_type_name, version_name};
 use crate::phrase;
 use crate::phrase::{Arg, Phrase};
 use crate::rng::Side;
+use crate::session::Resumption;
 use crate::suites::{describe_suite_id, implemented};
 
 /// The language of a trace's explanations. Field names, message names and RFC terms stay as
@@ -56,6 +59,28 @@ pub fn content_type_name(content_type: u8) -> String {
         23 => "application_data".into(),
         other => format!("content type {other}"),
     }
+}
+
+/// Whether the run of `events` resumed a session, and how: the ServerHello echoes the
+/// ClientHello's non-empty session_id (RFC 5246 7.4.1.3); by ticket when the ClientHello
+/// carried one (RFC 5077 3.4). Read from the messages' bytes, so it works on one side's trace
+/// as well as on both.
+pub fn resumption_of(events: &[Event]) -> Option<Resumption> {
+    let message = |wanted: &str| {
+        events.iter().find_map(|e| match e {
+            Event::Message { name, bytes, .. } if name == wanted => Some(bytes.as_slice()),
+            _ => None,
+        })
+    };
+    let (client, _) = ClientHello::decode(message("ClientHello")?).ok()?;
+    let (server, _) = ServerHello::decode(message("ServerHello")?).ok()?;
+    if client.session_id.is_empty() || client.session_id != server.session_id {
+        return None;
+    }
+    Some(match client.extensions.session_ticket {
+        Some(ticket) if !ticket.is_empty() => Resumption::Ticket,
+        _ => Resumption::SessionId,
+    })
 }
 
 /// Whether both sides' events are in `events` (a simulation), rather than one side's (a
@@ -99,9 +124,10 @@ pub fn key_ledger(events: &[Event]) -> Vec<LedgerEntry<'_>> {
         let sealed_records = if key == Key::SessionKeys {
             events
                 .iter()
-                .filter(
-                    |e| matches!(e, Event::Record { side, from, gcm: Some(_), .. } if side == from),
-                )
+                .filter(|e| {
+                    matches!(e, Event::Record { side, from, gcm, cbc, .. }
+                        if side == from && (gcm.is_some() || cbc.is_some()))
+                })
                 .count()
         } else {
             0
@@ -239,6 +265,12 @@ pub fn explain_field(label: &str, kind: &FieldKind, bytes: &[u8]) -> Arg {
                     extension_name(v as u16)
                 )
                 .into(),
+                "ticket_lifetime_hint" if v == 0 => {
+                    phrase!("0: the server leaves the ticket's lifetime unspecified").into()
+                }
+                "ticket_lifetime_hint" => {
+                    phrase!("{} s: how long the client may keep the ticket", v).into()
+                }
                 _ => Arg::Verbatim(name_of_value(label, v)),
             }
         }
@@ -252,6 +284,16 @@ pub fn explain_field(label: &str, kind: &FieldKind, bytes: &[u8]) -> Arg {
             "random" => {
                 phrase!("32 bytes from the sender's RNG (client_random / server_random)").into()
             }
+            "session_id" => phrase!(
+                "names a session: the server's; offered back by the client, echoed by the \
+                 server when it resumes (RFC 5246 7.4.1.3)"
+            )
+            .into(),
+            "ticket" => phrase!(
+                "a session sealed under the server's ticket key: opaque to the client (RFC \
+                 5077 3.3)"
+            )
+            .into(),
             _ => Arg::Verbatim(String::new()),
         },
     }

@@ -7,6 +7,7 @@
 
 use super::{Event, GcmDetails, explain_field};
 use crate::codec::Field;
+use crate::event::CbcDetails;
 use crate::messages::alert::{AlertDescription, AlertLevel};
 use crate::phrase;
 use crate::phrase::{Arg, Phrase};
@@ -88,8 +89,10 @@ pub(super) struct TracedRecord<'a> {
     pub(super) version: u16,
     /// The whole record as on the wire: 5-byte header and fragment.
     pub(super) wire: &'a [u8],
-    /// How it was protected, if it was.
+    /// How it was protected, if it was with AES-GCM.
     pub(super) gcm: Option<&'a GcmDetails>,
+    /// How it was protected, if it was with AES-CBC and HMAC.
+    pub(super) cbc: Option<&'a CbcDetails>,
 }
 
 impl<'a> TracedRecord<'a> {
@@ -103,6 +106,7 @@ impl<'a> TracedRecord<'a> {
                 version,
                 wire,
                 gcm,
+                cbc,
             } => Some(TracedRecord {
                 side: *side,
                 from: *from,
@@ -110,6 +114,7 @@ impl<'a> TracedRecord<'a> {
                 version: *version,
                 wire,
                 gcm: gcm.as_ref(),
+                cbc: cbc.as_deref(),
             }),
             _ => None,
         }
@@ -132,10 +137,16 @@ impl<'a> TracedRecord<'a> {
 
     /// The content: the fragment itself, or what it decrypts to.
     pub(super) fn plaintext(&self) -> &'a [u8] {
-        match self.gcm {
-            Some(gcm) => &gcm.plaintext,
-            None => self.fragment(),
+        match (self.gcm, self.cbc) {
+            (Some(gcm), _) => &gcm.plaintext,
+            (None, Some(cbc)) => &cbc.plaintext,
+            (None, None) => self.fragment(),
         }
+    }
+
+    /// Whether the record was protected (AES-GCM or AES-CBC).
+    pub(super) fn protected(&self) -> bool {
+        self.gcm.is_some() || self.cbc.is_some()
     }
 
     /// Whether the content is traced messages (handshake or change_cipher_spec), which the
@@ -193,6 +204,112 @@ impl GcmHex {
             aad: hex::encode(&gcm.aad),
             tag: hex::encode(&gcm.tag),
         }
+    }
+}
+
+/// Where the parts of a CBC fragment are (RFC 5246 6.2.3.2, RFC 7366 3), as ranges of the
+/// fragment.
+pub(super) struct CbcLayout {
+    /// The 16-byte explicit IV.
+    pub(super) iv: std::ops::Range<usize>,
+    /// The AES-CBC ciphertext: whole 16-byte blocks.
+    pub(super) ciphertext: std::ops::Range<usize>,
+    /// The MAC after the ciphertext (encrypt-then-MAC; empty with MAC-then-encrypt, where the
+    /// MAC is inside the ciphertext).
+    pub(super) mac: std::ops::Range<usize>,
+}
+
+/// The layout of a CBC fragment of `len` bytes protected as `cbc` says.
+pub(super) fn cbc_layout(len: usize, cbc: &CbcDetails) -> CbcLayout {
+    let mac_len = if cbc.encrypt_then_mac {
+        cbc.mac.len()
+    } else {
+        0
+    };
+    let iv_end = 16.min(len);
+    let ciphertext_end = len.saturating_sub(mac_len).max(iv_end);
+    CbcLayout {
+        iv: 0..iv_end,
+        ciphertext: iv_end..ciphertext_end,
+        mac: ciphertext_end..len,
+    }
+}
+
+/// A record's AES-CBC and HMAC protection in hex and words, as the renderings write it.
+pub(super) struct CbcHex {
+    /// The record's sequence number in its direction.
+    pub(super) seq: u64,
+    /// `HMAC-SHA1`, ...
+    pub(super) mac_algorithm: &'static str,
+    /// The IV.
+    pub(super) iv: String,
+    /// seq_num + type + version + length: the head of the MAC input.
+    pub(super) mac_header: String,
+    /// The MAC.
+    pub(super) mac: String,
+    /// The padding bytes, padding_length byte included.
+    pub(super) padding: String,
+    /// How many bytes of padding (padding_length + 1).
+    pub(super) padding_len: usize,
+}
+
+impl CbcHex {
+    /// The hex of `cbc`'s parts.
+    pub(super) fn of(cbc: &CbcDetails) -> Self {
+        CbcHex {
+            seq: cbc.seq,
+            mac_algorithm: cbc.mac_algorithm,
+            iv: hex::encode(&cbc.iv),
+            mac_header: hex::encode(&cbc.mac_header),
+            mac: hex::encode(&cbc.mac),
+            padding: hex::encode(&cbc.padding),
+            padding_len: cbc.padding.len(),
+        }
+    }
+}
+
+/// The 16-byte blocks of `ciphertext` in hex: all of them up to four, else the first three
+/// and the last, with the number left out between.
+pub(super) fn cbc_blocks(ciphertext: &[u8]) -> String {
+    let blocks: Vec<String> = ciphertext.chunks(16).map(hex::encode).collect();
+    if blocks.len() <= 4 {
+        return blocks.join(" ");
+    }
+    format!(
+        "{} .. ({} more) .. {}",
+        blocks[..3].join(" "),
+        blocks.len() - 4,
+        blocks[blocks.len() - 1]
+    )
+}
+
+/// Which order a CBC record was protected in, and why it matters: the lines every rendering
+/// shows under the record.
+pub(super) fn cbc_order(cbc: &CbcDetails) -> Phrase {
+    // In full under each direction's first record; after that, a reminder.
+    match (cbc.seq, cbc.encrypt_then_mac) {
+        (0, _) => {}
+        (_, true) => {
+            return phrase!("encrypt-then-MAC (RFC 7366), as in this direction's first record");
+        }
+        (_, false) => {
+            return phrase!(
+                "MAC-then-encrypt (RFC 5246 6.2.3.2), as in this direction's first record"
+            );
+        }
+    }
+    if cbc.encrypt_then_mac {
+        phrase!(
+            "encrypt-then-MAC (RFC 7366, agreed in the hellos): the MAC covers the IV and \
+             ciphertext and is checked before anything is decrypted, so a changed record is \
+             refused untouched and the padding is never seen by an attacker"
+        )
+    } else {
+        phrase!(
+            "MAC-then-encrypt (RFC 5246 6.2.3.2): the receiver must decrypt and remove the \
+             padding before it can check the MAC, so it must answer a bad padding exactly as it \
+             answers a bad MAC, or it becomes a padding oracle (lab padding-oracle)"
+        )
     }
 }
 

@@ -7,7 +7,8 @@
 use std::fmt::Write as _;
 
 use super::parts::{
-    Derived, Does, GcmHex, TracedRecord, flight_steps, labelled_fields, quoted, short_hex,
+    CbcHex, Derived, Does, GcmHex, TracedRecord, cbc_blocks, cbc_layout, cbc_order, flight_steps,
+    labelled_fields, quoted, short_hex,
 };
 use super::{
     Event, Key, Lang, TracedMessage, check_of, content_type_name, failure_note, key_ledger, say,
@@ -208,6 +209,9 @@ fn record_lines(out: &mut String, record: &TracedRecord<'_>, lang: Lang) {
 /// How a record was protected, in words: a line or three.
 fn record_protection(record: &TracedRecord<'_>) -> Vec<Phrase> {
     let from = record.from;
+    if let Some(cbc) = record.cbc {
+        return cbc_protection(record, cbc);
+    }
     let Some(gcm) = record.gcm else {
         return if record.content_type == 20 {
             vec![phrase!(
@@ -251,6 +255,57 @@ fn record_protection(record: &TracedRecord<'_>) -> Vec<Phrase> {
             gcm.plaintext.len(),
             hex.tag
         ),
+    ]
+}
+
+/// How a CBC record was protected: IV, MAC input and MAC, padding, the ciphertext's blocks,
+/// and the order, with why it matters.
+fn cbc_protection(record: &TracedRecord<'_>, cbc: &crate::event::CbcDetails) -> Vec<Phrase> {
+    let hex = CbcHex::of(cbc);
+    let layout = cbc_layout(record.fragment().len(), cbc);
+    let ciphertext = record.fragment().get(layout.ciphertext).unwrap_or_default();
+    let blocks = ciphertext.len() / 16;
+    let covered = if cbc.encrypt_then_mac {
+        phrase!("IV + the {} bytes of ciphertext", ciphertext.len() + 16)
+    } else {
+        phrase!("the {} bytes of content", cbc.plaintext.len())
+    };
+    let encrypted = if cbc.encrypt_then_mac {
+        phrase!(
+            "AES-CBC(write key, IV, content + padding) = {} blocks: {}; then the MAC, in the \
+             clear",
+            blocks,
+            cbc_blocks(ciphertext)
+        )
+    } else {
+        phrase!(
+            "AES-CBC(write key, IV, content + MAC + padding) = {} blocks: {}",
+            blocks,
+            cbc_blocks(ciphertext)
+        )
+    };
+    vec![
+        phrase!(
+            "protected with AES-CBC and {}, seq {}: IV {} (16 random bytes, sent first)",
+            hex.mac_algorithm,
+            hex.seq,
+            hex.iv
+        ),
+        phrase!(
+            "MAC = {}(write MAC key, seq + type + version + length = {} + {}) = {}",
+            hex.mac_algorithm,
+            hex.mac_header,
+            covered,
+            hex.mac
+        ),
+        phrase!(
+            "padding: {} ({} bytes, each padding_length = {})",
+            hex.padding,
+            hex.padding_len,
+            hex.padding_len - 1
+        ),
+        encrypted,
+        cbc_order(cbc),
     ]
 }
 

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::parts::{Derived, GcmHex, TracedRecord, flight_steps, quoted};
+use super::parts::{CbcHex, Derived, GcmHex, TracedRecord, flight_steps, quoted};
 use super::{Event, Key, Lang, TracedMessage, check_of, failure_note, render_fields};
 use crate::error::Error;
 use crate::messages::alert::{AlertDescription, AlertLevel};
@@ -218,9 +218,31 @@ fn check_item(out: &mut String, side: Side, what: &Phrase, ok: bool) {
     let _ = writeln!(out, "\n- check, {}: {what}: {mark}", side.name());
 }
 
-/// A protected record: its AES-GCM nonce, additional data and tag. (A record in the clear is
-/// just its messages, shown as steps.)
+/// A protected record: its AES-GCM nonce, additional data and tag, or its AES-CBC IV, MAC and
+/// padding. (A record in the clear is just its messages, shown as steps.)
 fn record_item(out: &mut String, record: &TracedRecord<'_>) {
+    if let Some(cbc) = record.cbc {
+        let hex = CbcHex::of(cbc);
+        let order = if cbc.encrypt_then_mac {
+            "encrypt-then-MAC (RFC 7366)"
+        } else {
+            "MAC-then-encrypt (RFC 5246 6.2.3.2)"
+        };
+        let _ = writeln!(
+            out,
+            "\n- record, {}: protected with AES-CBC and {}, {order}: seq {}, IV = `{}`, MAC \
+             input starts `{}`, MAC = `{}`, padding = `{}` ({} bytes on the wire)",
+            record.from.name(),
+            hex.mac_algorithm,
+            hex.seq,
+            hex.iv,
+            hex.mac_header,
+            hex.mac,
+            hex.padding,
+            record.wire.len()
+        );
+        return;
+    }
     let Some(gcm) = record.gcm else {
         return;
     };
@@ -317,6 +339,11 @@ fn purpose(name: &str) -> &'static str {
              schemes\nand CAs it accepts."
         }
         "ServerHelloDone" => "The server's first flight is over; its turn ends.",
+        "NewSessionTicket" => {
+            "The server hands the client a ticket: the session (its master secret) sealed \
+             under a key only the\nserver holds, so that it can resume it later without \
+             keeping it (RFC 5077)."
+        }
         "HelloRequest" => {
             "The server asks for a new handshake (renegotiation); this program never \
              renegotiates, and refuses\nwith the warning no_renegotiation."

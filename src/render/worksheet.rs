@@ -10,12 +10,15 @@ use std::collections::VecDeque;
 use std::fmt::Write as _;
 
 use super::parts::{
-    FieldView, GcmHex, TracedRecord, alert_fields, gcm_layout, labelled_fields, quoted, short_hex,
+    CbcHex, FieldView, GcmHex, TracedRecord, alert_fields, cbc_layout, gcm_layout, labelled_fields,
+    quoted, short_hex,
 };
 use super::{Event, GcmDetails, MessageQueues, TracedMessage, content_type_name};
+use crate::event::CbcDetails;
 use crate::messages::version_name;
 use crate::record::record_spans;
 use crate::rng::Side;
+use crate::session::Resumption;
 use crate::simulate::{Options, Report};
 use crate::wire::{Flow, hex_dump_from};
 
@@ -87,12 +90,16 @@ fn annotate_record(
         return;
     };
     let fragment = &record[5.min(record.len())..];
-    let (plaintext, base): (&[u8], At) = match traced.gcm {
-        None => (fragment, At::Wire(at + 5)),
-        Some(gcm) => {
+    let (plaintext, base): (&[u8], At) = match (traced.gcm, traced.cbc) {
+        (Some(gcm), _) => {
             annotate_gcm(out, at + 5, fragment, gcm);
             (&gcm.plaintext, At::Plaintext(0))
         }
+        (None, Some(cbc)) => {
+            annotate_cbc(out, at + 5, fragment, cbc);
+            (&cbc.plaintext, At::Plaintext(0))
+        }
+        (None, None) => (fragment, At::Wire(at + 5)),
     };
     match content_type {
         22 => annotate_handshake(out, base, &messages.carried_by(from, plaintext)),
@@ -181,6 +188,51 @@ fn annotate_gcm(out: &mut String, at: usize, fragment: &[u8], gcm: &GcmDetails) 
     );
 }
 
+/// The parts of a CBC fragment at offset `at` of the flow (IV, ciphertext, and the MAC after
+/// it with encrypt-then-MAC), and the line that introduces its decrypted content.
+fn annotate_cbc(out: &mut String, at: usize, fragment: &[u8], cbc: &CbcDetails) {
+    let layout = cbc_layout(fragment.len(), cbc);
+    let hex = CbcHex::of(cbc);
+    let part = |range: &std::ops::Range<usize>| fragment.get(range.clone()).unwrap_or_default();
+    let iv = format!(
+        "seq {}; 16 random bytes, the first block's chaining value",
+        hex.seq
+    );
+    field_line(out, At::Wire(at), part(&layout.iv), "iv", &iv);
+    let (inside, order) = if cbc.encrypt_then_mac {
+        ("content + padding", "encrypt-then-MAC")
+    } else {
+        ("content + MAC + padding", "MAC-then-encrypt")
+    };
+    let ciphertext = part(&layout.ciphertext);
+    let meaning = format!(
+        "AES-CBC, {} blocks of {inside} ({order}); padding {}",
+        ciphertext.len() / 16,
+        hex.padding
+    );
+    let offset = At::Wire(at + layout.ciphertext.start);
+    field_line(out, offset, ciphertext, "ciphertext", &meaning);
+    let mac = format!(
+        "{} over {} + the IV and ciphertext",
+        hex.mac_algorithm, hex.mac_header
+    );
+    if !layout.mac.is_empty() {
+        let offset = At::Wire(at + layout.mac.start);
+        field_line(out, offset, part(&layout.mac), "mac", &mac);
+    } else {
+        let _ = writeln!(
+            out,
+            "#   (inside: {} {} over {} + the content)",
+            hex.mac_algorithm, hex.mac, hex.mac_header
+        );
+    }
+    let _ = writeln!(
+        out,
+        "#   decrypted ({} bytes; p+ offsets count within the plaintext):",
+        cbc.plaintext.len()
+    );
+}
+
 /// The handshake messages one record carries: a line naming each, then its fields.
 fn annotate_handshake(out: &mut String, base: At, carried: &[(usize, TracedMessage<'_>)]) {
     for (offset, message) in carried {
@@ -241,7 +293,7 @@ fn content_type_named(content_type: u8) -> String {
 
 /// The values a golden transcript lists, in order, as the client traced them (server_random
 /// and the server's ECDH key as the server did; both sides' values agree, see tests).
-pub const GOLDEN_VALUES: [&str; 18] = [
+pub const GOLDEN_VALUES: [&str; 20] = [
     "client_random",
     "server_random",
     "server_ecdh_private",
@@ -253,6 +305,8 @@ pub const GOLDEN_VALUES: [&str; 18] = [
     "session_hash",
     "master_secret",
     "key_block",
+    "client_write_mac_key",
+    "server_write_mac_key",
     "client_write_key",
     "server_write_key",
     "client_write_iv",
@@ -266,8 +320,13 @@ pub const GOLDEN_VALUES: [&str; 18] = [
 /// and every byte on the wire as Go-style flows.
 pub fn golden_transcript(options: &Options, report: &Report) -> String {
     let mut out = String::new();
+    let (resumed, resume_flag) = match options.resume {
+        Some(Resumption::SessionId) => (", resumed by session id", " --resume id"),
+        Some(Resumption::Ticket) => (", resumed by ticket", " --resume ticket"),
+        None => ("", ""),
+    };
     out.push_str(&format!(
-        "# tls12-sim golden transcript: {}, seed {}{}{}\n",
+        "# tls12-sim golden transcript: {}, seed {}{}{}{resumed}\n",
         options.suite.name(),
         options.seed,
         if options.extended_master_secret {
@@ -278,7 +337,7 @@ pub fn golden_transcript(options: &Options, report: &Report) -> String {
         if options.mtls { ", mutual TLS" } else { "" }
     ));
     out.push_str(&format!(
-        "# Source: made by this program, `tls12-sim simulate --suite {} --seed {}{}{}`: both sides'\n\
+        "# Source: made by this program, `tls12-sim simulate --suite {} --seed {}{}{}{resume_flag}`: both sides'\n\
          # RNGs seeded, clock fixed at {}, the embedded demo PKI (src/demo/).\n\
          # tests/golden_transcripts.rs replays the run and must get every byte below; regenerate\n\
          # only on purpose: UPDATE_VECTORS=1 cargo test --test golden_transcripts\n\
@@ -293,6 +352,13 @@ pub fn golden_transcript(options: &Options, report: &Report) -> String {
         if options.mtls { " --mtls" } else { "" },
         options.time,
     ));
+    if options.resume.is_some() {
+        out.push_str(
+            "# Two connections: a full handshake made a session, and the second, 60 s later,\n\
+             # resumed it with the abbreviated handshake (RFC 5246 7.3). Below is the second:\n\
+             # no pre-master secret, no key exchange; the master secret is the session's.\n",
+        );
+    }
     out.push_str(&format!("suite {}\n", options.suite.name()));
     out.push_str(&format!("seed {}\n", options.seed));
     out.push_str(&format!("time {}\n", options.time));
@@ -301,6 +367,13 @@ pub fn golden_transcript(options: &Options, report: &Report) -> String {
         "extended_master_secret {}\n",
         if ems { "yes" } else { "no" }
     ));
+    if options.suite.is_cbc() {
+        let etm = report.client.conn().encrypt_then_mac();
+        out.push_str(&format!(
+            "encrypt_then_mac {}\n",
+            if etm { "yes" } else { "no" }
+        ));
+    }
     for name in GOLDEN_VALUES {
         if let Some(value) = report.value(name) {
             out.push_str(&format!("{name} {}\n", hex::encode(value)));
