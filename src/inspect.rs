@@ -12,6 +12,7 @@ use rsa::RsaPrivateKey;
 use crate::capture::{self, Capture, Keys};
 use crate::error::Error;
 use crate::keylog::KeyLog;
+use crate::observer::EarlierSessions;
 use crate::phrase;
 use crate::phrase::Phrase;
 use crate::render::Lang;
@@ -99,8 +100,16 @@ pub fn run(options: InspectOptions<'_>) -> Result<String, Error> {
     let list_only = which == Which::List && options.format == InspectFormat::Text;
     let mut texts = Vec::new();
     let mut listed = Vec::new();
+    // A resumed session is linked to an earlier full handshake: the connections before the
+    // one chosen are read first (untraced) for their sessions.
+    let mut earlier = EarlierSessions::default();
+    if let Which::One(number) = which {
+        for connection in tls.iter().filter(|c| c.number < number) {
+            capture::inspect_linked(connection, &keys, &mut earlier, false);
+        }
+    }
     for connection in &chosen {
-        let inspected = capture::inspect(connection, &keys, !list_only);
+        let inspected = capture::inspect_linked(connection, &keys, &mut earlier, !list_only);
         let shown = Shown {
             connection,
             inspected: &inspected,

@@ -29,6 +29,8 @@
 //! What it does not speak it names instead of misreading: SSL 3.0, TLS 1.0 and 1.1, TLS 1.3, a
 //! suite this program does not implement, renegotiation. Those records are listed, not opened.
 
+use std::collections::HashMap;
+
 use rsa::{Pkcs1v15Encrypt, RsaPrivateKey};
 
 use crate::codec::{Field, Labelled, Reader};
@@ -101,6 +103,9 @@ pub enum Opener {
     EphemeralKey,
     /// A session ticket (RFC 5077) opened with the server's ticket keys.
     Ticket,
+    /// A resumed session linked to the full handshake of an earlier connection in the same
+    /// capture (its stream number), whose master secret it reuses.
+    EarlierSession(usize),
 }
 
 /// One record as seen on the wire, and its plaintext if the observer could get it.
@@ -239,6 +244,56 @@ struct State<'a> {
     opaque_records: [u64; 2],
     /// A master secret from a ticket opened before the keys could be derived.
     master_from_ticket: Option<Vec<u8>>,
+    /// The sessions of earlier connections in the same capture, to link a resumed one to.
+    earlier: Option<&'a EarlierSessions>,
+}
+
+/// The sessions earlier connections of a capture set up, by what a later connection names to
+/// resume one: the session_id the server gave, or a ticket it issued (RFC 5077); each with its
+/// master secret and the stream number of its full handshake.
+#[derive(Default)]
+pub struct EarlierSessions {
+    by_id: HashMap<Vec<u8>, (Vec<u8>, usize)>,
+    by_ticket: HashMap<Vec<u8>, (Vec<u8>, usize)>,
+}
+
+impl EarlierSessions {
+    /// Remembers the session of a connection whose both Finished verified (so its master
+    /// secret is right): by its session_id and by the tickets the server issued in it.
+    pub fn remember(&mut self, observation: &Observation, stream: usize) {
+        let (Some(master), Some(client), Some(server)) = (
+            &observation.master_secret,
+            &observation.client_hello,
+            &observation.server_hello,
+        ) else {
+            return;
+        };
+        if !observation.finished_verified() {
+            return;
+        }
+        let first = (master.clone(), stream);
+        if !server.session_id.is_empty() {
+            self.by_id
+                .entry(server.session_id.clone())
+                .or_insert_with(|| first.clone());
+        }
+        let offered = client.extensions.session_ticket.as_ref();
+        for ticket in observation.tickets.iter().filter(|t| Some(*t) != offered) {
+            self.by_ticket
+                .entry(ticket.clone())
+                .or_insert_with(|| first.clone());
+        }
+    }
+
+    /// The earlier session a resumed connection took up: by the ticket it offered, or by the
+    /// session_id the server echoed.
+    fn find(&self, client: &ClientHello, server: &ServerHello) -> Option<&(Vec<u8>, usize)> {
+        let by_ticket = (client.extensions.session_ticket.as_ref())
+            .filter(|t| !t.is_empty())
+            .and_then(|t| self.by_ticket.get(t));
+        let echoed = !server.session_id.is_empty() && server.session_id == client.session_id;
+        by_ticket.or_else(|| echoed.then(|| self.by_id.get(&server.session_id)).flatten())
+    }
 }
 
 fn index(side: Side) -> usize {
@@ -295,6 +350,7 @@ impl<'a> Observer<'a> {
             after_record: Vec::new(),
             opaque_records: [0, 0],
             master_from_ticket: None,
+            earlier: None,
         };
         state.trace.note(Side::Client, || {
             phrase!(
@@ -307,6 +363,13 @@ impl<'a> Observer<'a> {
             state,
             partial: [Vec::new(), Vec::new()],
         }
+    }
+
+    /// An observer that links a resumed session to `earlier` connections of the same capture
+    /// when no key it holds gives the master secret.
+    pub fn linking(mut self, earlier: &'a EarlierSessions) -> Self {
+        self.state.earlier = Some(earlier);
+        self
     }
 
     /// The next `bytes` that `from` sent. Whole records are read at once; the rest waits for
@@ -856,6 +919,12 @@ impl State<'_> {
         match self.resumed_master_secret() {
             Some((master, opener)) => {
                 self.trace.note(Side::Server, || match opener {
+                    Opener::EarlierSession(stream) => phrase!(
+                        "a resumed session: the server took up the session the client named, \
+                         with its master secret; this one comes from the full handshake of \
+                         connection {} in this capture",
+                        stream
+                    ),
                     Opener::Ticket => phrase!(
                         "a resumed session: the server took up the session the client named, \
                          with its master secret; this one comes from the ticket, opened with \
@@ -881,7 +950,7 @@ impl State<'_> {
     /// log under this client random, or inside the ticket the client offered.
     fn resumed_master_secret(&mut self) -> Option<(Vec<u8>, Opener)> {
         let client_random = self.obs.client_hello.as_ref().map(|c| c.random);
-        match (&self.key, client_random) {
+        let given = match (&self.key, client_random) {
             (ObserverKey::MasterSecret(master), _) => Some((master.to_vec(), Opener::MasterSecret)),
             (ObserverKey::KeyLog { keylog, .. }, Some(random)) => keylog
                 .master_secret(&random)
@@ -890,7 +959,15 @@ impl State<'_> {
                 .master_from_ticket
                 .take()
                 .map(|master| (master, Opener::Ticket)),
-        }
+        };
+        given.or_else(|| {
+            let (client, server) = (
+                self.obs.client_hello.as_ref()?,
+                self.obs.server_hello.as_ref()?,
+            );
+            let (master, stream) = self.earlier?.find(client, server)?;
+            Some((master.clone(), Opener::EarlierSession(*stream)))
+        })
     }
 
     /// A ChangeCipherSpec with no key exchange before it: an abbreviated handshake the
@@ -1108,6 +1185,11 @@ impl State<'_> {
         self.obs.opened_by = Some(opener);
         self.trace
             .secret(Side::Client, "master_secret", master, || match opener {
+                Opener::EarlierSession(stream) => phrase!(
+                    "from connection {} of this capture: the full handshake whose session this \
+                     one resumes (the observer derives nothing before it)",
+                    stream
+                ),
                 Opener::Ticket => phrase!(
                     "from the session ticket, opened with the server's ticket keys (RFC 5077): \
                      the observer derives nothing before it"
@@ -1328,12 +1410,12 @@ fn unsupported_protection(id: u16) -> Option<Phrase> {
     })
 }
 
-/// A resumed session takes up the master secret of the full handshake that made it. Linking
-/// it to that handshake, when the capture holds it, needs session resumption (issue 16); until
-/// then a resumed session opens only with a key log line of its own client random.
+/// A resumed session takes up the master secret of the full handshake that made it: when that
+/// handshake is not in the capture (or was not opened), only a key log line of the resumed
+/// session's own client random opens it.
 fn link_resumed_session() -> Phrase {
     phrase!(
-        "resumed session: not yet linked to the full handshake whose master secret it reuses; \
-         a key log line for its client_random opens it"
+        "resumed session: not linked to the full handshake whose master secret it reuses (not \
+         in this capture, or not opened); a key log line for its client_random opens it"
     )
 }

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use common::peers::{BIN, Running, demo_cert, demo_key, free_port, peer, tempdir};
 use tls12_sim::capture::{self, Keys};
 use tls12_sim::keylog::KeyLog;
-use tls12_sim::observer::{Observation, Opener};
+use tls12_sim::observer::{EarlierSessions, Observation, Opener};
 use tls12_sim::pki;
 use tls12_sim::rng::Side;
 use tls12_sim::suites::{CipherSuite, KeyExchange};
@@ -561,6 +561,24 @@ fn what_it_does_not_speak_is_named_and_resumed_sessions_open_by_key_log() {
             .not_opened
             .unwrap()
             .to_string()
-            .starts_with("resumed session: not yet linked")
+            .starts_with("resumed session: not linked")
     );
+    // Read in capture order, each resumed session is linked to the full handshake before it
+    // (its ticket or session_id), which the server key opened: all of them open.
+    let mut earlier = EarlierSessions::default();
+    let linked: Vec<(usize, Observation)> = capture
+        .connections
+        .iter()
+        .filter(|c| !c.stream(Side::Client).is_empty())
+        .map(|c| {
+            let seen = capture::inspect_linked(c, &by_key, &mut earlier, false);
+            (c.number, seen.observation)
+        })
+        .collect();
+    let full = linked[5].0;
+    assert_eq!(linked[5].1.opened_by, Some(Opener::ServerPrivateKey));
+    for (_, o) in &linked[6..] {
+        assert!(o.resumed && o.finished_verified());
+        assert_eq!(o.opened_by, Some(Opener::EarlierSession(full)));
+    }
 }

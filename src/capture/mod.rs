@@ -29,7 +29,7 @@ use rsa::RsaPrivateKey;
 use crate::error::Error;
 use crate::event::Event;
 use crate::keylog::KeyLog;
-use crate::observer::{Observation, Observer, ObserverKey};
+use crate::observer::{EarlierSessions, Observation, Observer, ObserverKey};
 use crate::phrase;
 use crate::phrase::Phrase;
 use crate::rng::Side;
@@ -177,6 +177,18 @@ pub struct Inspected {
 /// Feeds the observer each direction of `connection`, in the order its bytes arrived, holding
 /// `keys`; with `trace`, it records the events the renderers draw.
 pub fn inspect(connection: &Connection, keys: &Keys, trace: bool) -> Inspected {
+    inspect_linked(connection, keys, &mut EarlierSessions::default(), trace)
+}
+
+/// As [`inspect`], for connections read in capture order: a resumed session is linked to the
+/// full handshake of an `earlier` one (by session_id or ticket), and this connection's own
+/// session is remembered for the later ones.
+pub fn inspect_linked(
+    connection: &Connection,
+    keys: &Keys,
+    earlier: &mut EarlierSessions,
+    trace: bool,
+) -> Inspected {
     let key = match (&keys.server_key, keys.keylog.is_empty()) {
         (server_key, false) => ObserverKey::KeyLog {
             keylog: &keys.keylog,
@@ -185,7 +197,7 @@ pub fn inspect(connection: &Connection, keys: &Keys, trace: bool) -> Inspected {
         (Some(key), true) => ObserverKey::ServerPrivateKey(key),
         (None, true) => ObserverKey::Nothing,
     };
-    let mut observer = Observer::new(key, trace);
+    let mut observer = Observer::new(key, trace).linking(earlier);
     let mut offsets = [0usize; 2];
     for delivery in connection.deliveries() {
         match *delivery {
@@ -203,6 +215,7 @@ pub fn inspect(connection: &Connection, keys: &Keys, trace: bool) -> Inspected {
         }
     }
     let (observation, events) = observer.finish();
+    earlier.remember(&observation, connection.number);
     Inspected {
         observation,
         events,

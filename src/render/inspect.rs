@@ -98,6 +98,11 @@ fn opened_by(opener: Opener) -> Phrase {
             phrase!("opened with the server's private key: it decrypts the RSA pre-master secret")
         }
         Opener::EphemeralKey => phrase!("opened with an ephemeral X25519 private key"),
+        Opener::EarlierSession(stream) => phrase!(
+            "opened by linking: the master secret of connection {}, the full handshake this \
+             session resumes",
+            stream
+        ),
         Opener::Ticket => {
             phrase!(
                 "opened with the server's ticket keys: the session ticket holds the master secret"
