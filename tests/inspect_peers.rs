@@ -245,11 +245,15 @@ fn key_logs(dir: &Path) -> KeyLog {
 }
 
 /// The plaintext tshark decrypts from `file` with `keylog`, by TCP stream: (what the client
-/// sent, what the server sent), from `-z follow,tls,raw,N` for every stream in one run.
+/// sent, what the server sent), from `-z follow,tls,raw,N` for every stream in one run. The
+/// servers' `ports` are named as TLS: tshark picks a dissector by port before it tries its TLS
+/// heuristic, and an ephemeral port of a client is now and then one it gives to another
+/// protocol (57000 IRC, 44818 EtherNet/IP, ...), which would leave that stream undecrypted.
 fn tshark_plaintext(
     file: &Path,
     keylog: &Path,
     streams: &[usize],
+    ports: &[u16],
 ) -> BTreeMap<usize, (Vec<u8>, Vec<u8>)> {
     let tshark = peer("tshark").unwrap();
     let mut command = Command::new(tshark);
@@ -259,6 +263,9 @@ fn tshark_plaintext(
         .arg("-o")
         .arg(format!("tls.keylog_file:{}", keylog.display()))
         .arg("-q");
+    for port in ports {
+        command.args(["-d", &format!("tcp.port=={port},tls")]);
+    }
     for stream in streams {
         command.args(["-z", &format!("follow,tls,raw,{stream}")]);
     }
@@ -337,7 +344,7 @@ fn real_clients_and_servers_captured_then_inspected_as_tshark_decrypts_them() {
         .filter(|c| capture::looks_like_tls(c) && !c.stream(Side::Client).is_empty())
         .collect();
     let numbers: Vec<usize> = tls.iter().map(|c| c.number).collect();
-    let tshark = tshark_plaintext(&file, &keylog_file, &numbers);
+    let tshark = tshark_plaintext(&file, &keylog_file, &numbers, &ports);
     let mut verified: BTreeMap<u16, usize> = BTreeMap::new();
     for connection in &tls {
         let seen = capture::inspect(connection, &keys, false).observation;
