@@ -17,7 +17,6 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
-use std::thread;
 use std::time::{Duration, Instant};
 
 use common::peers::*;
@@ -382,29 +381,9 @@ fn tshark_decrypts_our_sessions_with_our_key_log() {
         assert!(ok, "{stderr}");
         assert_eq!(stdout.trim(), "hello wireshark");
         server.finish(Duration::from_secs(3));
-        thread::sleep(Duration::from_millis(500));
-        let _ = Command::new("kill")
-            .args(["-INT", &capturing.child.id().to_string()])
-            .status();
-        capturing.finish(Duration::from_secs(10));
+        stop_capture(capturing);
 
-        let out = Command::new(&tshark)
-            .arg("-r")
-            .arg(&capture)
-            .arg("-o")
-            .arg(format!("tls.keylog_file:{}", keylog.display()))
-            .arg("-o")
-            .arg(format!("tls.debug_file:{}", debug.display()))
-            .args([
-                "-o",
-                "data.show_as_text:TRUE",
-                "-Y",
-                "tls.record.content_type == 23",
-            ])
-            .args(["-T", "fields", "-e", "data.text"])
-            .output()
-            .unwrap();
-        let fields = String::from_utf8_lossy(&out.stdout);
+        let fields = tshark_app_data(&tshark, &capture, &keylog, Some(&debug), &[]);
         let what = format!("{} (key log from the {keylog_side})", suite.name());
         assert_eq!(
             fields.matches("hello wireshark").count(),

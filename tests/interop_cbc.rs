@@ -462,28 +462,8 @@ fn tshark_decrypts_cbc_sessions_in_both_orders_with_our_key_log() {
         assert_eq!(stdout.trim(), "hello wireshark");
         server.finish(Duration::from_secs(3));
     }
-    thread::sleep(Duration::from_millis(500));
-    let _ = Command::new("kill")
-        .args(["-INT", &capturing.child.id().to_string()])
-        .status();
-    capturing.finish(Duration::from_secs(10));
-    let out = Command::new(&tshark)
-        .arg("-r")
-        .arg(&capture)
-        .arg("-o")
-        .arg(format!("tls.keylog_file:{}", keylog.display()))
-        .arg("-o")
-        .arg(format!("tls.debug_file:{}", debug.display()))
-        .args([
-            "-o",
-            "data.show_as_text:TRUE",
-            "-Y",
-            "tls.record.content_type == 23",
-        ])
-        .args(["-T", "fields", "-e", "data.text"])
-        .output()
-        .unwrap();
-    let fields = String::from_utf8_lossy(&out.stdout);
+    stop_capture(capturing);
+    let fields = tshark_app_data(&tshark, &capture, &keylog, Some(&debug), &[]);
     assert_eq!(
         fields.matches("hello wireshark").count(),
         4,

@@ -13,11 +13,11 @@ mod common;
 
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use common::peers::{
-    BIN, Running, connect, demo_ca, demo_cert, demo_key, free_port, peer, tempdir,
+    BIN, Running, connect, demo_ca, demo_cert, demo_key, free_port, peer, stop_capture, tempdir,
+    tshark_app_data,
 };
 
 /// `tls12-sim serve` (not `--once`: the peers reconnect) on a free port; its address.
@@ -346,11 +346,7 @@ fn tshark_decrypts_a_resumed_connection_with_our_key_log() {
     assert_eq!(stdout.matches("hello wireshark").count(), 2);
     server.wait_for("resumed (ticket)", Duration::from_secs(10));
     drop(server);
-    thread::sleep(Duration::from_millis(500));
-    let _ = Command::new("kill")
-        .args(["-INT", &capturing.child.id().to_string()])
-        .status();
-    capturing.finish(Duration::from_secs(10));
+    stop_capture(capturing);
     // Two key log lines: the full handshake's and the resumed one's, with the same master
     // secret and another client random.
     let lines: Vec<String> = std::fs::read_to_string(&keylog)
@@ -361,17 +357,7 @@ fn tshark_decrypts_a_resumed_connection_with_our_key_log() {
     assert_eq!(lines.len(), 2, "{lines:?}");
     let secret = |line: &str| line.split_whitespace().nth(2).map(str::to_string);
     assert_eq!(secret(&lines[0]), secret(&lines[1]));
-    let out = Command::new(&tshark)
-        .arg("-r")
-        .arg(&capture)
-        .arg("-o")
-        .arg(format!("tls.keylog_file:{}", keylog.display()))
-        .args(["-o", "data.show_as_text:TRUE"])
-        .args(["-Y", "tls.record.content_type == 23"])
-        .args(["-T", "fields", "-e", "tcp.stream", "-e", "data.text"])
-        .output()
-        .unwrap();
-    let fields = String::from_utf8_lossy(&out.stdout);
+    let fields = tshark_app_data(&tshark, &capture, &keylog, None, &["tcp.stream"]);
     // Both connections' request and echo, decrypted; the second is the resumed one.
     assert_eq!(fields.matches("hello wireshark").count(), 4, "{fields}");
     let streams: std::collections::BTreeSet<&str> = fields

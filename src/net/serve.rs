@@ -214,6 +214,12 @@ fn outcome_line(number: u64, peer: SocketAddr, served: &ServedConnection) -> Str
         Ok(Ending::PlainHttp) => {
             "plain HTTP, not TLS: answered 400 with a pointer to https://".into()
         }
+        // A browser starts spare handshakes and drops the ones it does not need: not a fault
+        // of the server, nor of the class's network.
+        Err(Error::UnexpectedEof) => "abandoned by the client in the middle of the handshake (it \
+                                      closed the connection without close_notify; browsers drop \
+                                      a spare connection like this)"
+            .into(),
         Err(e) => format!("failed: {e}"),
     };
     let alpn = match &served.alpn_protocol {

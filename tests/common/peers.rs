@@ -192,3 +192,49 @@ pub fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Stops a capture started with `dumpcap` (after half a second, so the last packets are in),
+/// as Ctrl-C would, and waits for it to write its file.
+pub fn stop_capture(capturing: Running) {
+    thread::sleep(Duration::from_millis(500));
+    let _ = Command::new("kill")
+        .args(["-INT", &capturing.child.id().to_string()])
+        .status();
+    capturing.finish(Duration::from_secs(10));
+}
+
+/// What tshark decrypts from `capture` with `keylog`: one line per application-data record,
+/// the `fields` asked for (e.g. `tcp.stream`) and then the record's text. With `debug`, tshark
+/// writes its TLS debug log there (to read when a record did not open).
+pub fn tshark_app_data(
+    tshark: &Path,
+    capture: &Path,
+    keylog: &Path,
+    debug: Option<&Path>,
+    fields: &[&str],
+) -> String {
+    let mut command = Command::new(tshark);
+    command
+        .arg("-r")
+        .arg(capture)
+        .arg("-o")
+        .arg(format!("tls.keylog_file:{}", keylog.display()));
+    if let Some(debug) = debug {
+        command
+            .arg("-o")
+            .arg(format!("tls.debug_file:{}", debug.display()));
+    }
+    command.args([
+        "-o",
+        "data.show_as_text:TRUE",
+        "-Y",
+        "tls.record.content_type == 23",
+        "-T",
+        "fields",
+    ]);
+    for field in fields.iter().chain(&["data.text"]) {
+        command.args(["-e", field]);
+    }
+    let out = command.output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
