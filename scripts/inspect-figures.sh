@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The inspect figures of docs/benchmarks.md ("Inspect: a capture beside tshark"), measured in one
 # run on loopback. It makes a capture of N connections with our own peers (`tls12-sim serve
-# --pcap --keylog` answering `tls12-sim load`, a quarter of the connections in each of the four
-# suites), strips the key log out of the file (`editcap --discard-all-secrets`), then times, on
+# --pcap --keylog` answering `tls12-sim load`, the connections shared out over the twelve
+# suites: four GCM, eight CBC, with encrypt-then-MAC as both sides offer it), strips the key log out of the file (`editcap --discard-all-secrets`), then times, on
 # that same file:
 #
 #   list, no keys       tls12-sim inspect FILE                        tshark -r FILE
@@ -57,10 +57,19 @@ PORT=$(free_port)
     >/dev/null 2>"$WORK/serve.log" &
 PIDS+=($!)
 wait_for_port "$PORT"
-for suite in TLS_RSA_WITH_AES_128_GCM_SHA256 TLS_RSA_WITH_AES_256_GCM_SHA384 \
-    TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384; do
-    "$BIN" load "127.0.0.1:$PORT" --server-name localhost --suite "$suite" \
-        --connections $((N / 4)) --concurrency 4 >>"$WORK/load.txt"
+SUITES=(TLS_RSA_WITH_AES_128_GCM_SHA256 TLS_RSA_WITH_AES_256_GCM_SHA384
+    TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    TLS_RSA_WITH_AES_128_CBC_SHA TLS_RSA_WITH_AES_256_CBC_SHA
+    TLS_RSA_WITH_AES_128_CBC_SHA256 TLS_RSA_WITH_AES_256_CBC_SHA256
+    TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
+    TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384)
+for i in "${!SUITES[@]}"; do
+    # N split over the twelve suites, the first N % 12 taking one more.
+    count=$((N / 12 + (i < N % 12 ? 1 : 0)))
+    if [ "$count" -gt 0 ]; then
+        "$BIN" load "127.0.0.1:$PORT" --server-name localhost --suite "${SUITES[$i]}" \
+            --connections "$count" --concurrency 4 >>"$WORK/load.txt"
+    fi
 done
 sleep 1
 kill "${PIDS[0]}" && wait "${PIDS[0]}" 2>/dev/null || true

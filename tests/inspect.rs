@@ -236,54 +236,9 @@ fn bad_arguments_are_named() {
 }
 
 mod common;
-use common::peers::{Running, connect, peer, tempdir};
+use common::peers::{Running, connect, peer, tempdir, tshark_follow};
 use std::time::Duration;
 use tls12_sim::suites::CipherSuite;
-
-/// The plaintext tshark decrypts from `capture` for TCP stream `stream`: (what the client
-/// sent, what the server sent), from `-z follow,tls,raw`. `decode_as` are (port, protocol)
-/// pairs for tshark's `-d tcp.port==PORT,PROTOCOL`.
-///
-/// tshark picks a TCP payload's dissector by port before it tries its TLS heuristic, so the
-/// server's port is given as TLS: our ports are ephemeral, and now and then one of them is a
-/// port tshark gives to another protocol (57000 IRC, 44818 EtherNet/IP, 48898 ADS, ...).
-/// Then that connection is not dissected as TLS at all, and tshark decrypts nothing of it
-/// (its client plaintext comes out empty), however right the capture.
-fn tshark_plaintext(
-    tshark: &std::path::Path,
-    capture: &std::path::Path,
-    keylog: Option<&std::path::Path>,
-    stream: usize,
-    decode_as: &[(u16, &str)],
-) -> (Vec<u8>, Vec<u8>) {
-    let mut command = Command::new(tshark);
-    command
-        .arg("-r")
-        .arg(capture)
-        .args(["-q", "-z", &format!("follow,tls,raw,{stream}")]);
-    for (port, protocol) in decode_as {
-        command.args(["-d", &format!("tcp.port=={port},{protocol}")]);
-    }
-    if let Some(keylog) = keylog {
-        command
-            .arg("-o")
-            .arg(format!("tls.keylog_file:{}", keylog.display()));
-    }
-    let out = command.output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let (mut client, mut server) = (Vec::new(), Vec::new());
-    let body = text.split("Node 1:").nth(1).unwrap_or_default();
-    for line in body.lines().skip(1) {
-        if line.starts_with("====") {
-            break;
-        }
-        match line.strip_prefix('\t') {
-            Some(hex) => server.extend(hex::decode(hex.trim()).unwrap()),
-            None => client.extend(hex::decode(line.trim()).unwrap()),
-        }
-    }
-    (client, server)
-}
 
 /// What the observer read each way.
 fn sent_by(observation: &tls12_sim::observer::Observation, side: Side) -> Vec<u8> {
@@ -354,7 +309,9 @@ fn serve_and_connect_record_captures_that_inspect_and_tshark_open_unaided() {
             // Only the port is named, no key: it is the server's port, not a guess.
             let tls = [(connection.server.port(), "tls")];
             let number = connection.number;
-            let (client, server) = tshark_plaintext(tshark, &served, None, number, &tls);
+            let (client, server) = tshark_follow(tshark, &served, None, &[number], &tls)
+                .remove(&number)
+                .unwrap_or_default();
             assert_eq!(client, sent_by(&seen, Side::Client), "{}", suite.name());
             assert_eq!(server, sent_by(&seen, Side::Server), "{}", suite.name());
             assert!(!server.is_empty());
@@ -366,7 +323,9 @@ fn serve_and_connect_record_captures_that_inspect_and_tshark_open_unaided() {
             // TLS still decodes it.
             let unlucky = [(connection.client.port(), "irc"), tls[0]];
             let (client_again, server_again) =
-                tshark_plaintext(tshark, &served, None, number, &unlucky);
+                tshark_follow(tshark, &served, None, &[number], &unlucky)
+                    .remove(&number)
+                    .unwrap_or_default();
             assert_eq!(client_again, client, "{}, client port as IRC", suite.name());
             assert_eq!(server_again, server, "{}, client port as IRC", suite.name());
         }

@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::peers::{BIN, Running, demo_cert, demo_key, free_port, peer, tempdir};
+use common::peers::{BIN, Running, demo_cert, demo_key, free_port, peer, tempdir, tshark_follow};
 use tls12_sim::capture::{self, Keys};
 use tls12_sim::keylog::KeyLog;
 use tls12_sim::observer::{EarlierSessions, Observation, Opener};
@@ -244,51 +244,6 @@ fn key_logs(dir: &Path) -> KeyLog {
     log
 }
 
-/// The plaintext tshark decrypts from `file` with `keylog`, by TCP stream: (what the client
-/// sent, what the server sent), from `-z follow,tls,raw,N` for every stream in one run. The
-/// servers' `ports` are named as TLS: tshark picks a dissector by port before it tries its TLS
-/// heuristic, and an ephemeral port of a client is now and then one it gives to another
-/// protocol (57000 IRC, 44818 EtherNet/IP, ...), which would leave that stream undecrypted.
-fn tshark_plaintext(
-    file: &Path,
-    keylog: &Path,
-    streams: &[usize],
-    ports: &[u16],
-) -> BTreeMap<usize, (Vec<u8>, Vec<u8>)> {
-    let tshark = peer("tshark").unwrap();
-    let mut command = Command::new(tshark);
-    command
-        .arg("-r")
-        .arg(file)
-        .arg("-o")
-        .arg(format!("tls.keylog_file:{}", keylog.display()))
-        .arg("-q");
-    for port in ports {
-        command.args(["-d", &format!("tcp.port=={port},tls")]);
-    }
-    for stream in streams {
-        command.args(["-z", &format!("follow,tls,raw,{stream}")]);
-    }
-    let out = command.output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let mut found = BTreeMap::new();
-    for section in text.split("Filter: tcp.stream eq ").skip(1) {
-        let number: usize = section.lines().next().unwrap().trim().parse().unwrap();
-        let (mut client, mut server) = (Vec::new(), Vec::new());
-        for line in section.lines().skip(3) {
-            if line.starts_with("====") {
-                break;
-            }
-            match line.strip_prefix('\t') {
-                Some(hex) => server.extend(hex::decode(hex.trim()).unwrap()),
-                None => client.extend(hex::decode(line.trim()).unwrap()),
-            }
-        }
-        found.insert(number, (client, server));
-    }
-    found
-}
-
 fn sent_by(observation: &Observation, side: Side) -> Vec<u8> {
     observation
         .application_data
@@ -344,7 +299,14 @@ fn real_clients_and_servers_captured_then_inspected_as_tshark_decrypts_them() {
         .filter(|c| capture::looks_like_tls(c) && !c.stream(Side::Client).is_empty())
         .collect();
     let numbers: Vec<usize> = tls.iter().map(|c| c.number).collect();
-    let tshark = tshark_plaintext(&file, &keylog_file, &numbers, &ports);
+    let decode_as: Vec<(u16, &str)> = ports.iter().map(|port| (*port, "tls")).collect();
+    let tshark = tshark_follow(
+        &peer("tshark").unwrap(),
+        &file,
+        Some(&keylog_file),
+        &numbers,
+        &decode_as,
+    );
     let mut verified: BTreeMap<u16, usize> = BTreeMap::new();
     for connection in &tls {
         let seen = capture::inspect(connection, &keys, false).observation;

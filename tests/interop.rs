@@ -383,7 +383,7 @@ fn tshark_decrypts_our_sessions_with_our_key_log() {
         server.finish(Duration::from_secs(3));
         stop_capture(capturing);
 
-        let fields = tshark_app_data(&tshark, &capture, &keylog, Some(&debug), &[]);
+        let fields = tshark_app_data(&tshark, &capture, &keylog, &port, Some(&debug), &[]);
         let what = format!("{} (key log from the {keylog_side})", suite.name());
         assert_eq!(
             fields.matches("hello wireshark").count(),

@@ -463,7 +463,7 @@ fn tshark_decrypts_cbc_sessions_in_both_orders_with_our_key_log() {
         server.finish(Duration::from_secs(3));
     }
     stop_capture(capturing);
-    let fields = tshark_app_data(&tshark, &capture, &keylog, Some(&debug), &[]);
+    let fields = tshark_app_data(&tshark, &capture, &keylog, &port, Some(&debug), &[]);
     assert_eq!(
         fields.matches("hello wireshark").count(),
         4,

@@ -357,7 +357,7 @@ fn tshark_decrypts_a_resumed_connection_with_our_key_log() {
     assert_eq!(lines.len(), 2, "{lines:?}");
     let secret = |line: &str| line.split_whitespace().nth(2).map(str::to_string);
     assert_eq!(secret(&lines[0]), secret(&lines[1]));
-    let fields = tshark_app_data(&tshark, &capture, &keylog, None, &["tcp.stream"]);
+    let fields = tshark_app_data(&tshark, &capture, &keylog, &port, None, &["tcp.stream"]);
     // Both connections' request and echo, decrypted; the second is the resumed one.
     assert_eq!(fields.matches("hello wireshark").count(), 4, "{fields}");
     let streams: std::collections::BTreeSet<&str> = fields

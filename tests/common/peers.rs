@@ -206,10 +206,16 @@ pub fn stop_capture(capturing: Running) {
 /// What tshark decrypts from `capture` with `keylog`: one line per application-data record,
 /// the `fields` asked for (e.g. `tcp.stream`) and then the record's text. With `debug`, tshark
 /// writes its TLS debug log there (to read when a record did not open).
+///
+/// The server's port is named as TLS: tshark picks a TCP payload's dissector by port before it
+/// tries its TLS heuristic, and an ephemeral port is now and then one it gives to another
+/// protocol (57000 IRC, 44818 EtherNet/IP, 48898 ADS, ...); that connection would then not be
+/// dissected as TLS at all, however right the capture.
 pub fn tshark_app_data(
     tshark: &Path,
     capture: &Path,
     keylog: &Path,
+    server_port: &str,
     debug: Option<&Path>,
     fields: &[&str],
 ) -> String {
@@ -217,6 +223,7 @@ pub fn tshark_app_data(
     command
         .arg("-r")
         .arg(capture)
+        .args(["-d", &format!("tcp.port=={server_port},tls")])
         .arg("-o")
         .arg(format!("tls.keylog_file:{}", keylog.display()));
     if let Some(debug) = debug {
@@ -237,4 +244,51 @@ pub fn tshark_app_data(
     }
     let out = command.output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The plaintext tshark decrypts from `capture`, by TCP stream: (what the client sent, what
+/// the server sent), from `-z follow,tls,raw,N` for each of `streams`, in one run. `keylog`
+/// is optional (tshark also reads a key log embedded in a pcapng). `decode_as` are (port,
+/// protocol) pairs for `-d tcp.port==PORT,PROTOCOL`: name the servers' ports as `tls`, for the
+/// reason given at [`tshark_app_data`].
+pub fn tshark_follow(
+    tshark: &Path,
+    capture: &Path,
+    keylog: Option<&Path>,
+    streams: &[usize],
+    decode_as: &[(u16, &str)],
+) -> std::collections::BTreeMap<usize, (Vec<u8>, Vec<u8>)> {
+    let mut command = Command::new(tshark);
+    command.arg("-r").arg(capture).arg("-q");
+    for (port, protocol) in decode_as {
+        command.args(["-d", &format!("tcp.port=={port},{protocol}")]);
+    }
+    if let Some(keylog) = keylog {
+        command
+            .arg("-o")
+            .arg(format!("tls.keylog_file:{}", keylog.display()));
+    }
+    for stream in streams {
+        command.args(["-z", &format!("follow,tls,raw,{stream}")]);
+    }
+    let out = command.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut found = std::collections::BTreeMap::new();
+    // Each stream's section: "Filter: tcp.stream eq N", "Node 0: ...", "Node 1: ...", then one
+    // line of hex per TLS record's plaintext (the server's indented by a tab), then "====".
+    for section in text.split("Filter: tcp.stream eq ").skip(1) {
+        let number: usize = section.lines().next().unwrap().trim().parse().unwrap();
+        let (mut client, mut server) = (Vec::new(), Vec::new());
+        for line in section.lines().skip(3) {
+            if line.starts_with("====") {
+                break;
+            }
+            match line.strip_prefix('\t') {
+                Some(hex) => server.extend(hex::decode(hex.trim()).unwrap()),
+                None => client.extend(hex::decode(line.trim()).unwrap()),
+            }
+        }
+        found.insert(number, (client, server));
+    }
+    found
 }
