@@ -188,6 +188,10 @@ pub struct Observation {
     pub unsupported: Option<Phrase>,
     /// The server resumed an earlier session (an abbreviated handshake, RFC 5246 7.3).
     pub resumed: bool,
+    /// The earlier connection of the same capture (its stream number) whose full handshake
+    /// made the session this one resumes, found by the ticket offered or the session_id echoed;
+    /// known with or without keys.
+    pub resumes: Option<usize>,
     /// A second handshake began inside the connection (renegotiation, RFC 5746).
     pub renegotiation: bool,
     /// Where the observer stopped following the connection, and why (bytes that are not TLS
@@ -249,50 +253,67 @@ struct State<'a> {
 }
 
 /// The sessions earlier connections of a capture set up, by what a later connection names to
-/// resume one: the session_id the server gave, or a ticket it issued (RFC 5077); each with its
-/// master secret and the stream number of its full handshake.
+/// resume one: the session_id the server gave, or a ticket it issued (RFC 5077); each with the
+/// stream number of the full handshake that made it and, when that connection was opened and
+/// its Finished verified, its master secret.
 #[derive(Default)]
 pub struct EarlierSessions {
-    by_id: HashMap<Vec<u8>, (Vec<u8>, usize)>,
-    by_ticket: HashMap<Vec<u8>, (Vec<u8>, usize)>,
+    by_id: HashMap<Vec<u8>, Earlier>,
+    by_ticket: HashMap<Vec<u8>, Earlier>,
+}
+
+/// One session of an earlier connection: the stream of its full handshake, its master secret.
+#[derive(Clone)]
+struct Earlier {
+    stream: usize,
+    master_secret: Option<Vec<u8>>,
 }
 
 impl EarlierSessions {
-    /// Remembers the session of a connection whose both Finished verified (so its master
-    /// secret is right): by its session_id and by the tickets the server issued in it.
+    /// Remembers the session of a connection: by its session_id and by the tickets the server
+    /// issued in it. A resumed connection's session is its full handshake's, so it is
+    /// remembered under that stream (a renewed ticket leads back to the same full handshake).
     pub fn remember(&mut self, observation: &Observation, stream: usize) {
-        let (Some(master), Some(client), Some(server)) = (
-            &observation.master_secret,
-            &observation.client_hello,
-            &observation.server_hello,
-        ) else {
+        let (Some(client), Some(server)) = (&observation.client_hello, &observation.server_hello)
+        else {
             return;
         };
-        if !observation.finished_verified() {
-            return;
-        }
-        let first = (master.clone(), stream);
+        let verified = observation.finished_verified();
+        let session = Earlier {
+            stream: observation.resumes.unwrap_or(stream),
+            master_secret: observation.master_secret.clone().filter(|_| verified),
+        };
         if !server.session_id.is_empty() {
-            self.by_id
-                .entry(server.session_id.clone())
-                .or_insert_with(|| first.clone());
+            remember_one(&mut self.by_id, &server.session_id, &session);
         }
         let offered = client.extensions.session_ticket.as_ref();
         for ticket in observation.tickets.iter().filter(|t| Some(*t) != offered) {
-            self.by_ticket
-                .entry(ticket.clone())
-                .or_insert_with(|| first.clone());
+            remember_one(&mut self.by_ticket, ticket, &session);
         }
     }
 
     /// The earlier session a resumed connection took up: by the ticket it offered, or by the
     /// session_id the server echoed.
-    fn find(&self, client: &ClientHello, server: &ServerHello) -> Option<&(Vec<u8>, usize)> {
+    fn find(&self, client: &ClientHello, server: &ServerHello) -> Option<&Earlier> {
         let by_ticket = (client.extensions.session_ticket.as_ref())
             .filter(|t| !t.is_empty())
             .and_then(|t| self.by_ticket.get(t));
         let echoed = !server.session_id.is_empty() && server.session_id == client.session_id;
         by_ticket.or_else(|| echoed.then(|| self.by_id.get(&server.session_id)).flatten())
+    }
+}
+
+/// The first connection to name a session keeps it, unless a later one has the master secret
+/// the first could not give.
+fn remember_one(sessions: &mut HashMap<Vec<u8>, Earlier>, name: &[u8], session: &Earlier) {
+    match sessions.get_mut(name) {
+        Some(known) if known.master_secret.is_none() && session.master_secret.is_some() => {
+            known.master_secret = session.master_secret.clone();
+        }
+        Some(_) => {}
+        None => {
+            sessions.insert(name.to_vec(), session.clone());
+        }
     }
 }
 
@@ -916,6 +937,7 @@ impl State<'_> {
     /// the key log or from the ticket the client offered.
     fn resumed_session(&mut self) -> Result<(), Error> {
         self.obs.resumed = true;
+        self.link_to_earlier_connection();
         match self.resumed_master_secret() {
             Some((master, opener)) => {
                 self.trace.note(Side::Server, || match opener {
@@ -938,7 +960,17 @@ impl State<'_> {
                 self.learn_master_secret(master, opener)
             }
             None => {
-                let why = link_resumed_session();
+                let why = match self.obs.resumes {
+                    Some(stream) => phrase!(
+                        "resumed session: connection {} made it, but that connection was not \
+                         opened, so its master secret is not known here; the key log line of \
+                         either connection's client_random, or the key that opens connection {}, \
+                         opens this one too",
+                        stream,
+                        stream
+                    ),
+                    None => link_resumed_session(),
+                };
                 self.trace.note(Side::Server, || why.clone());
                 self.obs.not_opened = Some(why);
                 Ok(())
@@ -961,13 +993,35 @@ impl State<'_> {
                 .map(|master| (master, Opener::Ticket)),
         };
         given.or_else(|| {
-            let (client, server) = (
-                self.obs.client_hello.as_ref()?,
-                self.obs.server_hello.as_ref()?,
-            );
-            let (master, stream) = self.earlier?.find(client, server)?;
-            Some((master.clone(), Opener::EarlierSession(*stream)))
+            let earlier = self.linked()?;
+            let master = earlier.master_secret.clone()?;
+            Some((master, Opener::EarlierSession(earlier.stream)))
         })
+    }
+
+    /// The earlier session of the same capture that this resumed connection takes up, if the
+    /// capture holds its full handshake.
+    fn linked(&self) -> Option<&Earlier> {
+        let (client, server) = (
+            self.obs.client_hello.as_ref()?,
+            self.obs.server_hello.as_ref()?,
+        );
+        self.earlier?.find(client, server)
+    }
+
+    /// Names the earlier connection whose session this one resumes, whatever key opens it.
+    fn link_to_earlier_connection(&mut self) {
+        let Some(stream) = self.linked().map(|earlier| earlier.stream) else {
+            return;
+        };
+        self.obs.resumes = Some(stream);
+        self.trace.note(Side::Server, || {
+            phrase!(
+                "the session resumed here was made by the full handshake of connection {} in \
+                 this capture (the ticket or session_id is the one given there)",
+                stream
+            )
+        });
     }
 
     /// A ChangeCipherSpec with no key exchange before it: an abbreviated handshake the
@@ -989,6 +1043,7 @@ impl State<'_> {
         match self.resumed_master_secret() {
             Some((master, opener)) => {
                 self.obs.resumed = true;
+                self.link_to_earlier_connection();
                 self.learn_master_secret(master, opener)
             }
             None => Ok(()),

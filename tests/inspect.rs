@@ -370,3 +370,110 @@ fn the_load_generator_records_every_connection_it_makes() {
     );
     assert_eq!(listing.matches("both Finished verified").count(), 12);
 }
+
+/// A class's own capture with resumption in it: `serve --pcap` while `connect --reconnect`
+/// resumes by ticket, then by session id. `inspect` names the connection each resumed one
+/// takes up, with keys and without; with a key log holding only the full handshakes' lines,
+/// each resumed connection opens with its full handshake's master secret.
+#[test]
+fn inspect_links_each_resumed_connection_to_the_full_handshake_it_takes_up() {
+    let dir = tempdir("linked");
+    let (served, keylog) = (dir.join("serve.pcapng"), dir.join("serve.keys"));
+    let mut command = Command::new(BIN);
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--pcap"])
+        .arg(&served)
+        .arg("--keylog")
+        .arg(&keylog);
+    let mut server = Running::spawn(command);
+    let line = server.wait_for("listening on ", Duration::from_secs(10));
+    let address = line.trim_start_matches("listening on ").trim().to_string();
+    let base = [&address, "--server-name", "localhost", "--send", "hi"];
+    // Connections 0, 1, 2: a full handshake, two resumed by ticket. 3, 4: by session id.
+    for (extra, resumed) in [
+        (&["--reconnect", "2"][..], "resumed (ticket)"),
+        (
+            &["--reconnect", "1", "--no-tickets"][..],
+            "resumed (session id)",
+        ),
+    ] {
+        let args: Vec<&str> = base.iter().copied().chain(extra.iter().copied()).collect();
+        let (ok, _, stderr) = connect(&args);
+        assert!(ok && stderr.contains(resumed), "{stderr}");
+    }
+    server.wait_for("connection 5 from", Duration::from_secs(10));
+    drop(server);
+
+    let file = served.to_str().unwrap();
+    let listed = Command::new(BIN).args(["inspect", file]).output().unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    let takes_up = |n: usize| format!("no key exchange; it takes up the session of connection {n}");
+    assert_eq!(listed.matches(&takes_up(0)).count(), 2, "{listed}");
+    assert_eq!(listed.matches(&takes_up(3)).count(), 1, "{listed}");
+    assert_eq!(
+        listed.matches("both Finished verified").count(),
+        5,
+        "{listed}"
+    );
+    let json = Command::new(BIN)
+        .args(["inspect", file, "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let resumes: Vec<Value> = (json["connections"].as_array().unwrap().iter())
+        .map(|c| c["run"]["resumes"].clone())
+        .collect();
+    let expected = [Value::Null, 0.into(), 0.into(), Value::Null, 3.into()];
+    assert_eq!(resumes, expected);
+
+    // Without keys the link is still seen (by the ticket and the session_id in the clear).
+    let capture = capture::read_file(&served).unwrap();
+    let no_keys = Keys {
+        keylog: KeyLog::new(),
+        server_key: None,
+    };
+    let mut earlier = tls12_sim::observer::EarlierSessions::default();
+    for (connection, resumes) in capture.connections.iter().zip(expected.iter()) {
+        let seen = capture::inspect_linked(connection, &no_keys, &mut earlier, false).observation;
+        assert_eq!(
+            seen.resumes.map(Value::from).unwrap_or(Value::Null),
+            *resumes
+        );
+        assert!(seen.opened_by.is_none());
+        if seen.resumed {
+            let why = seen.not_opened.unwrap().to_string();
+            assert!(why.contains("that connection was not opened"), "{why}");
+        }
+    }
+    // A key log of the full handshakes alone (serve wrote a line for each connection, in
+    // order): the resumed ones open by their full handshake's master secret.
+    let lines: Vec<String> = std::fs::read_to_string(&keylog)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    let mut full_only = KeyLog::new();
+    full_only
+        .add_text(&format!("{}\n{}\n", lines[0], lines[3]), "full handshakes")
+        .unwrap();
+    let keys = Keys {
+        keylog: full_only,
+        server_key: None,
+    };
+    let mut earlier = tls12_sim::observer::EarlierSessions::default();
+    for (connection, resumes) in capture.connections.iter().zip(expected.iter()) {
+        let seen = capture::inspect_linked(connection, &keys, &mut earlier, false).observation;
+        assert!(seen.finished_verified(), "connection {}", connection.number);
+        let opener = match resumes.as_u64() {
+            Some(full) => Opener::EarlierSession(full as usize),
+            None => Opener::KeyLog,
+        };
+        assert_eq!(
+            seen.opened_by,
+            Some(opener),
+            "connection {}",
+            connection.number
+        );
+    }
+}

@@ -61,10 +61,16 @@ fn facts(observation: &Observation) -> String {
 /// What the observer could do with the connection, in a few sentences.
 pub fn status(observation: &Observation) -> Vec<Phrase> {
     let mut lines = Vec::new();
-    if observation.resumed {
-        lines.push(phrase!(
+    match (observation.resumed, observation.resumes) {
+        (true, Some(stream)) => lines.push(phrase!(
+            "a resumed session: an abbreviated handshake (RFC 5246 7.3), no key exchange; it \
+             takes up the session of connection {}",
+            stream
+        )),
+        (true, None) => lines.push(phrase!(
             "a resumed session: an abbreviated handshake (RFC 5246 7.3), no key exchange"
-        ));
+        )),
+        (false, _) => {}
     }
     if let Some(why) = &observation.unsupported {
         lines.push(phrase!("not followed: {}", why));
@@ -234,7 +240,9 @@ fn json_header(summary: &CaptureSummary<'_>, shown: &Shown<'_>) -> serde_json::V
         "suite": obs.server_hello.as_ref().map(|s| describe_suite_id(s.cipher_suite)),
         "server_name": obs.client_hello.as_ref().and_then(|c| c.extensions.server_name.clone()),
         "extended_master_secret": obs.extended_master_secret,
-        "opened_by": obs.opened_by.map(|o| format!("{o:?}")),
+        "opened_by": obs.opened_by.map(opener_name),
+        "resumed": obs.resumed,
+        "resumes": obs.resumes,
         "finished_verified": obs.finished_verified(),
         "application_data_records": obs.application_data.len(),
         "not_opened": text(&obs.not_opened),
@@ -242,6 +250,19 @@ fn json_header(summary: &CaptureSummary<'_>, shown: &Shown<'_>) -> serde_json::V
         "stopped": text(&obs.stopped),
         "notes": connection.notes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
     })
+}
+
+/// The `opened_by` of the JSON run object: the key that gave the master secret, by name (an
+/// earlier connection's number is in `resumes`).
+fn opener_name(opener: Opener) -> &'static str {
+    match opener {
+        Opener::KeyLog => "KeyLog",
+        Opener::MasterSecret => "MasterSecret",
+        Opener::ServerPrivateKey => "ServerPrivateKey",
+        Opener::EphemeralKey => "EphemeralKey",
+        Opener::Ticket => "Ticket",
+        Opener::EarlierSession(_) => "EarlierSession",
+    }
 }
 
 /// An inspected connection as JSON: the trace format of docs/trace-format.md, its `run` saying
