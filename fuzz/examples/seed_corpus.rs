@@ -328,9 +328,10 @@ fn pki_file_seeds(seeds: &mut Seeds, demo: &Path) {
     }
 }
 
-/// capture: the OpenSSL capture of vectors/openssl-sessions/, and each golden transcript as
+/// capture: the OpenSSL capture of vectors/openssl-sessions/, each golden transcript as
 /// `serve --pcap` would record it (a pcapng with its Decryption Secrets Block, when the
-/// transcript's session got a master secret).
+/// transcript's session got a master secret), and all of them in one file, one connection each
+/// (a full handshake and the resumption of its session side by side, for the linking).
 fn capture_seeds(seeds: &mut Seeds, root: &Path, transcripts: &[PathBuf]) {
     let openssl = root.join("vectors/openssl-sessions/session.pcapng");
     seeds.add(
@@ -339,10 +340,12 @@ fn capture_seeds(seeds: &mut Seeds, root: &Path, transcripts: &[PathBuf]) {
         fs::read(openssl).expect("session.pcapng"),
     );
     let scratch = std::env::temp_dir().join(format!("seed-capture-{}", std::process::id()));
-    for path in transcripts {
+    let together = std::env::temp_dir().join(format!("seed-captures-{}", std::process::id()));
+    let all = PcapWriter::create(&together).expect("scratch pcapng");
+    for (port, path) in (50000u16..).zip(transcripts) {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let flows = parse_flows(&fs::read_to_string(path).expect("transcript")).expect("flows");
-        let client = "127.0.0.1:50000".parse().expect("address");
+        let client = std::net::SocketAddr::from(([127, 0, 0, 1], port));
         let server = "127.0.0.1:4433".parse().expect("address");
         let mut recording = Recording::new(client, server);
         for flow in &flows {
@@ -351,7 +354,15 @@ fn capture_seeds(seeds: &mut Seeds, root: &Path, transcripts: &[PathBuf]) {
         let writer = PcapWriter::create(&scratch).expect("scratch pcapng");
         writer.add(&recording, None).expect("pcapng");
         drop(writer);
+        all.add(&recording, None).expect("pcapng");
         seeds.add("capture", format!("{name}.pcapng"), fs::read(&scratch).expect("pcapng"));
     }
+    drop(all);
+    seeds.add(
+        "capture",
+        "all-transcripts.pcapng".into(),
+        fs::read(&together).expect("pcapng"),
+    );
     let _ = fs::remove_file(&scratch);
+    let _ = fs::remove_file(&together);
 }

@@ -3,7 +3,8 @@
 //! limit), every link type, IPv4/IPv6 and TCP headers (etherparse), our TCP reassembly (holes,
 //! retransmissions, segments out of order, port reuse), the key log of a Decryption Secrets
 //! Block; then each connection found (the first 16) is fed to the observer with tracing on,
-//! holding the file's own key log.
+//! holding the file's own key log, in capture order, so that a resumed session is linked to an
+//! earlier one (`EarlierSessions`) as `inspect` links it.
 //!
 //! Input: the file's bytes.
 #![no_main]
@@ -12,6 +13,7 @@ use std::io::Cursor;
 
 use libfuzzer_sys::fuzz_target;
 use tls12_sim::capture::{self, Keys};
+use tls12_sim::observer::EarlierSessions;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(capture) = capture::read(Cursor::new(data), "fuzz") else {
@@ -19,8 +21,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut keys = Keys::default();
     keys.keylog.extend(&capture.secrets);
+    let mut earlier = EarlierSessions::default();
     for connection in capture.connections.iter().take(16) {
         let _ = capture::looks_like_tls(connection);
-        let _ = capture::inspect(connection, &keys, true);
+        let _ = capture::inspect_linked(connection, &keys, &mut earlier, true);
     }
 });
