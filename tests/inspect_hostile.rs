@@ -403,3 +403,35 @@ fn gigantic_length_fields_are_refused_without_reading_them() {
         "{stopped}"
     );
 }
+
+#[test]
+fn cooked_captures_of_loopback_and_tun_devices_are_read_by_their_protocol_type() {
+    // `tcpdump -i any` on localhost: Linux cooked capture v1 frames whose hardware type is
+    // loopback (ARPHRD 772), or none (0xfffe: a tun device, a VPN), not Ethernet.
+    let (segments, keylog) = session(CipherSuite::EcdheRsaAes128GcmSha256, 1460);
+    let v6 = (
+        SocketAddr::new(Ipv6Addr::LOCALHOST.into(), 51000),
+        SocketAddr::new(Ipv6Addr::LOCALHOST.into(), 443),
+    );
+    for hardware in [772u16, 0xfffe, 1] {
+        for ends in [v4(), v6] {
+            let frames: Vec<Vec<u8>> = segments
+                .iter()
+                .map(|s| {
+                    let mut f = frame(link::LINUX_SLL, &ip_packet(s, ends.0, ends.1));
+                    f[2..4].copy_from_slice(&hardware.to_be_bytes());
+                    f
+                })
+                .collect();
+            let capture = read(&pcap(link::LINUX_SLL, &frames)).unwrap();
+            assert_eq!(capture.connections.len(), 1, "ARPHRD {hardware}");
+            assert!(capture.notes.is_empty(), "{:?}", capture.notes);
+            let connection = &capture.connections[0];
+            assert_eq!((connection.client, connection.server), ends);
+            assert!(
+                inspect(&capture, keylog.clone()).finished_verified(),
+                "ARPHRD {hardware}"
+            );
+        }
+    }
+}

@@ -76,22 +76,32 @@ pub enum NotTcp {
     Malformed(Phrase),
 }
 
+/// A Linux cooked capture frame: the protocol type (an EtherType) at `type_at`, the network
+/// layer from `header_len` on (SLL: 14 and 16; SLL2: 0 and 20).
+fn cooked(frame: &[u8], type_at: usize, header_len: usize) -> Result<(EtherType, &[u8]), NotTcp> {
+    match (frame.get(type_at..type_at + 2), frame.get(header_len..)) {
+        (Some(&[hi, lo]), Some(rest)) => Ok((EtherType(u16::from_be_bytes([hi, lo])), rest)),
+        _ => Err(NotTcp::Malformed(phrase!(
+            "a frame shorter than its header"
+        ))),
+    }
+}
+
 /// The TCP segment in a frame of `link_type`; `orig_len` is the frame's length on the wire.
 pub fn segment(link_type: i32, frame: &[u8], orig_len: u32) -> Result<Segment<'_>, NotTcp> {
     let sliced = match link_type {
         ETHERNET => SlicedPacket::from_ethernet(frame),
-        LINUX_SLL => SlicedPacket::from_linux_sll(frame),
-        LINUX_SLL2 => match (frame.get(..2), frame.get(20..)) {
-            // SLL2: protocol type (the EtherType) first, then 18 more bytes of header.
-            (Some(&[hi, lo]), Some(rest)) => {
-                SlicedPacket::from_ether_type(EtherType(u16::from_be_bytes([hi, lo])), rest)
-            }
-            _ => {
-                return Err(NotTcp::Malformed(phrase!(
-                    "a frame shorter than its header"
-                )));
-            }
-        },
+        // Cooked captures name the protocol (an EtherType) in their own header, whatever the
+        // device was: Ethernet, loopback (ARPHRD 772), none (0xfffe: tun, VPN), ... So the
+        // network layer is read from the protocol type, not from the hardware type.
+        LINUX_SLL => {
+            let (ether_type, rest) = cooked(frame, 14, 16)?;
+            SlicedPacket::from_ether_type(ether_type, rest)
+        }
+        LINUX_SLL2 => {
+            let (ether_type, rest) = cooked(frame, 0, 20)?;
+            SlicedPacket::from_ether_type(ether_type, rest)
+        }
         NULL | LOOP => match frame.get(4..) {
             // An address family (AF_INET is 2 everywhere; AF_INET6 differs by system): the IP
             // header says which version it is, so the family is not needed.
