@@ -114,8 +114,18 @@ fn frame(link_type: i32, ip: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A classic pcap file of `frames`, of `link_type`.
+/// A classic pcap file of `frames`, of `link_type`, one second apart.
 fn pcap(link_type: i32, frames: &[Vec<u8>]) -> Vec<u8> {
+    let timed: Vec<(u32, Vec<u8>)> = frames
+        .iter()
+        .enumerate()
+        .map(|(i, frame)| (1_800_000_000 + i as u32, frame.clone()))
+        .collect();
+    pcap_timed(link_type, &timed)
+}
+
+/// A classic pcap file of `frames`, of `link_type`, each with its time in seconds.
+fn pcap_timed(link_type: i32, frames: &[(u32, Vec<u8>)]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend(0xa1b2_c3d4u32.to_le_bytes());
     out.extend(2u16.to_le_bytes());
@@ -123,8 +133,8 @@ fn pcap(link_type: i32, frames: &[Vec<u8>]) -> Vec<u8> {
     out.extend([0; 8]);
     out.extend(65535u32.to_le_bytes());
     out.extend((link_type as u32).to_le_bytes());
-    for (i, frame) in frames.iter().enumerate() {
-        out.extend((1_800_000_000u32 + i as u32).to_le_bytes());
+    for (time, frame) in frames {
+        out.extend(time.to_le_bytes());
         out.extend(0u32.to_le_bytes());
         out.extend((frame.len() as u32).to_le_bytes());
         out.extend((frame.len() as u32).to_le_bytes());
@@ -434,4 +444,50 @@ fn cooked_captures_of_loopback_and_tun_devices_are_read_by_their_protocol_type()
             );
         }
     }
+}
+
+#[test]
+fn packets_out_of_time_order_in_the_file_are_read_in_time_order() {
+    // A merged capture: the server's last flight (ChangeCipherSpec, Finished) is in the file
+    // before the client's flight it answers, but its timestamp is later.
+    let (segments, keylog) = session(CipherSuite::RsaAes128GcmSha256, 1460);
+    let ends = v4();
+    let mut timed: Vec<(u32, Vec<u8>)> = segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                1_800_000_000 + i as u32,
+                frame(link::ETHERNET, &ip_packet(s, ends.0, ends.1)),
+            )
+        })
+        .collect();
+    let answer = segments
+        .iter()
+        .position(|s| s.from == Side::Server && s.payload.first() == Some(&20))
+        .unwrap();
+    assert_eq!(segments[answer - 1].from, Side::Client);
+    timed.swap(answer - 1, answer);
+    let capture = read(&pcap_timed(link::ETHERNET, &timed)).unwrap();
+    assert!(
+        notes(&capture).contains("packets are not in time order in the file: read in time order"),
+        "{}",
+        notes(&capture)
+    );
+    let seen = inspect(&capture, keylog.clone());
+    assert!(seen.finished_verified(), "{:?}", seen.stopped);
+    assert_eq!(seen.application_data.len(), 2);
+    // Equal timestamps keep the file's order: all at one time, in order, read as they are.
+    let same: Vec<(u32, Vec<u8>)> = segments
+        .iter()
+        .map(|s| {
+            (
+                1_800_000_000,
+                frame(link::ETHERNET, &ip_packet(s, ends.0, ends.1)),
+            )
+        })
+        .collect();
+    let capture = read(&pcap_timed(link::ETHERNET, &same)).unwrap();
+    assert!(!notes(&capture).contains("time order"));
+    assert!(inspect(&capture, keylog).finished_verified());
 }

@@ -32,6 +32,9 @@ pub enum Item<'a> {
         data: &'a [u8],
         /// Its length on the wire (more than `data` when the snap length cut it).
         orig_len: u32,
+        /// When it was captured, in nanoseconds since 1970 (a Simple Packet Block, which has
+        /// no time, takes the time of the packet before it).
+        time: i128,
     },
     /// The text of a TLS key log carried in a Decryption Secrets Block.
     TlsKeyLog(&'a [u8]),
@@ -147,14 +150,37 @@ fn broken(name: &str, e: &PcapError<&[u8]>) -> Error {
     ))
 }
 
-/// What the reading has learned so far: the interfaces of the current pcapng section (their
-/// link types), or the pcap file's link type.
+/// What the reading has learned so far: the interfaces of the current pcapng section, or the
+/// pcap file's one.
 #[derive(Default)]
 struct Reading {
     format: Option<Format>,
-    link_types: Vec<i32>,
+    interfaces: Vec<Interface>,
+    /// The time of the last packet, for a Simple Packet Block (which has none).
+    time: i128,
     notes: Vec<Phrase>,
     other_secrets: usize,
+}
+
+/// What a packet's interface says about it: its link type, and how its timestamps count.
+#[derive(Clone, Copy)]
+struct Interface {
+    link_type: i32,
+    /// Timestamp units per second (pcap: 10^6, or 10^9 for the nanosecond format; pcapng:
+    /// `if_tsresol`, 10^6 when absent).
+    units_per_second: u64,
+    /// Seconds to add to every timestamp (pcapng `if_tsoffset`).
+    offset: i64,
+}
+
+impl Interface {
+    /// A timestamp of `units` in nanoseconds since 1970.
+    fn nanoseconds(&self, units: u64) -> i128 {
+        let per_second = i128::from(self.units_per_second.max(1));
+        let units = i128::from(units);
+        (i128::from(self.offset) + units / per_second) * 1_000_000_000
+            + (units % per_second) * 1_000_000_000 / per_second
+    }
 }
 
 impl Reading {
@@ -162,18 +188,33 @@ impl Reading {
         match block {
             PcapBlockOwned::LegacyHeader(header) => {
                 self.format = Some(Format::Pcap);
-                self.link_types = vec![header.network.0];
+                let nanoseconds = header.is_nanosecond_precision();
+                self.interfaces = vec![Interface {
+                    link_type: header.network.0,
+                    units_per_second: if nanoseconds {
+                        1_000_000_000
+                    } else {
+                        1_000_000
+                    },
+                    offset: 0,
+                }];
             }
             PcapBlockOwned::Legacy(packet) => {
-                let link_type = self.link_types.first().copied().unwrap_or(-1);
+                let Some(interface) = self.interfaces.first().copied() else {
+                    return;
+                };
                 let data = packet
                     .data
                     .get(..packet.caplen as usize)
                     .unwrap_or(packet.data);
+                let units = u64::from(packet.ts_sec) * interface.units_per_second
+                    + u64::from(packet.ts_usec);
+                self.time = interface.nanoseconds(units);
                 each(Item::Packet {
-                    link_type,
+                    link_type: interface.link_type,
                     data,
                     orig_len: packet.origlen,
+                    time: self.time,
                 });
             }
             PcapBlockOwned::NG(block) => self.pcapng_block(block, each),
@@ -185,24 +226,34 @@ impl Reading {
             Block::SectionHeader(_) => {
                 self.format = Some(Format::PcapNg);
                 // A new section starts its own list of interfaces.
-                self.link_types.clear();
+                self.interfaces.clear();
             }
-            Block::InterfaceDescription(interface) => self.link_types.push(interface.linktype.0),
+            Block::InterfaceDescription(interface) => self.interfaces.push(Interface {
+                link_type: interface.linktype.0,
+                units_per_second: interface.ts_resolution().unwrap_or(1_000_000),
+                offset: interface.ts_offset(),
+            }),
             Block::EnhancedPacket(packet) => {
-                let link_type = usize::try_from(packet.if_id)
+                let interface = usize::try_from(packet.if_id)
                     .ok()
-                    .and_then(|i| self.link_types.get(i).copied())
-                    .unwrap_or(-1);
+                    .and_then(|i| self.interfaces.get(i).copied());
+                let link_type = interface.map_or(-1, |i| i.link_type);
+                if let Some(interface) = interface {
+                    let units = (u64::from(packet.ts_high) << 32) | u64::from(packet.ts_low);
+                    self.time = interface.nanoseconds(units);
+                }
                 each(Item::Packet {
                     link_type,
                     data: packet.packet_data(),
                     orig_len: packet.origlen,
+                    time: self.time,
                 });
             }
             Block::SimplePacket(packet) => each(Item::Packet {
-                link_type: self.link_types.first().copied().unwrap_or(-1),
+                link_type: self.interfaces.first().map_or(-1, |i| i.link_type),
                 data: packet.packet_data(),
                 orig_len: packet.origlen,
+                time: self.time,
             }),
             Block::DecryptionSecrets(secrets) if secrets.secrets_type == SecretsType::TlsKeyLog => {
                 let len = (secrets.secrets_len as usize).min(secrets.data.len());

@@ -76,10 +76,11 @@ pub fn read(reader: impl Read + Send, name: &str) -> Result<Capture, Error> {
             link_type,
             data,
             orig_len,
+            time,
         } => {
             counts.packets += 1;
             match link::segment(link_type, data, orig_len) {
-                Ok(segment) => reassembler.add(&segment, counts.packets),
+                Ok(segment) => reassembler.add(&segment, counts.packets, time),
                 Err(NotTcp::Other) if !link::SUPPORTED.contains(&link_type) => {
                     counts.unknown_link.get_or_insert(link_type);
                 }
@@ -174,7 +175,8 @@ pub struct Inspected {
     pub events: Vec<Event>,
 }
 
-/// Feeds the observer each direction of `connection`, in the order its bytes arrived, holding
+/// Feeds the observer each direction of `connection`, in the order its bytes arrived (by the
+/// packets' timestamps, whatever their order in the file), holding
 /// `keys`; with `trace`, it records the events the renderers draw.
 pub fn inspect(connection: &Connection, keys: &Keys, trace: bool) -> Inspected {
     inspect_linked(connection, keys, &mut EarlierSessions::default(), trace)

@@ -13,7 +13,12 @@
 //! - a side whose SYN the capture lacks started before the capture: its first segment with
 //!   data is taken as the start of its stream;
 //! - a stream longer than [`MAX_STREAM`] is cut there, and the connections followed are at
-//!   most [`MAX_CONNECTIONS`]: memory stays bounded whatever the file says.
+//!   most [`MAX_CONNECTIONS`]: memory stays bounded whatever the file says;
+//! - packets whose order in the file is not their time order (a capture merged from two, or
+//!   taken on a mirror port) are read in time order: each delivery keeps the time of the
+//!   packet that made it available, and the two directions are interleaved by that time (a
+//!   stable sort: equal times keep the file's order), so that a flight is never read before
+//!   the one it answers.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -64,6 +69,8 @@ struct Half {
     syn: bool,
     fin: bool,
     rst: bool,
+    /// The time of its latest packet (nanoseconds).
+    latest: i128,
     retransmitted: u64,
     out_of_order: u64,
     cut: bool,
@@ -113,8 +120,12 @@ fn index(side: Side) -> usize {
 struct Open {
     ends: [SocketAddr; 2],
     halves: [Half; 2],
-    /// Deliveries by half (0 or 1), before the client is known.
-    deliveries: Vec<(usize, Delivery)>,
+    /// Deliveries by half (0 or 1), before the client is known, each with the time (in
+    /// nanoseconds) of the packet that made it available.
+    deliveries: Vec<(usize, Delivery, i128)>,
+    /// The time of its latest packet so far, and whether an earlier one came later in the file.
+    latest: i128,
+    out_of_time_order: bool,
     /// Which half opened it (sent SYN without ACK), if the capture shows it.
     opener: Option<usize>,
     first_packet: u64,
@@ -135,19 +146,24 @@ impl Reassembler {
         Reassembler::default()
     }
 
-    /// One segment, the capture's packet `packet` (from 1).
-    pub fn add(&mut self, segment: &Segment<'_>, packet: u64) {
+    /// One segment, the capture's packet `packet` (from 1), captured at `time` (nanoseconds).
+    pub fn add(&mut self, segment: &Segment<'_>, packet: u64, time: i128) {
         let Some(at) = self.connection_for(segment, packet) else {
             return;
         };
         let open = &mut self.open[at];
+        if time < open.latest {
+            open.out_of_time_order = true;
+        }
+        open.latest = open.latest.max(time);
         let half = usize::from(open.ends[0] != segment.source);
+        open.halves[half].latest = open.halves[half].latest.max(time);
         if segment.syn && open.opener.is_none() {
             // SYN alone opens a connection; SYN with ACK answers it (RFC 9293 3.5).
             open.opener = Some(if segment.ack { 1 - half } else { half });
         }
         for delivery in open.halves[half].segment(segment) {
-            open.deliveries.push((half, delivery));
+            open.deliveries.push((half, delivery, time));
         }
     }
 
@@ -189,8 +205,10 @@ impl Reassembler {
         let mut connections = Vec::new();
         for mut open in self.open.into_iter().take(MAX_CONNECTIONS) {
             for half in 0..2 {
+                // What still waits arrived at the latest by this side's last packet.
+                let time = open.halves[half].latest;
                 for delivery in open.halves[half].flush_waiting() {
-                    open.deliveries.push((half, delivery));
+                    open.deliveries.push((half, delivery, time));
                 }
             }
             connections.push(open.into_connection(connections.len()));
@@ -205,6 +223,8 @@ impl Open {
             ends,
             halves: [Half::default(), Half::default()],
             deliveries: Vec::new(),
+            latest: i128::MIN,
+            out_of_time_order: false,
             opener: None,
             first_packet,
         }
@@ -243,8 +263,13 @@ impl Open {
                 "the capture ends before the connection closed (no FIN or RST)"
             ));
         }
+        if self.out_of_time_order {
+            notes.push(phrase!(
+                "packets are not in time order in the file: read in time order"
+            ));
+        }
         let deliveries = merge(
-            self.deliveries
+            in_time_order(self.deliveries)
                 .into_iter()
                 .map(|(half, delivery)| with_side(delivery, side(half)))
                 .collect(),
@@ -265,6 +290,25 @@ impl Open {
             deliveries,
         }
     }
+}
+
+/// The deliveries of both halves interleaved by time. Each half keeps its own order (a gap
+/// stays where it was in its stream): a delivery's time is taken as at least that of the
+/// one before it from the same half; then a stable sort by that time.
+fn in_time_order(deliveries: Vec<(usize, Delivery, i128)>) -> Vec<(usize, Delivery)> {
+    let mut latest = [i128::MIN; 2];
+    let mut timed: Vec<(i128, usize, Delivery)> = deliveries
+        .into_iter()
+        .map(|(half, delivery, time)| {
+            latest[half] = latest[half].max(time);
+            (latest[half], half, delivery)
+        })
+        .collect();
+    timed.sort_by_key(|&(time, _, _)| time);
+    timed
+        .into_iter()
+        .map(|(_, half, delivery)| (half, delivery))
+        .collect()
 }
 
 /// `delivery` with its sender named (halves are known by number until the client is).
