@@ -165,11 +165,17 @@ fn gather_keys(
     for (name, text) in keylogs {
         let mut log = KeyLog::new();
         log.add_text(&text, &name)?;
-        lines.push(phrase!(
-            "keys: the key log {} ({} sessions)",
-            name,
-            log.len()
-        ));
+        lines.push(match log.skipped() {
+            (0, _) | (_, None) => phrase!("keys: the key log {} ({} sessions)", name, log.len()),
+            (skipped, Some(first)) => phrase!(
+                "keys: the key log {} ({} sessions; {} lines that are not key log lines passed \
+                 over, the first at line {})",
+                name.clone(),
+                log.len(),
+                skipped,
+                first
+            ),
+        });
         keys.keylog.extend(&log);
     }
     if !capture.secrets.is_empty() {

@@ -23,6 +23,10 @@ pub struct KeyLog {
     secrets: HashMap<[u8; 32], [u8; 48]>,
     /// Lines with another label (RSA, TLS 1.3 secrets): read and passed over.
     other_lines: usize,
+    /// Lines that are not key log lines (a line cut short while a browser was still writing
+    /// the file, a stray word): passed over, as Wireshark does; the first is named.
+    skipped: usize,
+    first_skipped: Option<usize>,
 }
 
 impl KeyLog {
@@ -31,9 +35,11 @@ impl KeyLog {
         KeyLog::default()
     }
 
-    /// Reads NSS key log text, adding its `CLIENT_RANDOM` lines. `source` names the file in
-    /// an error ("line 3 of keys.txt: ...").
+    /// Reads NSS key log text, adding its `CLIENT_RANDOM` lines. A line that is not a key log
+    /// line is passed over and counted ([`KeyLog::skipped`]); text in which no line is one is
+    /// refused, naming `source` and its first line ("line 3 of keys.txt: ...").
     pub fn add_text(&mut self, text: &str, source: &str) -> Result<(), Error> {
+        let (mut read, mut first_bad) = (0usize, None);
         for (number, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -41,32 +47,50 @@ impl KeyLog {
             }
             let mut words = line.split_ascii_whitespace();
             let (label, first, second) = (words.next(), words.next(), words.next());
-            match (label, first, second) {
+            let secret = match (label, first, second) {
                 (Some("CLIENT_RANDOM"), Some(random), Some(master)) => {
-                    let (random, master) = match (hex_array(random), hex_array(master)) {
-                        (Some(random), Some(master)) => (random, master),
-                        _ => {
-                            return Err(Error::Config(phrase!(
-                                "line {} of {}: a CLIENT_RANDOM line holds 32 bytes of client \
-                                 random and 48 bytes of master secret, in hex",
-                                number + 1,
-                                source.to_string()
-                            )));
-                        }
-                    };
-                    self.secrets.insert(random, master);
+                    hex_array(random).zip(hex_array(master))
                 }
-                (Some(_), Some(_), Some(_)) => self.other_lines += 1,
-                _ => {
-                    return Err(Error::Config(phrase!(
-                        "line {} of {}: not a key log line (LABEL CLIENT_RANDOM SECRET)",
-                        number + 1,
-                        source.to_string()
-                    )));
+                // Another label (RSA, CLIENT_HANDSHAKE_TRAFFIC_SECRET, ...): upper case.
+                (Some(other), Some(_), Some(_)) if is_label(other) => {
+                    self.other_lines += 1;
+                    read += 1;
+                    continue;
+                }
+                _ => None,
+            };
+            match secret {
+                Some((random, master)) => {
+                    self.secrets.insert(random, master);
+                    read += 1;
+                }
+                None => {
+                    self.skipped += 1;
+                    first_bad.get_or_insert((number + 1, line.starts_with("CLIENT_RANDOM")));
                 }
             }
         }
-        Ok(())
+        match first_bad {
+            Some((line, client_random)) if read == 0 => Err(Error::Config(if client_random {
+                phrase!(
+                    "line {} of {}: a CLIENT_RANDOM line holds 32 bytes of client random and 48 \
+                     bytes of master secret, in hex",
+                    line,
+                    source.to_string()
+                )
+            } else {
+                phrase!(
+                    "line {} of {}: not a key log line (LABEL CLIENT_RANDOM SECRET)",
+                    line,
+                    source.to_string()
+                )
+            })),
+            Some((line, _)) => {
+                self.first_skipped.get_or_insert(line);
+                Ok(())
+            }
+            None => Ok(()),
+        }
     }
 
     /// Adds every master secret of `other`.
@@ -95,6 +119,20 @@ impl KeyLog {
     pub fn other_lines(&self) -> usize {
         self.other_lines
     }
+
+    /// Lines that were not key log lines, passed over: how many, and the number of the first
+    /// (in the first text that had any).
+    pub fn skipped(&self) -> (usize, Option<usize>) {
+        (self.skipped, self.first_skipped)
+    }
+}
+
+/// Whether `word` looks like a key log label: upper-case letters, digits and underscores.
+fn is_label(word: &str) -> bool {
+    word != "CLIENT_RANDOM"
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// `text` as exactly N bytes of hex, or `None`.
@@ -131,5 +169,16 @@ mod tests {
         assert!(e.to_string().contains("line 1 of keys.txt"), "{e}");
         let e = log.add_text("\nhello\n", "k").unwrap_err();
         assert!(e.to_string().contains("line 2 of k"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_line_among_good_ones_is_passed_over_and_counted() {
+        // A browser still writing its SSLKEYLOGFILE: the last line is cut short.
+        let good = format!("CLIENT_RANDOM {} {}", "01".repeat(32), "02".repeat(48));
+        let text = format!("{good}\nCLIENT_RANDOM {} 0203\nhello\n", "03".repeat(32));
+        let mut log = KeyLog::new();
+        log.add_text(&text, "keys.txt").unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log.skipped(), (2, Some(2)));
     }
 }

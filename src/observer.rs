@@ -31,6 +31,7 @@
 
 use std::collections::HashMap;
 
+use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Encrypt, RsaPrivateKey};
 
 use crate::codec::{Field, Labelled, Reader};
@@ -595,14 +596,25 @@ impl State<'_> {
             Ok((range, protection)) => Ok((true, Some((fragment[range].to_vec(), protection)))),
             Err(e) => {
                 self.streams[d] = Stream::Opaque;
-                let why = phrase!(
-                    "the session keys do not open this record of the {} ({}): the master \
-                     secret is not this session's",
-                    from.phrase(),
-                    e.reason()
-                );
-                self.trace.check(from.peer(), false, || why.clone());
-                self.obs.not_opened.get_or_insert(why);
+                let reason = e.reason();
+                self.trace.check(from.peer(), false, || {
+                    phrase!(
+                        "the session keys do not open this record of the {} ({}): the master \
+                         secret is not this session's",
+                        from.phrase(),
+                        reason.clone()
+                    )
+                });
+                // Said of the session, not of this record: it explains the other side's
+                // records too.
+                self.obs.not_opened.get_or_insert_with(|| {
+                    phrase!(
+                        "the session keys do not open the {}'s first protected record ({}): the \
+                         master secret is not this session's",
+                        from.phrase(),
+                        reason
+                    )
+                });
                 Ok((true, None))
             }
         }
@@ -901,8 +913,9 @@ impl State<'_> {
         self.obs.version = Some(version);
         if version != TLS1_2 {
             self.unsupported(phrase!(
-                "{}: the server chose it; this program speaks TLS 1.2 only, so the messages \
-                 after the hellos are not decoded",
+                "{}: the server chose it; this program speaks TLS 1.2 only, so its records \
+                 are not opened (the messages before ChangeCipherSpec are shown as TLS 1.2 \
+                 would read them; their format is the same)",
                 version_name(version)
             ));
         } else if let Some(why) = unsupported_protection(suite_id) {
@@ -1097,8 +1110,8 @@ impl State<'_> {
         self.trace.note(from, || {
             phrase!(
                 "renegotiation: a second handshake inside the protected connection (RFC \
-                 5746); its messages are shown, but this program does not renegotiate, and \
-                 the records after its ChangeCipherSpec are not opened"
+                 5746); this program does not renegotiate: its messages are listed, not \
+                 decoded, and the records after its ChangeCipherSpec are not opened"
             )
         });
     }
@@ -1211,6 +1224,9 @@ impl State<'_> {
 
     /// Why no key the observer holds opens this session.
     fn no_key(&mut self, suite: CipherSuite) {
+        if self.obs.not_opened.is_some() {
+            return; // already said: the key given is not this server's
+        }
         let server_key = matches!(
             self.key,
             ObserverKey::ServerPrivateKey(_)
@@ -1228,7 +1244,14 @@ impl State<'_> {
             (_, _) if matches!(self.key, ObserverKey::KeyLog { .. }) => {
                 phrase!("the key log has no CLIENT_RANDOM line for this session's client_random")
             }
-            _ => phrase!("the observer holds no key for this session (--keylog, --key)"),
+            (KeyExchange::Ecdhe, false) => phrase!(
+                "the observer holds no key for this session: an ECDHE session opens only with a \
+                 key log (--keylog); the server's private key would not open it"
+            ),
+            (KeyExchange::Rsa, _) => phrase!(
+                "the observer holds no key for this session (--keylog, or --key with the \
+                 server's private key: RSA key exchange)"
+            ),
         };
         let shown = why.clone();
         self.trace.note(Side::Client, || shown);
@@ -1328,6 +1351,12 @@ impl State<'_> {
         };
         match (&self.key, server_key, suite.key_exchange()) {
             (_, Some(key), KeyExchange::Rsa) => {
+                if let Some(why) = self.not_this_servers_key(key) {
+                    let shown = why.clone();
+                    self.trace.note(Side::Server, || shown);
+                    self.obs.not_opened = Some(why);
+                    return Ok(None);
+                }
                 // An observer needs no Bleichenbacher defence: it only wants the plaintext.
                 let encrypted = self.obs.encrypted_pre_master.clone().unwrap_or_default();
                 let mut rng = RoleRng::seeded(0, Side::Server);
@@ -1339,6 +1368,18 @@ impl State<'_> {
                             e.to_string()
                         ))
                     })?;
+                if pre_master.len() != 48 {
+                    let why = phrase!(
+                        "the server's private key given decrypts the ClientKeyExchange to {} \
+                         bytes, not a 48-byte pre-master secret (RFC 5246 7.4.7.1): it is not the \
+                         key the client encrypted to",
+                        pre_master.len()
+                    );
+                    let shown = why.clone();
+                    self.trace.note(Side::Server, || shown);
+                    self.obs.not_opened = Some(why);
+                    return Ok(None);
+                }
                 self.trace.key_use(Side::Server, Key::ServerPrivateKey, || {
                     phrase!(
                         "decrypts the recorded pre-master secret: the observer holds this key, \
@@ -1359,6 +1400,23 @@ impl State<'_> {
             }
             _ => Ok(None),
         }
+    }
+
+    /// Why `key` cannot be this server's, if the certificate it sent says so: a private key
+    /// belongs to one public key, the one in the certificate (same modulus and exponent).
+    fn not_this_servers_key(&self, key: &RsaPrivateKey) -> Option<Phrase> {
+        let cert = pki::parse_certificate(self.obs.server_certificates.first()?).ok()?;
+        let certified = pki::rsa_public_key(&cert).ok()?;
+        if certified == key.to_public_key() {
+            return None;
+        }
+        Some(phrase!(
+            "the server's private key given is not the one for this server's certificate (its \
+             public half, a {}-bit modulus, is not the certificate's {}-bit one): it cannot \
+             decrypt what the client encrypted to the certificate's public key",
+            key.size() * 8,
+            certified.size() * 8
+        ))
     }
 
     /// A Finished: its verify_data against what the observer computes from the master secret

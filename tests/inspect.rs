@@ -477,3 +477,102 @@ fn inspect_links_each_resumed_connection_to_the_full_handshake_it_takes_up() {
         );
     }
 }
+
+/// Wrong keys are named as wrong, never taken for success: another RSA key (the OpenSSL
+/// client's) is not the server's; a master secret with one byte changed opens nothing; a key
+/// log cut short in its last line (a browser still writing it) still opens every session; a
+/// capture given as the key log is refused with what it is.
+#[test]
+fn wrong_keys_are_named_as_wrong() {
+    let file = format!("{DIR}/session.pcapng");
+    let listed = run(&[&file, "--key", &format!("{DIR}/client.key")]);
+    assert!(!listed.contains("opened with"), "{listed}");
+    assert_eq!(
+        listed
+            .matches("is not the one for this server's certificate")
+            .count(),
+        3,
+        "the three RSA connections\n{listed}"
+    );
+    let dir = tempdir("wrong-keys");
+    let text = include_str!("../vectors/openssl-sessions/keylog.txt");
+    let first = text
+        .lines()
+        .find(|l| l.starts_with("CLIENT_RANDOM"))
+        .unwrap();
+    let mut changed = first.to_string();
+    let last = changed.pop().unwrap();
+    changed.push(if last == '0' { '1' } else { '0' });
+    let wrong = dir.join("wrong.keys");
+    std::fs::write(&wrong, text.replacen(first, &changed, 1)).unwrap();
+    let listed = run(&[&file, "--keylog", wrong.to_str().unwrap()]);
+    assert!(
+        listed.contains(
+            "but the keys do NOT open this session: the session keys do not open the client's \
+             first protected record"
+        ),
+        "{listed}"
+    );
+    assert_eq!(listed.matches("both Finished verified").count(), 5);
+    let cut = dir.join("cut.keys");
+    std::fs::write(&cut, format!("{text}CLIENT_RANDOM 0102")).unwrap();
+    let listed = run(&[&file, "--keylog", cut.to_str().unwrap()]);
+    assert!(
+        listed.contains("1 lines that are not key log lines passed over"),
+        "{listed}"
+    );
+    assert_eq!(listed.matches("both Finished verified").count(), 6);
+    let out = Command::new(BIN)
+        .args(["inspect", &file, "--keylog", &file])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("binary data, not a key log"),
+        "{err}"
+    );
+    let ja = run(&[&file, "--stream", "0", "--lang", "ja"]);
+    assert!(ja.contains("== 記録されたクライアントのフライト"), "{ja}");
+}
+
+/// A client that offers TLS 1.3 only gets no ServerHello from serve: the capture says so,
+/// with the alert that ended it, in the list and in the diagram (the ClientHello drawn).
+#[test]
+fn a_handshake_without_a_server_hello_is_explained() {
+    let Some(openssl) = peer("openssl") else {
+        return;
+    };
+    let dir = tempdir("no-server-hello");
+    let served = dir.join("serve.pcapng");
+    let mut command = Command::new(BIN);
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--pcap"])
+        .arg(&served);
+    let mut server = Running::spawn(command);
+    let line = server.wait_for("listening on ", Duration::from_secs(10));
+    let address = line.trim_start_matches("listening on ").trim().to_string();
+    let out = Command::new(openssl)
+        .args(["s_client", "-connect", &address, "-tls1_3"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    server.wait_for("connection 1 from", Duration::from_secs(10));
+    drop(server);
+    let file = served.to_str().unwrap();
+    let listed = run(&[file]);
+    for said in [
+        "ClientHello only",
+        "no ServerHello: the handshake ended before the server chose a version or a suite",
+        "the client offered TLS 1.3 only",
+        "the server sent the alert fatal protocol_version",
+    ] {
+        assert!(listed.contains(said), "{said}\n{listed}");
+    }
+    let diagram = run(&[file, "--stream", "0", "--format", "mermaid"]);
+    assert!(
+        diagram.contains("Client->>Server: ClientHello")
+            && diagram.contains("Server-xClient: Alert fatal protocol_version"),
+        "{diagram}"
+    );
+}

@@ -678,6 +678,27 @@ fn read_text_file(option: &str, path: &Path) -> Result<String, Error> {
     })
 }
 
+/// Reads a `--keylog` file: text, or an error that says what it looks like instead.
+fn read_keylog_file(path: &Path) -> Result<String, Error> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::Config(phrase!(
+            "{} {}: cannot be read: {}",
+            "--keylog",
+            shown.clone(),
+            e.to_string()
+        ))
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        Error::Config(phrase!(
+            "--keylog {}: binary data, not a key log (an NSS key log is text: CLIENT_RANDOM \
+             lines). A capture file is the CAPTURE argument; a pcapng's own key log is read \
+             from it",
+            shown.clone()
+        ))
+    })
+}
+
 /// Reads the file given with `option` and loads it with `load` (a certificate chain, a key,
 /// CRLs); an error names the option and the file, then what was expected and what was found.
 fn load_file<T>(
@@ -933,10 +954,7 @@ fn inspect_command(args: InspectArgs) -> Result<ExitCode, Error> {
     };
     let mut keylogs = Vec::new();
     for path in &args.keylog {
-        keylogs.push((
-            path.display().to_string(),
-            read_text_file("--keylog", path)?,
-        ));
+        keylogs.push((path.display().to_string(), read_keylog_file(path)?));
     }
     let server_key = match &args.key {
         Some(path) => Some((

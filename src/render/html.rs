@@ -160,12 +160,17 @@ fn render_body(events: &[Event], lang: Lang) -> String {
 /// A flight: the method's name, and what the side reads and sends.
 fn flight_heading(out: &mut String, side: Side, call: &str, reads: &str, sends: &str, lang: Lang) {
     // A method is shown called; a recorded flight (`inspect`) by its name.
-    let parens = if call.contains(' ') { "" } else { "()" };
+    let (call, parens) = if call.contains(' ') {
+        let recorded = phrase!("recorded {} flight", side.phrase());
+        (ui(lang, recorded), "")
+    } else {
+        (call.to_string(), "()")
+    };
     let _ = write!(
         out,
         "<h2 class=\"flight {}\"><code>{}{parens}</code>",
         side.name(),
-        esc(call)
+        esc(&call)
     );
     for (does, messages) in flight_steps(reads, sends) {
         let _ = write!(

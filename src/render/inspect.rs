@@ -55,6 +55,9 @@ fn facts(observation: &Observation) -> String {
     if observation.extended_master_secret {
         facts.push("extended master secret".into());
     }
+    if observation.client_hello.is_some() && observation.server_hello.is_none() {
+        facts.push("ClientHello only".into());
+    }
     facts.join(", ")
 }
 
@@ -75,23 +78,58 @@ pub fn status(observation: &Observation) -> Vec<Phrase> {
     if let Some(why) = &observation.unsupported {
         lines.push(phrase!("not followed: {}", why));
     }
+    if observation.server_hello.is_none() {
+        lines.extend(no_server_hello(observation));
+    }
     match (observation.opened_by, &observation.not_opened) {
-        (Some(opener), _) => lines.push(opened_by(opener)),
+        (Some(opener), Some(why)) if !observation.finished_verified() => {
+            lines.push(opened_by(opener));
+            lines.push(phrase!("but the keys do NOT open this session: {}", why));
+        }
+        (Some(opener), _) => {
+            lines.push(opened_by(opener));
+            lines.push(finished_status(observation));
+        }
         (None, Some(why)) if observation.unsupported.is_none() => {
             lines.push(phrase!("not opened: {}", why));
         }
         _ => {}
     }
-    if observation.opened_by.is_some() {
-        lines.push(finished_status(observation));
-    }
     if observation.renegotiation {
         lines.push(phrase!(
-            "renegotiated: the second handshake's records are not opened"
+            "renegotiation: a second handshake began inside the protected connection; its \
+             records are listed, not opened"
         ));
     }
     if let Some(why) = &observation.stopped {
         lines.push(phrase!("the observer stopped: {}", why));
+    }
+    lines
+}
+
+/// A handshake that ended before the server chose anything: what the client offered that
+/// explains it, and the alerts that ended it.
+fn no_server_hello(observation: &Observation) -> Vec<Phrase> {
+    let mut lines = vec![phrase!(
+        "no ServerHello: the handshake ended before the server chose a version or a suite"
+    )];
+    let versions = (observation.client_hello.as_ref())
+        .and_then(|c| c.extensions.supported_versions.clone())
+        .unwrap_or_default();
+    let offers_tls12 = versions.contains(&0x0303);
+    if !versions.is_empty() && !offers_tls12 && versions.contains(&0x0304) {
+        lines.push(phrase!(
+            "the client offered TLS 1.3 only: its supported_versions lists no TLS 1.2 (RFC 8446 \
+             4.2.1)"
+        ));
+    }
+    for (from, alert) in &observation.alerts {
+        lines.push(phrase!(
+            "the {} sent the alert {} {}",
+            from.phrase(),
+            alert.level.name(),
+            alert.description.name()
+        ));
     }
     lines
 }
@@ -242,6 +280,7 @@ fn json_header(summary: &CaptureSummary<'_>, shown: &Shown<'_>) -> serde_json::V
         "extended_master_secret": obs.extended_master_secret,
         "opened_by": obs.opened_by.map(opener_name),
         "resumed": obs.resumed,
+        "renegotiation": obs.renegotiation,
         "resumes": obs.resumes,
         "finished_verified": obs.finished_verified(),
         "application_data_records": obs.application_data.len(),

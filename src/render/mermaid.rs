@@ -474,8 +474,9 @@ fn never_sent(events: &[Event]) -> Vec<usize> {
             Event::Message { side, from, .. } if side == from => queued.push((*side, at)),
             // Application data is written at once, with anything queued before it.
             Event::AppData { side, from, .. } if side == from => queued.retain(|(s, _)| s != side),
-            // The peer read a record: what its sender had queued was written.
-            Event::Record { side, from, .. } if side != from => queued.retain(|(s, _)| s != from),
+            // The peer read a record, or its sender wrote one (a recorded connection has only
+            // the sender's account): what the sender had queued was written.
+            Event::Record { from, .. } => queued.retain(|(s, _)| s != from),
             Event::Alert { side, from, .. } if side == from => {
                 unsent.extend(queued.iter().filter(|(s, _)| s == side).map(|(_, i)| *i));
                 queued.retain(|(s, _)| s != side);

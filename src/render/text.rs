@@ -161,7 +161,8 @@ fn render_event(out: &mut String, event: &Event, options: TextOptions) {
 fn flight_lines(out: &mut String, side: Side, call: &str, reads: &str, sends: &str, lang: Lang) {
     // A method is shown called; a recorded flight (`inspect`) by its name.
     let title = if call.contains(' ') {
-        format!("== {call} ")
+        let recorded = phrase!("recorded {} flight", side.phrase());
+        format!("== {} ", say(lang, &recorded))
     } else {
         format!("== {call}() ")
     };
