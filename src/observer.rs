@@ -152,6 +152,11 @@ pub struct Observation {
     pub server_key_exchange: Option<ServerKeyExchange>,
     /// Whether the ServerKeyExchange signature verifies with the certificate's public key.
     pub server_key_exchange_signature_ok: Option<bool>,
+    /// Mutual TLS: the client's certificate chain (DER), sent in the clear too.
+    pub client_certificates: Vec<Vec<u8>>,
+    /// Mutual TLS: whether the client's CertificateVerify signature verifies with the public
+    /// key of its certificate (the proof that the client holds the private key).
+    pub certificate_verify_ok: Option<bool>,
     /// RSA key exchange: the encrypted pre-master secret from ClientKeyExchange.
     pub encrypted_pre_master: Option<Vec<u8>>,
     /// ECDHE: the client's ephemeral public key from ClientKeyExchange.
@@ -760,13 +765,18 @@ impl State<'_> {
             self.trace_message(from, code, &message, fields);
             return Ok(());
         }
-        // Finished is checked against the transcript *before* it.
+        // Finished is checked against the transcript *before* it; CertificateVerify signs it.
         if msg_type == Some(HandshakeType::Finished) {
             self.finished(from, &message);
         }
+        let signed = (msg_type == Some(HandshakeType::CertificateVerify))
+            .then(|| self.transcript.bytes().to_vec());
         self.transcript.add(&message);
         let fields = self.decode(from, msg_type, &message);
         self.trace_message(from, code, &message, fields);
+        if let Some(signed) = signed {
+            self.certificate_verify(&message, &signed);
+        }
         if let Some(msg_type) = msg_type {
             self.obs.messages.push((from, msg_type, message.clone()));
         }
@@ -853,8 +863,9 @@ impl State<'_> {
             }
             Some(HandshakeType::Certificate) => {
                 Certificate::decode(message).map(|(certificate, fields)| {
-                    if from == Side::Server {
-                        self.obs.server_certificates = certificate.certificate_list;
+                    match from {
+                        Side::Server => self.obs.server_certificates = certificate.certificate_list,
+                        Side::Client => self.obs.client_certificates = certificate.certificate_list,
                     }
                     fields
                 })
@@ -1139,6 +1150,46 @@ impl State<'_> {
                 ok,
             });
         }
+    }
+
+    /// Mutual TLS: the client's CertificateVerify (RFC 5246 7.4.8), its signature over every
+    /// handshake message before it (`signed`), checked with the public key of the client's
+    /// certificate, as the server checked it: the proof that the client holds the private key.
+    fn certificate_verify(&mut self, message: &[u8], signed: &[u8]) {
+        let checked = (|| {
+            let (verify, _) = CertificateVerify::decode(message).ok()?;
+            let cert = pki::parse_certificate(self.obs.client_certificates.first()?).ok()?;
+            let public_key = pki::rsa_public_key(&cert).ok()?;
+            let ok = key_exchange::verify(
+                &public_key,
+                verify.signed.scheme,
+                signed,
+                &verify.signed.signature,
+            )
+            .is_ok();
+            Some((ok, verify.signed.scheme))
+        })();
+        let Some((ok, scheme)) = checked else {
+            return;
+        };
+        self.obs.certificate_verify_ok = Some(ok);
+        self.after_record(|| Event::KeyUse {
+            side: Side::Server,
+            key: Key::ClientPublicKey,
+            operation: phrase!("verifies the client's CertificateVerify signature (recorded)"),
+        });
+        let len = signed.len();
+        self.after_record(|| Event::Check {
+            side: Side::Server,
+            what: phrase!(
+                "the client's CertificateVerify: its {} signature over the {} bytes of handshake \
+                 messages before it, with the public key of the client's certificate (the proof \
+                 that the client holds its private key)",
+                key_exchange::scheme_name(scheme),
+                len
+            ),
+            ok,
+        });
     }
 
     /// The ClientKeyExchange as the suite's key exchange writes it.

@@ -576,3 +576,56 @@ fn a_handshake_without_a_server_hello_is_explained() {
         "{diagram}"
     );
 }
+
+/// Mutual TLS in a real capture: the client's Certificate and CertificateVerify travel in the
+/// clear, so the proof that the client holds its private key is checked without any key, as
+/// OpenSSL's server checked it; one byte changed in the signature and it does not verify.
+#[test]
+fn the_clients_certificate_verify_is_checked_with_its_certificate() {
+    let no_keys = Keys::default();
+    for (connection, session) in capture().connections.iter().zip(sessions()) {
+        let seen = capture::inspect(connection, &no_keys, false).observation;
+        let expected = session["checks"]["client_certificate_verify_signature"].as_bool();
+        assert_eq!(
+            seen.certificate_verify_ok, expected,
+            "{}",
+            connection.number
+        );
+    }
+    let listed = run(&[&format!("{DIR}/session.pcapng")]);
+    assert_eq!(
+        listed
+            .matches("mutual TLS: the client's CertificateVerify verifies")
+            .count(),
+        4,
+        "{listed}"
+    );
+    // Session 0 again, record by record as tshark read it, the signature's last byte changed.
+    let session = &sessions()[0];
+    let log = keylog();
+    let mut observer = tls12_sim::observer::Observer::new(
+        tls12_sim::observer::ObserverKey::KeyLog {
+            keylog: &log,
+            server_key: None,
+        },
+        false,
+    );
+    let mut changed = 0;
+    for record in session["records"].as_array().unwrap() {
+        let mut bytes = hex::decode(record["raw"].as_str().unwrap()).unwrap();
+        let from = if record["dir"] == "c2s" {
+            Side::Client
+        } else {
+            Side::Server
+        };
+        // A CertificateVerify in its own handshake record: 16 03 03 LL LL 0f ...
+        if from == Side::Client && bytes[0] == 22 && bytes[5] == 15 {
+            *bytes.last_mut().unwrap() ^= 1;
+            changed += 1;
+        }
+        observer.feed(from, &bytes).unwrap();
+    }
+    assert_eq!(changed, 1);
+    let (seen, _) = observer.finish();
+    assert_eq!(seen.certificate_verify_ok, Some(false));
+}

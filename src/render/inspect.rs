@@ -95,6 +95,17 @@ pub fn status(observation: &Observation) -> Vec<Phrase> {
         }
         _ => {}
     }
+    match observation.certificate_verify_ok {
+        Some(true) => lines.push(phrase!(
+            "mutual TLS: the client's CertificateVerify verifies with the public key of its \
+             certificate: the client holds that certificate's private key"
+        )),
+        Some(false) => lines.push(phrase!(
+            "mutual TLS: the client's CertificateVerify does NOT verify with the public key of \
+             its certificate"
+        )),
+        None => {}
+    }
     if observation.renegotiation {
         lines.push(phrase!(
             "renegotiation: a second handshake began inside the protected connection; its \
@@ -283,6 +294,7 @@ fn json_header(summary: &CaptureSummary<'_>, shown: &Shown<'_>) -> serde_json::V
         "renegotiation": obs.renegotiation,
         "resumes": obs.resumes,
         "finished_verified": obs.finished_verified(),
+        "client_certificate_verified": obs.certificate_verify_ok,
         "application_data_records": obs.application_data.len(),
         "not_opened": text(&obs.not_opened),
         "unsupported": text(&obs.unsupported),
