@@ -87,7 +87,7 @@ pub fn run(options: InspectOptions<'_>) -> Result<String, Error> {
         Which::List | Which::All => tls.clone(),
         Which::One(number) => {
             let found = tls.iter().find(|c| c.number == number).copied();
-            vec![found.ok_or_else(|| no_such_stream(&name, number, &tls))?]
+            vec![found.ok_or_else(|| no_such_stream(&name, number, &tls, &capture))?]
         }
     };
     let summary = CaptureSummary {
@@ -202,8 +202,22 @@ fn gather_keys(
 }
 
 /// The error for a `--stream` that is not a TLS connection of the capture.
-fn no_such_stream(name: &str, number: usize, tls: &[&capture::Connection]) -> Error {
+fn no_such_stream(
+    name: &str,
+    number: usize,
+    tls: &[&capture::Connection],
+    capture: &Capture,
+) -> Error {
     let numbers: Vec<String> = tls.iter().map(|c| c.number.to_string()).collect();
+    if let Some(other) = capture.connections.iter().find(|c| c.number == number) {
+        return Error::Config(phrase!(
+            "--stream {}: connection {} of {} is {}",
+            number,
+            number,
+            name.to_string(),
+            show::not_tls_line(other)
+        ));
+    }
     Error::Config(phrase!(
         "--stream {}: {} has no TLS connection with that number (its TLS connections: {})",
         number,

@@ -629,3 +629,42 @@ fn the_clients_certificate_verify_is_checked_with_its_certificate() {
     let (seen, _) = observer.finish();
     assert_eq!(seen.certificate_verify_ok, Some(false));
 }
+
+/// Connections that are not TLS are named in the list by their first bytes (a student's
+/// capture holds more than TLS), and `--stream` on one says what it is instead of "no such".
+#[test]
+fn connections_that_are_not_tls_are_named_by_their_first_bytes() {
+    use tls12_sim::capture::writer::{PcapWriter, Recording};
+    let dir = tempdir("not-tls");
+    let file = dir.join("mixed.pcapng");
+    let server: std::net::SocketAddr = "127.0.0.1:8080".parse().unwrap();
+    let writer = PcapWriter::create(&file).unwrap();
+    let mut http = Recording::new("127.0.0.1:50001".parse().unwrap(), server);
+    http.record(Side::Client, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    http.record(Side::Server, b"HTTP/1.1 200 OK\r\n\r\n");
+    writer.add(&http, None).unwrap();
+    let mut banner = Recording::new("127.0.0.1:50002".parse().unwrap(), server);
+    banner.record(Side::Server, &[0, 1, 2, 0xff]);
+    writer.add(&banner, None).unwrap();
+    drop(writer);
+    let path = file.to_str().unwrap();
+    let listed = run(&[path]);
+    assert!(
+        listed.contains("#0   127.0.0.1:50001 -> 127.0.0.1:8080  not TLS: the client's first bytes are \"GET / HTTP/1.1\""),
+        "{listed}"
+    );
+    assert!(
+        listed
+            .contains("not TLS: the client sent nothing; the server's first bytes are 00 01 02 ff"),
+        "{listed}"
+    );
+    let out = Command::new(BIN)
+        .args(["inspect", path, "--stream", "0"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("connection 0 of") && err.contains("is not TLS"),
+        "{err}"
+    );
+}

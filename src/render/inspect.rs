@@ -11,6 +11,7 @@ use crate::messages::version_name;
 use crate::observer::{Observation, Opener};
 use crate::phrase;
 use crate::phrase::Phrase;
+use crate::rng::Side;
 use crate::suites::describe_suite_id;
 
 /// One connection of the capture, with what the observer made of it.
@@ -210,8 +211,21 @@ pub fn render_list(summary: &CaptureSummary<'_>, shown: &[Shown<'_>], lang: Lang
     for line in summary.keys.iter().chain(&capture.notes) {
         let _ = writeln!(out, "  {}", say(lang, line));
     }
-    for item in shown {
-        let (connection, observation) = (item.connection, &item.inspected.observation);
+    // Every TCP connection in capture order: the TLS ones explained, the others named by
+    // their first bytes (the first few dozen of them).
+    let mut tls = shown.iter().peekable();
+    let mut not_tls = 0;
+    for connection in &capture.connections {
+        let Some(item) = tls.next_if(|item| item.connection.number == connection.number) else {
+            not_tls += 1;
+            if not_tls <= NOT_TLS_LISTED {
+                let what = not_tls_line(connection);
+                let (number, ends) = (connection.number, ends(connection));
+                let _ = writeln!(out, "\n#{number:<3} {ends}  {}", say(lang, &what));
+            }
+            continue;
+        };
+        let observation = &item.inspected.observation;
         let _ = writeln!(
             out,
             "\n#{:<3} {}  {}",
@@ -222,6 +236,13 @@ pub fn render_list(summary: &CaptureSummary<'_>, shown: &[Shown<'_>], lang: Lang
         for line in status(observation).iter().chain(&connection.notes) {
             let _ = writeln!(out, "      {}", say(lang, line));
         }
+    }
+    if not_tls > NOT_TLS_LISTED {
+        let more = phrase!(
+            "... and {} more TCP connections that are not TLS",
+            not_tls - NOT_TLS_LISTED
+        );
+        let _ = writeln!(out, "\n{}", say(lang, &more));
     }
     if shown.is_empty() {
         let none = phrase!("no TLS connection in this capture");
@@ -234,6 +255,45 @@ pub fn render_list(summary: &CaptureSummary<'_>, shown: &[Shown<'_>], lang: Lang
         let _ = writeln!(out, "\n{}", say(lang, &hint));
     }
     out
+}
+
+/// How many connections that are not TLS the list names one by one.
+const NOT_TLS_LISTED: usize = 30;
+
+/// A TCP connection that is not TLS, named by what it carries first.
+pub fn not_tls_line(connection: &Connection) -> Phrase {
+    let client = connection.stream(Side::Client);
+    let server = connection.stream(Side::Server);
+    match (client.is_empty(), server.is_empty()) {
+        (true, true) => phrase!("not TLS: no data (a TCP handshake at most)"),
+        (false, _) => phrase!(
+            "not TLS: the client's first bytes are {}",
+            first_bytes(client)
+        ),
+        (true, false) => phrase!(
+            "not TLS: the client sent nothing; the server's first bytes are {}",
+            first_bytes(server)
+        ),
+    }
+}
+
+/// The first bytes of a stream: as text in quotes when they are printable (an HTTP request,
+/// an SSH banner), else in hex.
+fn first_bytes(stream: &[u8]) -> String {
+    let head = &stream[..stream.len().min(24)];
+    let line = head
+        .split(|&b| b == b'\r' || b == b'\n')
+        .next()
+        .unwrap_or(head);
+    let printable = !line.is_empty() && line.iter().all(|b| (0x20..0x7f).contains(b));
+    if printable {
+        format!("\"{}\"", String::from_utf8_lossy(line))
+    } else {
+        head.iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// The lines above an inspected connection's trace.
