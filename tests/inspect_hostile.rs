@@ -315,7 +315,8 @@ fn files_that_are_not_captures_are_refused_by_name() {
             "not a pcap or pcapng file",
         ),
         (&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0], "too short to be a capture"),
-        (b"\x0a\x0d\x0d\x0a", "not a pcap or pcapng file"),
+        // pcapng's magic number, and nothing after it.
+        (b"\x0a\x0d\x0d\x0a", "the file ends inside its header"),
     ];
     for (bytes, said) in cases {
         let error = read(bytes).err().map(|e| e.to_string()).unwrap_or_default();
@@ -394,7 +395,8 @@ fn gigantic_length_fields_are_refused_without_reading_them() {
         Err(e) => e.to_string(),
     };
     assert!(
-        said.contains("the file ends inside a block") || said.contains("longer than 16 MiB"),
+        said.contains("the file ends inside a packet record")
+            || said.contains("longer than 16 MiB"),
         "{said}"
     );
     // A TLS record length over 2^14 + 2048 in a stream: not a record, said, nothing buffered.
@@ -490,4 +492,107 @@ fn packets_out_of_time_order_in_the_file_are_read_in_time_order() {
     let capture = read(&pcap_timed(link::ETHERNET, &same)).unwrap();
     assert!(!notes(&capture).contains("time order"));
     assert!(inspect(&capture, keylog).finished_verified());
+}
+
+/// The session.pcapng of the OpenSSL vectors, and where each of its blocks starts.
+fn openssl_pcapng() -> (Vec<u8>, Vec<usize>) {
+    let file = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/vectors/openssl-sessions/session.pcapng"
+    ))
+    .unwrap();
+    let mut starts = Vec::new();
+    let mut at = 0;
+    while at + 8 <= file.len() {
+        starts.push(at);
+        at += u32::from_le_bytes(file[at + 4..at + 8].try_into().unwrap()) as usize;
+    }
+    (file, starts)
+}
+
+fn said(bytes: &[u8]) -> String {
+    match read(bytes) {
+        Ok(capture) => notes(&capture),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_file_cut_inside_its_header_or_a_packet_record_is_said_so() {
+    let (file, starts) = openssl_pcapng();
+    // Cut anywhere inside the Section Header Block: the magic number is right, the header
+    // is not all there.
+    for end in 4..starts[1] {
+        let error = said(&file[..end]);
+        assert!(
+            error.contains("test.pcap: the file ends inside its header"),
+            "{end}: {error}"
+        );
+    }
+    // A pcap file cut inside a packet record says so in pcap's words.
+    let (segments, _) = session(CipherSuite::RsaAes128GcmSha256, 1460);
+    let whole = file_of(&segments, link::ETHERNET, v4());
+    let notes = said(&whole[..whole.len() - 10]);
+    assert!(
+        notes.contains("the file ends inside a packet record: it was cut short"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn damaged_blocks_and_compressed_files_are_said_in_words() {
+    let (file, starts) = openssl_pcapng();
+    let third = starts[2];
+    // A block length of 3, shorter than any block's header.
+    let mut short = file.clone();
+    short[third + 4..third + 8].copy_from_slice(&3u32.to_le_bytes());
+    let error = said(&short);
+    assert!(
+        error.starts_with(&format!(
+            "test.pcap: at byte {third}, a damaged block: its length fields do not hold together"
+        )),
+        "{error}"
+    );
+    // A second Section Header Block that is not one.
+    let mut section = file.clone();
+    section[third..third + 4].copy_from_slice(&[0x0a, 0x0d, 0x0d, 0x0a]);
+    let error = said(&section);
+    assert!(
+        error.starts_with(&format!(
+            "test.pcap: at byte {third}, a new section whose header is not pcapng's"
+        )),
+        "{error}"
+    );
+    // A packet naming an interface the file never described.
+    let packet = starts
+        .iter()
+        .copied()
+        .find(|&at| file[at..at + 4] == 6u32.to_le_bytes())
+        .unwrap();
+    let mut interface = file.clone();
+    interface[packet + 8..packet + 12].copy_from_slice(&115u32.to_le_bytes());
+    let notes = said(&interface);
+    assert!(
+        notes.contains("1 packets name an interface the file never described"),
+        "{notes}"
+    );
+    for error in [&said(&short), &said(&section), &notes] {
+        for internal in ["Verify", "HeaderNotRecognized", "link type -1", "Nom"] {
+            assert!(!error.contains(internal), "{error}");
+        }
+    }
+    // A gzip-compressed capture: named as such, with what to do.
+    let error = said(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]);
+    assert!(
+        error.contains("test.pcap: a gzip-compressed file, not a capture itself: decompress it first (gunzip test.pcap)"),
+        "{error}"
+    );
+    // A directory.
+    let out = Command::new(BIN).args(["inspect", "src"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("src: a directory, not a capture file"),
+        "{stderr}"
+    );
 }

@@ -6,7 +6,7 @@
 //! Decryption Secrets Block (block type 10, secrets type `TLSK`), which is how Wireshark's
 //! `editcap --inject-secrets` and `tls12-sim serve --pcap` put the keys into the file.
 
-use std::io::Read;
+use std::io::{Cursor, Read};
 
 use pcap_parser::pcapng::SecretsType;
 use pcap_parser::traits::{PcapNGPacketBlock, PcapReaderIterator};
@@ -57,37 +57,71 @@ pub fn read(
     name: &str,
     each: &mut dyn FnMut(Item<'_>),
 ) -> Result<(Format, Vec<Phrase>), Error> {
-    let mut reader = create_reader(BUFFER, reader).map_err(|e| not_a_capture(name, &e))?;
+    let (head, rest) = first_bytes(reader, name)?;
+    let mut reader = create_reader(BUFFER, Cursor::new(head.as_slice()).chain(rest))
+        .map_err(|e| not_a_capture(name, &head, &e))?;
     let mut state = Reading::default();
     let mut capacity = BUFFER;
+    // How far into the file the blocks read so far reach, for a damaged block's message.
+    let mut at = 0u64;
     loop {
         match reader.next() {
             Ok((offset, block)) => {
                 state.block(block, each);
                 reader.consume(offset);
+                at += offset as u64;
             }
             Err(PcapError::Eof) => break,
             Err(PcapError::UnexpectedEof) => {
-                state.notes.push(phrase!(
-                    "the file ends inside a block: it was cut short (the capture was still \
-                     being written?); the packets before it are read"
-                ));
+                state.notes.push(match state.format {
+                    Some(Format::Pcap) => phrase!(
+                        "the file ends inside a packet record: it was cut short (the capture \
+                         was still being written?); the packets before it are read"
+                    ),
+                    _ => phrase!(
+                        "the file ends inside a block: it was cut short (the capture was still \
+                         being written?); the packets before it are read"
+                    ),
+                });
                 break;
             }
             Err(PcapError::Incomplete(needed)) => {
                 if needed > 0 && reader.data().len() + needed > capacity {
                     capacity = grow(&mut *reader, capacity, needed, name)?;
                 }
-                reader.refill().map_err(|e| broken(name, &e))?;
+                reader.refill().map_err(|e| broken(name, at, &e))?;
             }
             Err(PcapError::BufferTooSmall) => {
                 capacity = grow(&mut *reader, capacity, capacity, name)?;
-                reader.refill().map_err(|e| broken(name, &e))?;
+                reader.refill().map_err(|e| broken(name, at, &e))?;
             }
-            Err(e) => return Err(broken(name, &e)),
+            Err(e) => return Err(broken(name, at, &e)),
         }
     }
-    Ok((state.format.unwrap_or(Format::Pcap), state.notes))
+    Ok((state.format.unwrap_or(Format::Pcap), state.finish()))
+}
+
+/// The file's first bytes (up to [`BUFFER`]), read here so that a file that is not a capture
+/// can be named for what it is, and an error reading it says why; then the rest of it.
+fn first_bytes<R: Read>(mut reader: R, name: &str) -> Result<(Vec<u8>, R), Error> {
+    let mut head = vec![0u8; BUFFER];
+    let mut filled = 0;
+    while filled < head.len() {
+        match reader.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(Error::Config(phrase!(
+                    "{}: cannot be read: {}",
+                    name.to_string(),
+                    e.to_string()
+                )));
+            }
+        }
+    }
+    head.truncate(filled);
+    Ok((head, reader))
 }
 
 /// A larger buffer for a block of `needed` more bytes, up to [`MAX_BLOCK`].
@@ -119,35 +153,88 @@ fn grow(
     Ok(new)
 }
 
-/// The error for a file that does not start like a capture.
-fn not_a_capture(name: &str, e: &PcapError<&[u8]>) -> Error {
+/// Compressed files: their magic number, the compression's name, the command that undoes it.
+const COMPRESSED: [(&[u8], &str, &str); 4] = [
+    (&[0x1f, 0x8b], "gzip", "gunzip"),
+    (&[0x28, 0xb5, 0x2f, 0xfd], "zstd", "unzstd"),
+    (&[0xfd, b'7', b'z', b'X', b'Z', 0], "xz", "unxz"),
+    (b"BZh", "bzip2", "bunzip2"),
+];
+
+/// The pcapng Section Header Block's block type, its first four bytes.
+const PCAPNG_MAGIC: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
+
+/// The error for a file that does not start like a capture; `head` is its first bytes.
+fn not_a_capture(name: &str, head: &[u8], e: &PcapError<&[u8]>) -> Error {
+    let name = name.to_string();
+    if let Some((_, kind, command)) = COMPRESSED.iter().find(|(m, _, _)| head.starts_with(m)) {
+        return Error::Config(phrase!(
+            "{}: a {}-compressed file, not a capture itself: decompress it first ({} {}), \
+             then inspect the capture inside",
+            name.clone(),
+            kind.to_string(),
+            command.to_string(),
+            name
+        ));
+    }
+    if head.starts_with(&PCAPNG_MAGIC) && head.len() < BUFFER {
+        // The whole file is in `head`: is its first block all there?
+        let declared = match (head.get(4..8), head.get(8..12)) {
+            (Some(&[a, b, c, d]), Some(&[0x4d, 0x3c, 0x2b, 0x1a])) => {
+                u32::from_le_bytes([a, b, c, d])
+            }
+            (Some(&[a, b, c, d]), Some(_)) => u32::from_be_bytes([a, b, c, d]),
+            _ => u32::MAX,
+        };
+        if head.len() < 28 || declared as usize > head.len() {
+            return ends_inside_header(name);
+        }
+    }
+    if head.starts_with(&PCAPNG_MAGIC) {
+        return Error::Config(phrase!(
+            "{}: a pcapng file whose first block, the Section Header Block, is damaged (its \
+             length or byte-order magic do not hold together)",
+            name
+        ));
+    }
     match e {
-        PcapError::Eof => Error::Config(phrase!("{}: the file is empty", name.to_string())),
-        PcapError::Incomplete(_) | PcapError::UnexpectedEof => Error::Config(phrase!(
-            "{}: the file ends inside its header: too short to be a capture",
-            name.to_string()
-        )),
-        PcapError::ReadError => Error::Config(phrase!("{}: cannot be read", name.to_string())),
+        PcapError::Eof => Error::Config(phrase!("{}: the file is empty", name)),
+        PcapError::Incomplete(_) | PcapError::UnexpectedEof => ends_inside_header(name),
         _ => Error::Config(phrase!(
             "{}: not a pcap or pcapng file (its first bytes are no capture's magic number; \
              save it from Wireshark as pcapng, or capture with tcpdump -w or dumpcap -w)",
-            name.to_string()
+            name
         )),
     }
 }
 
-/// The error for a file that is a capture but breaks inside.
-fn broken(name: &str, e: &PcapError<&[u8]>) -> Error {
-    let what = match e {
-        PcapError::NomError(_, kind) => format!("{kind:?}"),
-        PcapError::OwnedNomError(_, kind) => format!("{kind:?}"),
-        other => format!("{other:?}"),
-    };
+fn ends_inside_header(name: String) -> Error {
     Error::Config(phrase!(
-        "{}: a damaged block in the capture (its lengths or fields do not hold together: {})",
-        name.to_string(),
-        what
+        "{}: the file ends inside its header: too short to be a capture",
+        name
     ))
+}
+
+/// The error for a file that is a capture but breaks inside, `at` bytes in.
+fn broken(name: &str, at: u64, e: &PcapError<&[u8]>) -> Error {
+    let name = name.to_string();
+    match e {
+        PcapError::HeaderNotRecognized => Error::Config(phrase!(
+            "{}: at byte {}, a new section whose header is not pcapng's (the file is damaged, \
+             or two files were joined); the blocks before it are not used",
+            name,
+            at
+        )),
+        PcapError::ReadError => {
+            Error::Config(phrase!("{}: cannot be read after byte {}", name, at))
+        }
+        _ => Error::Config(phrase!(
+            "{}: at byte {}, a damaged block: its length fields do not hold together (shorter \
+             than a block's own header, or its two copies differ, or fields beyond its end)",
+            name,
+            at
+        )),
+    }
 }
 
 /// What the reading has learned so far: the interfaces of the current pcapng section, or the
@@ -160,6 +247,8 @@ struct Reading {
     time: i128,
     notes: Vec<Phrase>,
     other_secrets: usize,
+    /// Packets naming an interface the section never described (their link type unknown).
+    undescribed: u64,
 }
 
 /// What a packet's interface says about it: its link type, and how its timestamps count.
@@ -184,6 +273,18 @@ impl Interface {
 }
 
 impl Reading {
+    /// The notes, with what was passed over counted.
+    fn finish(mut self) -> Vec<Phrase> {
+        if self.undescribed > 0 {
+            self.notes.push(phrase!(
+                "{} packets name an interface the file never described (no Interface \
+                 Description Block gives its link type): not read",
+                self.undescribed
+            ));
+        }
+        self.notes
+    }
+
     fn block(&mut self, block: PcapBlockOwned<'_>, each: &mut dyn FnMut(Item<'_>)) {
         match block {
             PcapBlockOwned::LegacyHeader(header) => {
@@ -234,27 +335,31 @@ impl Reading {
                 offset: interface.ts_offset(),
             }),
             Block::EnhancedPacket(packet) => {
-                let interface = usize::try_from(packet.if_id)
+                let Some(interface) = usize::try_from(packet.if_id)
                     .ok()
-                    .and_then(|i| self.interfaces.get(i).copied());
-                let link_type = interface.map_or(-1, |i| i.link_type);
-                if let Some(interface) = interface {
-                    let units = (u64::from(packet.ts_high) << 32) | u64::from(packet.ts_low);
-                    self.time = interface.nanoseconds(units);
-                }
+                    .and_then(|i| self.interfaces.get(i).copied())
+                else {
+                    self.undescribed += 1;
+                    return;
+                };
+                let units = (u64::from(packet.ts_high) << 32) | u64::from(packet.ts_low);
+                self.time = interface.nanoseconds(units);
                 each(Item::Packet {
-                    link_type,
+                    link_type: interface.link_type,
                     data: packet.packet_data(),
                     orig_len: packet.origlen,
                     time: self.time,
                 });
             }
-            Block::SimplePacket(packet) => each(Item::Packet {
-                link_type: self.interfaces.first().map_or(-1, |i| i.link_type),
-                data: packet.packet_data(),
-                orig_len: packet.origlen,
-                time: self.time,
-            }),
+            Block::SimplePacket(packet) => match self.interfaces.first() {
+                Some(interface) => each(Item::Packet {
+                    link_type: interface.link_type,
+                    data: packet.packet_data(),
+                    orig_len: packet.origlen,
+                    time: self.time,
+                }),
+                None => self.undescribed += 1,
+            },
             Block::DecryptionSecrets(secrets) if secrets.secrets_type == SecretsType::TlsKeyLog => {
                 let len = (secrets.secrets_len as usize).min(secrets.data.len());
                 each(Item::TlsKeyLog(&secrets.data[..len]));

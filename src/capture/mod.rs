@@ -55,6 +55,12 @@ pub struct Capture {
 /// Reads the capture file at `path`; an error names the file.
 pub fn read_file(path: &Path) -> Result<Capture, Error> {
     let name = path.display().to_string();
+    if path.is_dir() {
+        return Err(Error::Config(phrase!(
+            "{}: a directory, not a capture file (name a .pcap or .pcapng file)",
+            name
+        )));
+    }
     let file = std::fs::File::open(path).map_err(|e| {
         Error::Config(phrase!(
             "{}: cannot be read: {}",
