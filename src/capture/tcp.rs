@@ -123,9 +123,6 @@ struct Open {
     /// Deliveries by half (0 or 1), before the client is known, each with the time (in
     /// nanoseconds) of the packet that made it available.
     deliveries: Vec<(usize, Delivery, i128)>,
-    /// The time of its latest packet so far, and whether an earlier one came later in the file.
-    latest: i128,
-    out_of_time_order: bool,
     /// Which half opened it (sent SYN without ACK), if the capture shows it.
     opener: Option<usize>,
     first_packet: u64,
@@ -152,10 +149,6 @@ impl Reassembler {
             return;
         };
         let open = &mut self.open[at];
-        if time < open.latest {
-            open.out_of_time_order = true;
-        }
-        open.latest = open.latest.max(time);
         let half = usize::from(open.ends[0] != segment.source);
         open.halves[half].latest = open.halves[half].latest.max(time);
         if segment.syn && open.opener.is_none() {
@@ -223,8 +216,6 @@ impl Open {
             ends,
             halves: [Half::default(), Half::default()],
             deliveries: Vec::new(),
-            latest: i128::MIN,
-            out_of_time_order: false,
             opener: None,
             first_packet,
         }
@@ -263,13 +254,14 @@ impl Open {
                 "the capture ends before the connection closed (no FIN or RST)"
             ));
         }
-        if self.out_of_time_order {
+        let (in_order, reordered) = in_time_order(self.deliveries);
+        if reordered {
             notes.push(phrase!(
                 "packets are not in time order in the file: read in time order"
             ));
         }
         let deliveries = merge(
-            in_time_order(self.deliveries)
+            in_order
                 .into_iter()
                 .map(|(half, delivery)| with_side(delivery, side(half)))
                 .collect(),
@@ -292,10 +284,12 @@ impl Open {
     }
 }
 
-/// The deliveries of both halves interleaved by time. Each half keeps its own order (a gap
-/// stays where it was in its stream): a delivery's time is taken as at least that of the
-/// one before it from the same half; then a stable sort by that time.
-fn in_time_order(deliveries: Vec<(usize, Delivery, i128)>) -> Vec<(usize, Delivery)> {
+/// The deliveries of both halves interleaved by time, and whether that is not the file's
+/// order. Each half keeps its own order (a gap stays where it was in its stream): a
+/// delivery's time is taken as at least that of the one before it from the same half; then a
+/// stable sort by that time. Packets out of time order that move no data across the other
+/// side's (a reset stamped a microsecond early, as live captures have) change nothing.
+fn in_time_order(deliveries: Vec<(usize, Delivery, i128)>) -> (Vec<(usize, Delivery)>, bool) {
     let mut latest = [i128::MIN; 2];
     let mut timed: Vec<(i128, usize, Delivery)> = deliveries
         .into_iter()
@@ -304,11 +298,13 @@ fn in_time_order(deliveries: Vec<(usize, Delivery, i128)>) -> Vec<(usize, Delive
             (latest[half], half, delivery)
         })
         .collect();
+    let reordered = !timed.is_sorted_by_key(|&(time, _, _)| time);
     timed.sort_by_key(|&(time, _, _)| time);
-    timed
+    let in_order = timed
         .into_iter()
         .map(|(_, half, delivery)| (half, delivery))
-        .collect()
+        .collect();
+    (in_order, reordered)
 }
 
 /// `delivery` with its sender named (halves are known by number until the client is).
