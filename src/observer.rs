@@ -254,6 +254,8 @@ struct State<'a> {
     opaque_records: [u64; 2],
     /// A master secret from a ticket opened before the keys could be derived.
     master_from_ticket: Option<Vec<u8>>,
+    /// The reason last given for protected records not opened (said in full once).
+    sealed_reason_said: Option<Phrase>,
     /// The sessions of earlier connections in the same capture, to link a resumed one to.
     earlier: Option<&'a EarlierSessions>,
 }
@@ -377,6 +379,7 @@ impl<'a> Observer<'a> {
             after_record: Vec::new(),
             opaque_records: [0, 0],
             master_from_ticket: None,
+            sealed_reason_said: None,
             earlier: None,
         };
         state.trace.note(Side::Client, || {
@@ -659,14 +662,27 @@ impl State<'_> {
                 .unwrap_or_else(|| {
                     phrase!("the observer holds no key for this session (--keylog, --key)")
                 });
+            // The reason in full the first time; after that, the count and where it was said.
+            let said_before = self.sealed_reason_said.as_ref() == Some(&why);
+            self.sealed_reason_said = Some(why.clone());
             self.trace.note(from, || {
-                phrase!(
-                    "{} protected records ({} bytes) from the {}, not opened: {}",
-                    records,
-                    bytes,
-                    from.phrase(),
-                    why
-                )
+                if said_before {
+                    phrase!(
+                        "{} protected records ({} bytes) from the {}, not opened, for the reason \
+                         above",
+                        records,
+                        bytes,
+                        from.phrase()
+                    )
+                } else {
+                    phrase!(
+                        "{} protected records ({} bytes) from the {}, not opened: {}",
+                        records,
+                        bytes,
+                        from.phrase(),
+                        why
+                    )
+                }
             });
         }
     }
