@@ -60,8 +60,7 @@ pub struct InspectOptions<'a> {
 
 /// Reads the capture, opens what the keys open, and returns what to print.
 pub fn run(options: InspectOptions<'_>) -> Result<String, Error> {
-    let name = options.capture.display().to_string();
-    let capture = capture::read_file(options.capture)?;
+    let (name, capture) = read_capture(options.capture)?;
     let (keys, key_lines) = gather_keys(&capture, options.keylogs, options.server_key)?;
     let tls: Vec<&capture::Connection> = capture
         .connections
@@ -137,6 +136,17 @@ pub fn run(options: InspectOptions<'_>) -> Result<String, Error> {
         (Which::List | Which::All, InspectFormat::Json) => show::render_json_all(&summary, &texts),
         _ => texts.join("\n\n"),
     })
+}
+
+/// The capture and the name to call it by; `-` is standard input (`zcat my.pcap.gz |
+/// tls12-sim inspect -`).
+fn read_capture(path: &Path) -> Result<(String, Capture), Error> {
+    if path == Path::new("-") {
+        let name = "standard input".to_string();
+        let capture = capture::read(std::io::stdin(), &name)?;
+        return Ok((name, capture));
+    }
+    Ok((path.display().to_string(), capture::read_file(path)?))
 }
 
 /// One connection in `format`: a diagram or a page only for one chosen connection.

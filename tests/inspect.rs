@@ -668,3 +668,26 @@ fn connections_that_are_not_tls_are_named_by_their_first_bytes() {
         "{err}"
     );
 }
+
+/// `-` reads the capture from standard input (a compressed capture through zcat, a file
+/// copied off another machine), and names it "standard input".
+#[test]
+fn a_capture_on_standard_input_is_read() {
+    use std::io::Write as _;
+    let mut child = Command::new(BIN)
+        .args(["inspect", "-", "--keylog", &format!("{DIR}/keylog.txt")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let bytes = std::fs::read(format!("{DIR}/session.pcapng")).unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{listed}");
+    assert!(
+        listed.starts_with("standard input (pcapng, 108 packets)"),
+        "{listed}"
+    );
+    assert_eq!(listed.matches("both Finished verified").count(), 6);
+}

@@ -268,7 +268,8 @@ struct LoadArgs {
 
 #[derive(clap::Args)]
 struct InspectArgs {
-    /// The capture: pcap or pcapng (Ethernet, Linux cooked, raw IP or loopback; IPv4, IPv6).
+    /// The capture: pcap or pcapng (Ethernet, Linux cooked, raw IP or loopback; IPv4, IPv6);
+    /// `-` reads it from standard input (`zcat my.pcap.gz | tls12-sim inspect -`).
     capture: PathBuf,
     /// An NSS key log (CLIENT_RANDOM lines), as browsers, curl and `openssl s_client
     /// -keylogfile` write it; may be given more than once. A pcapng's own Decryption Secrets
