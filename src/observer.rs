@@ -665,24 +665,32 @@ impl State<'_> {
             // The reason in full the first time; after that, the count and where it was said.
             let said_before = self.sealed_reason_said.as_ref() == Some(&why);
             self.sealed_reason_said = Some(why.clone());
-            self.trace.note(from, || {
-                if said_before {
-                    phrase!(
-                        "{} protected records ({} bytes) from the {}, not opened, for the reason \
-                         above",
-                        records,
-                        bytes,
-                        from.phrase()
-                    )
-                } else {
-                    phrase!(
-                        "{} protected records ({} bytes) from the {}, not opened: {}",
-                        records,
-                        bytes,
-                        from.phrase(),
-                        why
-                    )
-                }
+            self.trace.note(from, || match (records, said_before) {
+                (1, true) => phrase!(
+                    "1 protected record ({} bytes) from the {}, not opened, for the reason above",
+                    bytes,
+                    from.phrase()
+                ),
+                (1, false) => phrase!(
+                    "1 protected record ({} bytes) from the {}, not opened: {}",
+                    bytes,
+                    from.phrase(),
+                    why
+                ),
+                (_, true) => phrase!(
+                    "{} protected records ({} bytes) from the {}, not opened, for the reason \
+                     above",
+                    records,
+                    bytes,
+                    from.phrase()
+                ),
+                (_, false) => phrase!(
+                    "{} protected records ({} bytes) from the {}, not opened: {}",
+                    records,
+                    bytes,
+                    from.phrase(),
+                    why
+                ),
             });
         }
     }

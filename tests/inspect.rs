@@ -562,6 +562,7 @@ fn a_handshake_without_a_server_hello_is_explained() {
     let file = served.to_str().unwrap();
     let listed = run(&[file]);
     for said in [
+        "packets): 1 TCP connection, TLS (recorded, not simulated)",
         "ClientHello only",
         "no ServerHello: the handshake ended before the server chose a version or a suite",
         "the client offered TLS 1.3 only",

@@ -175,11 +175,17 @@ fn finished_status(observation: &Observation) -> Phrase {
     .iter()
     .filter(|v| v.is_some())
     .count();
-    if observation.finished_verified() {
+    let records = observation.application_data.len();
+    if observation.finished_verified() && records == 1 {
+        phrase!(
+            "both Finished verified: the keys are right, and both sides saw the same handshake; \
+             1 application data record read"
+        )
+    } else if observation.finished_verified() {
         phrase!(
             "both Finished verified: the keys are right, and both sides saw the same handshake; \
              {} application data records read",
-            observation.application_data.len()
+            records
         )
     } else if count == 2 {
         phrase!("the Finished messages do NOT verify: the keys are not this session's")
@@ -199,14 +205,29 @@ pub fn render_list(summary: &CaptureSummary<'_>, shown: &[Shown<'_>], lang: Lang
         Format::Pcap => "pcap",
         Format::PcapNg => "pcapng",
     };
-    let title = phrase!(
-        "{} ({}, {} packets): {} TCP connections, {} of them TLS (recorded, not simulated)",
-        summary.name.to_string(),
-        format,
-        capture.packets,
-        capture.connections.len(),
-        shown.len()
-    );
+    let name = summary.name.to_string();
+    let title = match (capture.connections.len(), shown.len()) {
+        (1, 1) => phrase!(
+            "{} ({}, {} packets): 1 TCP connection, TLS (recorded, not simulated)",
+            name,
+            format,
+            capture.packets
+        ),
+        (1, _) => phrase!(
+            "{} ({}, {} packets): 1 TCP connection, not TLS",
+            name,
+            format,
+            capture.packets
+        ),
+        (connections, tls) => phrase!(
+            "{} ({}, {} packets): {} TCP connections, {} of them TLS (recorded, not simulated)",
+            name,
+            format,
+            capture.packets,
+            connections,
+            tls
+        ),
+    };
     let mut out = format!("{}\n", say(lang, &title));
     for line in summary.keys.iter().chain(&capture.notes) {
         let _ = writeln!(out, "  {}", say(lang, line));
