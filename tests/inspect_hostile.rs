@@ -611,3 +611,29 @@ fn damaged_blocks_and_compressed_files_are_said_in_words() {
         "{stderr}"
     );
 }
+
+/// Damage after some packets (a capture copied while still being written, a download cut and
+/// resumed): the packets before it are read, and the damage is a note saying where.
+#[test]
+fn damage_after_some_packets_leaves_those_packets_readable() {
+    let (file, starts) = openssl_pcapng();
+    let middle = starts[starts.len() / 2];
+    for (what, mut damaged) in [
+        ("a damaged block", file.clone()),
+        ("a new section whose header is not pcapng's", file.clone()),
+    ] {
+        if what == "a damaged block" {
+            damaged[middle + 4..middle + 8].copy_from_slice(&3u32.to_le_bytes());
+        } else {
+            damaged[middle..middle + 4].copy_from_slice(&[0x0a, 0x0d, 0x0d, 0x0a]);
+        }
+        let capture = read(&damaged).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let notes = notes(&capture);
+        assert!(
+            notes.contains(&format!("test.pcap: at byte {middle}, {what}"))
+                && notes.contains("packets before it are read, nothing after it"),
+            "{notes}"
+        );
+        assert!(!capture.connections.is_empty(), "{what}");
+    }
+}

@@ -64,10 +64,16 @@ pub fn read(
     let mut capacity = BUFFER;
     // How far into the file the blocks read so far reach, for a damaged block's message.
     let mut at = 0u64;
+    // Packets read so far: damage after some of them leaves those readable.
+    let mut packets = 0u64;
+    let mut counting = |item: Item<'_>| {
+        packets += u64::from(matches!(item, Item::Packet { .. }));
+        each(item);
+    };
     loop {
         match reader.next() {
             Ok((offset, block)) => {
-                state.block(block, each);
+                state.block(block, &mut counting);
                 reader.consume(offset);
                 at += offset as u64;
             }
@@ -86,19 +92,52 @@ pub fn read(
                 break;
             }
             Err(PcapError::Incomplete(needed)) => {
-                if needed > 0 && reader.data().len() + needed > capacity {
-                    capacity = grow(&mut *reader, capacity, needed, name)?;
+                let grown = if needed > 0 && reader.data().len() + needed > capacity {
+                    grow(&mut *reader, capacity, needed, name)
+                } else {
+                    Ok(capacity)
+                };
+                let refilled = grown.and_then(|c| {
+                    capacity = c;
+                    reader.refill().map_err(|e| broken(name, at, &e))
+                });
+                if let Err(e) = refilled {
+                    stop_at_damage(e, packets, &mut state.notes)?;
+                    break;
                 }
-                reader.refill().map_err(|e| broken(name, at, &e))?;
             }
             Err(PcapError::BufferTooSmall) => {
-                capacity = grow(&mut *reader, capacity, capacity, name)?;
-                reader.refill().map_err(|e| broken(name, at, &e))?;
+                let refilled = grow(&mut *reader, capacity, capacity, name).and_then(|c| {
+                    capacity = c;
+                    reader.refill().map_err(|e| broken(name, at, &e))
+                });
+                if let Err(e) = refilled {
+                    stop_at_damage(e, packets, &mut state.notes)?;
+                    break;
+                }
             }
-            Err(e) => return Err(broken(name, at, &e)),
+            Err(e) => {
+                stop_at_damage(broken(name, at, &e), packets, &mut state.notes)?;
+                break;
+            }
         }
     }
     Ok((state.format.unwrap_or(Format::Pcap), state.finish()))
+}
+
+/// Damage in the file (`damage`, naming where): with no packet read before it, the file is
+/// refused; after some, those are read and the damage is a note (a capture copied while it
+/// was still being written, a download cut and resumed), as Wireshark shows what it could read.
+fn stop_at_damage(damage: Error, packets: u64, notes: &mut Vec<Phrase>) -> Result<(), Error> {
+    if packets == 0 {
+        return Err(damage);
+    }
+    notes.push(phrase!(
+        "{}; the {} packets before it are read, nothing after it",
+        damage.reason(),
+        packets
+    ));
+    Ok(())
 }
 
 /// The file's first bytes (up to [`BUFFER`]), read here so that a file that is not a capture
@@ -221,7 +260,7 @@ fn broken(name: &str, at: u64, e: &PcapError<&[u8]>) -> Error {
     match e {
         PcapError::HeaderNotRecognized => Error::Config(phrase!(
             "{}: at byte {}, a new section whose header is not pcapng's (the file is damaged, \
-             or two files were joined); the blocks before it are not used",
+             or two files were joined)",
             name,
             at
         )),
