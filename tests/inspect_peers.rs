@@ -1,6 +1,7 @@
 //! `inspect` on captures of real clients and servers, made here on loopback with `dumpcap`:
 //! curl, `openssl s_client`, Python's `ssl` and headless Chromium against `openssl s_server`
-//! and against our `serve`, one server of each kind per suite we implement. Every TLS
+//! and against our `serve`, one server of each kind per suite we implement (all twelve; Chromium
+//! loads the four GCM ones). Every TLS
 //! connection in the capture must open with the clients' own key logs (as SSLKEYLOGFILE and
 //! `-keylogfile` write them), both Finished must verify, and the plaintext must be exactly what
 //! tshark decrypts from the same file; with only the server's private key, the RSA key
@@ -29,7 +30,7 @@ const REQUEST: &str = "GET / HTTP/1.0\r\n\r\n";
 fn servers() -> Vec<(u16, CipherSuite, &'static str)> {
     let mut servers = Vec::new();
     for kind in ["openssl s_server", "tls12-sim serve"] {
-        for suite in CipherSuite::GCM {
+        for suite in CipherSuite::ALL {
             servers.push((free_port(), suite, kind));
         }
     }
@@ -173,7 +174,7 @@ ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
 ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-ctx.set_ciphers("AES128-GCM-SHA256:AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384")
+ctx.set_ciphers("AES128-GCM-SHA256:AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384")
 ctx.keylog_filename = sys.argv[1]
 for port in sys.argv[2:]:
     with socket.create_connection(("127.0.0.1", int(port)), timeout=10) as raw:
@@ -186,16 +187,20 @@ for port in sys.argv[2:]:
                 pass
 "#;
 
-/// Headless Chromium, its key log by `--ssl-key-log-file`: one page load per suite, against
-/// s_server for two suites and serve for the other two (each launch takes about 2 s).
+/// Headless Chromium, its key log by `--ssl-key-log-file`: one page load per GCM suite,
+/// against s_server for two suites and serve for the other two (each launch takes about 2 s;
+/// the CBC suites are loaded by the other three clients).
 fn chromium(servers: &[(u16, CipherSuite, &str)], dir: &Path) -> usize {
     let Some(chromium) = peer("chromium") else {
         return 0;
     };
     let mut loads = 0;
-    for (i, (port, _, _)) in servers.iter().enumerate() {
-        // s_server for suites 0 and 2, serve for suites 1 and 3.
-        if (i < 4) != (i % 2 == 0) {
+    for (port, suite, kind) in servers {
+        // s_server for GCM suites 0 and 2, serve for 1 and 3.
+        let Some(g) = CipherSuite::GCM.iter().position(|s| s == suite) else {
+            continue;
+        };
+        if (*kind == "openssl s_server") != (g % 2 == 0) {
             continue;
         }
         let profile = tempdir("chromium-inspect");
