@@ -17,7 +17,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::peers::*;
 use tls12_sim::suites::CipherSuite;
@@ -327,36 +327,7 @@ fn tshark_decrypts_our_sessions_with_our_key_log() {
         let keylog = dir.join(format!("{}.keylog", suite.name()));
         let debug = dir.join(format!("{}.debug", suite.name()));
         let port = free_port().to_string();
-        let mut command = Command::new(&tshark);
-        command.args([
-            "-i",
-            "lo",
-            "-f",
-            &format!("tcp port {port}"),
-            "-l",
-            "-P",
-            "-w",
-        ]);
-        command.arg(&capture);
-        let mut capturing = Running::spawn(command);
-        capturing.wait_for("Capturing on", Duration::from_secs(20));
-        // "Capturing on" comes before packets are really seen: knock on the port (refused, as
-        // nothing listens yet) until tshark prints a packet, so the handshake is not missed.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let _ = TcpStream::connect(format!("127.0.0.1:{port}"));
-            if capturing
-                .lines
-                .recv_timeout(Duration::from_millis(200))
-                .is_ok_and(|l| {
-                    capturing.seen.push(l.clone());
-                    l.contains(&port)
-                })
-            {
-                break;
-            }
-            assert!(Instant::now() < deadline, "tshark never saw a packet");
-        }
+        let capturing = start_tshark_capture(&tshark, &port, &capture);
 
         let listen = format!("127.0.0.1:{port}");
         let mut serve_args = vec!["--listen", &listen, "--suites", suite.name()];

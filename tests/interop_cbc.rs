@@ -19,11 +19,10 @@
 
 mod common;
 
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::peers::*;
 use tls12_sim::suites::CipherSuite;
@@ -415,32 +414,7 @@ fn tshark_decrypts_cbc_sessions_in_both_orders_with_our_key_log() {
         dir.join("cbc.debug"),
     );
     let port = free_port().to_string();
-    let mut command = Command::new(&tshark);
-    command.args([
-        "-i",
-        "lo",
-        "-f",
-        &format!("tcp port {port}"),
-        "-l",
-        "-P",
-        "-w",
-    ]);
-    command.arg(&capture);
-    let mut capturing = Running::spawn(command);
-    capturing.wait_for("Capturing on", Duration::from_secs(20));
-    // Knock until tshark prints a packet, so that the first handshake is not missed.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let _ = TcpStream::connect(format!("127.0.0.1:{port}"));
-        if capturing
-            .lines
-            .recv_timeout(Duration::from_millis(200))
-            .is_ok_and(|l| l.contains(&port))
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "tshark never saw a packet");
-    }
+    let capturing = start_tshark_capture(&tshark, &port, &capture);
     let listen = format!("127.0.0.1:{port}");
     let keylog_arg = keylog.to_str().unwrap();
     for (suite, etm) in [

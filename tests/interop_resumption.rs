@@ -11,13 +11,12 @@
 
 mod common;
 
-use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::peers::{
-    BIN, Running, connect, demo_ca, demo_cert, demo_key, free_port, peer, stop_capture, tempdir,
-    tshark_app_data,
+    BIN, Running, connect, demo_ca, demo_cert, demo_key, free_port, peer, start_tshark_capture,
+    stop_capture, tempdir, tshark_app_data,
 };
 
 /// `tls12-sim serve` (not `--once`: the peers reconnect) on a free port; its address.
@@ -293,35 +292,7 @@ fn tshark_decrypts_a_resumed_connection_with_our_key_log() {
     let capture = dir.join("resumed.pcapng");
     let keylog = dir.join("resumed.keylog");
     let port = free_port().to_string();
-    let mut command = Command::new(&tshark);
-    command.args([
-        "-i",
-        "lo",
-        "-f",
-        &format!("tcp port {port}"),
-        "-l",
-        "-P",
-        "-w",
-    ]);
-    command.arg(&capture);
-    let mut capturing = Running::spawn(command);
-    capturing.wait_for("Capturing on", Duration::from_secs(20));
-    // Knock (refused) until tshark shows a packet, so the handshake is not missed.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let _ = TcpStream::connect(format!("127.0.0.1:{port}"));
-        if capturing
-            .lines
-            .recv_timeout(Duration::from_millis(200))
-            .is_ok_and(|l| {
-                capturing.seen.push(l.clone());
-                l.contains(&port)
-            })
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "tshark never saw a packet");
-    }
+    let capturing = start_tshark_capture(&tshark, &port, &capture);
     let listen = format!("127.0.0.1:{port}");
     let mut command = Command::new(BIN);
     command

@@ -193,6 +193,37 @@ pub fn tempdir(name: &str) -> PathBuf {
     dir
 }
 
+/// Starts tshark capturing loopback traffic of `port` into `file`, and returns once it really
+/// sees packets: "Capturing on" comes before packets are seen, so it knocks on the port
+/// (refused, as nothing listens yet) until tshark prints one, and no handshake is missed.
+pub fn start_tshark_capture(tshark: &Path, port: &str, file: &Path) -> Running {
+    let mut command = Command::new(tshark);
+    command
+        .args([
+            "-i",
+            "lo",
+            "-f",
+            &format!("tcp port {port}"),
+            "-l",
+            "-P",
+            "-w",
+        ])
+        .arg(file);
+    let mut capturing = Running::spawn(command);
+    capturing.wait_for("Capturing on", Duration::from_secs(20));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let _ = std::net::TcpStream::connect(format!("127.0.0.1:{port}"));
+        if let Ok(line) = capturing.lines.recv_timeout(Duration::from_millis(200)) {
+            capturing.seen.push(line.clone());
+            if line.contains(port) {
+                return capturing;
+            }
+        }
+        assert!(Instant::now() < deadline, "tshark never saw a packet");
+    }
+}
+
 /// Stops a capture started with `dumpcap` (after half a second, so the last packets are in),
 /// as Ctrl-C would, and waits for it to write its file.
 pub fn stop_capture(capturing: Running) {
