@@ -72,18 +72,7 @@ fn rsa_key_exchange_sessions_with_and_without_ems() {
         assert_eq!(obs.client_verify_data, obs.expected_client_verify_data);
         assert_eq!(obs.server_verify_data, obs.expected_server_verify_data);
 
-        let texts: Vec<String> = obs
-            .application_data
-            .iter()
-            .map(|(_, d)| String::from_utf8_lossy(d).into_owned())
-            .collect();
-        let expected: Vec<String> = session["application_data_plaintexts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect();
-        assert_eq!(texts, expected);
+        assert_plaintexts(&obs, &session, "");
         checked.push((suite.to_string(), ems));
     }
     assert_eq!(
@@ -201,18 +190,7 @@ fn cbc_sessions_every_suite_in_both_orders() {
         );
         assert_eq!(obs.client_verify_data, obs.expected_client_verify_data);
         assert_eq!(obs.server_verify_data, obs.expected_server_verify_data);
-        let texts: Vec<String> = obs
-            .application_data
-            .iter()
-            .map(|(_, d)| String::from_utf8_lossy(d).into_owned())
-            .collect();
-        let expected: Vec<String> = session["application_data_plaintexts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect();
-        assert_eq!(texts, expected, "{suite}");
+        assert_plaintexts(&obs, session, suite);
         seen.push((suite.to_string(), etm));
     }
     let mut suites: Vec<&str> = seen.iter().map(|(s, _)| s.as_str()).collect();
@@ -224,4 +202,21 @@ fn cbc_sessions_every_suite_in_both_orders() {
     ours.sort();
     assert_eq!(suites, ours, "every CBC suite, once");
     assert_eq!(seen.iter().filter(|(_, etm)| *etm).count(), 4);
+}
+
+/// The application data the observer decrypted is, record by record, the plaintext OpenSSL
+/// sent (`application_data_plaintexts` of the session's vector).
+fn assert_plaintexts(obs: &observer::Observation, session: &Value, what: &str) {
+    let texts: Vec<String> = obs
+        .application_data
+        .iter()
+        .map(|(_, d)| String::from_utf8_lossy(d).into_owned())
+        .collect();
+    let expected: Vec<String> = session["application_data_plaintexts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(texts, expected, "{what}");
 }
