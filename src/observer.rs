@@ -1180,20 +1180,7 @@ impl State<'_> {
     /// handshake message before it (`signed`), checked with the public key of the client's
     /// certificate, as the server checked it: the proof that the client holds the private key.
     fn certificate_verify(&mut self, message: &[u8], signed: &[u8]) {
-        let checked = (|| {
-            let (verify, _) = CertificateVerify::decode(message).ok()?;
-            let cert = pki::parse_certificate(self.obs.client_certificates.first()?).ok()?;
-            let public_key = pki::rsa_public_key(&cert).ok()?;
-            let ok = key_exchange::verify(
-                &public_key,
-                verify.signed.scheme,
-                signed,
-                &verify.signed.signature,
-            )
-            .is_ok();
-            Some((ok, verify.signed.scheme))
-        })();
-        let Some((ok, scheme)) = checked else {
+        let Some((ok, scheme)) = self.check_certificate_verify(message, signed) else {
             return;
         };
         self.obs.certificate_verify_ok = Some(ok);
@@ -1214,6 +1201,18 @@ impl State<'_> {
             ),
             ok,
         });
+    }
+
+    /// Whether the CertificateVerify's signature over `signed` verifies with the public key
+    /// of the client's certificate, and its scheme; `None` without a certificate to check it
+    /// with, or if the message does not decode (it is shown undecoded).
+    fn check_certificate_verify(&self, message: &[u8], signed: &[u8]) -> Option<(bool, u16)> {
+        let (verify, _) = CertificateVerify::decode(message).ok()?;
+        let cert = pki::parse_certificate(self.obs.client_certificates.first()?).ok()?;
+        let public_key = pki::rsa_public_key(&cert).ok()?;
+        let scheme = verify.signed.scheme;
+        let ok = key_exchange::verify(&public_key, scheme, signed, &verify.signed.signature);
+        Some((ok.is_ok(), scheme))
     }
 
     /// The ClientKeyExchange as the suite's key exchange writes it.
@@ -1480,11 +1479,12 @@ impl State<'_> {
     /// Why `key` cannot be this server's, if the certificate it sent says so: a private key
     /// belongs to one public key, the one in the certificate (same modulus and exponent).
     fn not_this_servers_key(&self, key: &RsaPrivateKey) -> Option<Phrase> {
-        let cert = pki::parse_certificate(self.obs.server_certificates.first()?).ok()?;
-        let certified = pki::rsa_public_key(&cert).ok()?;
-        if certified == key.to_public_key() {
+        let der = self.obs.server_certificates.first()?;
+        if pki::key_matches_certificate(key, der) {
             return None;
         }
+        // A certificate we cannot read proves nothing either way: nothing is said.
+        let certified = pki::rsa_public_key(&pki::parse_certificate(der).ok()?).ok()?;
         Some(phrase!(
             "the server's private key given is not the one for this server's certificate (its \
              public half, a {}-bit modulus, is not the certificate's {}-bit one): it cannot \
