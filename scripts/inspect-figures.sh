@@ -23,33 +23,7 @@ cd "$(dirname "$0")/.."
 N=${N:-1000}
 RUNS=${RUNS:-5}
 
-cargo build --release --locked --quiet
-BIN=target/release/tls12-sim
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {
-    for _ in $(seq 100); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "nothing listens on port $1" >&2
-    exit 1
-}
+. scripts/figures-common.sh
 
 # ---- the capture: N connections with our own peers ----
 PORT=$(free_port)

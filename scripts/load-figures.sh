@@ -21,34 +21,7 @@ K=${K:-100}
 TIMEOUT=5      # seconds per handshake
 TIME_LIMIT=20  # seconds: no handshake starts after this
 
-cargo build --release --locked --quiet
-BIN=target/release/tls12-sim
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# Waits until something accepts TCP connections on 127.0.0.1:$1.
-wait_for_port() {
-    for _ in $(seq 100); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "nothing listens on port $1" >&2
-    exit 1
-}
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+. scripts/figures-common.sh
 
 # One load run; prints "HANDSHAKES_PER_SECOND FAILURES NOT_STARTED IDLE_CLOSED_EARLY" and keeps
 # the full report in $WORK/reports.
@@ -86,7 +59,7 @@ row() {
 
 echo "tls12-sim load on loopback, $(nproc) cores: $N handshakes per run, $K idle connections"
 echo "held in the third, each handshake given ${TIMEOUT} s, no handshake started after ${TIME_LIMIT} s."
-echo "All four suites offered; both servers follow the client's preference:"
+echo "All twelve suites offered, GCM first; both servers follow the client's preference:"
 echo "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, RSA-2048 certificate (src/demo/server.pem)."
 echo
 echo "not done: handshakes failed or not started, in the three runs; closed: idle connections"
