@@ -411,18 +411,7 @@ impl Conn {
         );
         let extended = self.extended_master_secret;
         self.trace.secret(side, "master_secret", &master[..], || {
-            if extended {
-                phrase!(
-                    "PRF-{}(pre_master_secret, \"extended master secret\", session_hash)[0..47]",
-                    hash.name()
-                )
-            } else {
-                phrase!(
-                    "PRF-{}(pre_master_secret, \"master secret\", client_random + \
-                     server_random)[0..47]",
-                    hash.name()
-                )
-            }
+            prf::master_secret_formula(hash, extended)
         });
         self.expand_master_secret(suite, master)
     }

@@ -1361,20 +1361,10 @@ impl State<'_> {
             .secret(Side::Server, "pre_master_secret", pre_master, || {
                 phrase!("recomputed by the observer from the recorded key exchange")
             });
-        self.trace.secret(Side::Server, "master_secret", master, || {
-            if extended {
-                phrase!(
-                    "PRF-{}(pre_master_secret, \"extended master secret\", session_hash)[0..47]",
-                    hash.name()
-                )
-            } else {
-                phrase!(
-                    "PRF-{}(pre_master_secret, \"master secret\", client_random + \
-                     server_random)[0..47]",
-                    hash.name()
-                )
-            }
-        });
+        self.trace
+            .secret(Side::Server, "master_secret", master, || {
+                prf::master_secret_formula(hash, extended)
+            });
     }
 
     /// The key block and the session keys (RFC 5246 6.3), waiting for each side's

@@ -48,6 +48,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Sha256, Sha384};
 use zeroize::Zeroizing;
 
+use crate::phrase;
+use crate::phrase::Phrase;
 use crate::rng::Side;
 use crate::suites::CipherSuite;
 /// The PRF's hash is the suite's (defined with the suites).
@@ -176,6 +178,23 @@ pub fn derive_master_secret(
     match session_hash {
         Some(hash) => extended_master_secret(alg, pre_master_secret, hash),
         None => master_secret(alg, pre_master_secret, client_random, server_random),
+    }
+}
+
+/// How [`derive_master_secret`] made the master secret, as the trace says it (the same words
+/// for a side that derives it and for the observer that recomputes it).
+pub fn master_secret_formula(alg: HashAlg, extended: bool) -> Phrase {
+    if extended {
+        phrase!(
+            "PRF-{}(pre_master_secret, \"extended master secret\", session_hash)[0..47]",
+            alg.name()
+        )
+    } else {
+        phrase!(
+            "PRF-{}(pre_master_secret, \"master secret\", client_random + \
+             server_random)[0..47]",
+            alg.name()
+        )
     }
 }
 
