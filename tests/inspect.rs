@@ -236,31 +236,15 @@ fn bad_arguments_are_named() {
 }
 
 mod common;
-use common::peers::{Running, connect, peer, tempdir, tshark_follow};
+use common::peers::{connect, peer, sent_by, serve_on_a_free_port, tempdir, tshark_follow};
 use std::time::Duration;
 use tls12_sim::suites::CipherSuite;
-
-/// What the observer read each way.
-fn sent_by(observation: &tls12_sim::observer::Observation, side: Side) -> Vec<u8> {
-    observation
-        .application_data
-        .iter()
-        .filter(|(from, _)| *from == side)
-        .flat_map(|(_, data)| data.clone())
-        .collect()
-}
 
 #[test]
 fn serve_and_connect_record_captures_that_inspect_and_tshark_open_unaided() {
     let dir = tempdir("pcap");
     let served = dir.join("serve.pcapng");
-    let mut command = Command::new(BIN);
-    command
-        .args(["serve", "--listen", "127.0.0.1:0", "--pcap"])
-        .arg(&served);
-    let mut server = Running::spawn(command);
-    let line = server.wait_for("listening on ", Duration::from_secs(10));
-    let address = line.trim_start_matches("listening on ").trim().to_string();
+    let (mut server, address) = serve_on_a_free_port(&["--pcap", served.to_str().unwrap()]);
     for (i, suite) in CipherSuite::ALL.iter().enumerate() {
         let pcap = dir.join(format!("connect-{i}.pcapng"));
         let text = format!("hello {}", suite.name());
@@ -336,11 +320,7 @@ fn serve_and_connect_record_captures_that_inspect_and_tshark_open_unaided() {
 fn the_load_generator_records_every_connection_it_makes() {
     // A small version of scripts/inspect-figures.sh: load --pcap against serve.
     let dir = tempdir("load-pcap");
-    let mut command = Command::new(BIN);
-    command.args(["serve", "--listen", "127.0.0.1:0"]);
-    let mut server = Running::spawn(command);
-    let line = server.wait_for("listening on ", Duration::from_secs(10));
-    let address = line.trim_start_matches("listening on ").trim().to_string();
+    let (_server, address) = serve_on_a_free_port(&[]);
     let pcap = dir.join("load.pcapng");
     let out = Command::new(BIN)
         .args([
@@ -379,15 +359,12 @@ fn the_load_generator_records_every_connection_it_makes() {
 fn inspect_links_each_resumed_connection_to_the_full_handshake_it_takes_up() {
     let dir = tempdir("linked");
     let (served, keylog) = (dir.join("serve.pcapng"), dir.join("serve.keys"));
-    let mut command = Command::new(BIN);
-    command
-        .args(["serve", "--listen", "127.0.0.1:0", "--pcap"])
-        .arg(&served)
-        .arg("--keylog")
-        .arg(&keylog);
-    let mut server = Running::spawn(command);
-    let line = server.wait_for("listening on ", Duration::from_secs(10));
-    let address = line.trim_start_matches("listening on ").trim().to_string();
+    let (mut server, address) = serve_on_a_free_port(&[
+        "--pcap",
+        served.to_str().unwrap(),
+        "--keylog",
+        keylog.to_str().unwrap(),
+    ]);
     let base = [&address, "--server-name", "localhost", "--send", "hi"];
     // Connections 0, 1, 2: a full handshake, two resumed by ticket. 3, 4: by session id.
     for (extra, resumed) in [
@@ -544,13 +521,7 @@ fn a_handshake_without_a_server_hello_is_explained() {
     };
     let dir = tempdir("no-server-hello");
     let served = dir.join("serve.pcapng");
-    let mut command = Command::new(BIN);
-    command
-        .args(["serve", "--listen", "127.0.0.1:0", "--pcap"])
-        .arg(&served);
-    let mut server = Running::spawn(command);
-    let line = server.wait_for("listening on ", Duration::from_secs(10));
-    let address = line.trim_start_matches("listening on ").trim().to_string();
+    let (mut server, address) = serve_on_a_free_port(&["--pcap", served.to_str().unwrap()]);
     let out = Command::new(openssl)
         .args(["s_client", "-connect", &address, "-tls1_3"])
         .stdin(std::process::Stdio::null())

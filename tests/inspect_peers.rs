@@ -15,7 +15,9 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::peers::{BIN, Running, demo_cert, demo_key, free_port, peer, tempdir, tshark_follow};
+use common::peers::{
+    BIN, Running, demo_cert, demo_key, free_port, peer, sent_by, tempdir, tshark_follow,
+};
 use tls12_sim::capture::{self, Keys};
 use tls12_sim::keylog::KeyLog;
 use tls12_sim::observer::{EarlierSessions, Observation, Opener};
@@ -247,15 +249,6 @@ fn key_logs(dir: &Path) -> KeyLog {
         }
     }
     log
-}
-
-fn sent_by(observation: &Observation, side: Side) -> Vec<u8> {
-    observation
-        .application_data
-        .iter()
-        .filter(|(from, _)| *from == side)
-        .flat_map(|(_, data)| data.clone())
-        .collect()
 }
 
 #[test]

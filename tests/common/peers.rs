@@ -143,9 +143,17 @@ impl Drop for Running {
 
 /// `tls12-sim serve --once` on a free port; returns it and its address.
 pub fn serve(extra: &[&str]) -> (Running, String) {
+    let args: Vec<&str> = ["--once", "--trace"].iter().chain(extra).copied().collect();
+    serve_on_a_free_port(&args)
+}
+
+/// `tls12-sim serve` with `args` on a port the system picks; returns it, once it listens,
+/// and its address.
+pub fn serve_on_a_free_port(args: &[&str]) -> (Running, String) {
     let mut command = Command::new(BIN);
-    command.args(["serve", "--listen", "127.0.0.1:0", "--once", "--trace"]);
-    command.args(extra);
+    command
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args);
     let mut server = Running::spawn(command);
     let line = server.wait_for("listening on ", Duration::from_secs(10));
     let address = line.trim_start_matches("listening on ").trim().to_string();
@@ -322,4 +330,14 @@ pub fn tshark_follow(
         found.insert(number, (client, server));
     }
     found
+}
+
+/// The application data an observer decrypted from `side`, all of it in order.
+pub fn sent_by(observation: &tls12_sim::observer::Observation, side: tls12_sim::rng::Side) -> Vec<u8> {
+    observation
+        .application_data
+        .iter()
+        .filter(|(from, _)| *from == side)
+        .flat_map(|(_, data)| data.clone())
+        .collect()
 }
