@@ -333,7 +333,10 @@ pub fn tshark_follow(
 }
 
 /// The application data an observer decrypted from `side`, all of it in order.
-pub fn sent_by(observation: &tls12_sim::observer::Observation, side: tls12_sim::rng::Side) -> Vec<u8> {
+pub fn sent_by(
+    observation: &tls12_sim::observer::Observation,
+    side: tls12_sim::rng::Side,
+) -> Vec<u8> {
     observation
         .application_data
         .iter()
